@@ -1,0 +1,13 @@
+"""Template context shared by every page: which navigation the user gets."""
+
+
+def roles(request):
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"is_volunteer": False, "is_association_staff": False, "is_platform_admin": False}
+    # Both lookups hit cached relations or one indexed query each, a constant per page.
+    return {
+        "is_volunteer": hasattr(user, "volunteer"),
+        "is_association_staff": user.memberships.exists(),
+        "is_platform_admin": user.is_staff,
+    }

@@ -1,0 +1,43 @@
+"""Cross-cutting reads: health of the parts the site depends on, roles of a user."""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.conf import settings
+from django.db import connection
+from django.utils import timezone
+
+from .celery import app as celery_app
+from .models import JobHeartbeat
+
+
+@dataclass
+class Health:
+    ok: bool
+    checks: dict[str, dict] = field(default_factory=dict)
+
+
+def health_check() -> Health:
+    """Check the database, the broker and the periodic heartbeat; never raises."""
+    checks: dict[str, dict] = {}
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        checks["database"] = {"ok": True, "vendor": connection.vendor}
+    except Exception as exc:  # a health probe reports failures, it does not raise them
+        checks["database"] = {"ok": False, "error": str(exc)[:200]}
+
+    try:
+        with celery_app.connection_for_write() as conn:
+            conn.ensure_connection(max_retries=1, timeout=2)
+            checks["broker"] = {"ok": True, "transport": conn.transport_cls}
+    except Exception as exc:
+        checks["broker"] = {"ok": False, "error": str(exc)[:200]}
+
+    beat_at: datetime | None = None
+    if checks["database"]["ok"]:
+        beat_at = JobHeartbeat.objects.filter(name="celery").values_list("beat_at", flat=True).first()
+    fresh = beat_at is not None and timezone.now() - beat_at <= settings.HEARTBEAT_MAX_AGE
+    checks["heartbeat"] = {"ok": fresh, "last_beat_at": beat_at.isoformat() if beat_at else None}
+
+    return Health(ok=all(check["ok"] for check in checks.values()), checks=checks)

@@ -1,0 +1,21 @@
+"""Core pages: home and health."""
+
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from .selectors import health_check
+
+
+@require_GET
+def home(request):
+    return render(request, "home.html")
+
+
+@require_GET
+@never_cache
+def healthz(request):
+    """JSON health of the database, broker and job loop; 503 when any part is down."""
+    health = health_check()
+    return JsonResponse({"ok": health.ok, "checks": health.checks}, status=200 if health.ok else 503)

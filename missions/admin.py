@@ -1,0 +1,102 @@
+from django.contrib import admin
+
+from .models import (
+    AlertEvent,
+    Assessment,
+    Association,
+    Beneficiary,
+    Contact,
+    IsolationAlert,
+    KeyContact,
+    Match,
+    Membership,
+    Mission,
+    Visit,
+    VisitReport,
+)
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    raw_id_fields = ["user"]
+
+
+@admin.register(Association)
+class AssociationAdmin(admin.ModelAdmin):
+    list_display = ["name", "city", "territory", "validated_at"]
+    search_fields = ["name", "city", "siret", "rna"]
+    inlines = [MembershipInline]
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ["user", "association", "role"]
+    list_filter = ["role", "association"]
+    raw_id_fields = ["user"]
+
+
+class KeyContactInline(admin.TabularInline):
+    model = KeyContact
+    extra = 0
+
+
+@admin.register(Beneficiary)
+class BeneficiaryAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "association", "status", "last_contact_at", "alert_after"]
+    list_filter = ["status", "association"]
+    search_fields = ["first_name", "last_name", "postcode"]
+    inlines = [KeyContactInline]
+
+
+@admin.register(Assessment)
+class AssessmentAdmin(admin.ModelAdmin):
+    list_display = ["beneficiary", "scale", "score", "taken_on"]
+    raw_id_fields = ["beneficiary"]
+
+
+@admin.register(Mission)
+class MissionAdmin(admin.ModelAdmin):
+    list_display = ["title", "association", "kind", "recurrence", "status"]
+    list_filter = ["status", "kind", "association"]
+    raw_id_fields = ["beneficiary"]
+
+
+@admin.register(Match)
+class MatchAdmin(admin.ModelAdmin):
+    list_display = ["volunteer", "mission", "status", "proposed_at"]
+    list_filter = ["status"]
+    raw_id_fields = ["volunteer", "mission"]
+
+
+@admin.register(Visit)
+class VisitAdmin(admin.ModelAdmin):
+    list_display = ["match", "starts_at", "status"]
+    list_filter = ["status"]
+    raw_id_fields = ["match"]
+
+
+@admin.register(VisitReport)
+class VisitReportAdmin(admin.ModelAdmin):
+    list_display = ["visit", "happened", "mood", "submitted_at"]
+    raw_id_fields = ["visit"]
+
+
+@admin.register(Contact)
+class ContactAdmin(admin.ModelAdmin):
+    list_display = ["beneficiary", "kind", "occurred_at"]
+    list_filter = ["kind"]
+    raw_id_fields = ["beneficiary", "visit", "volunteer"]
+
+
+class AlertEventInline(admin.TabularInline):
+    model = AlertEvent
+    extra = 0
+
+
+@admin.register(IsolationAlert)
+class IsolationAlertAdmin(admin.ModelAdmin):
+    list_display = ["beneficiary", "kind", "severity", "raised_at", "resolved_at"]
+    list_filter = ["kind", "severity", "association"]
+    raw_id_fields = ["beneficiary", "report"]
+    inlines = [AlertEventInline]

@@ -1,0 +1,608 @@
+"""The demand side: associations and staff, beneficiaries, missions, matches, visits, the
+contact ledger and isolation alerts."""
+
+import datetime
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from liens.choices import VisitKind, VisitorPreference
+from volunteers.models import Volunteer
+
+
+class Association(models.Model):
+    """A local association. It may prepare data at once but publishes only once validated."""
+
+    name = models.CharField(_("name"), max_length=200)
+    legal_form = models.CharField(_("legal form"), max_length=80, default="Association loi 1901")
+    siret = models.CharField(_("SIRET"), max_length=14, blank=True)
+    rna = models.CharField(_("RNA number"), max_length=10, blank=True)
+    address = models.CharField(_("address"), max_length=200)
+    postcode = models.CharField(_("postcode"), max_length=5)
+    city = models.CharField(_("city"), max_length=100)
+    latitude = models.FloatField(null=True, blank=True)
+    longitude = models.FloatField(null=True, blank=True)
+    territory = models.CharField(_("territory"), max_length=100)
+    contact_email = models.EmailField(_("contact email"))
+    contact_phone = models.CharField(_("contact phone"), max_length=32, blank=True)
+    timezone = models.CharField(max_length=64, default="Europe/Paris")
+    default_contact_target_days = models.PositiveSmallIntegerField(
+        _("default contact target (days)"), default=settings.LIENS_DEFAULT_CONTACT_TARGET_DAYS
+    )
+    default_contact_grace_days = models.PositiveSmallIntegerField(
+        _("default grace (days)"), default=settings.LIENS_DEFAULT_CONTACT_GRACE_DAYS
+    )
+    # Per-association tuning (matching weights, reminder hours); code holds the defaults.
+    preferences = models.JSONField(default=dict, blank=True)
+    validated_at = models.DateTimeField(null=True, blank=True)
+    validated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("association")
+        verbose_name_plural = _("associations")
+        constraints = [
+            models.CheckConstraint(condition=~Q(siret="") | ~Q(rna=""), name="association_has_siret_or_rna"),
+            models.CheckConstraint(
+                condition=Q(default_contact_target_days__gte=1) & Q(default_contact_target_days__lte=90),
+                name="association_target_range",
+            ),
+            models.CheckConstraint(condition=Q(default_contact_grace_days__lte=30), name="association_grace_range"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_validated(self) -> bool:
+        return self.validated_at is not None
+
+
+class Membership(models.Model):
+    """A staff member's role in an association."""
+
+    class Role(models.TextChoices):
+        COORDINATOR = "coordinator", _("Coordinator")
+        MANAGER = "manager", _("Manager")
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    association = models.ForeignKey(Association, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=12, choices=Role.choices, default=Role.COORDINATOR)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "association"], name="membership_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.association} ({self.role})"
+
+
+class Beneficiary(models.Model):
+    """A person the association follows. The most sensitive data in the system."""
+
+    class Status(models.TextChoices):
+        INTAKE = "intake", _("Intake")
+        ACTIVE = "active", _("Active")
+        PAUSED = "paused", _("Paused")
+        ENDED = "ended", _("Ended")
+
+    class ReferralSource(models.TextChoices):
+        CCAS = "ccas", _("CCAS")
+        CLIC = "clic", _("CLIC")
+        GP = "gp", _("GP")
+        HOSPITAL = "hospital", _("Hospital")
+        FAMILY = "family", _("Family")
+        NEIGHBOUR = "neighbour", _("Neighbour")
+        SELF = "self", _("The person themself")
+        LINK_WORKER = "link_worker", _("Social prescribing link worker")
+        OTHER = "other", _("Other")
+
+    class ConsentBy(models.TextChoices):
+        PERSON = "person", _("The person")
+        REPRESENTATIVE = "representative", _("Legal representative")
+
+    association = models.ForeignKey(Association, on_delete=models.PROTECT, related_name="beneficiaries")
+    first_name = models.CharField(_("first name"), max_length=100)
+    last_name = models.CharField(_("last name"), max_length=100)
+    birth_year = models.PositiveSmallIntegerField(_("year of birth"), null=True, blank=True)
+    gender = models.CharField(_("gender"), max_length=8, blank=True)
+    phone = models.CharField(_("phone"), max_length=32, blank=True)
+    address = models.CharField(_("address"), max_length=200)
+    postcode = models.CharField(_("postcode"), max_length=5)
+    city = models.CharField(_("city"), max_length=100)
+    neighbourhood = models.CharField(_("neighbourhood"), max_length=100, blank=True)
+    latitude = models.FloatField(null=True, blank=True)
+    longitude = models.FloatField(null=True, blank=True)
+    access_notes = models.TextField(_("access notes"), blank=True)
+    practical_tips = models.TextField(_("practical tips"), blank=True)
+
+    referral_source = models.CharField(_("referred by"), max_length=16, choices=ReferralSource.choices)
+    referrer_name = models.CharField(_("referrer"), max_length=150, blank=True)
+    referrer_contact = models.CharField(_("referrer contact"), max_length=150, blank=True)
+    referral_reason = models.TextField(_("reason for referral"), blank=True)
+    consent_by = models.CharField(_("consent given by"), max_length=16, choices=ConsentBy.choices, blank=True)
+    consent_on = models.DateField(_("consent date"), null=True, blank=True)
+    assessed_on = models.DateField(_("assessment visit on"), null=True, blank=True)
+
+    interests = models.JSONField(_("interests"), default=list, blank=True)
+    languages = models.JSONField(_("languages spoken"), default=list, blank=True)
+    # When non-empty, a visitor must share at least one of these languages.
+    required_languages = models.JSONField(_("visitor must speak one of"), default=list, blank=True)
+    visitor_preference = models.CharField(
+        _("preferred visitor"), max_length=8, choices=VisitorPreference.choices, default=VisitorPreference.ANY
+    )
+    best_times = models.CharField(_("best times"), max_length=200, blank=True)
+    mobility_notes = models.CharField(_("mobility"), max_length=200, blank=True)
+    hearing_notes = models.CharField(_("hearing"), max_length=200, blank=True)
+    has_pets = models.BooleanField(_("has pets"), default=False)
+    smoker = models.BooleanField(_("smokes at home"), default=False)
+    apa_social_hours = models.BooleanField(_("APA plan with social-tie hours"), default=False)
+
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.INTAKE)
+    paused_until = models.DateField(_("paused until"), null=True, blank=True)
+    pause_reason = models.CharField(_("pause reason"), max_length=200, blank=True)
+    contact_target_days = models.PositiveSmallIntegerField(_("contact target (days)"), default=7)
+    contact_grace_days = models.PositiveSmallIntegerField(_("grace (days)"), default=2)
+    # Kept in the same transaction as each Contact row written for this person.
+    last_contact_at = models.DateTimeField(null=True, blank=True)
+    # The stored deadline the isolation sweep looks at: when this person next needs checking.
+    # NULL means nothing is due (not active, paused, or already at the highest severity).
+    alert_after = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("beneficiary")
+        verbose_name_plural = _("beneficiaries")
+        indexes = [
+            # Serves the isolation sweep: WHERE alert_after IS NOT NULL AND alert_after <= now
+            # ORDER BY alert_after LIMIT n. Rows with nothing due are not in the index at all,
+            # so its size follows due-able rows, not the whole population.
+            models.Index(fields=["alert_after"], condition=Q(alert_after__isnull=False), name="beneficiary_alert_due"),
+            # Serves the association's lists: WHERE association_id = x AND status = y.
+            models.Index(fields=["association", "status"], name="beneficiary_assoc_status"),
+            # Serves the matching prefilter for volunteers' recommendations (lat/lon box).
+            models.Index(fields=["latitude", "longitude"], name="beneficiary_home_box"),
+        ]
+        constraints = [
+            # Without consent the record cannot become active.
+            models.CheckConstraint(
+                condition=Q(status__in=["intake", "ended"]) | (Q(consent_on__isnull=False) & ~Q(consent_by="")),
+                name="beneficiary_active_needs_consent",
+            ),
+            models.CheckConstraint(
+                condition=Q(contact_target_days__gte=1) & Q(contact_target_days__lte=90),
+                name="beneficiary_target_range",
+            ),
+            models.CheckConstraint(condition=Q(contact_grace_days__lte=30), name="beneficiary_grace_range"),
+            models.CheckConstraint(
+                condition=Q(latitude__isnull=True) | (Q(latitude__gte=-90) & Q(latitude__lte=90)),
+                name="beneficiary_latitude_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.first_name} {self.last_name[:1]}."
+
+    @property
+    def display_name(self) -> str:
+        """What a volunteer sees before a match: first name and initial, never the surname."""
+        return f"{self.first_name} {self.last_name[:1]}."
+
+    def contact_deadline(self) -> datetime.datetime | None:
+        """When silence becomes an alert: last contact (or intake) + target + grace."""
+        since = self.last_contact_at or self.created_at
+        if since is None:
+            return None
+        return since + datetime.timedelta(days=self.contact_target_days + self.contact_grace_days)
+
+    def age_band(self, today: datetime.date) -> str:
+        if not self.birth_year:
+            return ""
+        decade = (today.year - self.birth_year) // 10 * 10
+        return f"{decade}–{decade + 9}"
+
+
+class KeyContact(models.Model):
+    """Someone to call about a beneficiary: family, GP, trusted person."""
+
+    class Kind(models.TextChoices):
+        FAMILY = "family", _("Family")
+        GP = "gp", _("GP")
+        TRUSTED = "trusted", _("Trusted person")
+        CARER = "carer", _("Home carer")
+        OTHER = "other", _("Other")
+
+    beneficiary = models.ForeignKey(Beneficiary, on_delete=models.CASCADE, related_name="key_contacts")
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    name = models.CharField(_("name"), max_length=150)
+    relation = models.CharField(_("relation"), max_length=100, blank=True)
+    phone = models.CharField(_("phone"), max_length=32, blank=True)
+    email = models.EmailField(_("email"), blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.get_kind_display()})"
+
+
+class Assessment(models.Model):
+    """A dated loneliness or social-network score, kept so a trend can be seen."""
+
+    class Scale(models.TextChoices):
+        UCLA3 = "ucla3", _("UCLA 3-item loneliness scale")
+        LSNS6 = "lsns6", _("Lubben social network scale (LSNS-6)")
+        DJG6 = "djg6", _("De Jong Gierveld 6-item scale")
+        DIRECT = "direct", _("How often do you feel lonely?")
+
+    beneficiary = models.ForeignKey(Beneficiary, on_delete=models.CASCADE, related_name="assessments")
+    scale = models.CharField(max_length=8, choices=Scale.choices)
+    answers = models.JSONField(default=list)
+    score = models.PositiveSmallIntegerField()
+    taken_on = models.DateField()
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["-taken_on"]
+        constraints = [models.CheckConstraint(condition=Q(score__lte=30), name="assessment_score_range")]
+
+    def __str__(self) -> str:
+        return f"{self.get_scale_display()}: {self.score} ({self.taken_on})"
+
+
+class Mission(models.Model):
+    """A need posted by an association: who, what kind, when, how many volunteers."""
+
+    class Recurrence(models.TextChoices):
+        ONE_OFF = "one_off", _("One-off")
+        WEEKLY = "weekly", _("Weekly")
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        OPEN = "open", _("Open")
+        FILLED = "filled", _("Filled")
+        CLOSED = "closed", _("Closed")
+
+    association = models.ForeignKey(Association, on_delete=models.PROTECT, related_name="missions")
+    beneficiary = models.ForeignKey(
+        Beneficiary, null=True, blank=True, on_delete=models.PROTECT, related_name="missions"
+    )
+    kind = models.CharField(_("kind"), max_length=12, choices=VisitKind.choices)
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    requirements = models.TextField(_("requirements"), blank=True)
+    recurrence = models.CharField(_("schedule"), max_length=8, choices=Recurrence.choices)
+    # One-off: the moment it starts (UTC). Weekly: weekday and local time in the association's zone.
+    starts_at = models.DateTimeField(_("starts at"), null=True, blank=True)
+    weekday = models.PositiveSmallIntegerField(_("weekday"), null=True, blank=True)
+    local_time = models.TimeField(_("time"), null=True, blank=True)
+    first_date = models.DateField(_("from"), null=True, blank=True)
+    end_date = models.DateField(_("until"), null=True, blank=True)
+    duration_minutes = models.PositiveSmallIntegerField(_("duration (minutes)"), default=60)
+    volunteers_needed = models.PositiveSmallIntegerField(_("volunteers needed"), default=1)
+    # For group events with no beneficiary: where it takes place.
+    place = models.CharField(_("place"), max_length=200, blank=True)
+    latitude = models.FloatField(null=True, blank=True)
+    longitude = models.FloatField(null=True, blank=True)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.DRAFT)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("mission")
+        verbose_name_plural = _("missions")
+        indexes = [
+            # Serves open-mission lists and batch proposals: WHERE status = 'open' [AND association_id = x].
+            models.Index(fields=["association"], condition=Q(status="open"), name="mission_open"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(kind="group_event") & Q(beneficiary__isnull=True))
+                | (~Q(kind="group_event") & Q(beneficiary__isnull=False)),
+                name="mission_beneficiary_unless_group",
+            ),
+            models.CheckConstraint(
+                condition=(Q(recurrence="one_off") & Q(starts_at__isnull=False))
+                | (Q(recurrence="weekly") & Q(weekday__isnull=False) & Q(local_time__isnull=False)),
+                name="mission_schedule_complete",
+            ),
+            models.CheckConstraint(condition=Q(weekday__isnull=True) | Q(weekday__lte=6), name="mission_weekday_range"),
+            models.CheckConstraint(
+                condition=Q(duration_minutes__gte=10) & Q(duration_minutes__lte=600), name="mission_duration_range"
+            ),
+            models.CheckConstraint(
+                condition=Q(volunteers_needed__gte=1) & Q(volunteers_needed__lte=50), name="mission_needed_range"
+            ),
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(first_date__isnull=True) | Q(end_date__gte=F("first_date")),
+                name="mission_end_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Match(models.Model):
+    """A volunteer on a mission, from proposal to end."""
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", _("Proposed")
+        ACCEPTED = "accepted", _("Accepted")
+        ACTIVE = "active", _("Active")
+        PAUSED = "paused", _("Paused")
+        ENDED = "ended", _("Ended")
+        DECLINED = "declined", _("Declined")
+        EXPIRED = "expired", _("Expired")
+
+    LIVE = (Status.PROPOSED, Status.ACCEPTED, Status.ACTIVE, Status.PAUSED)
+
+    volunteer = models.ForeignKey(Volunteer, on_delete=models.CASCADE, related_name="matches")
+    mission = models.ForeignKey(Mission, on_delete=models.CASCADE, related_name="matches")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PROPOSED)
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Named score parts at proposal time, e.g. {"distance": 0.8, "interests": 0.5}.
+    score = models.FloatField(default=0)
+    score_parts = models.JSONField(default=dict, blank=True)
+    proposed_at = models.DateTimeField(auto_now_add=True)
+    responded_at = models.DateTimeField(null=True, blank=True)
+    introduced_on = models.DateField(_("introduction visit on"), null=True, blank=True)
+    activated_at = models.DateTimeField(null=True, blank=True)
+    next_review_on = models.DateField(null=True, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    end_reason = models.CharField(_("reason"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("match")
+        verbose_name_plural = _("matches")
+        indexes = [
+            # Serves "what does this volunteer have going on": WHERE volunteer_id = x AND status IN live.
+            models.Index(fields=["volunteer", "status"], name="match_volunteer_status"),
+        ]
+        constraints = [
+            # One live match per volunteer and mission; ended and declined ones are history.
+            models.UniqueConstraint(
+                fields=["volunteer", "mission"],
+                condition=Q(status__in=["proposed", "accepted", "active", "paused"]),
+                name="match_one_live_per_volunteer_mission",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="ended") | Q(ended_at__isnull=False), name="match_ended_has_time"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.volunteer} → {self.mission} ({self.status})"
+
+
+class Visit(models.Model):
+    """One occurrence of a match's schedule, materialised a few weeks ahead."""
+
+    class Status(models.TextChoices):
+        SCHEDULED = "scheduled", _("Scheduled")
+        DONE = "done", _("Done")
+        CANCELLED = "cancelled", _("Cancelled")
+        MISSED = "missed", _("Missed")
+        UNCONFIRMED = "unconfirmed", _("Unconfirmed")
+
+    match = models.ForeignKey(Match, on_delete=models.CASCADE, related_name="visits")
+    # The local date of the schedule slot this visit fills. It stays put when the visit is
+    # moved, so materialising the series again never recreates a moved or cancelled visit.
+    occurrence = models.DateField()
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.SCHEDULED)
+    cancel_reason = models.CharField(_("reason"), max_length=200, blank=True)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["starts_at"]
+        indexes = [
+            # Serves the report chaser: WHERE status = 'scheduled' AND ends_at < now.
+            models.Index(fields=["ends_at"], condition=Q(status="scheduled"), name="visit_awaiting_report"),
+            models.Index(fields=["match", "starts_at"], name="visit_match_time"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["match", "occurrence"], name="visit_one_per_occurrence"),
+            models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="visit_ends_after_start"),
+        ]
+
+    def __str__(self) -> str:
+        return f"visit {self.pk} of match {self.match_id} at {self.starts_at:%Y-%m-%d %H:%M}"
+
+
+class VisitReport(models.Model):
+    """What the volunteer says after a visit, in three taps or fewer."""
+
+    class Mood(models.TextChoices):
+        GOOD = "good", _("In good spirits")
+        OK = "ok", _("As usual")
+        LOW = "low", _("Low")
+        WORRYING = "worrying", _("Worrying")
+
+    class Concern(models.TextChoices):
+        LONELY = "lonely", _("Feels very lonely")
+        MEMORY = "memory", _("Memory troubles")
+        HOUSING = "housing", _("Housing problem")
+        ADMIN = "admin", _("Paperwork help needed")
+        FALL = "fall", _("A fall")
+        NO_FOOD = "no_food", _("No food or heating")
+        HEALTH = "health", _("Health emergency")
+        SUICIDE = "suicide", _("Talk of suicide")
+        ABUSE = "abuse", _("Abuse or mistreatment")
+
+    # These raise an urgent alert at once, not at the next sweep.
+    URGENT_CONCERNS = frozenset({Concern.FALL, Concern.NO_FOOD, Concern.HEALTH, Concern.SUICIDE, Concern.ABUSE})
+
+    visit = models.OneToOneField(Visit, on_delete=models.CASCADE, related_name="report")
+    happened = models.BooleanField(_("the visit happened"))
+    mood = models.CharField(_("how the person seemed"), max_length=10, choices=Mood.choices, blank=True)
+    duration_minutes = models.PositiveSmallIntegerField(_("duration (minutes)"), null=True, blank=True)
+    activities = models.JSONField(default=list, blank=True)
+    concerns = models.JSONField(default=list, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    submitted_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(duration_minutes__isnull=True) | Q(duration_minutes__lte=600), name="report_duration_range"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"report on visit {self.visit_id}"
+
+    @property
+    def urgent_concerns(self) -> list[str]:
+        return [c for c in self.concerns if c in self.URGENT_CONCERNS]
+
+
+class Contact(models.Model):
+    """The contact ledger: every contact with a beneficiary is one row."""
+
+    class Kind(models.TextChoices):
+        VISIT = "visit", _("Visit")
+        CALL = "call", _("Phone call")
+        OUTING = "outing", _("Outing")
+        GROUP_EVENT = "group_event", _("Group event")
+        STAFF_CALL = "staff_call", _("Call from staff")
+        FAMILY = "family", _("Reported by family")
+
+    beneficiary = models.ForeignKey(Beneficiary, on_delete=models.CASCADE, related_name="contacts")
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    occurred_at = models.DateTimeField()
+    # A visit is written to the ledger once, when reported or confirmed.
+    visit = models.OneToOneField(Visit, null=True, blank=True, on_delete=models.SET_NULL, related_name="contact")
+    # Kept when a volunteer leaves: their user is erased, the anonymised history stays.
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    volunteer = models.ForeignKey(Volunteer, null=True, blank=True, on_delete=models.SET_NULL, related_name="contacts")
+    notes = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-occurred_at"]
+        indexes = [
+            # Serves a person's timeline and their last contact: WHERE beneficiary_id = x ORDER BY occurred_at DESC.
+            models.Index(fields=["beneficiary", "-occurred_at"], name="contact_timeline"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} with {self.beneficiary_id} at {self.occurred_at:%Y-%m-%d}"
+
+
+class IsolationAlert(models.Model):
+    """A beneficiary who needs a coordinator's attention."""
+
+    class Kind(models.TextChoices):
+        NO_CONTACT = "no_contact", _("No contact")
+        URGENT_CONCERN = "urgent_concern", _("Urgent concern")
+        MISSED_VISITS = "missed_visits", _("Missed visits")
+
+    class Severity(models.IntegerChoices):
+        LATE = 1, _("Late")
+        OVERDUE = 2, _("Overdue")
+        CRITICAL = 3, _("Critical")
+        URGENT = 4, _("Urgent")
+
+    beneficiary = models.ForeignKey(Beneficiary, on_delete=models.CASCADE, related_name="alerts")
+    # Copied from the beneficiary so the review queue filters on one table.
+    association = models.ForeignKey(Association, on_delete=models.CASCADE, related_name="alerts")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    severity = models.PositiveSmallIntegerField(choices=Severity.choices, default=Severity.LATE)
+    # When the condition began (for no-contact: last contact + target + grace), and when raised.
+    started_at = models.DateTimeField()
+    raised_at = models.DateTimeField()
+    report = models.ForeignKey(VisitReport, null=True, blank=True, on_delete=models.SET_NULL, related_name="alerts")
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="assigned_alerts"
+    )
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    escalation_level = models.PositiveSmallIntegerField(default=0)
+    # Stored deadline for the escalation job; NULL once acknowledged or resolved.
+    escalate_after = models.DateTimeField(null=True, blank=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    resolution = models.CharField(_("resolution"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("isolation alert")
+        verbose_name_plural = _("isolation alerts")
+        indexes = [
+            # Serves the review queue: WHERE association_id = x AND resolved_at IS NULL
+            # ORDER BY severity DESC, raised_at.
+            models.Index(
+                fields=["association", "-severity", "raised_at"],
+                condition=Q(resolved_at__isnull=True),
+                name="alert_open_queue",
+            ),
+            # Serves the escalation job: WHERE escalate_after <= now (unacknowledged, unresolved only).
+            models.Index(
+                fields=["escalate_after"], condition=Q(escalate_after__isnull=False), name="alert_escalation_due"
+            ),
+        ]
+        constraints = [
+            # One open alert per beneficiary and kind: a rising severity is an event, not a new alert.
+            models.UniqueConstraint(
+                fields=["beneficiary", "kind"], condition=Q(resolved_at__isnull=True), name="alert_one_open_per_kind"
+            ),
+            models.CheckConstraint(
+                condition=Q(resolved_at__isnull=True) | Q(escalate_after__isnull=True),
+                name="alert_resolved_not_escalating",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} — {self.beneficiary} ({self.get_severity_display()})"
+
+    @property
+    def is_open(self) -> bool:
+        return self.resolved_at is None
+
+
+class AlertEvent(models.Model):
+    """One step on an alert's timeline, with author and time."""
+
+    class Kind(models.TextChoices):
+        RAISED = "raised", _("Raised")
+        SEVERITY = "severity", _("Severity rose")
+        ESCALATED = "escalated", _("Escalated")
+        ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+        ASSIGNED = "assigned", _("Assigned")
+        NOTE = "note", _("Note")
+        CALL = "call", _("Call logged")
+        REFERRED = "referred", _("Referred to an outside service")
+        RESOLVED = "resolved", _("Resolved")
+
+    alert = models.ForeignKey(IsolationAlert, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=14, choices=Kind.choices)
+    at = models.DateTimeField()
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    note = models.TextField(blank=True)
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+        indexes = [models.Index(fields=["alert", "at"], name="alert_event_timeline")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} on alert {self.alert_id}"

@@ -1,0 +1,77 @@
+"""Shared fixtures: the personas every view and endpoint is tried with."""
+
+import pytest
+from allauth.account.models import EmailAddress
+from django.test import Client
+
+from tests import factories
+
+
+def _verified(user):
+    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+    return user
+
+
+def _client_for(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def association_a(db):
+    return factories.AssociationFactory(name="Voisins de la Croix-Rousse")
+
+
+@pytest.fixture
+def association_b(db):
+    return factories.AssociationFactory(name="Entraide Guillotière")
+
+
+@pytest.fixture
+def volunteer(db):
+    return factories.VolunteerFactory(user=_verified(factories.UserFactory(email="volunteer@exemple.fr")))
+
+
+@pytest.fixture
+def coordinator_a(db, association_a):
+    user = _verified(factories.UserFactory(email="coord-a@exemple.fr"))
+    factories.MembershipFactory(user=user, association=association_a)
+    return user
+
+
+@pytest.fixture
+def coordinator_b(db, association_b):
+    user = _verified(factories.UserFactory(email="coord-b@exemple.fr"))
+    factories.MembershipFactory(user=user, association=association_b)
+    return user
+
+
+@pytest.fixture
+def admin_user(db):
+    return _verified(factories.UserFactory(email="admin-test@exemple.fr", is_staff=True, is_superuser=True))
+
+
+@pytest.fixture
+def anonymous_client() -> Client:
+    return Client()
+
+
+@pytest.fixture
+def volunteer_client(volunteer) -> Client:
+    return _client_for(volunteer.user)
+
+
+@pytest.fixture
+def coordinator_a_client(coordinator_a) -> Client:
+    return _client_for(coordinator_a)
+
+
+@pytest.fixture
+def coordinator_b_client(coordinator_b) -> Client:
+    return _client_for(coordinator_b)
+
+
+@pytest.fixture
+def admin_client_(admin_user) -> Client:
+    return _client_for(admin_user)
