@@ -1,0 +1,80 @@
+"""Writing to the notification outbox: the only way anything is sent.
+
+`notify()` renders a message in the recipient's language for each channel and writes one
+outbox row per channel. Writing the same dedup key again is a no-op, so callers can plan
+reminders as often as they like. Sending is the dispatcher's job, not the caller's.
+"""
+
+import datetime
+
+from django.template import TemplateDoesNotExist
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+
+from .models import Notification, User
+
+
+def _render(kind: str, suffix: str, context: dict) -> str:
+    try:
+        return render_to_string(f"notifications/{kind}.{suffix}", context).strip()
+    except TemplateDoesNotExist:
+        return render_to_string(f"notifications/_generic.{suffix}", context).strip()
+
+
+def default_channels(recipient: User, *, urgent: bool) -> list[str]:
+    """Email always; SMS when the person asked for it, or when urgent and a phone is known."""
+    channels = [Notification.Channel.EMAIL]
+    volunteer = getattr(recipient, "volunteer", None)
+    wants_sms = bool(volunteer and volunteer.notify_sms)
+    if recipient.phone and (wants_sms or urgent):
+        channels.append(Notification.Channel.SMS)
+    return channels
+
+
+def notify(
+    *,
+    recipient: User,
+    kind: str,
+    context: dict,
+    dedup_key: str,
+    due_at: datetime.datetime | None = None,
+    urgent: bool = False,
+    channels: list[str] | None = None,
+) -> list[Notification]:
+    """Write one pending outbox row per channel for `recipient`. Idempotent by dedup_key.
+
+    Templates: notifications/<kind>.subject.txt, <kind>.txt, <kind>.html, <kind>.sms.txt,
+    rendered in the recipient's language; a generic template stands in for a missing one.
+    Returns the rows written now (rows that already existed are not returned).
+    """
+    due_at = due_at or timezone.now()
+    rows = []
+    with translation.override(recipient.language or "fr"):
+        context = {"recipient": recipient, "urgent": urgent, **context}
+        for channel in channels or default_channels(recipient, urgent=urgent):
+            if channel == Notification.Channel.SMS:
+                subject, text, html = "", _render(kind, "sms.txt", context), ""
+            else:
+                subject = " ".join(_render(kind, "subject.txt", context).split())
+                text, html = _render(kind, "txt", context), _render(kind, "html", context)
+            rows.append(
+                Notification(
+                    recipient=recipient,
+                    channel=channel,
+                    kind=kind,
+                    due_at=due_at,
+                    language=recipient.language or "fr",
+                    subject=subject[:200],
+                    body_text=text,
+                    body_html=html,
+                    payload={"urgent": urgent},
+                    dedup_key=f"{dedup_key}:{channel}",
+                )
+            )
+    existing = set(
+        Notification.objects.filter(dedup_key__in=[row.dedup_key for row in rows]).values_list("dedup_key", flat=True)
+    )
+    fresh = [row for row in rows if row.dedup_key not in existing]
+    # ignore_conflicts covers the race where a concurrent writer inserts the same key first.
+    Notification.objects.bulk_create(fresh, ignore_conflicts=True)
+    return fresh
