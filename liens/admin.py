@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
-from .models import JobHeartbeat, Notification, SensitiveAccess, User
+from .models import JobHeartbeat, Notification, NotificationAttempt, SensitiveAccess, User
 
 
 @admin.register(User)
@@ -18,12 +18,31 @@ class UserAdmin(BaseUserAdmin):
     add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "password1", "password2"]})]
 
 
+class NotificationAttemptInline(admin.TabularInline):
+    model = NotificationAttempt
+    extra = 0
+    can_delete = False
+    readonly_fields = ["number", "at", "outcome", "provider_ref", "error", "duration_ms"]
+
+    def has_add_permission(self, request, obj=None):
+        return False  # the delivery log is written by the dispatcher only
+
+
 @admin.register(Notification)
 class NotificationAdmin(admin.ModelAdmin):
     list_display = ["kind", "recipient", "channel", "status", "due_at", "attempts"]
     list_filter = ["status", "channel", "kind"]
     search_fields = ["dedup_key", "recipient__email"]
     raw_id_fields = ["recipient"]
+    inlines = [NotificationAttemptInline]
+
+
+@admin.register(NotificationAttempt)
+class NotificationAttemptAdmin(admin.ModelAdmin):
+    list_display = ["at", "notification", "number", "outcome", "provider_ref", "duration_ms"]
+    list_filter = ["outcome"]
+    search_fields = ["provider_ref", "notification__dedup_key"]
+    raw_id_fields = ["notification"]
 
 
 @admin.register(JobHeartbeat)

@@ -141,3 +141,29 @@ class SensitiveAccess(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} saw {self.subject} {self.what}"
+
+
+class NotificationAttempt(models.Model):
+    """One try at handing a notification to its channel: the outbox's delivery log. Written, never edited."""
+
+    class Outcome(models.TextChoices):
+        SENT = "sent", _("Sent")
+        RETRY = "retry", _("Will retry")
+        FAILED = "failed", _("Failed")
+        DEFERRED = "deferred", _("Deferred (quiet hours)")
+        DROPPED = "dropped", _("Dropped (no longer relevant)")
+
+    notification = models.ForeignKey(Notification, on_delete=models.CASCADE, related_name="attempt_log")
+    number = models.PositiveSmallIntegerField()
+    at = models.DateTimeField(default=timezone.now)
+    outcome = models.CharField(max_length=10, choices=Outcome.choices)
+    # The provider's id for the message (SMS ticket, email Message-ID) when it gave one.
+    provider_ref = models.CharField(max_length=200, blank=True)
+    error = models.TextField(blank=True)
+    duration_ms = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["notification", "at"], name="notification_attempt_log")]
+
+    def __str__(self) -> str:
+        return f"attempt {self.number} of {self.notification_id}: {self.outcome}"

@@ -22,11 +22,17 @@ def _render(kind: str, suffix: str, context: dict) -> str:
 
 
 def default_channels(recipient: User, *, urgent: bool) -> list[str]:
-    """Email always; SMS when the person asked for it, or when urgent and a phone is known."""
-    channels = [Notification.Channel.EMAIL]
+    """SMS when the person asked for it, or when urgent and a phone is known; email otherwise too.
+
+    Email is left out only when a volunteer turned it off and an SMS goes instead, so
+    nobody is ever left with no channel at all.
+    """
     volunteer = getattr(recipient, "volunteer", None)
     wants_sms = bool(volunteer and volunteer.notify_sms)
-    if recipient.phone and (wants_sms or urgent):
+    sms = bool(recipient.phone and (wants_sms or urgent))
+    wants_email = volunteer is None or volunteer.notify_email
+    channels = [Notification.Channel.EMAIL] if wants_email or not sms else []
+    if sms:
         channels.append(Notification.Channel.SMS)
     return channels
 
@@ -40,12 +46,17 @@ def notify(
     due_at: datetime.datetime | None = None,
     urgent: bool = False,
     channels: list[str] | None = None,
+    payload: dict | None = None,
 ) -> list[Notification]:
     """Write one pending outbox row per channel for `recipient`. Idempotent by dedup_key.
 
     Templates: notifications/<kind>.subject.txt, <kind>.txt, <kind>.html, <kind>.sms.txt,
     rendered in the recipient's language; a generic template stands in for a missing one.
     Returns the rows written now (rows that already existed are not returned).
+
+    `payload` is stored on each row for the dispatcher: "tz" (the recipient's local zone for
+    quiet hours), "expires_at" (ISO time after which sending is pointless), "guard" (a named
+    check, settings.OUTBOX_GUARDS, that may drop the row when it is no longer relevant).
     """
     due_at = due_at or timezone.now()
     rows = []
@@ -67,7 +78,7 @@ def notify(
                     subject=subject[:200],
                     body_text=text,
                     body_html=html,
-                    payload={"urgent": urgent},
+                    payload={**(payload or {}), "urgent": urgent},
                     dedup_key=f"{dedup_key}:{channel}",
                 )
             )

@@ -6,10 +6,11 @@ DJANGO_DEBUG=1 only on a developer's machine.
 """
 
 import os
-from datetime import timedelta
+from datetime import time, timedelta
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -120,7 +121,14 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_LOGIN_METHODS = {"email"}
-ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+# Sign-up asks only first name, email, one password, postcode and an optional phone (the
+# extra fields live in volunteers.forms.SignupForm); the rest comes in the profile wizard.
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*"]
+ACCOUNT_ADAPTER = "volunteers.adapter.AccountAdapter"
+ACCOUNT_FORMS = {"signup": "volunteers.forms.SignupForm"}
+# Opening the verification link in the browser that signed up lands in the profile wizard
+# (allauth does this only for the pending sign-up of that same session).
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGOUT_ON_GET = False
@@ -192,6 +200,17 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": timedelta(minutes=1),
         "options": {"expires": 55},
     },
+    # Isolation alerts (issue 7): the sweep raises no-contact alerts; escalation chases unacknowledged ones.
+    "sweep-isolation": {
+        "task": "missions.alerts.tasks.sweep_isolation",
+        "schedule": timedelta(minutes=15),
+        "options": {"expires": 14 * 60},
+    },
+    "escalate-alerts": {
+        "task": "missions.alerts.tasks.escalate_alerts",
+        "schedule": timedelta(minutes=15),
+        "options": {"expires": 14 * 60},
+    },
 }
 
 # How stale the heartbeat may be before /healthz reports the job loop as down.
@@ -244,3 +263,189 @@ LOGGING = {
 # --- Domain defaults ------------------------------------------------------------------------
 LIENS_DEFAULT_CONTACT_TARGET_DAYS = 7
 LIENS_DEFAULT_CONTACT_GRACE_DAYS = 2
+
+# --- Volunteers (issue 3) -------------------------------------------------------------------
+# "offline": postcode centroids shipped with the code; "ban": the French national address API.
+GEOCODER = os.environ.get("GEOCODER", "offline")
+GEOCODER_BAN_URL = os.environ.get("GEOCODER_BAN_URL", "https://api-adresse.data.gouv.fr/search/")
+GEOCODER_TIMEOUT = float(os.environ.get("GEOCODER_TIMEOUT", "3"))
+# Shown on the report confirmation page when an urgent concern is flagged.
+LIENS_EMERGENCY_NUMBERS = [
+    ("15", _("SAMU: medical emergency")),
+    ("112", _("European emergency number")),
+    ("3977", _("Abuse of older people: listening line")),
+    ("3114", _("Suicide prevention line")),
+]
+
+# --- Associations (issue 4) -----------------------------------------------------------------
+# Assessment thresholds: UCLA-3 at or above this counts as lonely; LSNS-6 below this as isolated.
+LIENS_UCLA3_LONELY_FROM = int(os.environ.get("LIENS_UCLA3_LONELY_FROM", "6"))
+LIENS_LSNS6_ISOLATED_BELOW = int(os.environ.get("LIENS_LSNS6_ISOLATED_BELOW", "12"))
+# How long a staff invitation link stays valid.
+LIENS_INVITATION_DAYS = 14
+# Beneficiary imports: the largest file accepted, and up to how many rows it is checked at once
+# in the request; larger files are checked by a Celery task while the page shows progress.
+LIENS_IMPORT_MAX_BYTES = 5 * 1024 * 1024
+LIENS_IMPORT_MAX_ROWS = 5000
+LIENS_IMPORT_SYNC_ROWS = 200
+
+# --- Isolation alerts (issue 7) -------------------------------------------------------------
+# No-contact severity: late past target + grace, overdue past OVERDUE x target, critical past
+# CRITICAL x target, all counted from the last contact.
+LIENS_ALERT_OVERDUE_FACTOR = int(os.environ.get("LIENS_ALERT_OVERDUE_FACTOR", "2"))
+LIENS_ALERT_CRITICAL_FACTOR = int(os.environ.get("LIENS_ALERT_CRITICAL_FACTOR", "3"))
+# An alert nobody acknowledges within this delay is escalated (coordinators again, then managers).
+LIENS_ALERT_ACK_DELAY = timedelta(hours=int(os.environ.get("LIENS_ALERT_ACK_DELAY_HOURS", "24")))
+LIENS_ALERT_URGENT_ACK_DELAY = timedelta(hours=int(os.environ.get("LIENS_ALERT_URGENT_ACK_DELAY_HOURS", "1")))
+# Beneficiaries claimed per sweep transaction; a row that fails is looked at again this much later.
+LIENS_SWEEP_BATCH = int(os.environ.get("LIENS_SWEEP_BATCH", "5000"))
+LIENS_SWEEP_RETRY_DELAY = timedelta(hours=1)
+# The sweep is imported by name so the worker knows its tasks (autodiscovery only finds <app>.tasks).
+CELERY_IMPORTS = [*globals().get("CELERY_IMPORTS", []), "missions.alerts.tasks"]
+
+# --- Outbox, reminders and visits (issue 6) -------------------------------------------------
+# The site's public address, for links in emails and text messages ("I can't come", reports).
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+# Email in production goes through django-anymail (pinned in requirements.txt), e.g.
+#   EMAIL_BACKEND=anymail.backends.brevo.EmailBackend  with  ANYMAIL = {"BREVO_API_KEY": ...}
+# (or .mailjet, .scaleway, .amazon_ses ...). Any Django email backend works: SMTP by default.
+ANYMAIL = {key[len("ANYMAIL_") :]: value for key, value in os.environ.items() if key.startswith("ANYMAIL_")}
+
+# SMS: "liens.outbox.channels.ConsoleSmsBackend" (prints), "...FileSmsBackend" (JSON lines in
+# SMS_FILE_PATH) or "...HttpSmsBackend" (a provider's JSON API with a bearer token).
+SMS_BACKEND = os.environ.get(
+    "SMS_BACKEND",
+    "liens.outbox.channels.ConsoleSmsBackend" if DEBUG else "liens.outbox.channels.FileSmsBackend",
+)
+SMS_FILE_PATH = os.environ.get("SMS_FILE_PATH", str(VAR_DIR / "sms" / "outbox.jsonl"))
+SMS_API_URL = os.environ.get("SMS_API_URL", "https://api.smsfactor.com/send")
+SMS_API_TOKEN = os.environ.get("SMS_API_TOKEN", "")
+SMS_SENDER = os.environ.get("SMS_SENDER", "Liens")
+SMS_API_TIMEOUT = float(os.environ.get("SMS_API_TIMEOUT", "10"))
+
+# Which class sends each channel. OUTBOX_CHANNEL_OVERRIDE replaces them all (integration tests
+# and benchmarks only, e.g. liens.outbox.channels.RecordingChannel).
+OUTBOX_CHANNELS = {
+    "email": "liens.outbox.channels.EmailChannel",
+    "sms": "liens.outbox.channels.SmsChannel",
+    "push": "liens.outbox.channels.PushChannel",
+}
+if os.environ.get("OUTBOX_CHANNEL_OVERRIDE"):
+    OUTBOX_CHANNELS = dict.fromkeys(OUTBOX_CHANNELS, os.environ["OUTBOX_CHANNEL_OVERRIDE"])
+OUTBOX_RECORDING_KEY = os.environ.get("OUTBOX_RECORDING_KEY", "liens:outbox:recorded")
+OUTBOX_RECORDING_REDIS_URL = os.environ.get("OUTBOX_RECORDING_REDIS_URL", REDIS_URL)
+OUTBOX_RECORDING_DELAY = float(os.environ.get("OUTBOX_RECORDING_DELAY", "0"))
+OUTBOX_BATCH_SIZE = int(os.environ.get("OUTBOX_BATCH_SIZE", "200"))
+OUTBOX_MAX_ATTEMPTS = 5
+OUTBOX_RETRY_BASE_SECONDS = 60  # then 2, 4, 8 minutes...
+OUTBOX_RETRY_MAX_SECONDS = 3600
+# A row "sending" for longer than this is taken as abandoned by a dead dispatcher. It must stay
+# well above CELERY_TASK_TIME_LIMIT, so a slow but living dispatcher is never raced.
+OUTBOX_STUCK_AFTER_SECONDS = int(os.environ.get("OUTBOX_STUCK_AFTER_SECONDS", str(15 * 60)))
+OUTBOX_SENT_FLUSH_SECONDS = 0.05
+# One dispatch run stops taking new batches after this, so runs do not pile up behind beat.
+OUTBOX_DISPATCH_TIME_BUDGET = 50
+# No SMS between these local times unless urgent (a volunteer's own quiet hours take precedence).
+OUTBOX_QUIET_HOURS = (time(21, 0), time(8, 0))
+# Named relevance checks the dispatcher runs on a batch before sending (payload["guard"]).
+OUTBOX_GUARDS = {"visit_scheduled": "missions.visits.selectors.visits_still_scheduled"}
+
+# Reminder plan, in the association's local time; an association overrides any of these in
+# Association.preferences["reminders"] with the same names in lower case, without the prefix.
+LIENS_REMINDER_EVENING_HOUR = 18
+LIENS_REMINDER_BEFORE_HOURS = 2
+LIENS_REPORT_NUDGE_AFTER_HOURS = 2
+LIENS_REPORT_NUDGE_MORNING_HOUR = 9
+LIENS_REPORT_UNCONFIRMED_AFTER_HOURS = 48
+LIENS_VISITS_AHEAD_WEEKS = 4
+# How long a one-tap "I can't come" link stays valid at most (it also dies when the visit starts).
+LIENS_CANT_COME_LINK_DAYS = 35
+# An open mission still short of volunteers after this many days shows in the coordinators' digest.
+LIENS_UNFILLED_AFTER_DAYS = 7
+
+CELERY_IMPORTS = [*globals().get("CELERY_IMPORTS", []), "liens.outbox.tasks", "missions.visits.tasks"]
+CELERY_BEAT_SCHEDULE.update(
+    {
+        "dispatch-notifications": {
+            "task": "liens.outbox.dispatch",
+            "schedule": timedelta(minutes=1),
+            "options": {"expires": 55},
+        },
+        "requeue-stuck-notifications": {
+            "task": "liens.outbox.requeue_stuck",
+            "schedule": timedelta(minutes=5),
+            "options": {"expires": 4 * 60 + 50},
+        },
+        "materialise-visits": {
+            "task": "missions.visits.materialise_all",
+            "schedule": crontab(hour=2, minute=10),
+            "options": {"expires": 23 * 3600},
+        },
+        "plan-reminders": {
+            "task": "missions.visits.plan_reminders_all",
+            "schedule": crontab(hour=2, minute=40),
+            "options": {"expires": 23 * 3600},
+        },
+        "chase-reports": {
+            "task": "missions.visits.chase_reports",
+            "schedule": crontab(minute=20),
+            "options": {"expires": 55 * 60},
+        },
+        # CELERY_TIMEZONE is Europe/Paris, so this is 07:30 local on both sides of a DST change.
+        "send-digests": {
+            "task": "missions.visits.send_digests",
+            "schedule": crontab(hour=7, minute=30),
+            "options": {"expires": 23 * 3600},
+        },
+    }
+)
+
+# --- Matching (issue 5) ---------------------------------------------------------------------
+# Default weights of the score's named parts; an association overrides any of them in
+# Association.preferences["matching_weights"] (same names, numbers >= 0).
+LIENS_MATCHING_WEIGHTS = {
+    "distance": 0.30,
+    "interests": 0.20,
+    "slack": 0.10,
+    "continuity": 0.20,
+    "load": 0.10,
+    "reliability": 0.10,
+}
+# The farthest the engine looks: travel radii are capped at this, and it is the reach of phone
+# calls and group events (people are matched locally even when nobody travels). It also sizes
+# the indexed latitude/longitude box of the suggestion queries.
+LIENS_MATCHING_MAX_RADIUS_KM = float(os.environ.get("LIENS_MATCHING_MAX_RADIUS_KM", "20"))
+# Reviews of an active match: a first one this many weeks after the start, then every N months.
+LIENS_MATCH_FIRST_REVIEW_WEEKS = 6
+LIENS_MATCH_REVIEW_EVERY_MONTHS = 3
+# A proposal nobody answered in this many days expires (and the mission is offered again).
+LIENS_PROPOSAL_EXPIRY_DAYS = 10
+CELERY_IMPORTS = [*globals().get("CELERY_IMPORTS", []), "missions.matching.tasks"]
+CELERY_BEAT_SCHEDULE.update(
+    {
+        # Nightly batch proposals for every territory's open missions; coordinators review them.
+        "propose-matches": {
+            "task": "missions.matching.propose_all",
+            "schedule": crontab(hour=3, minute=15),
+            "options": {"expires": 23 * 3600},
+        },
+        # Unanswered proposals expire; stand-ins whose cover period is over are ended.
+        "expire-proposals": {
+            "task": "missions.matching.expire_proposals",
+            "schedule": crontab(hour=3, minute=5),
+            "options": {"expires": 23 * 3600},
+        },
+    }
+)
+CELERY_BEAT_SCHEDULE["beneficiaries-resume-due"] = {
+    "task": "missions.association.beneficiaries_resume_due",
+    "schedule": timedelta(hours=1),
+    "options": {"expires": 55 * 60},
+}
+# Batch proposals keep each mission's best N candidates per open place (plus greedy's picks)
+# before solving: the exact solver stays fast on a dense city and never does worse than greedy.
+LIENS_MATCHING_BATCH_CANDIDATES_PER_PLACE = 10
+# Calls and group events look at this many of the nearest volunteers free at that time (plus
+# everyone who already knows the person), rather than at everyone within the horizon.
+LIENS_MATCHING_REMOTE_CANDIDATES = 100

@@ -4,6 +4,8 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from volunteers import api as volunteer_api
+
 from . import views
 
 urlpatterns = [
@@ -14,4 +16,14 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("volunteer/", include("volunteers.urls", namespace="volunteers")),
+    path("api/volunteer/", include("volunteers.api_urls")),
+    path("association/", include("missions.association.urls", namespace="association")),
+    path("api/association/", include("missions.association.api_urls")),
+    path("api/auth/token/", volunteer_api.TokenView.as_view(), name="api-auth-token"),
+    path("alerts/", include("missions.alerts.urls", namespace="alerts")),
+    path("visits/", include("missions.visits.urls", namespace="visits")),
+    path("api/alerts/", include("missions.alerts.api_urls", namespace="alerts_api")),
+    path("matching/", include("missions.matching.urls", namespace="matching")),
+    path("api/matching/", include("missions.matching.api_urls", namespace="matching_api")),
 ]

@@ -26,7 +26,17 @@ class MembershipInline(admin.TabularInline):
 class AssociationAdmin(admin.ModelAdmin):
     list_display = ["name", "city", "territory", "validated_at"]
     search_fields = ["name", "city", "siret", "rna"]
+    list_filter = [("validated_at", admin.EmptyFieldListFilter)]
     inlines = [MembershipInline]
+    actions = ["validate_selected"]
+
+    @admin.action(description="Validate the selected associations")
+    def validate_selected(self, request, queryset):
+        # The same service as the validation page: managers are told, validating twice is a no-op.
+        from missions.association.services import association_validate
+
+        for association in queryset.filter(validated_at__isnull=True):
+            association_validate(association=association, by=request.user)
 
 
 @admin.register(Membership)

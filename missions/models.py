@@ -2,6 +2,7 @@
 contact ledger and isolation alerts."""
 
 import datetime
+import secrets
 
 from django.conf import settings
 from django.db import models
@@ -72,6 +73,15 @@ class Membership(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
     association = models.ForeignKey(Association, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(max_length=12, choices=Role.choices, default=Role.COORDINATOR)
+
+    class DigestMode(models.TextChoices):
+        DAILY = "daily", _("One summary each morning")
+        REALTIME = "realtime", _("Each event at once, and the morning summary")
+
+    # How this staff member hears about visits needing attention (missions.visits.digest).
+    digest_mode = models.CharField(
+        _("what needs attention"), max_length=10, choices=DigestMode.choices, default=DigestMode.DAILY
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -357,6 +367,14 @@ class Match(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     end_reason = models.CharField(_("reason"), max_length=200, blank=True)
+    # Matching lifecycle (issue 5). Declined and expired proposals also fill ended_at,
+    # ended_by and end_reason: who closed it, when, and why.
+    paused_at = models.DateTimeField(null=True, blank=True)
+    pause_reason = models.CharField(_("pause reason"), max_length=200, blank=True)
+    last_review_on = models.DateField(_("last review on"), null=True, blank=True)
+    # A stand-in while the regular visitor is away: the match it covers, and until when.
+    covers = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="cover_matches")
+    cover_until = models.DateField(_("covering until"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("match")
@@ -364,6 +382,10 @@ class Match(models.Model):
         indexes = [
             # Serves "what does this volunteer have going on": WHERE volunteer_id = x AND status IN live.
             models.Index(fields=["volunteer", "status"], name="match_volunteer_status"),
+            # Serves the reviews-due list: WHERE status = 'active' AND next_review_on <= day.
+            models.Index(fields=["next_review_on"], condition=Q(status="active"), name="match_review_due"),
+            # Serves the expiry job: WHERE status = 'proposed' AND proposed_at < cutoff.
+            models.Index(fields=["proposed_at"], condition=Q(status="proposed"), name="match_proposed_age"),
         ]
         constraints = [
             # One live match per volunteer and mission; ended and declined ones are history.
@@ -374,6 +396,13 @@ class Match(models.Model):
             ),
             models.CheckConstraint(
                 condition=~Q(status="ended") | Q(ended_at__isnull=False), name="match_ended_has_time"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status__in=["declined", "expired"]) | Q(ended_at__isnull=False),
+                name="match_closed_has_time",
+            ),
+            models.CheckConstraint(
+                condition=Q(covers__isnull=True) | Q(cover_until__isnull=False), name="match_cover_has_end"
             ),
         ]
 
@@ -606,3 +635,117 @@ class AlertEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} on alert {self.alert_id}"
+
+
+def new_invitation_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class Invitation(models.Model):
+    """A manager's invitation for someone to join the association's staff, accepted once."""
+
+    association = models.ForeignKey(Association, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField(_("email address"))
+    role = models.CharField(
+        _("role"), max_length=12, choices=Membership.Role.choices, default=Membership.Role.COORDINATOR
+    )
+    # Random and unique; the link sent by email carries it signed, so a tampered link fails
+    # before any database lookup.
+    token = models.CharField(max_length=64, unique=True, default=new_invitation_token)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        constraints = [
+            # Inviting the same address twice refreshes the pending invitation instead of adding one.
+            models.UniqueConstraint(
+                fields=["association", "email"],
+                condition=Q(accepted_at__isnull=True),
+                name="invitation_one_pending_per_email",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email} → {self.association} ({self.role})"
+
+
+class ImportJob(models.Model):
+    """A spreadsheet of beneficiaries being checked, then imported, row by row."""
+
+    class Status(models.TextChoices):
+        VALIDATING = "validating", _("Checking")
+        VALIDATED = "validated", _("Checked")
+        IMPORTING = "importing", _("Importing")
+        DONE = "done", _("Imported")
+        FAILED = "failed", _("Failed")
+
+    association = models.ForeignKey(Association, on_delete=models.CASCADE, related_name="import_jobs")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    filename = models.CharField(max_length=200)
+    # The uploaded file itself, kept in the database so that a worker on another machine reads
+    # it without shared storage; its size is capped by LIENS_IMPORT_MAX_BYTES.
+    content = models.BinaryField()
+    # The uploader's language: the row-by-row report is written in it, even by a worker.
+    language = models.CharField(max_length=8, default=settings.LANGUAGE_CODE)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.VALIDATING)
+    total_rows = models.PositiveIntegerField(default=0)
+    # Rows handled so far in the current phase (checking, then importing): the progress bar.
+    processed_rows = models.PositiveIntegerField(default=0)
+    # Normalised rows once checked: [{"line": 2, "data": {...}, "valid": true}, ...].
+    rows = models.JSONField(default=list, blank=True)
+    # [{"line": 3, "field": "postcode", "message": "..."}], in `language`.
+    report = models.JSONField(default=list, blank=True)
+    valid_only = models.BooleanField(default=False)
+    imported_count = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("import")
+        verbose_name_plural = _("imports")
+        constraints = [
+            models.CheckConstraint(condition=Q(processed_rows__lte=F("total_rows")), name="import_progress_range"),
+        ]
+
+    def __str__(self) -> str:
+        return f"import {self.pk} of {self.filename} ({self.status})"
+
+    @property
+    def valid_count(self) -> int:
+        return sum(1 for row in self.rows if row.get("valid"))
+
+    @property
+    def invalid_count(self) -> int:
+        return sum(1 for row in self.rows if not row.get("valid"))
+
+    @property
+    def percent(self) -> int:
+        return 100 if not self.total_rows else round(100 * self.processed_rows / self.total_rows)
+
+
+class ImportedRow(models.Model):
+    """One line of an import written as a beneficiary: the dedup key that makes a re-run a no-op."""
+
+    job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="imported_rows")
+    line = models.PositiveIntegerField()
+    beneficiary = models.ForeignKey(
+        Beneficiary, null=True, blank=True, on_delete=models.SET_NULL, related_name="import_rows"
+    )
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["job", "line"], name="imported_row_once")]
+
+    def __str__(self) -> str:
+        return f"line {self.line} of import {self.job_id}"

@@ -50,3 +50,66 @@ def is_staff_of(user, association_id: int, *, role: str | None = None) -> bool:
     if role:
         memberships = memberships.filter(role=role)
     return memberships.exists()
+
+
+def departement_of(postcode: str) -> str:
+    """The département part of a French postcode: two digits, three overseas (971-976)."""
+    postcode = (postcode or "").strip()
+    return postcode[:3] if postcode.startswith("97") else postcode[:2]
+
+
+def associations_for(user) -> QuerySet:
+    """The associations the user may work on (all of them for a platform admin)."""
+    from .models import Association
+
+    return scoped(Association.objects.all(), user, via="id")
+
+
+def current_association(user, association_id: int | str | None = None):
+    """The association a staff page works on: the one asked for if the user may, else their first.
+
+    Raises Http404 when the user works for none (or asks for one outside their scope), so a
+    volunteer or an outsider learns nothing from an association page.
+    """
+    associations = associations_for(user).order_by("pk")
+    if association_id not in (None, ""):
+        try:
+            return associations.get(pk=int(association_id))
+        except (ValueError, associations.model.DoesNotExist) as exc:
+            raise Http404 from exc
+    if user.is_authenticated and not user.is_staff:
+        association = associations.first()
+    else:
+        # A platform admin with a membership lands on it; without one there is no default.
+        association = associations.filter(memberships__user=user).first() if user.is_authenticated else None
+    if association is None:
+        raise Http404
+    return association
+
+
+def volunteers_visible(user, *, association_ids: list[int] | None = None) -> QuerySet:
+    """Volunteers staff may see: waiting for vetting in one of their départements, or in a live
+    match with one of their missions. Platform admins see every volunteer.
+
+    `association_ids` narrows the scope to some of the user's associations (a staff page works on
+    one); it never widens it.
+    """
+    from django.db.models import Exists, OuterRef, Q
+
+    from volunteers.models import Volunteer
+
+    from .models import Association, Match
+
+    allowed = association_ids_for(user)
+    if allowed is None and association_ids is None:
+        return Volunteer.objects.all()
+    ids = association_ids if allowed is None else [i for i in (association_ids or allowed) if i in allowed]
+    postcodes = Association.objects.filter(pk__in=ids).values_list("postcode", flat=True)
+    in_departement = Q()
+    for prefix in {departement_of(postcode) for postcode in postcodes if postcode}:
+        in_departement |= Q(postcode__startswith=prefix)
+    live_match = Match.objects.filter(volunteer=OuterRef("pk"), mission__association__in=ids, status__in=Match.LIVE)
+    pending_here = Q(vetting_state=Volunteer.Vetting.PENDING, left_at__isnull=True) & in_departement
+    if not in_departement:
+        pending_here = Q(pk__in=[])
+    return Volunteer.objects.filter(pending_here | Q(Exists(live_match)))

@@ -57,6 +57,9 @@ class Volunteer(models.Model):
     quiet_from = models.TimeField(_("quiet hours from"), default=datetime.time(21, 0))
     quiet_until = models.TimeField(_("quiet hours until"), default=datetime.time(8, 0))
 
+    # Profile wizard steps the volunteer has saved, so they can stop and come back later.
+    profile_steps_done = models.JSONField(default=list, blank=True)
+
     calendar_token = models.CharField(max_length=64, unique=True, default=new_calendar_token)
     left_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -112,6 +115,11 @@ class AvailabilitySlot(models.Model):
 
     class Meta:
         ordering = ["weekday", "start"]
+        indexes = [
+            # Serves the matching prefilter (missions.matching): WHERE weekday = w AND start <= t
+            # AND end >= t + duration, answered from the index alone (volunteer ids included).
+            models.Index(fields=["weekday", "start", "end", "volunteer"], name="slot_free_at"),
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(weekday__lte=6), name="slot_weekday_range"),
             models.CheckConstraint(condition=Q(start__lt=F("end")), name="slot_start_before_end"),

@@ -22,7 +22,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         subparsers = parser.add_subparsers(dest="benchmark", required=True)
         for name, module_path in BENCHMARKS.items():
-            sub = subparsers.add_parser(name, cmd=self)
+            sub = subparsers.add_parser(name)
             try:
                 module = importlib.import_module(module_path)
             except ModuleNotFoundError:
