@@ -1,0 +1,123 @@
+"""`manage.py benchmark dispatch --notifications N --dispatchers K`.
+
+Fills the outbox with N due rows (bulk inserts), then runs K dispatcher *processes* at once,
+each with its own database connection, through a counting channel that only records which
+row ids it was handed. Prints seconds, notifications per second, duplicates (ids handed over
+more than once, must be 0) and missing (rows never handed over, must be 0).
+
+Run it against a database of its own: it refuses to start when other rows are due, since
+its counting channel would swallow them.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import time
+import uuid
+from datetime import timedelta
+
+from django.core.management.base import CommandError
+from django.db import connection, connections
+from django.utils import timezone
+
+from liens.models import Notification, NotificationAttempt, User
+
+from .channels import Channel
+from .dispatch import dispatch_due
+
+
+class CountingChannel(Channel):
+    """Hands nothing over: remembers the id of every row it was given, in this process."""
+
+    def __init__(self) -> None:
+        self.ids: list[int] = []
+
+    def send(self, notification: Notification) -> str:
+        self.ids.append(notification.pk)
+        return ""
+
+
+def add_arguments(parser) -> None:
+    parser.add_argument("--notifications", type=int, default=10_000)
+    parser.add_argument("--dispatchers", type=int, default=4)
+    parser.add_argument("--batch-size", type=int, default=500)
+    parser.add_argument("--keep", action="store_true", help="leave the benchmark rows in the outbox")
+
+
+def _fill(*, tag: str, count: int) -> tuple[User, float]:
+    user = User.objects.create_user(email=f"bench-{tag}@bench.invalid", password=None, first_name="Bench")
+    due = timezone.now() - timedelta(seconds=1)
+    started = time.perf_counter()
+    chunk = 5_000
+    for start in range(0, count, chunk):
+        Notification.objects.bulk_create(
+            [
+                Notification(
+                    recipient=user,
+                    channel=Notification.Channel.EMAIL,
+                    kind="benchmark",
+                    due_at=due,
+                    subject="Benchmark",
+                    body_text=f"Message {i}",
+                    dedup_key=f"bench:{tag}:{i}",
+                )
+                for i in range(start, min(start + chunk, count))
+            ]
+        )
+    return user, time.perf_counter() - started
+
+
+def _dispatcher(go, results, batch_size: int) -> None:
+    """One dispatcher process: waits for the start signal, drains the outbox, reports its ids."""
+    connections.close_all()  # never share the parent's socket: each process opens its own
+    channel = CountingChannel()
+    go.wait()
+    result = dispatch_due(batch_size=batch_size, channels={"email": channel, "sms": channel, "push": channel})
+    results.put({"ids": channel.ids, "finished": time.time(), "batches": result.batches})
+    connections.close_all()
+
+
+def run(*, notifications: int, dispatchers: int, batch_size: int = 500, keep: bool = False, **_options) -> dict:
+    """Fill, race K dispatcher processes, count; returns the figures (the command prints them)."""
+    if notifications < 1 or dispatchers < 1:
+        raise CommandError("--notifications and --dispatchers must be at least 1")
+    if Notification.objects.filter(status=Notification.Status.PENDING, due_at__lte=timezone.now()).exists():
+        raise CommandError("rows are already due in this outbox: run the benchmark on a database of its own")
+    tag = uuid.uuid4().hex[:10]
+    user, fill_seconds = _fill(tag=tag, count=notifications)
+    expected = set(Notification.objects.filter(dedup_key__startswith=f"bench:{tag}:").values_list("pk", flat=True))
+    connections.close_all()
+
+    context = multiprocessing.get_context("fork")
+    go, results = context.Event(), context.Queue()
+    processes = [context.Process(target=_dispatcher, args=(go, results, batch_size)) for _ in range(dispatchers)]
+    for process in processes:
+        process.start()
+    started = time.time()
+    go.set()
+    reports = [results.get(timeout=3600) for _ in processes]
+    for process in processes:
+        process.join()
+    seconds = max(report["finished"] for report in reports) - started
+
+    handed = [pk for report in reports for pk in report["ids"]]
+    unique = set(handed)
+    rows = Notification.objects.filter(dedup_key__startswith=f"bench:{tag}:")
+    figures = {
+        "vendor": connection.vendor,
+        "notifications": notifications,
+        "dispatchers": dispatchers,
+        "batch_size": batch_size,
+        "fill_seconds": round(fill_seconds, 3),
+        "seconds": round(seconds, 3),
+        "per_second": round(notifications / seconds, 1) if seconds else None,
+        "duplicates": len(handed) - len(unique),
+        "missing": len(expected - unique),
+        "not_marked_sent": rows.exclude(status=Notification.Status.SENT).count(),
+        "per_dispatcher": sorted((len(report["ids"]) for report in reports), reverse=True),
+    }
+    if not keep:
+        NotificationAttempt.objects.filter(notification__recipient=user).delete()
+        rows.delete()
+        user.delete()
+    return figures

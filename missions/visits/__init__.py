@@ -1,0 +1,1 @@
+"""Visits ahead: the materialised series, reminder plans, "I can't come", report chasing, digests."""

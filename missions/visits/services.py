@@ -1,0 +1,521 @@
+"""Visits ahead and what hangs on them: the materialised series, the reminder plan, moving and
+cancelling one visit, chasing reports.
+
+Time: stored in UTC. A weekly schedule is a weekday and a wall-clock time in the association's
+zone; each occurrence is built from its *local date* plus that wall-clock time and only then
+converted to UTC, so a 15:00 visit stays at 15:00 local on both sides of a DST change (its UTC
+time is what moves). Reminder hours are computed the same way.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from liens.errors import DomainError
+from liens.models import Notification, User
+from liens.notify import default_channels, notify
+from missions.alerts.services import alert_raise_missed_visits
+from missions.models import Association, Beneficiary, Match, Membership, Mission, Visit
+
+from .links import attention_url, cant_come_url, visit_report_url
+
+log = logging.getLogger(__name__)
+
+REMINDER_KINDS = ("visit_reminder_eve", "visit_reminder_soon", "report_nudge", "report_nudge_morning")
+VISIT_RELATED = ("match__mission__association", "match__mission__beneficiary", "match__volunteer__user")
+
+
+# --- Time helpers --------------------------------------------------------------------------
+
+
+def association_zone(association: Association) -> ZoneInfo:
+    """The association's zone; the site's zone if the stored name is unknown."""
+    try:
+        return ZoneInfo(association.timezone or settings.TIME_ZONE)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo(settings.TIME_ZONE)
+
+
+def local_at(day: datetime.date, at: datetime.time, zone: ZoneInfo) -> datetime.datetime:
+    """Wall-clock `at` on local `day`, as an aware UTC datetime.
+
+    A time skipped in spring (02:30 on the last Sunday of March) takes the winter offset and
+    lands at 03:30; a time repeated in autumn takes its first occurrence (fold=0).
+    """
+    return datetime.datetime.combine(day, at, tzinfo=zone).astimezone(datetime.UTC)
+
+
+@dataclass(frozen=True)
+class ReminderTimes:
+    """When reminders go out; settings give the defaults, Association.preferences["reminders"] overrides."""
+
+    evening_hour: int
+    before_hours: float
+    nudge_after_hours: float
+    morning_hour: int
+    unconfirmed_after_hours: float
+
+
+def reminder_times(association: Association) -> ReminderTimes:
+    """The association's reminder times, each override checked for type and range."""
+    prefs = (association.preferences or {}).get("reminders") or {}
+
+    def pick(name: str, default, low, high):
+        try:
+            value = type(default)(prefs.get(name, default))
+        except (TypeError, ValueError):
+            return default
+        return value if low <= value <= high else default
+
+    return ReminderTimes(
+        evening_hour=pick("evening_hour", settings.LIENS_REMINDER_EVENING_HOUR, 0, 23),
+        before_hours=pick("before_hours", float(settings.LIENS_REMINDER_BEFORE_HOURS), 0.25, 24.0),
+        nudge_after_hours=pick("nudge_after_hours", float(settings.LIENS_REPORT_NUDGE_AFTER_HOURS), 0.0, 24.0),
+        morning_hour=pick("morning_hour", settings.LIENS_REPORT_NUDGE_MORNING_HOUR, 0, 23),
+        unconfirmed_after_hours=pick(
+            "unconfirmed_after_hours", float(settings.LIENS_REPORT_UNCONFIRMED_AFTER_HOURS), 1.0, 24.0 * 14
+        ),
+    )
+
+
+# --- Materialising the series --------------------------------------------------------------
+
+
+def _weekly_days(weekday: int, start: datetime.date, stop: datetime.date) -> Iterator[datetime.date]:
+    day = start + datetime.timedelta(days=(weekday - start.weekday()) % 7)
+    while day < stop:
+        yield day
+        day += datetime.timedelta(days=7)
+
+
+def _paused_on(match: Match, beneficiary: Beneficiary | None, day: datetime.date) -> bool:
+    if match.volunteer.is_paused(day):
+        return True
+    if beneficiary is not None and beneficiary.status == Beneficiary.Status.PAUSED:
+        return beneficiary.paused_until is None or beneficiary.paused_until >= day
+    return False
+
+
+def visits_planned(match: Match, *, now: datetime.datetime, weeks: int) -> list[Visit]:
+    """The (unsaved) visits the match's schedule asks for from now to `weeks` ahead. Pure."""
+    mission = match.mission
+    beneficiary = mission.beneficiary
+    if match.status != Match.Status.ACTIVE or mission.status == Mission.Status.CLOSED:
+        return []
+    if match.volunteer.left_at is not None:
+        return []
+    if beneficiary is not None and beneficiary.status == Beneficiary.Status.ENDED:
+        return []
+    zone = association_zone(mission.association)
+    if mission.recurrence == Mission.Recurrence.ONE_OFF:
+        slots = [(mission.starts_at.astimezone(zone).date(), mission.starts_at)]
+    else:
+        today = now.astimezone(zone).date()
+        start = max(today, mission.first_date or today)
+        stop = today + datetime.timedelta(weeks=weeks)
+        if mission.end_date is not None:
+            stop = min(stop, mission.end_date + datetime.timedelta(days=1))
+        # A stand-in match (matching area) visits only until the end of its cover period.
+        cover_until = getattr(match, "cover_until", None)
+        if cover_until is not None:
+            stop = min(stop, cover_until + datetime.timedelta(days=1))
+        slots = [(day, local_at(day, mission.local_time, zone)) for day in _weekly_days(mission.weekday, start, stop)]
+    duration = datetime.timedelta(minutes=mission.duration_minutes)
+    return [
+        Visit(match=match, occurrence=day, starts_at=starts_at, ends_at=starts_at + duration)
+        for day, starts_at in slots
+        if starts_at > now and not _paused_on(match, beneficiary, day)
+    ]
+
+
+def _visits_create(planned: list[Visit], *, now: datetime.datetime) -> int:
+    """Insert the planned visits that do not exist yet, then plan their reminders."""
+    if not planned:
+        return 0
+    match_ids = {visit.match_id for visit in planned}
+    days = {visit.occurrence for visit in planned}
+    existing = set(
+        Visit.objects.filter(match_id__in=match_ids, occurrence__in=days).values_list("match_id", "occurrence")
+    )
+    fresh = [visit for visit in planned if (visit.match_id, visit.occurrence) not in existing]
+    if not fresh:
+        return 0
+    # The unique (match, occurrence) settles a race with a concurrent run: its row wins, ours is skipped.
+    Visit.objects.bulk_create(fresh, ignore_conflicts=True, batch_size=1000)
+    wanted = {(visit.match_id, visit.occurrence) for visit in fresh}
+    created = Visit.objects.filter(
+        match_id__in={key[0] for key in wanted}, occurrence__in={key[1] for key in wanted}
+    ).select_related(*VISIT_RELATED)
+    for visit in created:
+        if (visit.match_id, visit.occurrence) in wanted:
+            reminders_plan(visit=visit, now=now)
+    return len(fresh)
+
+
+def visits_materialise(*, match: Match, weeks: int = 4, now: datetime.datetime | None = None) -> int:
+    """Create the active match's visits for the next `weeks` weeks (a one-off: its single visit), with reminders.
+
+    Idempotent: (match, occurrence) is unique and the occurrence of a moved or cancelled visit
+    stays put, so running it again never duplicates nor brings back a visit. Returns the count created.
+    """
+    now = now or timezone.now()
+    match = Match.objects.select_related("mission__association", "mission__beneficiary", "volunteer__user").get(
+        pk=match.pk
+    )
+    return _visits_create(visits_planned(match, now=now, weeks=weeks), now=now)
+
+
+def visits_materialise_all(*, weeks: int | None = None, now: datetime.datetime | None = None) -> int:
+    """Nightly: materialise every active match's visits, in chunks of set-based inserts. Idempotent."""
+    now = now or timezone.now()
+    weeks = weeks or settings.LIENS_VISITS_AHEAD_WEEKS
+    matches = (
+        Match.objects.filter(status=Match.Status.ACTIVE)
+        .exclude(mission__status=Mission.Status.CLOSED)
+        .select_related("mission__association", "mission__beneficiary", "volunteer__user")
+        .order_by("pk")
+    )
+    created = 0
+    chunk: list[Match] = []
+    for match in matches.iterator(chunk_size=500):
+        chunk.append(match)
+        if len(chunk) == 500:
+            created += _visits_create([v for m in chunk for v in visits_planned(m, now=now, weeks=weeks)], now=now)
+            chunk = []
+    created += _visits_create([v for m in chunk for v in visits_planned(m, now=now, weeks=weeks)], now=now)
+    return created
+
+
+def visits_reschedule(*, match: Match, now: datetime.datetime | None = None) -> int:
+    """After the mission's schedule changed: realign the match's upcoming visits to it, then materialise.
+
+    Upcoming scheduled visits whose slot still exists take the new time (a visit moved by
+    hand follows the new schedule too); those whose slot is gone are cancelled, with no
+    substitute asked. Reminders are rewritten. Idempotent. Returns the count created.
+    """
+    now = now or timezone.now()
+    weeks = settings.LIENS_VISITS_AHEAD_WEEKS
+    with transaction.atomic():
+        match = Match.objects.select_related("mission__association", "mission__beneficiary", "volunteer__user").get(
+            pk=match.pk
+        )
+        planned = {visit.occurrence: visit for visit in visits_planned(match, now=now, weeks=weeks)}
+        horizon = now.astimezone(association_zone(match.mission.association)).date() + datetime.timedelta(weeks=weeks)
+        upcoming = (
+            Visit.objects.select_for_update(of=("self",))
+            .select_related(*VISIT_RELATED)
+            .filter(match=match, status=Visit.Status.SCHEDULED, starts_at__gt=now, occurrence__lte=horizon)
+        )
+        for visit in upcoming:
+            target = planned.get(visit.occurrence)
+            if target is None:
+                visit.status = Visit.Status.CANCELLED
+                visit.cancel_reason = "schedule changed"
+                visit.save(update_fields=["status", "cancel_reason", "updated_at"])
+            elif (visit.starts_at, visit.ends_at) != (target.starts_at, target.ends_at):
+                visit.starts_at, visit.ends_at = target.starts_at, target.ends_at
+                visit.save(update_fields=["starts_at", "ends_at", "updated_at"])
+            else:
+                continue
+            reminders_plan(visit=visit, now=now)
+    return visits_materialise(match=match, weeks=weeks, now=now)
+
+
+# --- The reminder plan ---------------------------------------------------------------------
+
+
+def reminder_key(visit: Visit, kind: str) -> str:
+    """The dedup key of one reminder: it names the start, so a moved visit gets new rows."""
+    return f"visit:{visit.pk}:{kind}:{int(visit.starts_at.timestamp())}"
+
+
+def reminder_schedule(
+    visit: Visit, *, now: datetime.datetime
+) -> list[tuple[str, datetime.datetime, datetime.datetime]]:
+    """(kind, due_at, expires_at) of each reminder the visit still needs. Pure; empty unless scheduled."""
+    if visit.status != Visit.Status.SCHEDULED:
+        return []
+    association = visit.match.mission.association
+    times = reminder_times(association)
+    zone = association_zone(association)
+    eve = local_at(
+        visit.starts_at.astimezone(zone).date() - datetime.timedelta(days=1), datetime.time(times.evening_hour), zone
+    )
+    soon = visit.starts_at - datetime.timedelta(hours=times.before_hours)
+    nudge = visit.ends_at + datetime.timedelta(hours=times.nudge_after_hours)
+    morning = local_at(
+        visit.ends_at.astimezone(zone).date() + datetime.timedelta(days=1), datetime.time(times.morning_hour), zone
+    )
+    unconfirmed_at = visit.ends_at + datetime.timedelta(hours=times.unconfirmed_after_hours)
+    # Reminders further ahead than a one-tap link lives are written later by the nightly plan.
+    horizon = now + datetime.timedelta(days=settings.LIENS_CANT_COME_LINK_DAYS - 5)
+    plan = []
+    if now < eve < soon and eve <= horizon:
+        plan.append(("visit_reminder_eve", eve, visit.starts_at))
+    if visit.starts_at > now and soon <= horizon:
+        # A visit planned at short notice still gets its reminder, at once.
+        plan.append(("visit_reminder_soon", max(soon, now), visit.starts_at))
+    if now < nudge < unconfirmed_at and nudge <= horizon:
+        plan.append(("report_nudge", nudge, unconfirmed_at))
+    if now < morning < unconfirmed_at and nudge < morning and morning <= horizon:
+        plan.append(("report_nudge_morning", morning, unconfirmed_at))
+    return plan
+
+
+def visit_context(visit: Visit, recipient: User) -> dict:
+    mission = visit.match.mission
+    beneficiary = mission.beneficiary
+    who = beneficiary.display_name if beneficiary else mission.title
+    where = (beneficiary.neighbourhood or beneficiary.city) if beneficiary else mission.place
+    return {
+        "visit": visit,
+        "mission": mission,
+        "who": who,
+        "where": where,
+        "who_where": f"{who} ({where})" if where else who,
+        "volunteer_name": visit.match.volunteer.user.get_full_name() or visit.match.volunteer.user.email,
+        "starts_at": visit.starts_at,
+        "ends_at": visit.ends_at,
+        "association": mission.association,
+    }
+
+
+def reminders_plan(*, visit: Visit, now: datetime.datetime | None = None) -> int:
+    """Rewrite the visit's pending reminder rows to match it now; returns the count of rows written.
+
+    Idempotent: keys name the visit, kind and start, so a second run writes nothing; a moved
+    visit gets fresh rows while its stale pending ones are cancelled, and a visit that is no
+    longer scheduled has all of its pending reminders cancelled.
+    """
+    now = now or timezone.now()
+    if not Visit.match.is_cached(visit):
+        visit = Visit.objects.select_related(*VISIT_RELATED).get(pk=visit.pk)
+    recipient = visit.match.volunteer.user
+    zone = association_zone(visit.match.mission.association)
+    schedule = reminder_schedule(visit, now=now)
+    channels = default_channels(recipient, urgent=False)
+    wanted = {kind: [f"{reminder_key(visit, kind)}:{channel}" for channel in channels] for kind, _d, _e in schedule}
+    all_wanted = [key for keys in wanted.values() for key in keys]
+    ours = Q()
+    for kind in REMINDER_KINDS:
+        ours |= Q(dedup_key__startswith=f"visit:{visit.pk}:{kind}:")
+    written = 0
+    with transaction.atomic():
+        Notification.objects.filter(ours, status=Notification.Status.PENDING).exclude(dedup_key__in=all_wanted).update(
+            status=Notification.Status.CANCELLED, claimed_at=None, last_error="the visit changed"
+        )
+        existing = dict(Notification.objects.filter(dedup_key__in=all_wanted).values_list("dedup_key", "status"))
+        for kind, due_at, expires_at in schedule:
+            keys = wanted[kind]
+            # Moved back to a time it had before: those rows were cancelled; they come back.
+            revive = [key for key in keys if existing.get(key) == Notification.Status.CANCELLED]
+            if revive:
+                Notification.objects.filter(dedup_key__in=revive).update(
+                    status=Notification.Status.PENDING, due_at=due_at, last_error=""
+                )
+            if all(key in existing for key in keys):
+                continue
+            context = {
+                **visit_context(visit, recipient),
+                "cant_come_link": cant_come_url(visit, recipient),
+                "report_link": visit_report_url(visit),
+            }
+            # Templates render dates in the association's zone, whatever the server's.
+            with timezone.override(zone):
+                rows = notify(
+                    recipient=recipient,
+                    kind=kind,
+                    context=context,
+                    dedup_key=reminder_key(visit, kind),
+                    due_at=due_at,
+                    channels=channels,
+                    payload={
+                        "tz": zone.key,
+                        "expires_at": expires_at.isoformat(),
+                        "guard": "visit_scheduled",
+                        "visit_id": visit.pk,
+                    },
+                )
+            written += len(rows)
+    return written
+
+
+def reminders_plan_upcoming(*, now: datetime.datetime | None = None) -> int:
+    """Nightly safety net: re-plan every visit that is coming up or awaiting its report. Idempotent."""
+    now = now or timezone.now()
+    visits = (
+        Visit.objects.filter(
+            status=Visit.Status.SCHEDULED,
+            starts_at__lte=now + datetime.timedelta(days=settings.LIENS_CANT_COME_LINK_DAYS),
+            ends_at__gte=now - datetime.timedelta(hours=settings.LIENS_REPORT_UNCONFIRMED_AFTER_HOURS),
+        )
+        .select_related(*VISIT_RELATED)
+        .order_by("starts_at")
+    )
+    return sum(reminders_plan(visit=visit, now=now) for visit in visits.iterator(chunk_size=500))
+
+
+# --- Telling people ------------------------------------------------------------------------
+
+
+def association_staff(association_id: int, *, realtime_only: bool = False) -> list[User]:
+    """Active staff of the association (coordinators and managers)."""
+    memberships = Membership.objects.filter(association_id=association_id, user__is_active=True)
+    if realtime_only:
+        memberships = memberships.filter(digest_mode=Membership.DigestMode.REALTIME)
+    return [membership.user for membership in memberships.select_related("user").order_by("pk")]
+
+
+def _tell(recipients: Iterable[User], *, kind: str, visit: Visit, key: str, extra: dict) -> None:
+    zone = association_zone(visit.match.mission.association)
+    for recipient in recipients:
+        context = {**visit_context(visit, recipient), "attention_link": attention_url(), **extra}
+        with timezone.override(zone):
+            notify(
+                recipient=recipient,
+                kind=kind,
+                context=context,
+                dedup_key=f"{key}:to:{recipient.pk}",
+                payload={"tz": zone.key},
+            )
+
+
+def _lock_visit(visit: Visit) -> Visit:
+    # of=("self",): the beneficiary join is nullable, and PostgreSQL cannot lock that side.
+    return Visit.objects.select_for_update(of=("self",)).select_related(*VISIT_RELATED).get(pk=visit.pk)
+
+
+# --- One visit changes ---------------------------------------------------------------------
+
+
+def visit_cancel(*, visit: Visit, by: User | None, reason: str) -> Visit:
+    """Cancel a scheduled visit: drops its pending reminders, tells the staff (and the volunteer if
+    someone else cancelled), then asks matching for a substitute. Not repeatable: DomainError if
+    the visit is no longer scheduled or has started."""
+    reason = (reason or "").strip()[:200]
+    now = timezone.now()
+    with transaction.atomic():
+        visit = _lock_visit(visit)
+        if visit.status != Visit.Status.SCHEDULED:
+            raise DomainError(_("This visit is no longer scheduled."), field="visit", code="not_scheduled")
+        if visit.starts_at <= now:
+            raise DomainError(_("This visit has already started."), field="visit", code="started")
+        visit.status = Visit.Status.CANCELLED
+        visit.cancel_reason = reason
+        visit.cancelled_by = by
+        visit.save(update_fields=["status", "cancel_reason", "cancelled_by", "updated_at"])
+        reminders_plan(visit=visit, now=now)
+        volunteer_user = visit.match.volunteer.user
+        extra = {"reason": reason, "by_volunteer": by is not None and by.pk == volunteer_user.pk}
+        key = f"visit-cancelled:{visit.pk}"
+        _tell(
+            association_staff(visit.match.mission.association_id),
+            kind="visit_cancelled",
+            visit=visit,
+            key=key,
+            extra=extra,
+        )
+        if not extra["by_volunteer"]:
+            _tell([volunteer_user], kind="visit_called_off", visit=visit, key=key, extra=extra)
+    substitute_ask(visit=visit)
+    return visit
+
+
+def substitute_ask(*, visit: Visit) -> None:
+    """Ask the matching engine for a substitute, when it offers one. Never undoes the cancellation."""
+    try:
+        from missions.matching.services import substitute_propose
+    except ImportError:  # the matching area is optional here: no engine, no substitute
+        return
+    try:
+        substitute_propose(visit=visit)
+    except DomainError as exc:
+        log.info("no substitute for visit %s: %s", visit.pk, exc.message)
+
+
+def visit_move(*, visit: Visit, by: User | None, starts_at: datetime.datetime, reason: str) -> Visit:
+    """Move a scheduled visit to a new start (same duration); rewrites its reminders and tells the other side.
+
+    The occurrence stays put, so the series is not disturbed. Idempotent for the same start.
+    """
+    now = timezone.now()
+    if timezone.is_naive(starts_at):
+        raise DomainError(_("Give a date and a time."), field="starts_at")
+    if starts_at <= now:
+        raise DomainError(_("Choose a time in the future."), field="starts_at")
+    with transaction.atomic():
+        visit = _lock_visit(visit)
+        if visit.status != Visit.Status.SCHEDULED:
+            raise DomainError(_("This visit is no longer scheduled."), field="visit", code="not_scheduled")
+        if visit.starts_at == starts_at:
+            return visit
+        duration = visit.ends_at - visit.starts_at
+        visit.starts_at, visit.ends_at = starts_at, starts_at + duration
+        visit.save(update_fields=["starts_at", "ends_at", "updated_at"])
+        reminders_plan(visit=visit, now=now)
+        volunteer_user = visit.match.volunteer.user
+        by_volunteer = by is not None and by.pk == volunteer_user.pk
+        recipients = association_staff(visit.match.mission.association_id) if by_volunteer else [volunteer_user]
+        key = f"visit-moved:{visit.pk}:{int(starts_at.timestamp())}"
+        _tell(recipients, kind="visit_moved", visit=visit, key=key, extra={"reason": (reason or "")[:200]})
+    return visit
+
+
+# --- Chasing reports -----------------------------------------------------------------------
+
+
+def reports_chase(*, now: datetime.datetime | None = None) -> int:
+    """Mark visits still without report `unconfirmed_after_hours` after their end as unconfirmed;
+    staff who chose real time are told at once (the others in their morning digest).
+
+    A second unconfirmed or missed visit in a row raises the beneficiary's missed-visits alert.
+    Idempotent and safe concurrently: each visit flips with a conditional UPDATE, and only
+    the run that flipped it tells anyone. Returns the count flipped.
+    """
+    now = now or timezone.now()
+    overrides = [
+        reminder_times(association).unconfirmed_after_hours
+        for association in Association.objects.exclude(preferences={}).only("preferences")
+    ]
+    shortest = min([float(settings.LIENS_REPORT_UNCONFIRMED_AFTER_HOURS), *overrides])
+    # Served by the partial index visit_awaiting_report (status = 'scheduled', on ends_at).
+    candidates = Visit.objects.filter(
+        status=Visit.Status.SCHEDULED, ends_at__lt=now - datetime.timedelta(hours=shortest)
+    ).select_related(*VISIT_RELATED)
+    flipped = 0
+    for visit in candidates.iterator(chunk_size=500):
+        hours = reminder_times(visit.match.mission.association).unconfirmed_after_hours
+        if visit.ends_at >= now - datetime.timedelta(hours=hours):
+            continue
+        with transaction.atomic():
+            if not Visit.objects.filter(pk=visit.pk, status=Visit.Status.SCHEDULED).update(
+                status=Visit.Status.UNCONFIRMED, updated_at=now
+            ):
+                continue  # a report came in, or another chaser got there first
+            visit.status = Visit.Status.UNCONFIRMED
+            reminders_plan(visit=visit, now=now)
+            staff = association_staff(visit.match.mission.association_id, realtime_only=True)
+            _tell(staff, kind="visit_unconfirmed", visit=visit, key=f"visit-unconfirmed:{visit.pk}", extra={})
+            beneficiary = visit.match.mission.beneficiary
+            if beneficiary is not None:
+                # Two silent visits in a row are a warning sign of their own, before the ledger's deadline.
+                alert_raise_missed_visits(beneficiary=beneficiary)
+        flipped += 1
+    return flipped
+
+
+def membership_digest_mode_set(*, user: User, mode: str) -> int:
+    """Set how this staff member hears about visits needing attention, in all their associations. Idempotent."""
+    if mode not in Membership.DigestMode.values:
+        raise DomainError(_("Choose one of the options."), field="digest_mode")
+    return Membership.objects.filter(user=user).update(digest_mode=mode)

@@ -1,0 +1,38 @@
+"""Celery tasks for visits: thin wrappers, each over a plain function that is also a management command."""
+
+from celery import shared_task
+
+from missions.models import Match
+
+from . import digest, services
+
+
+@shared_task(name="missions.visits.materialise_all", ignore_result=True)
+def materialise_all() -> int:
+    """Nightly: create the coming weeks' visits of every active match. Idempotent."""
+    return services.visits_materialise_all()
+
+
+@shared_task(name="missions.visits.materialise_match", ignore_result=True)
+def materialise_match(match_id: int) -> int:
+    """One match's visits, e.g. just after it was activated. Idempotent; a vanished match is a no-op."""
+    match = Match.objects.filter(pk=match_id).first()
+    return services.visits_materialise(match=match) if match else 0
+
+
+@shared_task(name="missions.visits.plan_reminders_all", ignore_result=True)
+def plan_reminders_all() -> int:
+    """Nightly: re-plan reminders of upcoming visits. Idempotent (dedup keys)."""
+    return services.reminders_plan_upcoming()
+
+
+@shared_task(name="missions.visits.chase_reports", ignore_result=True)
+def chase_reports() -> int:
+    """Hourly: visits long without report become unconfirmed; staff are told. Idempotent."""
+    return services.reports_chase()
+
+
+@shared_task(name="missions.visits.send_digests", ignore_result=True)
+def send_digests() -> int:
+    """Daily: coordinators' digests, none when there is nothing to say. Idempotent per day."""
+    return digest.digests_send_all()

@@ -1,0 +1,168 @@
+"""Visits pages: the volunteer's one-tap "I can't come", and the staff's attention list."""
+
+import datetime
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core import signing
+from django.db import transaction
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from liens.errors import DomainError
+from missions.models import Membership, Visit
+from missions.scoping import association_ids_for, get_scoped_or_404
+
+from . import links, services
+from .forms import CantComeForm, DigestModeForm, MoveForm, StaffCancelForm
+from .selectors import attention_for
+
+VIA = "match__mission__association"
+
+
+def _link_problem(request, *, title: str, message: str, status: int):
+    return render(request, "missions/visits/link_problem.html", {"title": title, "message": message}, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def cant_come(request, token: str):
+    """GET: confirm page with a reason field. POST: cancel the visit. No sign-in: the signed link is the key."""
+    try:
+        data = links.cant_come_read(token)
+    except signing.SignatureExpired:
+        return _link_problem(
+            request,
+            title=_("This link has expired"),
+            message=_("Please call your coordinator to say you cannot come."),
+            status=410,
+        )
+    except signing.BadSignature:
+        return _link_problem(
+            request,
+            title=_("This link is not valid"),
+            message=_("It may have been cut or changed. Please use the link in your latest reminder."),
+            status=400,
+        )
+    visit = Visit.objects.select_related(*services.VISIT_RELATED).filter(pk=data.get("v")).first()
+    if visit is None or visit.match.volunteer.user_id != data.get("u"):
+        return _link_problem(
+            request,
+            title=_("This link is not valid"),
+            message=_("It may have been cut or changed. Please use the link in your latest reminder."),
+            status=400,
+        )
+    if visit.status == Visit.Status.CANCELLED:
+        return _link_problem(
+            request,
+            title=_("This visit is already cancelled"),
+            message=_("Nothing more to do: the coordinator knows."),
+            status=410,
+        )
+    if visit.status != Visit.Status.SCHEDULED or visit.starts_at <= timezone.now():
+        return _link_problem(
+            request,
+            title=_("This link has expired"),
+            message=_("The visit has already started. Please call your coordinator."),
+            status=410,
+        )
+    if int(visit.starts_at.timestamp()) != data.get("t"):
+        return _link_problem(
+            request,
+            title=_("This visit has been moved"),
+            message=_("This link was for its former time. Please use the link in your latest reminder."),
+            status=410,
+        )
+    form = CantComeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        reason = form.cleaned_data["reason"] or _("The volunteer cannot come.")
+        try:
+            services.visit_cancel(visit=visit, by=visit.match.volunteer.user, reason=reason)
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            return render(request, "missions/visits/cant_come_done.html", {"visit": visit})
+    zone = services.association_zone(visit.match.mission.association)
+    with timezone.override(zone):
+        return render(
+            request,
+            "missions/visits/cant_come.html",
+            {"visit": visit, "form": form, **services.visit_context(visit, visit.match.volunteer.user)},
+        )
+
+
+def _staff_only(request) -> list[int] | None:
+    ids = association_ids_for(request.user)
+    if ids == []:
+        raise Http404
+    return ids
+
+
+@login_required
+def attention(request):
+    """Staff: visits without report, unconfirmed or cancelled lately, open alerts, unfilled missions."""
+    ids = _staff_only(request)
+    now = timezone.now()
+    data = attention_for(association_ids=ids, now=now, since=now - datetime.timedelta(days=7))
+    membership = Membership.objects.filter(user=request.user).order_by("pk").first()
+    form = DigestModeForm(initial={"digest_mode": membership.digest_mode if membership else "daily"})
+    return render(request, "missions/visits/attention.html", {"attention": data, "form": form})
+
+
+@login_required
+@require_POST
+def digest_mode(request):
+    """Staff: choose the morning summary only, or each event at once as well."""
+    _staff_only(request)
+    form = DigestModeForm(request.POST)
+    if form.is_valid():
+        services.membership_digest_mode_set(user=request.user, mode=form.cleaned_data["digest_mode"])
+        messages.success(request, _("Your choice is saved."))
+    else:
+        messages.error(request, _("Choose one of the options."))
+    return redirect("visits:attention")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def staff_cancel(request, pk: int):
+    """Staff: cancel one visit of their association (others' visits answer 404)."""
+    _staff_only(request)
+    visit = get_scoped_or_404(Visit.objects.select_related(*services.VISIT_RELATED), request.user, via=VIA, pk=pk)
+    form = StaffCancelForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.visit_cancel(visit=visit, by=request.user, reason=form.cleaned_data["reason"])
+        except DomainError as exc:
+            form.add_error("reason" if exc.field == "reason" else None, exc.message)
+        else:
+            messages.success(request, _("The visit is cancelled; the volunteer has been told."))
+            return redirect("visits:attention")
+    return render(request, "missions/visits/staff_cancel.html", {"visit": visit, "form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def staff_move(request, pk: int):
+    """Staff: move one visit of their association to another date and time (local to the association)."""
+    _staff_only(request)
+    visit = get_scoped_or_404(Visit.objects.select_related(*services.VISIT_RELATED), request.user, via=VIA, pk=pk)
+    zone = services.association_zone(visit.match.mission.association)
+    local = visit.starts_at.astimezone(zone)
+    form = MoveForm(request.POST or None, initial={"day": local.date(), "at": local.time().replace(second=0)})
+    if request.method == "POST" and form.is_valid():
+        starts_at = services.local_at(form.cleaned_data["day"], form.cleaned_data["at"], zone)
+        try:
+            with transaction.atomic():
+                services.visit_move(
+                    visit=visit, by=request.user, starts_at=starts_at, reason=form.cleaned_data["reason"]
+                )
+        except DomainError as exc:
+            form.add_error("day" if exc.field == "starts_at" else None, exc.message)
+        else:
+            messages.success(request, _("The visit is moved; the volunteer has been told."))
+            return redirect("visits:attention")
+    with timezone.override(zone):
+        return render(request, "missions/visits/staff_move.html", {"visit": visit, "form": form})
