@@ -1,0 +1,266 @@
+"""Reads on isolation alerts: the review queue, one alert's file, and the numbers.
+
+Every staff-facing read goes through missions.scoping, so other associations' alerts do not
+exist for the reader. Each function runs a fixed number of queries whatever the data size.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from liens.models import User
+
+from ..models import AlertEvent, Beneficiary, Contact, IsolationAlert, KeyContact, Membership, VisitReport
+from ..scoping import get_scoped_or_404, scoped
+
+Severity = IsolationAlert.Severity
+
+STATE_OPEN = "open"  # not acknowledged yet
+STATE_ACKNOWLEDGED = "acknowledged"  # someone is on it, not resolved
+STATE_RESOLVED = "resolved"
+ASSIGNEE_ME = "me"
+ASSIGNEE_NONE = "none"
+
+
+def alert_queue(
+    *, user, kind: str = "", severity: int | None = None, state: str = "", assignee: str = ""
+) -> QuerySet[IsolationAlert]:
+    """Alerts the user may review, most severe and oldest first. Without `state`, every
+    unresolved alert; `assignee` is "me", "none" or a user id."""
+    alerts = scoped(IsolationAlert.objects.all(), user)
+    if state == STATE_RESOLVED:
+        alerts = alerts.filter(resolved_at__isnull=False)
+    else:
+        alerts = alerts.filter(resolved_at__isnull=True)
+        if state == STATE_OPEN:
+            alerts = alerts.filter(acknowledged_at__isnull=True)
+        elif state == STATE_ACKNOWLEDGED:
+            alerts = alerts.filter(acknowledged_at__isnull=False)
+    if kind:
+        alerts = alerts.filter(kind=kind)
+    if severity:
+        alerts = alerts.filter(severity=severity)
+    if assignee == ASSIGNEE_ME:
+        alerts = alerts.filter(assigned_to=user)
+    elif assignee == ASSIGNEE_NONE:
+        alerts = alerts.filter(assigned_to__isnull=True)
+    elif assignee:
+        alerts = alerts.filter(assigned_to_id=assignee)
+    # Unresolved alerts walk the partial index alert_open_queue (association, -severity, raised_at).
+    return alerts.select_related("beneficiary", "association", "assigned_to").order_by("-severity", "raised_at", "pk")
+
+
+def alert_get(*, user, alert_id: int) -> IsolationAlert:
+    """One alert inside the user's scope, or Http404."""
+    return get_scoped_or_404(
+        IsolationAlert.objects.select_related(
+            "beneficiary", "association", "assigned_to", "acknowledged_by", "resolved_by", "report"
+        ),
+        user,
+        pk=alert_id,
+    )
+
+
+def alert_assignees(*, association_id: int) -> list[User]:
+    """Who an alert of this association may be given to: its staff."""
+    return list(
+        User.objects.filter(memberships__association_id=association_id, is_active=True)
+        .order_by("first_name", "last_name", "email")
+        .distinct()
+    )
+
+
+def staff_colleagues(*, user) -> list[User]:
+    """Staff of the user's associations, for the queue's assignee filter (none for admins)."""
+    ids = Membership.objects.filter(user=user).values("association_id")
+    return list(
+        User.objects.filter(memberships__association_id__in=ids, is_active=True)
+        .order_by("first_name", "last_name", "email")
+        .distinct()
+    )
+
+
+@dataclass
+class AlertFile:
+    """Everything the alert page shows next to the alert itself."""
+
+    events: list[AlertEvent]
+    contacts: list[Contact]
+    reports: list[VisitReport]
+    key_contacts: list[KeyContact]
+    assignees: list[User]
+
+
+def alert_file(*, alert: IsolationAlert, contacts: int = 20, reports: int = 5) -> AlertFile:
+    """The alert's timeline, the person's contact timeline, last reports, key contacts and the
+    staff it may be assigned to. Five queries."""
+    from .services import Referral
+
+    beneficiary = alert.beneficiary
+    events = list(alert.events.select_related("author").order_by("at", "pk"))
+    for event in events:
+        event.service_label = dict(Referral.choices).get(event.data.get("service"), "")
+    last_reports = list(
+        VisitReport.objects.filter(visit__match__mission__beneficiary=beneficiary)
+        .select_related("visit", "submitted_by")
+        .order_by("-submitted_at")[:reports]
+    )
+    for report in [*last_reports, *([alert.report] if alert.report else [])]:
+        report.concern_labels = concern_labels(report.concerns)
+    return AlertFile(
+        events=events,
+        contacts=list(
+            Contact.objects.filter(beneficiary=beneficiary)
+            .select_related("recorded_by", "volunteer__user")
+            .order_by("-occurred_at")[:contacts]
+        ),
+        reports=last_reports,
+        key_contacts=list(beneficiary.key_contacts.order_by("kind", "name")),
+        assignees=alert_assignees(association_id=alert.association_id),
+    )
+
+
+def concern_labels(codes: list[str]) -> list[str]:
+    """The concerns of a report in words, in the active language."""
+    labels = dict(VisitReport.Concern.choices)
+    return [str(labels.get(code, code)) for code in codes]
+
+
+# --- Numbers --------------------------------------------------------------------------------------
+
+WEEKS = 12
+
+
+def alert_counts(*, association_ids: list[int] | None) -> dict:
+    """Unresolved alerts by severity name, plus "total" (None means every association)."""
+    alerts = IsolationAlert.objects.filter(resolved_at__isnull=True)
+    if association_ids is not None:
+        alerts = alerts.filter(association_id__in=association_ids)
+    counts = {severity.name.lower(): 0 for severity in Severity}
+    for value, n in alerts.values_list("severity").annotate(n=Count("pk")).order_by():
+        counts[Severity(value).name.lower()] = n
+    counts["total"] = sum(counts.values())
+    return counts
+
+
+@dataclass
+class WeekShare:
+    ends_at: datetime.datetime
+    within: int
+    total: int
+
+    @property
+    def percent(self) -> int | None:
+        return round(100 * self.within / self.total) if self.total else None
+
+
+@dataclass
+class AlertNumbers:
+    """Open alerts, silence and regularity for some associations (or all)."""
+
+    counts: dict
+    active: int
+    within_target: int
+    median_days: float | None
+    weeks: list[WeekShare] = field(default_factory=list)
+
+    @property
+    def within_target_percent(self) -> int | None:
+        return round(100 * self.within_target / self.active) if self.active else None
+
+    @property
+    def bars(self) -> list[dict]:
+        """The 12-week chart as SVG rectangles in a 240 x 100 box (bars up to 80 high)."""
+        bars = []
+        for index, week in enumerate(self.weeks):
+            percent = week.percent or 0
+            height = round(80 * percent / 100, 1)
+            bars.append(
+                {
+                    "x": index * 20 + 2,
+                    "y": round(90 - height, 1),
+                    "height": height,
+                    "percent": week.percent,
+                    "ends_on": timezone.localdate(week.ends_at),
+                }
+            )
+        return bars
+
+
+def _scope(queryset: QuerySet, association_ids: list[int] | None, via: str) -> QuerySet:
+    return queryset if association_ids is None else queryset.filter(**{f"{via}__in": association_ids})
+
+
+def alert_numbers(*, association_ids: list[int] | None, now: datetime.datetime | None = None) -> AlertNumbers:
+    """Open alerts by severity, median days since last contact, share of active beneficiaries
+    contacted within their target, and that share at the end of each of the last 12 weeks,
+    counted from the contact ledger. At most five queries, each one aggregate."""
+    now = now or timezone.now()
+    active = _scope(Beneficiary.objects.filter(status=Beneficiary.Status.ACTIVE), association_ids, "association_id")
+    counts = alert_counts(association_ids=association_ids)
+    # Targets are a handful of distinct values (days). Writing one condition per value keeps the
+    # date arithmetic in Python, so the same aggregate runs on PostgreSQL and SQLite.
+    targets = sorted(set(active.values_list("contact_target_days", flat=True).distinct().order_by()))
+    if not targets:
+        return AlertNumbers(counts=counts, active=0, within_target=0, median_days=None)
+    week_ends = [now - datetime.timedelta(weeks=k) for k in range(WEEKS - 1, -1, -1)]
+
+    def within(prefix: str, at: datetime.datetime, stamp: str) -> Q:
+        condition = Q(pk__in=[])
+        for days in targets:
+            condition |= Q(
+                **{
+                    f"{prefix}contact_target_days": days,
+                    f"{stamp}__gt": at - datetime.timedelta(days=days),
+                    f"{stamp}__lte": at,
+                }
+            )
+        return condition
+
+    people = active.aggregate(
+        active=Count("pk"),
+        within=Count("pk", filter=within("", now, "last_contact_at")),
+        **{f"alive{k}": Count("pk", filter=Q(created_at__lte=end)) for k, end in enumerate(week_ends)},
+    )
+    # The weekly series comes from the ledger itself: a person is within target at a week's end
+    # when one of their contacts falls in the target window before it.
+    oldest = week_ends[0] - datetime.timedelta(days=max(targets))
+    ledger = Contact.objects.filter(beneficiary__in=active, occurred_at__gt=oldest, occurred_at__lte=now)
+    covered = ledger.aggregate(
+        **{
+            f"week{k}": Count("beneficiary", distinct=True, filter=within("beneficiary__", end, "occurred_at"))
+            for k, end in enumerate(week_ends)
+        }
+    )
+    weeks = [
+        WeekShare(ends_at=end, within=covered[f"week{k}"] or 0, total=people[f"alive{k}"])
+        for k, end in enumerate(week_ends)
+    ]
+    return AlertNumbers(
+        counts=counts,
+        active=people["active"],
+        within_target=people["within"],
+        median_days=_median_days_silent(active, total=people["active"], now=now),
+        weeks=weeks,
+    )
+
+
+def _median_days_silent(active: QuerySet, *, total: int, now: datetime.datetime) -> float | None:
+    """Median of days since the last contact (intake for the never contacted): the middle row(s)
+    of the ordered column, one query, no database-specific percentile function."""
+    if not total:
+        return None
+    low = (total - 1) // 2
+    high = total // 2
+    middle = list(
+        active.annotate(since=Coalesce("last_contact_at", "created_at"))
+        .order_by("since")
+        .values_list("since", flat=True)[low : high + 1]
+    )
+    days = [(now - since).total_seconds() / 86400 for since in middle]
+    return round(sum(days) / len(days), 1)

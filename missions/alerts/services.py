@@ -1,0 +1,387 @@
+"""Writes on isolation alerts: raising urgent and missed-visit alerts, the people's actions on
+an alert, and the escalation job. The no-contact sweep lives in `sweep.py`.
+
+Lock order, everywhere: the beneficiary row first, then the alert row. The sweep and the ledger
+take them in that order too, so a coordinator's action and a sweep never deadlock.
+Every action is an AlertEvent with its author and time: the alert's timeline.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import TextChoices
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from liens.errors import DomainError
+
+# Re-exported: the association's activate, pause and resume services call them from here.
+from ..ledger import alert_deadline_restore as alert_deadline_restore
+from ..ledger import alert_deadline_suspend as alert_deadline_suspend
+from ..ledger import contact_record, is_paused
+from ..models import AlertEvent, Beneficiary, Contact, IsolationAlert, Membership, Visit, VisitReport
+from .notifications import RaisedItem, alert_escalated_notify, alert_urgent_notify, alerts_raised_notify
+
+Kind = IsolationAlert.Kind
+Severity = IsolationAlert.Severity
+
+# Escalation stops after telling the managers; a rising severity starts the clock again.
+LAST_ESCALATION_LEVEL = 2
+
+
+class Referral(TextChoices):
+    """Outside services an alert can be referred to."""
+
+    CCAS = "ccas", gettext_lazy("CCAS (municipal social services)")
+    CLIC = "clic", gettext_lazy("CLIC (local information centre for older people)")
+    GP = "gp", gettext_lazy("GP")
+    EMERGENCY = "emergency", gettext_lazy("Emergency services (15 / 112)")
+    FAMILY = "family", gettext_lazy("Family or trusted person")
+    OTHER = "other", gettext_lazy("Other service")
+
+
+def ack_delay(alert: IsolationAlert) -> datetime.timedelta:
+    """How long an alert may wait for someone to acknowledge it before it escalates."""
+    if alert.severity == Severity.URGENT:
+        return settings.LIENS_ALERT_URGENT_ACK_DELAY
+    return settings.LIENS_ALERT_ACK_DELAY
+
+
+def _lock_beneficiary(beneficiary_id: int) -> None:
+    # First in the lock order (see the module docstring).
+    Beneficiary.objects.select_for_update().filter(pk=beneficiary_id).first()
+
+
+# --- Raising --------------------------------------------------------------------------------------
+
+
+def alert_raise_urgent(*, report: VisitReport) -> IsolationAlert | None:
+    """Raise the beneficiary's urgent-concern alert for a report with an urgent concern (or add
+    the report to the open one) and tell the coordinators at once, by SMS too. Idempotent per
+    report. Returns None when the report has no urgent concern or no beneficiary."""
+    concerns = report.urgent_concerns
+    if not concerns:
+        return None
+    beneficiary = report.visit.match.mission.beneficiary
+    if beneficiary is None:
+        return None  # a group event: nobody's file to put it in
+    now = timezone.now()
+    with transaction.atomic():
+        # The person's row lock serialises two reports filed at once: one alert, two events.
+        _lock_beneficiary(beneficiary.pk)
+        seen = (
+            AlertEvent.objects.filter(
+                alert__beneficiary=beneficiary, alert__kind=Kind.URGENT_CONCERN, data__report=report.pk
+            )
+            .select_related("alert")
+            .first()
+        )
+        if seen is not None:
+            return seen.alert
+        data = {"report": report.pk, "concerns": concerns}
+        alert = (
+            IsolationAlert.objects.select_for_update()
+            .filter(beneficiary=beneficiary, kind=Kind.URGENT_CONCERN, resolved_at__isnull=True)
+            .first()
+        )
+        if alert is None:
+            alert = IsolationAlert.objects.create(
+                beneficiary=beneficiary,
+                association_id=beneficiary.association_id,
+                kind=Kind.URGENT_CONCERN,
+                severity=Severity.URGENT,
+                started_at=report.submitted_at or now,
+                raised_at=now,
+                report=report,
+                escalate_after=now + settings.LIENS_ALERT_URGENT_ACK_DELAY,
+            )
+            event = AlertEvent.objects.create(
+                alert=alert, kind=AlertEvent.Kind.RAISED, at=now, author=report.submitted_by, data=data
+            )
+        else:
+            # A new worry on an open alert needs a fresh look: acknowledgement cleared, clock on.
+            alert.acknowledged_at = None
+            alert.acknowledged_by = None
+            alert.escalate_after = alert.escalate_after or now + settings.LIENS_ALERT_URGENT_ACK_DELAY
+            alert.save(update_fields=["acknowledged_at", "acknowledged_by", "escalate_after"])
+            event = AlertEvent.objects.create(
+                alert=alert, kind=AlertEvent.Kind.NOTE, at=now, author=report.submitted_by, note=report.notes, data=data
+            )
+        alert.beneficiary = beneficiary
+        alert_urgent_notify(alert=alert, report=report, step=f"event-{event.pk}")
+    return alert
+
+
+MISSED = (Visit.Status.MISSED, Visit.Status.UNCONFIRMED)
+
+
+def alert_raise_missed_visits(*, beneficiary: Beneficiary) -> IsolationAlert | None:
+    """Raise a missed-visits alert when the beneficiary's last two past visits were both missed
+    or unconfirmed, and tell the coordinators. Idempotent: one alert per streak (an alert
+    resolved for this streak is not raised again). Returns the open alert, or None."""
+    now = timezone.now()
+    # Cancelled visits were called off in advance and still-scheduled ones await their report:
+    # neither counts, for or against.
+    last_two = list(
+        Visit.objects.filter(match__mission__beneficiary=beneficiary, starts_at__lte=now)
+        .exclude(status__in=[Visit.Status.SCHEDULED, Visit.Status.CANCELLED])
+        .order_by("-starts_at")[:2]
+    )
+    if len(last_two) < 2 or any(visit.status not in MISSED for visit in last_two):
+        return None
+    streak_since = last_two[0].ends_at
+    with transaction.atomic():
+        _lock_beneficiary(beneficiary.pk)
+        open_alert = IsolationAlert.objects.filter(
+            beneficiary=beneficiary, kind=Kind.MISSED_VISITS, resolved_at__isnull=True
+        ).first()
+        if open_alert is not None:
+            return open_alert
+        if IsolationAlert.objects.filter(
+            beneficiary=beneficiary, kind=Kind.MISSED_VISITS, started_at__gte=streak_since
+        ).exists():
+            return None  # this streak was already raised and someone resolved it
+        alert = IsolationAlert.objects.create(
+            beneficiary=beneficiary,
+            association_id=beneficiary.association_id,
+            kind=Kind.MISSED_VISITS,
+            severity=Severity.OVERDUE,
+            started_at=streak_since,
+            raised_at=now,
+            escalate_after=now + settings.LIENS_ALERT_ACK_DELAY,
+        )
+        AlertEvent.objects.create(
+            alert=alert,
+            kind=AlertEvent.Kind.RAISED,
+            at=now,
+            data={"visits": [visit.pk for visit in last_two], "severity": alert.severity},
+        )
+        alerts_raised_notify(
+            items=[RaisedItem(alert.pk, beneficiary.pk, beneficiary.association_id, alert.kind, alert.severity, None)]
+        )
+    return alert
+
+
+# --- People's actions -----------------------------------------------------------------------------
+
+
+def _lock_open(alert: IsolationAlert) -> IsolationAlert:
+    _lock_beneficiary(alert.beneficiary_id)
+    locked = IsolationAlert.objects.select_for_update().get(pk=alert.pk)
+    if locked.resolved_at is not None:
+        raise DomainError(_("This alert is already resolved."))
+    return locked
+
+
+def _acknowledge(alert: IsolationAlert, *, by, now: datetime.datetime) -> None:
+    # Any action on an alert shows someone is on it: it acknowledges the alert, which stops
+    # the escalation clock.
+    if alert.acknowledged_at is not None:
+        return
+    alert.acknowledged_at = now
+    alert.acknowledged_by = by
+    alert.escalate_after = None
+    alert.save(update_fields=["acknowledged_at", "acknowledged_by", "escalate_after"])
+    AlertEvent.objects.create(alert=alert, kind=AlertEvent.Kind.ACKNOWLEDGED, at=now, author=by)
+
+
+def _copy_back(source: IsolationAlert, target: IsolationAlert) -> IsolationAlert:
+    for name in (
+        "acknowledged_at",
+        "acknowledged_by_id",
+        "assigned_to_id",
+        "escalate_after",
+        "resolved_at",
+        "resolved_by_id",
+        "resolution",
+    ):
+        setattr(target, name, getattr(source, name))
+    return target
+
+
+def alert_acknowledge(*, alert: IsolationAlert, by) -> IsolationAlert:
+    """Mark the alert as seen by `by` and stop its escalation. Idempotent."""
+    with transaction.atomic():
+        locked = _lock_open(alert)
+        _acknowledge(locked, by=by, now=timezone.now())
+    return _copy_back(locked, alert)
+
+
+def alert_assign(*, alert: IsolationAlert, by, assignee) -> IsolationAlert:
+    """Give the alert to a member of the association's staff (acknowledging it). Writes an
+    event each time; assigning the same person again changes nothing."""
+    if assignee is None or not Membership.objects.filter(user=assignee, association_id=alert.association_id).exists():
+        raise DomainError(_("Choose a member of this association's staff."), field="assignee")
+    now = timezone.now()
+    with transaction.atomic():
+        locked = _lock_open(alert)
+        _acknowledge(locked, by=by, now=now)
+        if locked.assigned_to_id != assignee.pk:
+            locked.assigned_to = assignee
+            locked.save(update_fields=["assigned_to"])
+            AlertEvent.objects.create(
+                alert=locked,
+                kind=AlertEvent.Kind.ASSIGNED,
+                at=now,
+                author=by,
+                data={"assignee": assignee.pk, "name": assignee.get_full_name() or assignee.email},
+            )
+    return _copy_back(locked, alert)
+
+
+def _clean_text(value: str, *, field: str, required: bool, max_length: int = 2000) -> str:
+    value = (value or "").strip()
+    if required and not value:
+        raise DomainError(_("This field is required."), field=field)
+    if len(value) > max_length:
+        raise DomainError(
+            _("Keep it under %(count)d characters.") % {"count": max_length},
+            field=field,
+        )
+    return value
+
+
+def alert_note_add(*, alert: IsolationAlert, by, note: str) -> AlertEvent:
+    """Add a note to the alert's timeline (acknowledging it). Not idempotent: each call is a note."""
+    note = _clean_text(note, field="note", required=True)
+    now = timezone.now()
+    with transaction.atomic():
+        locked = _lock_open(alert)
+        _acknowledge(locked, by=by, now=now)
+        event = AlertEvent.objects.create(alert=locked, kind=AlertEvent.Kind.NOTE, at=now, author=by, note=note)
+    _copy_back(locked, alert)
+    return event
+
+
+def alert_call_log(
+    *, alert: IsolationAlert, by, reached: bool, note: str = "", occurred_at: datetime.datetime | None = None
+) -> IsolationAlert:
+    """Log a call made about the alert. When the person was reached it is a contact in the
+    ledger (staff call), which resolves a no-contact alert. Each call is one event."""
+    note = _clean_text(note, field="note", required=False)
+    now = timezone.now()
+    occurred_at = occurred_at or now
+    with transaction.atomic():
+        locked = _lock_open(alert)
+        _acknowledge(locked, by=by, now=now)
+        event = AlertEvent.objects.create(
+            alert=locked, kind=AlertEvent.Kind.CALL, at=now, author=by, note=note, data={"reached": bool(reached)}
+        )
+        if reached:
+            contact = contact_record(
+                beneficiary=locked.beneficiary,
+                kind=Contact.Kind.STAFF_CALL,
+                occurred_at=occurred_at,
+                recorded_by=by,
+                notes=note,
+            )
+            event.data["contact"] = contact.pk
+            event.save(update_fields=["data"])
+            locked.refresh_from_db()
+    return _copy_back(locked, alert)
+
+
+def alert_refer(*, alert: IsolationAlert, by, service: str, note: str = "") -> AlertEvent:
+    """Record that the alert was referred to an outside service (who, when, which service),
+    acknowledging it. Each referral is one event."""
+    if service not in Referral.values:
+        raise DomainError(_("Choose the service you referred to."), field="service")
+    note = _clean_text(note, field="note", required=service == Referral.OTHER)
+    now = timezone.now()
+    with transaction.atomic():
+        locked = _lock_open(alert)
+        _acknowledge(locked, by=by, now=now)
+        event = AlertEvent.objects.create(
+            alert=locked, kind=AlertEvent.Kind.REFERRED, at=now, author=by, note=note, data={"service": service}
+        )
+    _copy_back(locked, alert)
+    return event
+
+
+def alert_resolve(*, alert: IsolationAlert, by, reason: str) -> IsolationAlert:
+    """Close the alert with a reason. For a no-contact alert, the person's clock restarts now:
+    the sweep looks again after a full target + grace if nobody records a contact."""
+    reason = _clean_text(reason, field="reason", required=True, max_length=200)
+    now = timezone.now()
+    with transaction.atomic():
+        locked = _lock_open(alert)
+        if locked.acknowledged_at is None:
+            locked.acknowledged_at, locked.acknowledged_by = now, by
+        locked.resolved_at = now
+        locked.resolved_by = by
+        locked.resolution = reason
+        locked.escalate_after = None
+        locked.save(
+            update_fields=[
+                "acknowledged_at",
+                "acknowledged_by",
+                "resolved_at",
+                "resolved_by",
+                "resolution",
+                "escalate_after",
+            ]
+        )
+        AlertEvent.objects.create(alert=locked, kind=AlertEvent.Kind.RESOLVED, at=now, author=by, note=reason)
+        if locked.kind == Kind.NO_CONTACT:
+            beneficiary = Beneficiary.objects.select_related("association").get(pk=locked.beneficiary_id)
+            if beneficiary.status == Beneficiary.Status.ACTIVE and not is_paused(
+                beneficiary=beneficiary, tz=beneficiary.association.timezone, now=now
+            ):
+                allowance = datetime.timedelta(days=beneficiary.contact_target_days + beneficiary.contact_grace_days)
+                beneficiary.alert_after = max(beneficiary.contact_deadline(), now + allowance)
+                beneficiary.save(update_fields=["alert_after"])
+    return _copy_back(locked, alert)
+
+
+# --- Escalation -----------------------------------------------------------------------------------
+
+
+def alerts_escalate(*, now: datetime.datetime | None = None, batch_size: int = 200) -> int:
+    """Escalate every unacknowledged alert whose delay has passed: an event, then the
+    coordinators told again (level 1) or the managers (level 2). Idempotent and safe to run
+    concurrently: each step is a conditional UPDATE on the alert, and messages carry dedup keys.
+    Returns the number of alerts escalated."""
+    now = now or timezone.now()
+    escalated = 0
+    seen: set[int] = set()
+    while True:
+        with transaction.atomic():
+            # Served by the partial index alert_escalation_due; rows another run holds are skipped.
+            due = list(
+                IsolationAlert.objects.select_for_update(skip_locked=True, of=("self",))
+                .select_related("association", "beneficiary")
+                .filter(escalate_after__lte=now, resolved_at__isnull=True, acknowledged_at__isnull=True)
+                .exclude(pk__in=seen)
+                .order_by("escalate_after")[:batch_size]
+            )
+            if not due:
+                return escalated
+            for alert in due:
+                seen.add(alert.pk)
+                escalated += _escalate_one(alert, now=now)
+
+
+def _escalate_one(alert: IsolationAlert, *, now: datetime.datetime) -> int:
+    # Managers are the last level. An alert already there comes back only when its situation
+    # worsened while nobody acknowledged it (the sweep restarts the clock): the managers are
+    # told again rather than an unknown level 3.
+    repeat = alert.escalation_level >= LAST_ESCALATION_LEVEL
+    level = min(alert.escalation_level + 1, LAST_ESCALATION_LEVEL)
+    next_after = now + ack_delay(alert) if level < LAST_ESCALATION_LEVEL else None
+    # Conditional on the state we read: if another run (or a person) moved it, we do nothing.
+    moved = IsolationAlert.objects.filter(
+        pk=alert.pk, escalation_level=alert.escalation_level, escalate_after=alert.escalate_after
+    ).update(escalation_level=level, escalate_after=next_after)
+    if not moved:
+        return 0
+    alert.escalation_level, alert.escalate_after = level, next_after
+    audience = "coordinators" if level < LAST_ESCALATION_LEVEL else "managers"
+    event = AlertEvent.objects.create(
+        alert=alert, kind=AlertEvent.Kind.ESCALATED, at=now, data={"level": level, "to": audience}
+    )
+    alert_escalated_notify(alert=alert, level=level, step=f"event-{event.pk}" if repeat else "")
+    return 1

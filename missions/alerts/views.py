@@ -1,0 +1,185 @@
+"""Pages of the review queue: the queue, one alert with its actions, and the numbers.
+
+Views are thin: fetch through the scoping helpers (404 outside the user's associations),
+validate with a form, call one service, redirect. Every action is a plain POST form.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from liens.errors import DomainError
+from liens.models import SensitiveAccess
+
+from ..scoping import association_ids_for
+from . import selectors, services
+from .forms import AssignForm, CallForm, NoteForm, QueueFilterForm, ReferForm, ResolveForm
+
+PAGE_SIZE = 25
+
+
+def _staff_scope(user) -> list[int] | None:
+    """The user's association ids (None: all); volunteers and outsiders get a 404."""
+    ids = association_ids_for(user)
+    if ids == []:
+        raise Http404
+    return ids
+
+
+@login_required
+@require_GET
+def queue(request):
+    _staff_scope(request.user)
+    colleagues = [] if request.user.is_staff else selectors.staff_colleagues(user=request.user)
+    form = QueueFilterForm(request.GET or None, colleagues=colleagues)
+    filters = form.cleaned_data if form.is_valid() else {}
+    alerts = selectors.alert_queue(user=request.user, **{k: v for k, v in filters.items() if v})
+    page = Paginator(alerts, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "missions/alerts/queue.html",
+        {"form": form, "page": page, "alerts": page.object_list, "query": query.urlencode()},
+    )
+
+
+def _render_detail(request, alert, *, forms=None, status=200):
+    file = selectors.alert_file(alert=alert)
+    # The phone and key contacts are on this page: record who saw them, and when.
+    SensitiveAccess.objects.create(
+        user=request.user, subject=f"beneficiary:{alert.beneficiary_id}", what="phone+key_contacts"
+    )
+    forms = forms or {}
+    context = {
+        "alert": alert,
+        "beneficiary": alert.beneficiary,
+        "file": file,
+        "assign_form": forms.get("assign")
+        or AssignForm(assignees=file.assignees, initial={"assignee": request.user.pk}),
+        "call_form": forms.get("call") or CallForm(),
+        "note_form": forms.get("note") or NoteForm(),
+        "refer_form": forms.get("refer") or ReferForm(),
+        "resolve_form": forms.get("resolve") or ResolveForm(),
+        "failed": next(iter(forms), None),
+    }
+    return render(request, "missions/alerts/detail.html", context, status=status)
+
+
+@login_required
+@require_GET
+def detail(request, pk: int):
+    alert = selectors.alert_get(user=request.user, alert_id=pk)
+    return _render_detail(request, alert)
+
+
+def _act(request, pk: int, *, name: str, form_class=None, perform, done: str, form_kwargs=None):
+    """Shared POST handling: scoped fetch, form, service, redirect; errors stay on the form."""
+    alert = selectors.alert_get(user=request.user, alert_id=pk)
+    form = form_class(request.POST, **(form_kwargs(alert) if form_kwargs else {})) if form_class else None
+    if form is None or form.is_valid():
+        try:
+            perform(alert, form.cleaned_data if form else {})
+        except DomainError as error:
+            if form is None:
+                messages.error(request, error.message)
+                return redirect("alerts:detail", pk=alert.pk)
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+        else:
+            messages.success(request, done)
+            return redirect("alerts:detail", pk=alert.pk)
+    return _render_detail(request, alert, forms={name: form}, status=400)
+
+
+@login_required
+@require_POST
+def acknowledge(request, pk: int):
+    return _act(
+        request,
+        pk,
+        name="acknowledge",
+        perform=lambda alert, data: services.alert_acknowledge(alert=alert, by=request.user),
+        done=_("Alert acknowledged."),
+    )
+
+
+@login_required
+@require_POST
+def assign(request, pk: int):
+    return _act(
+        request,
+        pk,
+        name="assign",
+        form_class=AssignForm,
+        form_kwargs=lambda alert: {"assignees": selectors.alert_assignees(association_id=alert.association_id)},
+        perform=lambda alert, data: services.alert_assign(alert=alert, by=request.user, assignee=data["assignee"]),
+        done=_("Alert assigned."),
+    )
+
+
+@login_required
+@require_POST
+def note(request, pk: int):
+    return _act(
+        request,
+        pk,
+        name="note",
+        form_class=NoteForm,
+        perform=lambda alert, data: services.alert_note_add(alert=alert, by=request.user, note=data["note"]),
+        done=_("Note added."),
+    )
+
+
+@login_required
+@require_POST
+def call(request, pk: int):
+    return _act(
+        request,
+        pk,
+        name="call",
+        form_class=CallForm,
+        perform=lambda alert, data: services.alert_call_log(
+            alert=alert, by=request.user, reached=data["reached"], note=data["note"]
+        ),
+        done=_("Call logged."),
+    )
+
+
+@login_required
+@require_POST
+def refer(request, pk: int):
+    return _act(
+        request,
+        pk,
+        name="refer",
+        form_class=ReferForm,
+        perform=lambda alert, data: services.alert_refer(
+            alert=alert, by=request.user, service=data["service"], note=data["note"]
+        ),
+        done=_("Referral recorded."),
+    )
+
+
+@login_required
+@require_POST
+def resolve(request, pk: int):
+    return _act(
+        request,
+        pk,
+        name="resolve",
+        form_class=ResolveForm,
+        perform=lambda alert, data: services.alert_resolve(alert=alert, by=request.user, reason=data["reason"]),
+        done=_("Alert resolved."),
+    )
+
+
+@login_required
+@require_GET
+def dashboard(request):
+    ids = _staff_scope(request.user)
+    numbers = selectors.alert_numbers(association_ids=ids)
+    return render(request, "missions/alerts/dashboard.html", {"numbers": numbers})

@@ -1,0 +1,73 @@
+"""The numbers: open alerts by severity, median silence, share within target, 12 weeks."""
+
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from missions.alerts.selectors import alert_counts, alert_numbers
+from missions.alerts.sweep import isolation_sweep
+from missions.ledger import contact_record
+from missions.models import Beneficiary, Contact
+from tests import factories
+from tests.alerts.conftest import followed
+
+pytestmark = pytest.mark.django_db
+
+DAY = datetime.timedelta(days=1)
+
+
+def test_counts_are_by_severity_and_scoped(follow, association_a, association_b):
+    follow(days_silent=10)
+    follow(days_silent=16)
+    follow(days_silent=25)
+    followed(association_b, days_silent=10)
+    isolation_sweep()
+    assert alert_counts(association_ids=[association_a.pk]) == {
+        "late": 1,
+        "overdue": 1,
+        "critical": 1,
+        "urgent": 0,
+        "total": 3,
+    }
+    assert alert_counts(association_ids=None)["late"] == 2
+
+
+def test_median_silence_and_share_within_target(association_a):
+    for days in (1, 3, 5, 10, 20):
+        followed(association_a, days_silent=days, target=7)
+    factories.BeneficiaryFactory(association=association_a, status=Beneficiary.Status.ENDED)  # not counted
+    numbers = alert_numbers(association_ids=[association_a.pk])
+    assert numbers.active == 5
+    assert numbers.within_target == 3
+    assert numbers.within_target_percent == 60
+    assert numbers.median_days == pytest.approx(5, abs=0.01)
+
+
+def test_the_weekly_series_comes_from_the_ledger(association_a):
+    now = timezone.now()
+    person = factories.BeneficiaryFactory(association=association_a, contact_target_days=7)
+    Beneficiary.objects.filter(pk=person.pk).update(created_at=now - 100 * DAY)
+    # Contacted 22 and 29 days ago only: within a 7-day target at the week ends 21 and 28 days
+    # ago, and at no other.
+    for weeks in (3, 4):
+        contact_record(beneficiary=person, kind=Contact.Kind.VISIT, occurred_at=now - weeks * 7 * DAY - DAY)
+    numbers = alert_numbers(association_ids=[association_a.pk], now=now)
+    percents = [week.percent for week in numbers.weeks]
+    assert len(percents) == 12
+    assert percents == [0] * 7 + [100, 100] + [0] * 3
+    assert numbers.weeks[-1].ends_at == now
+
+
+def test_the_numbers_take_a_constant_number_of_queries(association_a, django_assert_max_num_queries):
+    for days in (1, 12, 30):
+        followed(association_a, days_silent=days, target=7)
+    followed(association_a, days_silent=2, target=14)
+    with django_assert_max_num_queries(5):
+        small = alert_numbers(association_ids=[association_a.pk])
+    for days in range(20):
+        followed(association_a, days_silent=days, target=3 + days % 3)
+    with django_assert_max_num_queries(5):
+        large = alert_numbers(association_ids=None)
+    assert (small.active, large.active) == (4, 24)
+    assert len(large.bars) == 12
