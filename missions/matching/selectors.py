@@ -1,0 +1,450 @@
+"""Reads of the matching engine: suggestions for a mission, recommendations for a volunteer,
+reviews due.
+
+Both searches prefilter in the database (the indexed latitude/longitude box, vetting, pause,
+visitor preference and slot conditions that every database answers the same way), then judge
+the few rows left with the exact rules (rules.py) and score them (scoring.py) in Python. JSON
+list questions (kinds accepted, languages) are only asked in Python: SQLite cannot. The number
+of queries does not grow with the number of candidates.
+"""
+
+from __future__ import annotations
+
+import datetime
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+from django.conf import settings
+from django.db import connection
+from django.db.models import (
+    BooleanField,
+    Case,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
+from django.utils import timezone
+
+from liens.choices import IN_PERSON_KINDS, VisitorPreference
+from liens.lib.geo import KM_PER_DEGREE_LAT, Box, bounding_box
+from liens.models import User
+from missions.models import Match, Mission
+from volunteers.models import AvailabilitySlot, Volunteer
+
+from .candidates import (
+    DAY_SECONDS,
+    GENDER_CODES,
+    KINDS,
+    MissionTable,
+    Pairs,
+    Slot,
+    VolunteerTable,
+    facts_all,
+    horizon_km,
+    may_take_mask,
+    mission_row_of,
+    mission_rows,
+    pairs_for,
+    rows_load,
+    rows_record,
+    time_of,
+    volunteer_profiles,
+)
+from .rules import rules_passed
+from .scoring import Part, parts_compute, parts_explain, score_of, score_total
+
+
+@dataclass
+class Suggestion:
+    """A volunteer for a mission, with the score, its named parts and their plain words."""
+
+    volunteer: Volunteer
+    mission: Mission
+    score: float
+    parts: dict[str, float]
+    reasons: list[str]
+    distance_km: float | None
+    explained: list[Part] = field(default_factory=list)
+
+
+def remote_candidates() -> int:
+    """How many of the nearest volunteers a call or a group event looks at (settings)."""
+    return int(getattr(settings, "LIENS_MATCHING_REMOTE_CANDIDATES", 100))
+
+
+def _margin(km: float) -> float:
+    # The database check is deliberately a little generous; the exact rule decides afterwards.
+    return km * 1.001 + 0.01
+
+
+def _ranked(p: Pairs, limit: int, *, prefer_known: bool = False) -> tuple[list[int], dict, np.ndarray]:
+    """Indexes of the pairs passing every rule, best score first (ties: lowest ids first)."""
+    passed = rules_passed(p)
+    parts = parts_compute(p)
+    total = score_total(p, parts)
+    candidates = np.flatnonzero(passed)
+    ids_v, ids_m = p.volunteer.id[candidates], p.mission.id[candidates]
+    sort_keys = [ids_m, ids_v, -total[candidates]]
+    if prefer_known:
+        sort_keys.append(~p.knows[candidates])
+    order = np.lexsort(sort_keys)
+    return [int(i) for i in candidates[order][:limit]], parts, total
+
+
+def _suggestion(p: Pairs, i: int, parts: dict[str, np.ndarray], *, volunteer, mission) -> Suggestion:
+    explained = parts_explain(p, i, parts)
+    distance = float(p.distance_km[i])
+    return Suggestion(
+        volunteer=volunteer,
+        mission=mission,
+        score=score_of(explained),
+        parts={part.name: part.value for part in explained},
+        reasons=[part.reason for part in explained if part.reason],
+        distance_km=None if math.isnan(distance) else distance,
+        explained=explained,
+    )
+
+
+# --- one mission's suggestions ------------------------------------------------------------------
+
+
+def _box_filter(box: Box, prefix: str = "") -> Q:
+    return Q(
+        **{
+            f"{prefix}latitude__gte": box.min_lat,
+            f"{prefix}latitude__lte": box.max_lat,
+            f"{prefix}longitude__gte": box.min_lon,
+            f"{prefix}longitude__lte": box.max_lon,
+        }
+    )
+
+
+def _volunteer_candidates(mt: MissionTable, *, exclude=(), only=None, nearest: int | None = None) -> list[dict] | None:
+    """Profiles (VolunteerTable rows) of the volunteers who may pass the rules for mission row 0,
+    prefiltered in SQL; None when nobody can.
+
+    The SQL asks what every database answers the same way: vetting state allowed for the kind
+    (from Volunteer.may_take), not left, not paused that day, the person's visitor preference,
+    a slot holding the visit, and a home inside the latitude/longitude box (an index range scan
+    on volunteer_home_box) then inside a flat-earth circle of each volunteer's own reach. Using
+    the smallest cosine of the box makes east-west gaps look shorter than they are, so the
+    circle never loses anyone; the exact rules decide afterwards. `nearest` keeps the nearest
+    few (calls and events), `only` restricts to some ids, `exclude` leaves some out.
+
+    Plain SQL rather than the ORM: composing this query cost more than running it, and the
+    free volunteers come from a DISTINCT derived table the planner hash-joins (a per-row
+    EXISTS was probed thousands of times in a city).
+    """
+    slot = mt.slot(0)
+    if slot.end >= DAY_SECONDS:
+        return None  # runs past midnight: no availability slot can hold it
+    kind, in_person = int(mt.kind[0]), bool(mt.in_person[0])
+    if in_person and not mt.located[0]:
+        return None
+    ops = connection.ops
+    states = [state for state in Volunteer.Vetting.values if may_take_mask(state) & kind]
+    where = ["v.left_at IS NULL", "(v.paused_until IS NULL OR v.paused_until < %s)"]
+    args: list = [ops.adapt_datefield_value(slot.on)]
+    where.append("v.vetting_state IN (" + ", ".join(["%s"] * len(states)) + ")")
+    args += states
+    preference = int(mt.preference[0])
+    if preference:
+        genders = [g for g, code in GENDER_CODES.items() if code == preference]
+        where.append("v.gender IN (" + ", ".join(["%s"] * len(genders)) + ")")
+        args += genders
+    for name, ids in (("NOT IN", exclude), ("IN", only)):
+        if ids is not None and (ids or name == "IN"):
+            ids = list(ids) or [-1]
+            where.append(f"v.id {name} (" + ", ".join(["%s"] * len(ids)) + ")")
+            args += ids
+    order, gap_args = "v.id", []
+    if mt.located[0]:
+        lat, lon = float(mt.latitude[0]), float(mt.longitude[0])
+        box = bounding_box(lat, lon, _margin(horizon_km()))
+        cos_min = math.cos(math.radians(min(89.9, max(abs(box.min_lat), abs(box.max_lat)))))
+        least = "LEAST" if connection.vendor == "postgresql" else "MIN"
+        reach = f"({least}(CAST(v.travel_radius_km AS DOUBLE PRECISION), %s) * 1.001 + 0.01)" if in_person else "%s"
+        gap = (
+            "((v.latitude - %s) * %s) * ((v.latitude - %s) * %s)"
+            " + ((v.longitude - %s) * %s) * ((v.longitude - %s) * %s)"
+        )
+        where += ["v.latitude BETWEEN %s AND %s", "v.longitude BETWEEN %s AND %s", f"{gap} <= {reach} * {reach}"]
+        km, km_lon = KM_PER_DEGREE_LAT, KM_PER_DEGREE_LAT * cos_min
+        gap_args = [lat, km, lat, km, lon, km_lon, lon, km_lon]
+        reach_args = [horizon_km()] if in_person else [_margin(horizon_km())]
+        args += [box.min_lat, box.max_lat, box.min_lon, box.max_lon, *gap_args, *reach_args, *reach_args]
+        order = f"{gap}, v.id"
+    volunteer, slots, user = Volunteer._meta.db_table, AvailabilitySlot._meta.db_table, User._meta.db_table
+    sql = f"""
+        SELECT v.id, v.vetting_state, v.paused_until, v.gender, v.latitude, v.longitude, v.max_commitments,
+               CAST(v.visit_kinds AS TEXT), CAST(v.languages AS TEXT), CAST(v.interests AS TEXT),
+               CAST(v.travel_radius_km AS DOUBLE PRECISION), v.user_id, u.first_name, u.last_name, u.email
+          FROM {volunteer} v
+          JOIN {user} u ON u.id = v.user_id
+          JOIN (SELECT DISTINCT s.volunteer_id FROM {slots} s
+                 WHERE s.weekday = %s AND s.start <= %s AND s."end" >= %s) free ON free.volunteer_id = v.id
+         WHERE {" AND ".join(where)}
+    """  # noqa: S608 (table names from the models; every value is a parameter)
+    head = [slot.weekday, ops.adapt_timefield_value(time_of(slot.start)), ops.adapt_timefield_value(time_of(slot.end))]
+    args = head + args
+    if nearest is not None:
+        sql += f" ORDER BY {order} LIMIT %s"
+        args += gap_args + [nearest]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, args)
+        found = cursor.fetchall()
+    return [
+        {
+            "id": row[0],
+            "vetting_state": row[1],
+            "left_at": None,
+            "paused_until": datetime.date.fromisoformat(row[2]) if isinstance(row[2], str) else row[2],
+            "gender": row[3],
+            "latitude": row[4],
+            "longitude": row[5],
+            "max_commitments": row[6],
+            "kinds_text": row[7],
+            "languages_text": row[8],
+            "interests_text": row[9],
+            "radius": float(row[10]),
+            "user": (row[11], row[12], row[13], row[14]),
+        }
+        for row in found
+    ]
+
+
+def _loaded(model, data: dict):
+    """An instance with only `data`'s fields set, the others deferred (as .only() would).
+    Model.from_db takes the values in the model's field order."""
+    names = [f.attname for f in model._meta.concrete_fields if f.attname in data]
+    return model.from_db(connection.alias, names, [data[name] for name in names])
+
+
+def _volunteer_of(row: dict) -> Volunteer:
+    """The Volunteer (and its user) from a candidate row, without a query: the columns read
+    are set, the others are deferred and load on first access."""
+    user_id, first_name, last_name, email = row["user"]
+    user = _loaded(User, {"id": user_id, "first_name": first_name, "last_name": last_name, "email": email})
+    fields = ("id", "vetting_state", "paused_until", "gender", "latitude", "longitude", "max_commitments")
+    volunteer = _loaded(Volunteer, {"user_id": user_id, **{name: row[name] for name in fields}})
+    Volunteer.user.field.set_cached_value(volunteer, user)
+    return volunteer
+
+
+def mission_candidates(
+    *,
+    mission: Mission,
+    exclude_volunteer_ids=(),
+    slot: Slot | None = None,
+    away: int = 0,
+    statuses=(Mission.Status.OPEN,),
+) -> Pairs | None:
+    """Every volunteer the database lets through for `mission`, as pairs (not yet judged).
+
+    `slot` replaces the mission's schedule by one visit's, `away` frees the places of regular
+    visitors who are away and `statuses` widens the mission statuses accepted: the three
+    together look for a stand-in on a filled mission.
+
+    Two queries whatever the numbers (three when the mission's person and association are not
+    loaded yet): the candidates, then one UNION for the rest. Calls and group events look at
+    the LIENS_MATCHING_REMOTE_CANDIDATES nearest volunteers free at that time, not at everyone
+    within the horizon (distance weighs in their score, so the best are among the nearest, and
+    a city stays fast); people who already know the person are added (two more queries then).
+    """
+    now = timezone.now()
+    own = mission_row_of(mission)
+    first = [own] if own else mission_rows(Mission.objects.filter(pk=mission.pk))
+    if not first:
+        return None
+    mt = MissionTable.from_rows(
+        rows_load(first, [], key="mission"), now=now, slots={mission.pk: slot} if slot else None, statuses=statuses
+    )
+    if not mt.is_open[0]:
+        return None
+    in_person = bool(mt.in_person[0])
+    exclude = list(exclude_volunteer_ids)
+    # Calls and events: the nearest ones (their reach is the whole horizon).
+    rows = _volunteer_candidates(mt, exclude=exclude, nearest=None if in_person else remote_candidates())
+    if rows is None:
+        return None
+    beneficiary_id = int(mt.beneficiary_id[0])
+    weekdays = [int(mt.weekday[0])]
+    ids = [row["id"] for row in rows]
+    # The mission's and the candidates' live matches, who already knows the person, the
+    # candidates' visit records and slots that weekday.
+    facts = facts_all(
+        now=now,
+        volunteers=ids,
+        missions=[mission.pk],
+        beneficiaries=[beneficiary_id] if beneficiary_id else [],
+        weekdays=weekdays,
+    )
+    if not in_person:
+        acquainted = sorted({v for b, v in facts.known if b == beneficiary_id} - set(ids))
+        extra = _volunteer_candidates(mt, exclude=exclude, only=acquainted) if acquainted else []
+        if extra:
+            more = facts_all(now=now, volunteers=[row["id"] for row in extra], weekdays=weekdays)
+            facts.live += [pair for pair in more.live if pair not in set(facts.live)]
+            facts.visits.update(more.visits)
+            facts.slots.update(more.slots)
+            rows = rows + extra
+    if not rows:
+        return None
+    mt.live_count[0] = sum(1 for m, _v in facts.live if m == mission.pk) - away
+    rows = rows_record(rows_load(rows, facts.live, key="volunteer"), facts.visits)
+    pairs = pairs_for(
+        VolunteerTable.from_rows(rows, facts.slots),
+        mt,
+        np.arange(len(rows)),
+        np.zeros(len(rows), dtype=np.int64),
+        live=set(facts.live),
+        known=facts.known,
+    )
+    pairs.rows = rows  # volunteer row i of the pairs, for _volunteer_of()
+    return pairs
+
+
+def mission_suggestions(*, mission: Mission, limit: int = 10, exclude_volunteer_ids=()) -> list[Suggestion]:
+    """The best volunteers for `mission` under the hard rules, best first. A constant 2 queries
+    (3 when the mission's person and association are not loaded; 2 more for a call whose
+    person knows volunteers beyond the nearest)."""
+    p = mission_candidates(mission=mission, exclude_volunteer_ids=exclude_volunteer_ids)
+    if p is None:
+        return []
+    chosen, parts, _total = _ranked(p, limit)
+    return [_suggestion(p, i, parts, volunteer=_volunteer_of(p.rows[int(p.vi[i])]), mission=mission) for i in chosen]
+
+
+def stand_in_suggestion(*, mission: Mission, slot: Slot, away: int, exclude_volunteer_ids=()) -> Suggestion | None:
+    """The best stand-in for one visit (or a pause window) of `mission`: someone who already
+    knows the person comes first, then the best score."""
+    p = mission_candidates(
+        mission=mission,
+        exclude_volunteer_ids=exclude_volunteer_ids,
+        slot=slot,
+        away=away,
+        statuses=(Mission.Status.OPEN, Mission.Status.FILLED),
+    )
+    if p is None:
+        return None
+    chosen, parts, _total = _ranked(p, 1, prefer_known=True)
+    if not chosen:
+        return None
+    i = chosen[0]
+    return _suggestion(p, i, parts, volunteer=_volunteer_of(p.rows[int(p.vi[i])]), mission=mission)
+
+
+def rematch_suggestions(*, match: Match, limit: int = 10) -> list[Suggestion]:
+    """After a match ends: fresh suggestions for its mission, without the volunteer who left it."""
+    return mission_suggestions(mission=match.mission, limit=limit, exclude_volunteer_ids=[match.volunteer_id])
+
+
+# --- one volunteer's recommendations ------------------------------------------------------------
+
+
+def _point_in(box: Box) -> Q:
+    """The mission's point (the person's home, else the mission's own place) is in the box."""
+    return _box_filter(box, "beneficiary__") | (Q(beneficiary__latitude__isnull=True) & _box_filter(box))
+
+
+UNLOCATED = (
+    Q(beneficiary__latitude__isnull=False, beneficiary__longitude__isnull=True)
+    | Q(beneficiary__latitude__isnull=True, latitude__isnull=True)
+    | Q(beneficiary__latitude__isnull=True, longitude__isnull=True)
+)
+
+
+def _missions_prefilter(vt: VolunteerTable, *, now: datetime.datetime) -> QuerySet | None:
+    """Open missions volunteer row 0 may pass the rules for, in SQL; None when there are none."""
+    kinds = KINDS.codes(int(vt.kinds[0]) & int(vt.may_take[0]))
+    slots = vt.slots[0]
+    if vt.left[0] or not kinds or not slots:
+        return None
+    in_person = [k for k in kinds if k in IN_PERSON_KINDS]
+    remote = [k for k in kinds if k not in IN_PERSON_KINDS]
+    located = not (math.isnan(vt.latitude[0]) or math.isnan(vt.longitude[0]))
+    where = Q(pk__in=[])
+    if located:
+        lat, lon = float(vt.latitude[0]), float(vt.longitude[0])
+        if in_person:
+            where |= Q(kind__in=in_person) & _point_in(bounding_box(lat, lon, _margin(float(vt.reach_km[0]))))
+        if remote:
+            where |= Q(kind__in=remote) & (_point_in(bounding_box(lat, lon, _margin(horizon_km()))) | UNLOCATED)
+    elif remote:
+        where = Q(kind__in=remote) & UNLOCATED
+    # Weekly missions must start inside the span of the volunteer's slots that weekday; a
+    # one-off's local weekday depends on its association's zone, so Python checks it.
+    weekly = Q(pk__in=[])
+    for weekday in sorted({s[0] for s in slots}):
+        starts = [s[1] for s in slots if s[0] == weekday]
+        ends = [s[2] for s in slots if s[0] == weekday]
+        weekly |= Q(weekday=weekday, local_time__gte=time_of(min(starts)), local_time__lt=time_of(max(ends)))
+    schedule = (Q(recurrence=Mission.Recurrence.WEEKLY) & weekly) | Q(
+        recurrence=Mission.Recurrence.ONE_OFF, starts_at__gt=now
+    )
+    preferences = [VisitorPreference.ANY] + [
+        code for code, number in (("female", 1), ("male", 2)) if number == int(vt.gender[0])
+    ]
+    fits = Q(beneficiary__isnull=True) | Q(beneficiary__visitor_preference__in=preferences)
+    return Mission.objects.filter(where, schedule, fits, status=Mission.Status.OPEN)
+
+
+def volunteer_recommendations(*, volunteer: Volunteer, limit: int = 20) -> list[Suggestion]:
+    """Open missions that fit `volunteer` under the hard rules, best first. A constant 5 queries:
+    the volunteer, their facts (matches, visits, slots), the missions, the missions' facts
+    (matches, who knows the people), the chosen missions with their person and association."""
+    now = timezone.now()
+    rows = volunteer_profiles(Volunteer.objects.filter(pk=volunteer.pk))
+    if not rows:
+        return []
+    own = facts_all(now=now, volunteers=[volunteer.pk], weekdays=range(7))
+    rows = rows_record(rows_load(rows, own.live, key="volunteer"), own.visits)
+    vt = VolunteerTable.from_rows(rows, own.slots)
+    missions = _missions_prefilter(vt, now=now)
+    if missions is None:
+        return []
+    found = mission_rows(missions)
+    if not found:
+        return []
+    people = sorted({row["beneficiary_id"] for row in found if row["beneficiary_id"]})
+    theirs = facts_all(now=now, volunteers=[volunteer.pk], missions=[row["id"] for row in found], beneficiaries=people)
+    mt = MissionTable.from_rows(rows_load(found, theirs.live, key="mission"), now=now)
+    p = pairs_for(
+        vt,
+        mt,
+        np.zeros(len(mt), dtype=np.int64),
+        np.arange(len(mt)),
+        live=set(theirs.live) | set(own.live),
+        known={pair for pair in theirs.known if pair[1] == volunteer.pk},
+    )
+    chosen, parts, _total = _ranked(p, limit)
+    by_id = Mission.objects.select_related("beneficiary", "association").in_bulk([int(p.mission.id[i]) for i in chosen])
+    return [_suggestion(p, i, parts, volunteer=volunteer, mission=by_id[int(p.mission.id[i])]) for i in chosen]
+
+
+# --- pages --------------------------------------------------------------------------------------
+
+
+def reviews_due(
+    *, association_ids: list[int] | None, today: datetime.date | None = None, within_days: int = 7
+) -> QuerySet:
+    """Active matches whose review falls within `within_days` (or is late), soonest first."""
+    today = today or timezone.localdate()
+    matches = Match.objects.filter(
+        status=Match.Status.ACTIVE, next_review_on__lte=today + datetime.timedelta(days=within_days)
+    )
+    if association_ids is not None:
+        matches = matches.filter(mission__association__in=association_ids)
+    late = Case(When(next_review_on__lt=today, then=Value(True)), default=Value(False), output_field=BooleanField())
+    return (
+        matches.annotate(review_late=late)
+        .select_related("mission__beneficiary", "volunteer__user")
+        .order_by("next_review_on", "pk")
+    )
+
+
+def match_history(*, mission: Mission) -> QuerySet:
+    """Every match of the mission, newest first (proposals declined or expired included)."""
+    return mission.matches.select_related("volunteer__user", "proposed_by", "ended_by").order_by("-proposed_at", "-pk")

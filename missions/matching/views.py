@@ -1,0 +1,237 @@
+"""Coordinator pages of the matching engine. Each view fetches through missions.scoping (other
+associations' missions and matches answer 404), validates a small form, calls one service and
+redirects; refusals come back as messages or form errors in the user's language."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Q
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from liens.errors import DomainError
+from missions.models import Association, Match, Mission
+from missions.scoping import association_ids_for, get_scoped_or_404, scoped
+from volunteers.models import Volunteer
+
+from . import forms, selectors, services
+from .scoring import PART_LABELS, PART_NAMES
+
+
+def _mission(request, mission_id: int) -> Mission:
+    return get_scoped_or_404(Mission.objects.select_related("beneficiary", "association"), request.user, pk=mission_id)
+
+
+def _match(request, match_id: int) -> Match:
+    return get_scoped_or_404(
+        Match.objects.select_related(
+            "mission__beneficiary", "mission__association", "volunteer__user", "proposed_by", "ended_by", "covers"
+        ),
+        request.user,
+        via="mission__association",
+        pk=match_id,
+    )
+
+
+def _next(request, default: str) -> str:
+    wanted = request.POST.get("next") or request.GET.get("next") or ""
+    if wanted and url_has_allowed_host_and_scheme(wanted, {request.get_host()}, require_https=request.is_secure()):
+        return wanted
+    return default
+
+
+def _staff_only(request) -> None:
+    """Pages for association staff and platform admins; anyone else learns nothing (404)."""
+    if association_ids_for(request.user) == []:
+        raise Http404
+
+
+@require_GET
+@login_required
+def suggestions(request, mission_id: int):
+    mission = _mission(request, mission_id)
+    return render(
+        request,
+        "missions/matching/suggestions.html",
+        {
+            "mission": mission,
+            "suggestions": selectors.mission_suggestions(mission=mission, limit=20),
+            "history": selectors.match_history(mission=mission)[:20],
+        },
+    )
+
+
+@require_POST
+@login_required
+def propose(request, mission_id: int):
+    mission = _mission(request, mission_id)
+    back = _next(request, reverse("matching:suggestions", args=[mission.pk]))
+    form = forms.ProposeForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose a volunteer to propose."))
+        return redirect(back)
+    volunteer = Volunteer.objects.filter(pk=form.cleaned_data["volunteer"]).first()
+    if volunteer is None:
+        messages.error(request, _("This volunteer is no longer available."))
+        return redirect(back)
+    try:
+        match = services.match_propose(mission=mission, volunteer=volunteer, by=request.user)
+    except DomainError as error:
+        messages.error(request, error.message)
+        return redirect(back)
+    messages.success(request, _("Proposed to %(name)s. They will be asked to accept.") % {"name": volunteer})
+    return redirect(_next(request, reverse("matching:match", args=[match.pk])))
+
+
+@require_POST
+@login_required
+def batch(request):
+    """Run batch proposals now, for one association (staff) or a territory (platform admins)."""
+    _staff_only(request)
+    form = forms.BatchForm(request.POST)
+    back = _next(request, reverse("matching:proposals"))
+    if not form.is_valid():
+        messages.error(request, _("Choose an association."))
+        return redirect(back)
+    association, territory = None, None
+    if form.cleaned_data["association"]:
+        association = get_scoped_or_404(
+            Association.objects.all(), request.user, via="id", pk=form.cleaned_data["association"]
+        )
+    elif form.cleaned_data["territory"] and request.user.is_staff:
+        territory = form.cleaned_data["territory"]
+    else:
+        association = scoped(Association.objects.order_by("pk"), request.user, via="id").first()
+        if association is None:
+            raise Http404
+    try:
+        result = services.proposals_batch(association=association, territory=territory)
+    except DomainError as error:
+        messages.error(request, error.message)
+        return redirect(back)
+    if result.proposed:
+        messages.success(
+            request,
+            ngettext(
+                "%(count)d proposal written for %(missions)d missions. Review them below.",
+                "%(count)d proposals written for %(missions)d missions. Review them below.",
+                result.proposed,
+            )
+            % {"count": result.proposed, "missions": result.missions_covered},
+        )
+    else:
+        messages.info(request, _("No new proposal: no open place fits a free volunteer right now."))
+    return redirect(back)
+
+
+@require_GET
+@login_required
+def proposals(request):
+    """Proposals waiting for a volunteer's answer or an introduction visit, newest first."""
+    _staff_only(request)
+    waiting = (
+        scoped(Match.objects.all(), request.user, via="mission__association")
+        .filter(Q(status=Match.Status.PROPOSED) | Q(status=Match.Status.ACCEPTED))
+        .select_related("mission__beneficiary", "mission__association", "volunteer__user", "covers__volunteer__user")
+        .order_by("-proposed_at", "-pk")[:200]
+    )
+    associations = scoped(Association.objects.order_by("name"), request.user, via="id")
+    if not request.user.is_staff:
+        associations = associations.filter(memberships__user=request.user)
+    return render(
+        request,
+        "missions/matching/proposals.html",
+        {"matches": list(waiting), "associations": list(associations.distinct()[:50])},
+    )
+
+
+ACTIONS = {
+    "introduce": (forms.DayForm, services.match_introduce, "on"),
+    "activate": (None, services.match_activate, None),
+    "pause": (forms.ReasonForm, services.match_pause, "reason"),
+    "end": (forms.ReasonForm, services.match_end, "reason"),
+    "decline": (forms.ReasonForm, services.match_decline, "reason"),
+    "review": (forms.DayForm, services.match_review, "on"),
+}
+
+DONE = {
+    "introduce": gettext_lazy("Introduction visit recorded."),
+    "activate": gettext_lazy("The match is active. Visits will be scheduled."),
+    "pause": gettext_lazy("The match is paused."),
+    "end": gettext_lazy("The match has ended. Here are other volunteers for this mission."),
+    "decline": gettext_lazy("The proposal is withdrawn."),
+    "review": gettext_lazy("Review recorded."),
+}
+
+
+def _action_forms(bound: dict | None = None) -> dict:
+    bound = bound or {}
+    return {name: bound.get(name) or form() for name, (form, _service, _field) in ACTIONS.items() if form}
+
+
+def _match_page(request, match: Match, *, bound: dict | None = None, status: int = 200):
+    return render(
+        request,
+        "missions/matching/match.html",
+        {
+            "match": match,
+            "forms": _action_forms(bound),
+            "stand_ins": match.cover_matches.select_related("volunteer__user").order_by("-proposed_at")[:10],
+            "score_parts": [
+                (PART_LABELS[name], round(100 * float(match.score_parts[name])))
+                for name in PART_NAMES
+                if name in (match.score_parts or {})
+            ],
+        },
+        status=status,
+    )
+
+
+@require_GET
+@login_required
+def match_detail(request, match_id: int):
+    return _match_page(request, _match(request, match_id))
+
+
+@require_http_methods(["POST"])
+@login_required
+def match_action(request, match_id: int, action: str):
+    match = _match(request, match_id)
+    if action not in ACTIONS:
+        raise Http404
+    form_class, service, field = ACTIONS[action]
+    form = form_class(request.POST, prefix=None) if form_class else None
+    if form is not None and not form.is_valid():
+        return _match_page(request, match, bound={action: form}, status=400)
+    arguments = {field: form.cleaned_data[field]} if form is not None else {}
+    try:
+        service(match=match, by=request.user, **arguments)
+    except DomainError as error:
+        if form is None:
+            messages.error(request, error.message)
+            return redirect("matching:match", match.pk)
+        forms.form_add_domain_error(form, error)
+        return _match_page(request, match, bound={action: form}, status=400)
+    messages.success(request, str(DONE[action]))
+    if action == "end":
+        # The rematch is offered at once: fresh suggestions for the same mission.
+        return redirect("matching:suggestions", match.mission_id)
+    return redirect("matching:match", match.pk)
+
+
+@require_GET
+@login_required
+def reviews(request):
+    _staff_only(request)
+    ids = association_ids_for(request.user)
+    return render(
+        request,
+        "missions/matching/reviews.html",
+        {"reviews_due": list(selectors.reviews_due(association_ids=ids, within_days=30)[:200])},
+    )
