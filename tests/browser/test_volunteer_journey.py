@@ -1,0 +1,241 @@
+"""A volunteer on a phone, from sign-up to the report after a visit; and the coordinator sees
+the urgent alert. Every volunteer page fits 360 px and weighs under 100 KB (HTML + CSS + JS)."""
+
+import datetime
+import json
+import os
+import re
+
+import pytest
+from django.core import mail
+from django.core.cache import cache
+from django.utils import timezone
+
+from liens.models import User
+from missions.models import IsolationAlert, Match, VisitReport
+from tests import factories
+from tests.browser.conftest import PHONE, assert_no_sideways_scroll, login
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+WEIGHT_LIMIT = 100 * 1024
+
+
+class Scale:
+    """Weighs each page as a first visit transfers it: its HTML plus every stylesheet and
+    script it links to (uncompressed bodies, so an upper bound of what goes over the wire)."""
+
+    def __init__(self, page):
+        self.page = page
+        self.documents: list = []
+        self.weights: dict[str, int] = {}
+        page.on("response", self._on_response)
+
+    def _on_response(self, response):
+        if response.request.resource_type == "document" and response.status < 300:
+            self.documents.append(response)
+
+    def _assets_weight(self) -> int:
+        # Fetched afresh rather than read from the page's responses: Chromium serves a
+        # stylesheet it already holds from memory without a response event to count.
+        urls = self.page.eval_on_selector_all(
+            "link[rel=stylesheet][href], script[src]", "nodes => nodes.map(n => n.href || n.src)"
+        )
+        return sum(len(self.page.request.get(url).body()) for url in set(urls))
+
+    def check(self, label: str) -> None:
+        """The page now shown fits a 360 px screen and weighs under the limit."""
+        self.page.wait_for_load_state("networkidle")
+        assert self.documents, f"{label}: no page loaded"
+        html = len(self.documents[-1].body())
+        total = html + self._assets_weight()
+        self.weights[label] = total
+        assert html > 0 and total < WEIGHT_LIMIT, f"{label} weighs {total} bytes"
+        shots = os.environ.get("LIENS_SCREENSHOTS")  # a folder: keep a full-page picture of each page
+        if shots:
+            name = re.sub(r"\W+", "-", label).strip("-")
+            self.page.screenshot(path=os.path.join(shots, f"{len(self.weights):02d}-{name}.png"), full_page=True)
+        assert_no_sideways_scroll(self.page)
+        self.page.set_viewport_size(PHONE["viewport"])
+
+    def goto(self, path: str, label: str | None = None) -> None:
+        self.documents = []
+        self.page.goto(path)
+        self.check(label or path)
+
+    def click(self, selector_or_locator, label: str) -> None:
+        self.documents = []
+        locator = (
+            self.page.locator(selector_or_locator) if isinstance(selector_or_locator, str) else selector_or_locator
+        )
+        locator.click()
+        self.check(label)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    cache.clear()  # allauth's rate limits live in the cache
+    yield
+    cache.clear()
+
+
+def _path(link: str) -> str:
+    return "/" + link.split("://", 1)[1].split("/", 1)[1]
+
+
+def test_a_volunteer_signs_up_takes_a_match_and_reports_an_urgent_concern(page, browser, live_server, coordinator_a):
+    scale = Scale(page)
+
+    # Sign-up: five fields.
+    scale.goto("/accounts/signup/", "sign-up")
+    page.get_by_label("Prénom").fill("Camille")
+    page.get_by_label("E-mail").fill("camille@exemple.fr")
+    page.get_by_label("Mot de passe").fill("un-jardin-sous-la-pluie")
+    page.get_by_label("Code postal").fill("69004")
+    page.get_by_label("Téléphone portable (facultatif)").fill("06 12 34 56 78")
+    scale.click("form[action='/accounts/signup/'] button[type=submit]", "verification sent")
+    assert page.locator("h1").inner_text() == "Consultez vos e-mails"
+
+    # Verify the email: open the link from the mail.
+    link = re.search(r"https?://\S+/accounts/confirm-email/\S+/", mail.outbox[-1].body).group(0)
+    scale.goto(_path(link), "email confirmation")
+    scale.click(page.get_by_role("button", name="Oui, je confirme"), "volunteer home (new)")
+    assert page.url.endswith("/volunteer/")
+    assert "Complétez votre profil" in page.content()
+
+    # The wizard, one step per page.
+    scale.click(page.get_by_role("link", name="Continuer"), "wizard: availability")
+    page.locator("input[name=d1_afternoon]").check()
+    page.locator("input[name=d3_morning]").check()
+    scale.click(page.get_by_role("button", name="Enregistrer et continuer"), "wizard: place")
+    page.get_by_label("Numéro et rue (facultatif)").fill("12 rue d'Austerlitz")
+    page.get_by_label("Jusqu’où pouvez-vous aller ? (km)").fill("3")
+    scale.click(page.get_by_role("button", name="Enregistrer et continuer"), "wizard: interests")
+    page.get_by_label("jardinage").check()
+    page.get_by_label("jeux de cartes").check()
+    scale.click(page.get_by_role("button", name="Enregistrer et continuer"), "wizard: kinds")
+    page.get_by_label("Visite à domicile").check()
+    page.get_by_label("Appel téléphonique").check()
+    scale.click(page.get_by_role("button", name="Enregistrer et continuer"), "wizard: charter")
+    page.get_by_label("J’ai lu et j’accepte la charte du bénévole").check()
+    page.locator("input[name=data_consent]").check()
+    scale.click(page.get_by_role("button", name="Enregistrer et continuer"), "wizard: notifications")
+    page.get_by_label("Par SMS").check()
+    scale.click(page.get_by_role("button", name="Enregistrer et continuer"), "profile (complete)")
+    volunteer = User.objects.get(email="camille@exemple.fr").volunteer
+    assert len(volunteer.profile_steps_done) == 6 and volunteer.slots.count() == 2
+
+    scale.goto("/volunteer/vetting/", "vetting (pending)")
+    assert "Vérification des antécédents" in page.content()
+
+    # The association vets her and posts a mission near her.
+    from volunteers.vetting import vetting_record
+
+    for step in ["interview", "training", "background_check"]:
+        vetting_record(volunteer=volunteer, step=step, on=timezone.localdate(), by=coordinator_a)
+    person = factories.BeneficiaryFactory(
+        association=coordinator_a.memberships.get().association,
+        first_name="Simone",
+        last_name="Rivière",
+        birth_year=1938,
+        address="5 rue Dumenge",
+        phone="04 78 12 34 56",
+        access_notes="Code porte 4512B",
+        interests=["gardening"],
+    )
+    mission = factories.MissionFactory(beneficiary=person, title="Visite du mardi")
+
+    scale.goto("/volunteer/missions/", "missions for me")
+    content = page.content()
+    assert "Simone R." in content and "Rivière" not in content and "5 rue Dumenge" not in content
+
+    # A coordinator proposes the match; she accepts it on her phone.
+    from missions.matching.services import match_activate, match_introduce, match_propose
+
+    match = match_propose(mission=mission, volunteer=volunteer, by=coordinator_a)
+    scale.goto("/volunteer/missions/", "missions for me (proposal)")
+    assert "Proposées pour vous" in page.content() and "Rivière" not in page.content()
+    scale.click(page.get_by_role("button", name="Accepter"), "missions for me (accepted)")
+    match.refresh_from_db()
+    assert match.status == Match.Status.ACCEPTED
+    scale.goto(f"/volunteer/missions/{mission.pk}/", "mission detail (accepted)")
+    assert "5 rue Dumenge" not in page.content()
+
+    # Introduced and confirmed: the address appears.
+    match_introduce(match=match, by=coordinator_a, on=timezone.localdate())
+    match_activate(match=match, by=coordinator_a)
+    scale.goto(f"/volunteer/missions/{mission.pk}/", "mission detail (active)")
+    assert page.get_by_text("5 rue Dumenge").is_visible()
+    assert page.get_by_role("link", name="Appeler le 04 78 12 34 56").is_visible()
+
+    # A visit took place two hours ago: report it with an urgent concern.
+    start = timezone.now() - datetime.timedelta(hours=2)
+    visit = factories.VisitFactory(
+        match=match, starts_at=start, ends_at=start + datetime.timedelta(minutes=90), occurrence=start.date()
+    )
+    scale.goto("/volunteer/visits/", "my visits")
+    scale.click(page.get_by_role("link", name="Raconter cette visite").first, "report form")
+    page.get_by_label("Oui").check()  # tap 1
+    page.get_by_label("Inquiétant").check()  # tap 2
+    page.get_by_label("Une chute").check()
+    page.get_by_label("Quelque chose à ajouter ? (facultatif)").fill("Elle est tombée dans la cuisine hier.")
+    scale.click(page.get_by_role("button", name="Envoyer"), "report sent (urgent)")  # tap 3
+    for number in ["15", "112", "3977"]:
+        assert page.locator(f"a[href='tel:{number}']").is_visible()
+    assert VisitReport.objects.get(visit=visit).concerns == ["fall"]
+
+    upcoming = match.visits.filter(status="scheduled", starts_at__gt=timezone.now()).first()
+    assert upcoming is not None, "activating the match plans the next visits"
+    for path, label in [
+        (f"/volunteer/visits/{upcoming.pk}/move/", "move a visit"),
+        (f"/volunteer/visits/{upcoming.pk}/cancel/", "cancel a visit"),
+        ("/volunteer/", "volunteer home"),
+        ("/volunteer/profile/", "profile"),
+        ("/volunteer/visits/", "my visits (after report)"),
+        ("/volunteer/calendar/", "calendar"),
+        ("/volunteer/pause/", "pause"),
+        ("/volunteer/leave/", "leave"),
+    ]:
+        scale.goto(path, label)
+
+    # The coordinator sees the alert in the review queue.
+    alert = IsolationAlert.objects.get(beneficiary=person, kind="urgent_concern")
+    coordinator = browser.new_context(**PHONE, base_url=live_server.url, locale="fr-FR").new_page()
+    login(coordinator, coordinator_a.email, factories.PASSWORD)
+    coordinator.goto("/alerts/")
+    assert coordinator.get_by_text("Simone").first.is_visible()
+    assert f"/alerts/{alert.pk}/" in coordinator.content()
+    coordinator.context.close()
+
+    report = os.environ.get("LIENS_PAGE_WEIGHTS")
+    if report:
+        with open(report, "w") as handle:
+            json.dump(scale.weights, handle, indent=1)
+    print("\npage weights (bytes):", json.dumps(scale.weights, indent=1))
+
+
+def test_the_sign_in_and_password_pages_fit_a_phone(page):
+    scale = Scale(page)
+    for path, label in [
+        ("/accounts/login/", "sign-in"),
+        ("/accounts/password/reset/", "password reset"),
+        ("/accounts/signup/", "sign-up"),
+    ]:
+        scale.goto(path, label)
+        for field in page.locator("main input:not([type=hidden]):not([type=checkbox])").all():
+            field_id = field.get_attribute("id")
+            assert page.locator(f"label[for='{field_id}']").count() == 1, f"{label}: {field_id} has no label"
+
+
+def test_a_wrong_postcode_at_sign_up_is_explained_and_the_typing_kept(page):
+    page.goto("/accounts/signup/")
+    page.get_by_label("Prénom").fill("Camille")
+    page.get_by_label("E-mail").fill("camille@exemple.fr")
+    page.get_by_label("Mot de passe").fill("un-jardin-sous-la-pluie")
+    page.get_by_label("Code postal").fill("99999")
+    page.locator("form[action='/accounts/signup/'] button[type=submit]").click()
+    page.wait_for_load_state("networkidle")
+    assert page.get_by_text("Saisissez un code postal français à cinq chiffres").is_visible()
+    assert page.get_by_label("Prénom").input_value() == "Camille"
+    assert page.get_by_label("Code postal").get_attribute("aria-invalid") == "true"
+    assert not User.objects.filter(email="camille@exemple.fr").exists()

@@ -1,0 +1,396 @@
+"""Writes on the volunteer's side: sign-up, the profile wizard, pause, leave, calendar token,
+and revealing a matched beneficiary's contact details (which is logged).
+
+The volunteer pages are where a volunteer meets missions, so a few steps here call the
+matching area's services (imported inside the functions: `missions` depends on `volunteers`,
+not the other way round, at import time).
+"""
+
+import datetime
+import secrets
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+import phonenumbers
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from liens.choices import Interest, Language, VisitKind
+from liens.errors import DomainError
+from liens.geocoding import GeoPoint, geocode, is_french_postcode
+from liens.models import Notification, SensitiveAccess, User
+
+from .models import AvailabilitySlot, Volunteer, new_calendar_token
+from .vetting import vetting_approve_if_complete
+
+# The wizard, in order. Each step saves on its own; the names are stored in profile_steps_done.
+PROFILE_STEPS = ("availability", "place", "interests", "kinds", "charter", "notifications")
+
+# The availability grid's periods, in local time. Adjacent ticked periods are merged into one
+# slot, so a 17:00-18:30 mission fits a volunteer free in the afternoon and the evening.
+PERIODS = {
+    "morning": (datetime.time(8, 0), datetime.time(12, 0)),
+    "afternoon": (datetime.time(12, 0), datetime.time(18, 0)),
+    "evening": (datetime.time(18, 0), datetime.time(22, 0)),
+}
+PERIOD_LABELS = {
+    "morning": gettext_lazy("Morning"),
+    "afternoon": gettext_lazy("Afternoon"),
+    "evening": gettext_lazy("Evening"),
+}
+
+MAX_PAUSE_DAYS = 366
+LEFT_EMAIL_DOMAIN = "anonyme.invalid"
+
+
+# --- small validators shared with forms and serializers ---------------------------------------
+
+
+def phone_normalise(raw: str) -> str:
+    """A French or international phone number in E.164 form; DomainError when not a number."""
+    raw = (raw or "").strip()
+    if not raw:
+        return ""
+    try:
+        number = phonenumbers.parse(raw, "FR")
+    except phonenumbers.NumberParseException:
+        number = None
+    if number is None or not phonenumbers.is_valid_number(number):
+        raise DomainError(_("This is not a valid phone number, e.g. 06 12 34 56 78."), field="phone")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def location_resolve(*, postcode: str, address: str = "") -> GeoPoint:
+    """Geocode an address (or just a postcode); DomainError on the field that failed."""
+    postcode = (postcode or "").strip()
+    address = " ".join((address or "").split())
+    if not is_french_postcode(postcode):
+        raise DomainError(_("Enter a French postcode of five digits, e.g. 69004."), field="postcode")
+    if address:
+        point = geocode(f"{address}, {postcode}")
+        if point is None:
+            raise DomainError(
+                _("We could not find this address. Check the number and street, or leave it empty."),
+                field="address",
+            )
+        return point
+    point = geocode(postcode)
+    if point is None:
+        raise DomainError(_("We do not know this postcode. Check it, or try a nearby one."), field="postcode")
+    return point
+
+
+def _step_done(volunteer: Volunteer, step: str) -> list[str]:
+    done = [s for s in PROFILE_STEPS if s in volunteer.profile_steps_done or s == step]
+    volunteer.profile_steps_done = done
+    return ["profile_steps_done"]
+
+
+def _locked(volunteer: Volunteer) -> Volunteer:
+    """The volunteer row, locked for this transaction; refuses someone who has left."""
+    locked = Volunteer.objects.select_for_update().select_related("user").get(pk=volunteer.pk)
+    if locked.left_at is not None:
+        raise DomainError(_("This volunteer has left the programme."))
+    return locked
+
+
+# --- sign-up and the profile wizard -----------------------------------------------------------
+
+
+def volunteer_signup(*, user: User, postcode: str, phone: str = "", point: GeoPoint | None = None) -> Volunteer:
+    """Create the volunteer profile (vetting pending) for a user who just signed up.
+
+    Call inside the sign-up transaction, so the user and their profile exist together or not
+    at all. `point` saves a second geocoder call when the form already resolved the postcode.
+    Not idempotent: a user has one profile (the one-to-one refuses a second).
+    """
+    point = point or location_resolve(postcode=postcode)
+    if phone:
+        user.phone = phone_normalise(phone)
+        user.save(update_fields=["phone"])
+    return Volunteer.objects.create(
+        user=user,
+        postcode=postcode.strip(),
+        city=point.city,
+        latitude=point.latitude,
+        longitude=point.longitude,
+        vetting_state=Volunteer.Vetting.PENDING,
+    )
+
+
+def availability_set(*, volunteer: Volunteer, ranges: list[tuple[int, datetime.time, datetime.time]]) -> list:
+    """Replace the volunteer's weekly slots with `ranges` (weekday, start, end), merged.
+
+    Overlapping or touching ranges on a day become one slot. Idempotent: the same ranges give
+    the same rows. Marks the wizard's availability step done.
+    """
+    by_day: dict[int, list[tuple[datetime.time, datetime.time]]] = {}
+    for weekday, start, end in ranges:
+        if not 0 <= int(weekday) <= 6:
+            raise DomainError(_("A weekday goes from Monday (0) to Sunday (6)."), field="slots")
+        if start >= end:
+            raise DomainError(_("Each time range must end after it starts."), field="slots")
+        by_day.setdefault(int(weekday), []).append((start, end))
+    if not by_day:
+        raise DomainError(_("Tick at least one moment when you are free."), field="slots")
+    merged = []
+    for weekday, spans in sorted(by_day.items()):
+        spans.sort()
+        current_start, current_end = spans[0]
+        for start, end in spans[1:]:
+            if start <= current_end:
+                current_end = max(current_end, end)
+            else:
+                merged.append(
+                    AvailabilitySlot(volunteer_id=volunteer.pk, weekday=weekday, start=current_start, end=current_end)
+                )
+                current_start, current_end = start, end
+        merged.append(
+            AvailabilitySlot(volunteer_id=volunteer.pk, weekday=weekday, start=current_start, end=current_end)
+        )
+    with transaction.atomic():
+        locked = _locked(volunteer)
+        AvailabilitySlot.objects.filter(volunteer=locked).delete()
+        rows = AvailabilitySlot.objects.bulk_create(merged)
+        locked.save(update_fields=_step_done(locked, "availability"))
+    return rows
+
+
+def volunteer_place_set(*, volunteer: Volunteer, postcode: str, address: str = "", travel_radius_km) -> Volunteer:
+    """Store where the volunteer starts from (geocoded, never shown) and how far they go."""
+    try:
+        radius = Decimal(str(travel_radius_km)).quantize(Decimal("0.1"))
+    except (InvalidOperation, ValueError):
+        radius = Decimal(0)
+    if not Decimal("0.5") <= radius <= Decimal(100):
+        raise DomainError(_("Choose a distance between 0.5 and 100 km."), field="travel_radius_km")
+    # Geocode before the transaction: a slow address service must not hold the row lock.
+    point = location_resolve(postcode=postcode, address=address)
+    with transaction.atomic():
+        locked = _locked(volunteer)
+        locked.postcode = postcode.strip()
+        locked.address = " ".join((address or "").split())
+        locked.city = point.city
+        locked.latitude, locked.longitude = point.latitude, point.longitude
+        locked.travel_radius_km = radius
+        fields = ["postcode", "address", "city", "latitude", "longitude", "travel_radius_km"]
+        locked.save(update_fields=fields + _step_done(locked, "place"))
+    return locked
+
+
+def _checked(values, choices, field: str) -> list[str]:
+    allowed = set(choices.values)
+    values = list(dict.fromkeys(values or []))
+    if any(value not in allowed for value in values):
+        raise DomainError(_("Choose from the list."), field=field)
+    return values
+
+
+def volunteer_interests_set(*, volunteer: Volunteer, interests: list[str], languages: list[str]) -> Volunteer:
+    """Store the volunteer's interests and the languages they speak (at least one)."""
+    interests = _checked(interests, Interest, "interests")
+    languages = _checked(languages, Language, "languages")
+    if not languages:
+        raise DomainError(_("Choose at least one language you speak."), field="languages")
+    with transaction.atomic():
+        locked = _locked(volunteer)
+        locked.interests, locked.languages = interests, languages
+        locked.save(update_fields=["interests", "languages", *_step_done(locked, "interests")])
+    return locked
+
+
+def volunteer_kinds_set(*, volunteer: Volunteer, visit_kinds: list[str], max_commitments: int) -> Volunteer:
+    """Store which kinds of visit the volunteer accepts and how many commitments at most."""
+    visit_kinds = _checked(visit_kinds, VisitKind, "visit_kinds")
+    if not visit_kinds:
+        raise DomainError(_("Choose at least one kind of visit."), field="visit_kinds")
+    if not isinstance(max_commitments, int) or not 1 <= max_commitments <= 10:
+        raise DomainError(_("Choose between 1 and 10."), field="max_commitments")
+    with transaction.atomic():
+        locked = _locked(volunteer)
+        locked.visit_kinds, locked.max_commitments = visit_kinds, max_commitments
+        locked.save(update_fields=["visit_kinds", "max_commitments", *_step_done(locked, "kinds")])
+    return locked
+
+
+def volunteer_charter_accept(*, volunteer: Volunteer, charter: bool, data_consent: bool) -> Volunteer:
+    """Record the charter and data-protection consent (first acceptance time is kept).
+
+    May complete the vetting and approve the volunteer (see vetting_approve_if_complete).
+    """
+    if not charter:
+        raise DomainError(_("Please accept the volunteer charter to continue."), field="charter")
+    if not data_consent:
+        raise DomainError(_("Please agree to how we use your data to continue."), field="data_consent")
+    with transaction.atomic():
+        locked = _locked(volunteer)
+        now = timezone.now()
+        locked.charter_accepted_at = locked.charter_accepted_at or now
+        locked.data_consent_at = locked.data_consent_at or now
+        locked.save(update_fields=["charter_accepted_at", "data_consent_at", *_step_done(locked, "charter")])
+        return vetting_approve_if_complete(volunteer=locked)
+
+
+def volunteer_notifications_set(
+    *,
+    volunteer: Volunteer,
+    notify_email: bool,
+    notify_sms: bool,
+    phone: str,
+    quiet_from: datetime.time,
+    quiet_until: datetime.time,
+) -> Volunteer:
+    """Store how the volunteer wants to be told things, their phone, and their quiet hours."""
+    phone = phone_normalise(phone)
+    if notify_sms and not phone:
+        raise DomainError(_("Give a mobile number to receive text messages."), field="phone")
+    if not (notify_email or notify_sms):
+        raise DomainError(_("Choose at least one way to reach you."), field="notify_email")
+    with transaction.atomic():
+        locked = _locked(volunteer)
+        locked.notify_email, locked.notify_sms = notify_email, notify_sms
+        locked.quiet_from, locked.quiet_until = quiet_from, quiet_until
+        locked.save(
+            update_fields=[
+                "notify_email",
+                "notify_sms",
+                "quiet_from",
+                "quiet_until",
+                *_step_done(locked, "notifications"),
+            ]
+        )
+        locked.user.phone = phone
+        locked.user.save(update_fields=["phone"])
+    return locked
+
+
+# --- pause, leave, calendar ---------------------------------------------------------------------
+
+
+def volunteer_pause(*, volunteer: Volunteer, until: datetime.date, reason: str = "") -> Volunteer:
+    """Pause the volunteer until `until` (inclusive) and ask matching to cover their visits.
+
+    Cover proposals come from missions.matching.services.cover_propose_for_pause in the same
+    transaction. Pausing again moves the end date; the proposals function is idempotent.
+    """
+    today = timezone.localdate()
+    if until <= today:
+        raise DomainError(_("Choose a date after today."), field="until")
+    if until > today + datetime.timedelta(days=MAX_PAUSE_DAYS):
+        raise DomainError(_("A pause lasts a year at most."), field="until")
+    with transaction.atomic():
+        locked = _locked(volunteer)
+        locked.paused_until, locked.pause_reason = until, (reason or "")[:200]
+        locked.save(update_fields=["paused_until", "pause_reason"])
+        from missions.matching.services import cover_propose_for_pause
+
+        cover_propose_for_pause(volunteer=locked, until=until)
+    return locked
+
+
+def volunteer_resume(*, volunteer: Volunteer) -> Volunteer:
+    """End a pause today. Idempotent."""
+    with transaction.atomic():
+        locked = _locked(volunteer)
+        locked.paused_until, locked.pause_reason = None, ""
+        locked.save(update_fields=["paused_until", "pause_reason"])
+    return locked
+
+
+def volunteer_leave(*, volunteer: Volunteer) -> Volunteer:
+    """Leave the programme: end live matches, then erase the volunteer's personal data.
+
+    The user row stays (deactivated, email replaced by a placeholder, names and phone blank,
+    password unusable) and so does the profile, emptied: the Contact rows of the people they
+    visited keep pointing at an anonymous volunteer, so the ledger history stays whole.
+    Pending messages to them are cancelled. Idempotent: leaving twice changes nothing.
+    """
+    from allauth.account.models import EmailAddress
+    from rest_framework.authtoken.models import Token
+
+    from missions.matching.services import match_end
+    from missions.models import Match
+
+    with transaction.atomic():
+        locked = Volunteer.objects.select_for_update().select_related("user").get(pk=volunteer.pk)
+        if locked.left_at is not None:
+            return locked
+        user = locked.user
+        reason = _("The volunteer left the programme.")
+        for match in Match.objects.filter(volunteer=locked, status__in=Match.LIVE).select_related("mission"):
+            match_end(match=match, by=user, reason=reason)
+
+        AvailabilitySlot.objects.filter(volunteer=locked).delete()
+        for name in ["postcode", "address", "city", "pause_reason"]:
+            setattr(locked, name, "")
+        locked.latitude = locked.longitude = locked.birth_year = locked.paused_until = None
+        locked.interests, locked.languages, locked.visit_kinds = [], [], []
+        locked.notify_email = locked.notify_sms = locked.notify_push = False
+        locked.calendar_token = new_calendar_token()  # the old feed URL stops answering
+        locked.left_at = timezone.now()
+        locked.save()
+
+        Notification.objects.filter(recipient=user, status=Notification.Status.PENDING).update(
+            status=Notification.Status.CANCELLED, last_error="recipient left the programme"
+        )
+        EmailAddress.objects.filter(user=user).delete()
+        Token.objects.filter(user=user).delete()
+        user.email = f"left-{user.pk}-{secrets.token_hex(4)}@{LEFT_EMAIL_DOMAIN}"
+        user.first_name = user.last_name = user.phone = ""
+        user.is_active = False
+        user.set_unusable_password()
+        user.save()
+    return locked
+
+
+def calendar_token_reset(*, volunteer: Volunteer) -> Volunteer:
+    """Give the volunteer a new secret calendar URL; the old one answers 404 from now on."""
+    with transaction.atomic():
+        locked = _locked(volunteer)
+        locked.calendar_token = new_calendar_token()
+        locked.save(update_fields=["calendar_token"])
+    return locked
+
+
+# --- what a matched volunteer may see -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BeneficiaryContact:
+    """The details a volunteer sees only while their match is active."""
+
+    full_name: str
+    address: str
+    postcode: str
+    city: str
+    phone: str
+    phone_uri: str  # for a tel: link, without spaces
+    access_notes: str
+    practical_tips: str
+
+
+def beneficiary_contact_reveal(*, match, volunteer: Volunteer) -> BeneficiaryContact | None:
+    """The beneficiary's contact details for an active match of this volunteer, else None.
+
+    Each reveal writes a SensitiveAccess row (who saw whose details, when). Only status
+    "active" opens them: a proposal or an accepted match not yet confirmed by the coordinator
+    shows no address, and an ended or paused one stops showing it.
+    """
+    beneficiary = match.mission.beneficiary
+    if match.volunteer_id != volunteer.pk or match.status != match.Status.ACTIVE or beneficiary is None:
+        return None
+    SensitiveAccess.objects.create(
+        user_id=volunteer.user_id, subject=f"beneficiary:{beneficiary.pk}", what="address+phone+notes"
+    )
+    return BeneficiaryContact(
+        full_name=f"{beneficiary.first_name} {beneficiary.last_name}",
+        address=beneficiary.address,
+        postcode=beneficiary.postcode,
+        city=beneficiary.city,
+        phone=beneficiary.phone,
+        phone_uri="".join(c for c in beneficiary.phone if c.isdigit() or c == "+"),
+        access_notes=beneficiary.access_notes,
+        practical_tips=beneficiary.practical_tips,
+    )

@@ -1,0 +1,96 @@
+"""Vetting: the steps staff record before a volunteer may visit people at home.
+
+Staff record each step with its date. The background check is an attestation — "verified on
+<date> by <staff>" — and no document is ever uploaded or stored. Once the three steps are done
+and the volunteer has accepted the charter, the volunteer is approved.
+"""
+
+import datetime
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from liens.errors import DomainError
+from liens.notify import notify
+
+from .models import Volunteer
+
+INTERVIEW, TRAINING, BACKGROUND_CHECK = "interview", "training", "background_check"
+STEPS = (INTERVIEW, TRAINING, BACKGROUND_CHECK)
+STEP_LABELS = {
+    INTERVIEW: gettext_lazy("Interview with a coordinator"),
+    TRAINING: gettext_lazy("Volunteer training"),
+    BACKGROUND_CHECK: gettext_lazy("Background check"),
+}
+_STEP_FIELD = {INTERVIEW: "interview_on", TRAINING: "training_on", BACKGROUND_CHECK: "background_check_on"}
+
+
+def vetting_steps_left(volunteer: Volunteer) -> list[str]:
+    """Staff steps not yet recorded, in the order they usually happen."""
+    return [step for step in STEPS if getattr(volunteer, _STEP_FIELD[step]) is None]
+
+
+def _is_staff(user) -> bool:
+    return bool(user and user.is_authenticated and (user.is_staff or user.memberships.exists()))
+
+
+def vetting_record(*, volunteer: Volunteer, step: str, on: datetime.date, by) -> Volunteer:
+    """Record that `step` was done on `on` by staff member `by`; approve when nothing is left.
+
+    Writes the step's date (and, for the background check, who verified it); when it completes
+    the vetting, sets the volunteer approved and queues a notification to them. Recording a
+    step again overwrites its date; approval happens once.
+    """
+    if step not in STEPS:
+        raise DomainError(_("Unknown vetting step."), field="step")
+    if not _is_staff(by):
+        raise DomainError(_("Only association staff can record vetting steps."), field="step")
+    if on > timezone.localdate():
+        raise DomainError(_("This date is in the future."), field="on")
+    with transaction.atomic():
+        volunteer = Volunteer.objects.select_for_update().select_related("user").get(pk=volunteer.pk)
+        if volunteer.left_at is not None:
+            raise DomainError(_("This volunteer has left the programme."), field="step")
+        if volunteer.vetting_state == Volunteer.Vetting.REJECTED:
+            raise DomainError(_("This volunteer's application was declined."), field="step")
+        setattr(volunteer, _STEP_FIELD[step], on)
+        fields = [_STEP_FIELD[step]]
+        if step == BACKGROUND_CHECK:
+            volunteer.background_check_by = by
+            fields.append("background_check_by")
+        volunteer.save(update_fields=fields)
+        return vetting_approve_if_complete(volunteer=volunteer)
+
+
+def vetting_approve_if_complete(*, volunteer: Volunteer) -> Volunteer:
+    """Approve a pending volunteer whose steps and charter are all done, and tell them.
+
+    Call inside the caller's transaction with the volunteer row locked. Idempotent: an
+    approved volunteer is left as is, and the notification has a stable dedup key.
+    """
+    if (
+        volunteer.vetting_state != Volunteer.Vetting.PENDING
+        or vetting_steps_left(volunteer)
+        or volunteer.charter_accepted_at is None
+    ):
+        return volunteer
+    volunteer.vetting_state = Volunteer.Vetting.APPROVED
+    volunteer.approved_at = timezone.now()
+    volunteer.save(update_fields=["vetting_state", "approved_at"])
+    notify(
+        recipient=volunteer.user,
+        kind="volunteer_approved",
+        context={
+            "volunteer": volunteer,
+            # Lazy: notify() renders them in the volunteer's own language.
+            "subject": gettext_lazy("You can now visit people at home"),
+            "message": gettext_lazy(
+                "Your vetting is complete: you can now take home visits and outings. "
+                "Open Liens to see the missions near you."
+            ),
+        },
+        dedup_key=f"volunteer:{volunteer.pk}:approved",
+    )
+    return volunteer
