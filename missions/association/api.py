@@ -1,0 +1,776 @@
+"""API of the association side, under /api/association/. One view per resource or operation,
+separate input and output serializers, the same services as the pages, the same scoping: an
+object outside the caller's associations answers 404."""
+
+from django.http import Http404
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, status
+from rest_framework.exceptions import ValidationError
+from rest_framework.generics import GenericAPIView
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from liens.choices import Interest, Language, VisitKind, VisitorPreference
+from liens.errors import DomainError
+from missions import assessments
+from missions.models import (
+    Assessment,
+    Association,
+    Beneficiary,
+    ImportJob,
+    Invitation,
+    KeyContact,
+    Membership,
+    Mission,
+)
+from missions.scoping import associations_for, current_association, get_scoped_or_404, scoped, volunteers_visible
+
+from . import selectors, services, tasks, validators
+
+ASSOCIATION_PARAM = OpenApiParameter(
+    "association", int, description="Association to work on (defaults to the caller's first).", required=False
+)
+
+
+def domain_400(exc: DomainError) -> ValidationError:
+    """A service's refusal as a 400 with the message under its field."""
+    return ValidationError({exc.field or "non_field_errors": [str(exc.message)]})
+
+
+class StaffAPIView(GenericAPIView):
+    """Base: resolves the association the request works on; 404 for anyone who works for none."""
+
+    def association(self) -> Association:
+        return current_association(self.request.user, self.request.query_params.get("association"))
+
+    def own(self, model, pk, *, via="association", queryset=None):
+        return get_scoped_or_404(
+            queryset if queryset is not None else model.objects.all(), self.request.user, via=via, pk=pk
+        )
+
+    def page(self, queryset, serializer_class):
+        page = self.paginate_queryset(queryset)
+        return self.get_paginated_response(serializer_class(page, many=True).data)
+
+
+# --- serializers ----------------------------------------------------------------------------
+
+
+class AssociationSignupIn(serializers.Serializer):
+    name = serializers.CharField(max_length=200)
+    legal_form = serializers.CharField(max_length=80, default="Association loi 1901")
+    siret = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
+    rna = serializers.CharField(max_length=12, required=False, allow_blank=True, default="")
+    address = serializers.CharField(max_length=200)
+    postcode = serializers.RegexField(r"^\d{5}$", max_length=5)
+    city = serializers.CharField(max_length=100)
+    territory = serializers.CharField(max_length=100)
+    contact_email = serializers.EmailField()
+    contact_phone = serializers.CharField(max_length=32, required=False, allow_blank=True, default="")
+
+    def validate_siret(self, value):
+        value = validators.normalise_siret(value)
+        if value:
+            try:
+                validators.validate_siret(value)
+            except Exception as exc:
+                raise serializers.ValidationError(list(getattr(exc, "messages", [str(exc)]))) from exc
+        return value
+
+    def validate_rna(self, value):
+        value = validators.normalise_rna(value)
+        if value:
+            try:
+                validators.validate_rna(value)
+            except Exception as exc:
+                raise serializers.ValidationError(list(getattr(exc, "messages", [str(exc)]))) from exc
+        return value
+
+
+class AssociationOut(serializers.ModelSerializer):
+    is_validated = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = Association
+        fields = [
+            "id",
+            "name",
+            "legal_form",
+            "siret",
+            "rna",
+            "address",
+            "postcode",
+            "city",
+            "territory",
+            "contact_email",
+            "contact_phone",
+            "timezone",
+            "default_contact_target_days",
+            "default_contact_grace_days",
+            "is_validated",
+            "validated_at",
+            "created_at",
+        ]
+
+
+class InvitationIn(serializers.Serializer):
+    email = serializers.EmailField()
+    role = serializers.ChoiceField(choices=Membership.Role.choices, default=Membership.Role.COORDINATOR)
+
+
+class InvitationOut(serializers.ModelSerializer):
+    class Meta:
+        model = Invitation
+        fields = ["id", "email", "role", "expires_at", "accepted_at", "created_at"]
+
+
+class MembershipOut(serializers.ModelSerializer):
+    email = serializers.EmailField(source="user.email")
+    name = serializers.CharField(source="user.get_full_name")
+
+    class Meta:
+        model = Membership
+        fields = ["id", "email", "name", "role", "created_at"]
+
+
+class StaffOut(serializers.Serializer):
+    members = MembershipOut(many=True)
+    invitations = InvitationOut(many=True)
+
+
+class KeyContactIO(serializers.ModelSerializer):
+    class Meta:
+        model = KeyContact
+        fields = ["kind", "name", "relation", "phone", "email"]
+
+
+class BeneficiaryIn(serializers.Serializer):
+    first_name = serializers.CharField(max_length=100)
+    last_name = serializers.CharField(max_length=100)
+    birth_year = serializers.IntegerField(required=False, allow_null=True)
+    gender = serializers.CharField(max_length=8, required=False, allow_blank=True)
+    phone = serializers.CharField(max_length=32, required=False, allow_blank=True)
+    address = serializers.CharField(max_length=200)
+    postcode = serializers.RegexField(r"^\d{5}$", max_length=5)
+    city = serializers.CharField(max_length=100)
+    neighbourhood = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    access_notes = serializers.CharField(required=False, allow_blank=True)
+    practical_tips = serializers.CharField(required=False, allow_blank=True)
+    referral_source = serializers.ChoiceField(choices=Beneficiary.ReferralSource.choices)
+    referrer_name = serializers.CharField(max_length=150, required=False, allow_blank=True)
+    referrer_contact = serializers.CharField(max_length=150, required=False, allow_blank=True)
+    referral_reason = serializers.CharField(required=False, allow_blank=True)
+    consent_by = serializers.ChoiceField(choices=Beneficiary.ConsentBy.choices, required=False, allow_blank=True)
+    consent_on = serializers.DateField(required=False, allow_null=True)
+    assessed_on = serializers.DateField(required=False, allow_null=True)
+    interests = serializers.ListField(child=serializers.ChoiceField(choices=Interest.choices), required=False)
+    languages = serializers.ListField(child=serializers.ChoiceField(choices=Language.choices), required=False)
+    required_languages = serializers.ListField(child=serializers.ChoiceField(choices=Language.choices), required=False)
+    visitor_preference = serializers.ChoiceField(choices=VisitorPreference.choices, required=False)
+    best_times = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    mobility_notes = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    hearing_notes = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    has_pets = serializers.BooleanField(required=False)
+    smoker = serializers.BooleanField(required=False)
+    apa_social_hours = serializers.BooleanField(required=False)
+    contact_target_days = serializers.IntegerField(required=False, min_value=1, max_value=90)
+    contact_grace_days = serializers.IntegerField(required=False, min_value=0, max_value=30)
+    key_contacts = KeyContactIO(many=True, required=False)
+
+
+class BeneficiaryOut(serializers.ModelSerializer):
+    key_contacts = KeyContactIO(many=True, read_only=True)
+
+    class Meta:
+        model = Beneficiary
+        fields = [
+            "id",
+            "first_name",
+            "last_name",
+            "birth_year",
+            "gender",
+            "phone",
+            "address",
+            "postcode",
+            "city",
+            "neighbourhood",
+            "latitude",
+            "longitude",
+            "referral_source",
+            "referrer_name",
+            "referrer_contact",
+            "referral_reason",
+            "consent_by",
+            "consent_on",
+            "assessed_on",
+            "interests",
+            "languages",
+            "required_languages",
+            "visitor_preference",
+            "best_times",
+            "mobility_notes",
+            "hearing_notes",
+            "has_pets",
+            "smoker",
+            "apa_social_hours",
+            "status",
+            "paused_until",
+            "pause_reason",
+            "contact_target_days",
+            "contact_grace_days",
+            "last_contact_at",
+            "key_contacts",
+            "created_at",
+        ]
+
+
+class BeneficiaryRowOut(serializers.ModelSerializer):
+    class Meta:
+        model = Beneficiary
+        fields = ["id", "first_name", "last_name", "postcode", "city", "status", "last_contact_at"]
+
+
+class PauseIn(serializers.Serializer):
+    reason = serializers.CharField(max_length=200)
+    until = serializers.DateField()
+
+
+class EndIn(serializers.Serializer):
+    reason = serializers.CharField(max_length=200)
+
+
+class AssessmentIn(serializers.Serializer):
+    scale = serializers.ChoiceField(choices=Assessment.Scale.choices)
+    answers = serializers.ListField(
+        child=serializers.JSONField(),
+        help_text="UCLA-3: three of 1-3; LSNS-6: six of 0-5; DJG-6: six of yes/more_or_less/no; "
+        "direct: one of never/rarely/sometimes/often/always.",
+    )
+    taken_on = serializers.DateField()
+
+
+class AssessmentOut(serializers.ModelSerializer):
+    flagged = serializers.SerializerMethodField()
+    subscales = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Assessment
+        fields = ["id", "scale", "answers", "score", "subscales", "flagged", "taken_on"]
+
+    def _score(self, obj):
+        return assessments.score(obj.scale, obj.answers)
+
+    def get_flagged(self, obj) -> bool:
+        return self._score(obj).flagged
+
+    def get_subscales(self, obj) -> dict[str, int]:
+        return self._score(obj).subscales
+
+
+class MissionIn(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=VisitKind.choices)
+    beneficiary = serializers.IntegerField(required=False, allow_null=True)
+    title = serializers.CharField(max_length=200)
+    description = serializers.CharField(required=False, allow_blank=True)
+    requirements = serializers.CharField(required=False, allow_blank=True)
+    recurrence = serializers.ChoiceField(choices=Mission.Recurrence.choices)
+    first_date = serializers.DateField(help_text="One-off: the day. Weekly: the first date.")
+    local_time = serializers.TimeField(help_text="Wall-clock time in the association's time zone.")
+    weekday = serializers.IntegerField(required=False, allow_null=True, min_value=0, max_value=6)
+    end_date = serializers.DateField(required=False, allow_null=True)
+    duration_minutes = serializers.IntegerField(required=False, min_value=10, max_value=600)
+    volunteers_needed = serializers.IntegerField(required=False, min_value=1, max_value=50)
+    place = serializers.CharField(max_length=200, required=False, allow_blank=True)
+
+
+class MissionOut(serializers.ModelSerializer):
+    class Meta:
+        model = Mission
+        fields = [
+            "id",
+            "kind",
+            "beneficiary",
+            "title",
+            "description",
+            "requirements",
+            "recurrence",
+            "starts_at",
+            "weekday",
+            "local_time",
+            "first_date",
+            "end_date",
+            "duration_minutes",
+            "volunteers_needed",
+            "place",
+            "status",
+            "created_at",
+        ]
+
+
+class VolunteerWaitingOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField(source="user.get_full_name")
+    postcode = serializers.CharField()
+    interview_on = serializers.DateField(allow_null=True)
+    training_on = serializers.DateField(allow_null=True)
+    background_check_on = serializers.DateField(allow_null=True)
+    charter_accepted = serializers.SerializerMethodField()
+    steps_left = serializers.SerializerMethodField()
+    vetting_state = serializers.CharField()
+
+    def get_steps_left(self, obj) -> list[str]:
+        from volunteers.vetting import vetting_steps_left
+
+        return vetting_steps_left(obj)
+
+    def get_charter_accepted(self, obj) -> bool:
+        return obj.charter_accepted_at is not None
+
+
+class VettingIn(serializers.Serializer):
+    step = serializers.ChoiceField(choices=["interview", "training", "background_check"])
+    on = serializers.DateField(required=False, allow_null=True)
+
+
+class ImportUploadIn(serializers.Serializer):
+    file = serializers.FileField()
+
+
+class ImportConfirmIn(serializers.Serializer):
+    valid_only = serializers.BooleanField(default=False)
+
+
+class ImportProblemOut(serializers.Serializer):
+    line = serializers.IntegerField()
+    field = serializers.CharField()
+    message = serializers.CharField()
+
+
+class ImportJobOut(serializers.ModelSerializer):
+    report = ImportProblemOut(many=True)
+    valid_count = serializers.IntegerField(read_only=True)
+    invalid_count = serializers.IntegerField(read_only=True)
+    percent = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = ImportJob
+        fields = [
+            "id",
+            "filename",
+            "status",
+            "total_rows",
+            "processed_rows",
+            "percent",
+            "valid_count",
+            "invalid_count",
+            "imported_count",
+            "valid_only",
+            "report",
+            "error",
+            "created_at",
+        ]
+
+
+class AttentionOut(serializers.Serializer):
+    association = serializers.IntegerField()
+    open_alerts = serializers.IntegerField()
+    unfilled_missions = serializers.IntegerField()
+    draft_missions = serializers.IntegerField()
+    visits_without_report = serializers.IntegerField()
+    volunteers_waiting = serializers.IntegerField()
+    beneficiaries_in_intake = serializers.IntegerField()
+    pauses_ending = serializers.IntegerField()
+
+
+# --- views ----------------------------------------------------------------------------------
+
+
+class HomeAPI(StaffAPIView):
+    serializer_class = AttentionOut
+
+    @extend_schema(parameters=[ASSOCIATION_PARAM], responses=AttentionOut, summary="What needs attention today")
+    def get(self, request):
+        association = self.association()
+        attention = selectors.association_attention(association=association, user=request.user)
+        return Response(AttentionOut({"association": association.pk, **attention.__dict__}).data)
+
+
+class SignupAPI(APIView):
+    @extend_schema(request=AssociationSignupIn, responses={201: AssociationOut}, summary="Register an association")
+    def post(self, request):
+        data = AssociationSignupIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        if not data.validated_data["siret"] and not data.validated_data["rna"]:
+            raise ValidationError({"siret": [_siret_or_rna()]})
+        try:
+            association = services.association_signup(user=request.user, **data.validated_data)
+        except DomainError as exc:
+            raise domain_400(exc) from exc
+        return Response(AssociationOut(association).data, status=status.HTTP_201_CREATED)
+
+
+def _siret_or_rna() -> str:
+    from django.utils.translation import gettext
+
+    return gettext("Give the association's SIRET or RNA number.")
+
+
+class PendingAssociationsAPI(APIView):
+    @extend_schema(responses=AssociationOut(many=True), summary="Associations awaiting validation (platform admins)")
+    def get(self, request):
+        if not request.user.is_staff:
+            raise Http404
+        return Response(AssociationOut(selectors.associations_awaiting_validation(), many=True).data)
+
+
+class ValidateAssociationAPI(APIView):
+    @extend_schema(request=None, responses=AssociationOut, summary="Validate an association (platform admins)")
+    def post(self, request, association_id: int):
+        if not request.user.is_staff:
+            raise Http404
+        association = get_scoped_or_404(associations_for(request.user), request.user, via="id", pk=association_id)
+        try:
+            association = services.association_validate(association=association, by=request.user)
+        except DomainError as exc:
+            raise domain_400(exc) from exc
+        return Response(AssociationOut(association).data)
+
+
+class StaffAPI(StaffAPIView):
+    @extend_schema(parameters=[ASSOCIATION_PARAM], responses=StaffOut, summary="Staff and pending invitations")
+    def get(self, request):
+        members, invitations = selectors.staff_list(association=self.association())
+        return Response(StaffOut({"members": members, "invitations": invitations}).data)
+
+
+class InvitationsAPI(StaffAPIView):
+    @extend_schema(
+        parameters=[ASSOCIATION_PARAM],
+        request=InvitationIn,
+        responses={201: InvitationOut},
+        summary="Invite someone to the staff (managers)",
+    )
+    def post(self, request):
+        data = InvitationIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            invitation = services.invitation_send(
+                association=self.association(), by=request.user, **data.validated_data
+            )
+        except DomainError as exc:
+            raise domain_400(exc) from exc
+        return Response(InvitationOut(invitation).data, status=status.HTTP_201_CREATED)
+
+
+class MembershipAPI(StaffAPIView):
+    @extend_schema(request=None, responses={204: None}, summary="Remove someone from the staff (managers)")
+    def delete(self, request, membership_id: int):
+        membership = self.own(Membership, membership_id)
+        try:
+            services.membership_remove(membership=membership, by=request.user)
+        except DomainError as exc:
+            raise domain_400(exc) from exc
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class BeneficiariesAPI(StaffAPIView):
+    serializer_class = BeneficiaryRowOut
+
+    @extend_schema(
+        parameters=[
+            ASSOCIATION_PARAM,
+            OpenApiParameter("q", str, required=False),
+            OpenApiParameter("status", str, required=False, enum=Beneficiary.Status.values),
+        ],
+        responses=BeneficiaryRowOut(many=True),
+        summary="List beneficiaries",
+    )
+    def get(self, request):
+        rows = selectors.beneficiary_list(
+            association=self.association(),
+            q=request.query_params.get("q", ""),
+            status=request.query_params.get("status", ""),
+        )
+        return self.page(rows, BeneficiaryRowOut)
+
+    @extend_schema(
+        parameters=[ASSOCIATION_PARAM],
+        request=BeneficiaryIn,
+        responses={201: BeneficiaryOut},
+        summary="Record a referral",
+    )
+    def post(self, request):
+        data = BeneficiaryIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        fields = dict(data.validated_data)
+        contacts = fields.pop("key_contacts", [])
+        try:
+            beneficiary = services.beneficiary_create(
+                association=self.association(), by=request.user, key_contacts=contacts, **fields
+            )
+        except DomainError as exc:
+            raise domain_400(exc) from exc
+        return Response(BeneficiaryOut(beneficiary).data, status=status.HTTP_201_CREATED)
+
+
+class BeneficiaryAPI(StaffAPIView):
+    serializer_class = BeneficiaryOut
+
+    @extend_schema(responses=BeneficiaryOut, summary="One beneficiary")
+    def get(self, request, beneficiary_id: int):
+        beneficiary = self.own(
+            Beneficiary, beneficiary_id, queryset=Beneficiary.objects.prefetch_related("key_contacts")
+        )
+        return Response(BeneficiaryOut(beneficiary).data)
+
+    @extend_schema(request=BeneficiaryIn, responses=BeneficiaryOut, summary="Change a beneficiary (partial)")
+    def patch(self, request, beneficiary_id: int):
+        beneficiary = self.own(Beneficiary, beneficiary_id)
+        data = BeneficiaryIn(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        fields = dict(data.validated_data)
+        contacts = fields.pop("key_contacts", None)
+        try:
+            beneficiary = services.beneficiary_update(
+                beneficiary=beneficiary, by=request.user, key_contacts=contacts, **fields
+            )
+        except DomainError as exc:
+            raise domain_400(exc) from exc
+        return Response(BeneficiaryOut(beneficiary).data)
+
+
+class _BeneficiaryActionAPI(StaffAPIView):
+    input_class = None
+    action_name = ""
+
+    def post(self, request, beneficiary_id: int):
+        beneficiary = self.own(Beneficiary, beneficiary_id)
+        kwargs = {}
+        if self.input_class is not None:
+            data = self.input_class(data=request.data)
+            data.is_valid(raise_exception=True)
+            kwargs = data.validated_data
+        try:
+            beneficiary = getattr(services, self.action_name)(beneficiary=beneficiary, by=request.user, **kwargs)
+        except DomainError as exc:
+            raise domain_400(exc) from exc
+        return Response(BeneficiaryOut(beneficiary).data)
+
+
+@extend_schema(request=None, responses=BeneficiaryOut, summary="Start following (needs consent)")
+class BeneficiaryActivateAPI(_BeneficiaryActionAPI):
+    action_name = "beneficiary_activate"
+
+
+@extend_schema(request=PauseIn, responses=BeneficiaryOut, summary="Pause visits until a date")
+class BeneficiaryPauseAPI(_BeneficiaryActionAPI):
+    action_name, input_class = "beneficiary_pause", PauseIn
+
+
+@extend_schema(request=None, responses=BeneficiaryOut, summary="End a pause")
+class BeneficiaryResumeAPI(_BeneficiaryActionAPI):
+    action_name = "beneficiary_resume"
+
+
+@extend_schema(request=EndIn, responses=BeneficiaryOut, summary="Stop following")
+class BeneficiaryEndAPI(_BeneficiaryActionAPI):
+    action_name, input_class = "beneficiary_end", EndIn
+
+
+class AssessmentsAPI(StaffAPIView):
+    serializer_class = AssessmentOut
+
+    @extend_schema(responses=AssessmentOut(many=True), summary="A beneficiary's assessments, newest first")
+    def get(self, request, beneficiary_id: int):
+        beneficiary = self.own(Beneficiary, beneficiary_id)
+        return self.page(beneficiary.assessments.order_by("-taken_on", "-pk"), AssessmentOut)
+
+    @extend_schema(request=AssessmentIn, responses={201: AssessmentOut}, summary="Record an assessment")
+    def post(self, request, beneficiary_id: int):
+        beneficiary = self.own(Beneficiary, beneficiary_id)
+        data = AssessmentIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            assessment = services.assessment_record(beneficiary=beneficiary, by=request.user, **data.validated_data)
+        except DomainError as exc:
+            raise domain_400(exc) from exc
+        return Response(AssessmentOut(assessment).data, status=status.HTTP_201_CREATED)
+
+
+def _mission_fields(view: StaffAPIView, association: Association, data: dict) -> dict:
+    fields = dict(data)
+    if fields.get("beneficiary") is not None:
+        # Someone else's beneficiary id is refused as if it did not exist.
+        try:
+            fields["beneficiary"] = scoped(Beneficiary.objects.filter(association=association), view.request.user).get(
+                pk=fields["beneficiary"]
+            )
+        except Beneficiary.DoesNotExist as exc:
+            raise ValidationError({"beneficiary": ["Unknown beneficiary."]}) from exc
+    return fields
+
+
+class MissionsAPI(StaffAPIView):
+    serializer_class = MissionOut
+
+    @extend_schema(
+        parameters=[
+            ASSOCIATION_PARAM,
+            OpenApiParameter("q", str, required=False),
+            OpenApiParameter("status", str, required=False, enum=Mission.Status.values),
+            OpenApiParameter("kind", str, required=False, enum=VisitKind.values),
+        ],
+        responses=MissionOut(many=True),
+        summary="List missions",
+    )
+    def get(self, request):
+        rows = selectors.mission_list(
+            association=self.association(),
+            q=request.query_params.get("q", ""),
+            status=request.query_params.get("status", ""),
+            kind=request.query_params.get("kind", ""),
+        )
+        return self.page(rows, MissionOut)
+
+    @extend_schema(
+        parameters=[ASSOCIATION_PARAM], request=MissionIn, responses={201: MissionOut}, summary="Prepare a mission"
+    )
+    def post(self, request):
+        association = self.association()
+        data = MissionIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            mission = services.mission_create(
+                association=association, by=request.user, **_mission_fields(self, association, data.validated_data)
+            )
+        except DomainError as exc:
+            raise domain_400(exc) from exc
+        return Response(MissionOut(mission).data, status=status.HTTP_201_CREATED)
+
+
+class MissionAPI(StaffAPIView):
+    serializer_class = MissionOut
+
+    @extend_schema(responses=MissionOut, summary="One mission")
+    def get(self, request, mission_id: int):
+        return Response(MissionOut(self.own(Mission, mission_id)).data)
+
+    @extend_schema(request=MissionIn, responses=MissionOut, summary="Change a mission (partial)")
+    def patch(self, request, mission_id: int):
+        mission = self.own(Mission, mission_id, queryset=Mission.objects.select_related("association"))
+        data = MissionIn(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        try:
+            mission = services.mission_update(
+                mission=mission, by=request.user, **_mission_fields(self, mission.association, data.validated_data)
+            )
+        except DomainError as exc:
+            raise domain_400(exc) from exc
+        return Response(MissionOut(mission).data)
+
+
+class _MissionActionAPI(StaffAPIView):
+    action_name = ""
+
+    def post(self, request, mission_id: int):
+        mission = self.own(Mission, mission_id)
+        try:
+            mission = getattr(services, self.action_name)(mission=mission, by=request.user)
+        except DomainError as exc:
+            raise domain_400(exc) from exc
+        return Response(MissionOut(mission).data)
+
+
+@extend_schema(request=None, responses=MissionOut, summary="Publish a draft (validated associations)")
+class MissionPublishAPI(_MissionActionAPI):
+    action_name = "mission_publish"
+
+
+@extend_schema(request=None, responses=MissionOut, summary="Mark a mission filled")
+class MissionFillAPI(_MissionActionAPI):
+    action_name = "mission_fill"
+
+
+@extend_schema(request=None, responses=MissionOut, summary="Reopen a filled mission")
+class MissionReopenAPI(_MissionActionAPI):
+    action_name = "mission_reopen"
+
+
+@extend_schema(request=None, responses=MissionOut, summary="Close a mission")
+class MissionCloseAPI(_MissionActionAPI):
+    action_name = "mission_close"
+
+
+class VettingAPI(StaffAPIView):
+    serializer_class = VolunteerWaitingOut
+
+    @extend_schema(
+        parameters=[ASSOCIATION_PARAM], responses=VolunteerWaitingOut(many=True), summary="Volunteers awaiting vetting"
+    )
+    def get(self, request):
+        return self.page(selectors.vetting_desk(association=self.association(), user=request.user), VolunteerWaitingOut)
+
+
+class VettingRecordAPI(StaffAPIView):
+    @extend_schema(request=VettingIn, responses=VolunteerWaitingOut, summary="Record a vetting step")
+    def post(self, request, volunteer_id: int):
+        queryset = volunteers_visible(request.user).select_related("user")
+        try:
+            volunteer = queryset.get(pk=volunteer_id)
+        except queryset.model.DoesNotExist as exc:
+            raise Http404 from exc
+        data = VettingIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            volunteer = services.vetting_step_record(volunteer=volunteer, by=request.user, **data.validated_data)
+        except DomainError as exc:
+            raise domain_400(exc) from exc
+        return Response(VolunteerWaitingOut(volunteer).data)
+
+
+class ImportsAPI(StaffAPIView):
+    parser_classes = [MultiPartParser, FormParser]
+
+    @extend_schema(
+        parameters=[ASSOCIATION_PARAM],
+        request={"multipart/form-data": ImportUploadIn},
+        responses={201: ImportJobOut},
+        summary="Upload a CSV/XLSX of beneficiaries to check",
+    )
+    def post(self, request):
+        data = ImportUploadIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        upload = data.validated_data["file"]
+        try:
+            job = services.import_job_create(
+                association=self.association(), by=request.user, filename=upload.name, content=upload.read()
+            )
+        except DomainError as exc:
+            raise domain_400(exc) from exc
+        tasks.import_check_start(job=job)
+        job.refresh_from_db()
+        return Response(ImportJobOut(job).data, status=status.HTTP_201_CREATED)
+
+
+class ImportJobAPI(StaffAPIView):
+    @extend_schema(responses=ImportJobOut, summary="An import's progress and row-by-row report")
+    def get(self, request, job_id: int):
+        return Response(ImportJobOut(self.own(ImportJob, job_id, queryset=ImportJob.objects.defer("content"))).data)
+
+
+class ImportConfirmAPI(StaffAPIView):
+    parser_classes = [JSONParser, FormParser]
+
+    @extend_schema(request=ImportConfirmIn, responses=ImportJobOut, summary="Import a checked file")
+    def post(self, request, job_id: int):
+        job = self.own(ImportJob, job_id, queryset=ImportJob.objects.defer("content"))
+        data = ImportConfirmIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            job = services.import_job_confirm(job=job, by=request.user, **data.validated_data)
+        except DomainError as exc:
+            raise domain_400(exc) from exc
+        tasks.import_run_start(job=job)
+        job.refresh_from_db()
+        return Response(ImportJobOut(job).data)

@@ -1,0 +1,260 @@
+"""Reads of the association side. Every function takes the association (already scoped by the
+caller through missions.scoping) and runs a constant number of queries."""
+
+import datetime
+import zoneinfo
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.template import TemplateDoesNotExist
+from django.template.loader import get_template
+from django.utils import timezone
+
+from missions.models import (
+    Assessment,
+    Association,
+    Beneficiary,
+    ImportJob,
+    Invitation,
+    IsolationAlert,
+    Match,
+    Membership,
+    Mission,
+    Visit,
+)
+from missions.scoping import volunteers_visible
+
+
+def template_available(name: str) -> bool:
+    """Whether another area's partial exists yet; pages include it only then."""
+    try:
+        get_template(name)
+    except TemplateDoesNotExist:
+        return False
+    return True
+
+
+# --- beneficiaries --------------------------------------------------------------------------
+
+
+def beneficiary_list(*, association: Association, q: str = "", status: str = "") -> QuerySet:
+    """The association's beneficiaries, searched by name, postcode or city, with open alerts counted."""
+    rows = Beneficiary.objects.filter(association=association)
+    if status in Beneficiary.Status.values:
+        rows = rows.filter(status=status)
+    for word in q.split():
+        rows = rows.filter(
+            Q(first_name__icontains=word)
+            | Q(last_name__icontains=word)
+            | Q(postcode__startswith=word)
+            | Q(city__icontains=word)
+            | Q(neighbourhood__icontains=word)
+        )
+    open_alerts = IsolationAlert.objects.filter(beneficiary=OuterRef("pk"), resolved_at__isnull=True)
+    return rows.annotate(has_open_alert=Exists(open_alerts)).order_by("last_name", "first_name", "pk")
+
+
+@dataclass
+class Trend:
+    scale: str
+    label: str
+    points: list[tuple[datetime.date, int]] = field(default_factory=list)
+
+    @property
+    def latest(self) -> int | None:
+        return self.points[-1][1] if self.points else None
+
+    @property
+    def change(self) -> int | None:
+        """Latest minus previous score; None with a single point."""
+        return self.points[-1][1] - self.points[-2][1] if len(self.points) >= 2 else None
+
+
+def assessment_trends(*, beneficiary: Beneficiary) -> list[Trend]:
+    """One trend per scale taken, oldest point first, from a single query."""
+    trends: dict[str, Trend] = {}
+    for row in Assessment.objects.filter(beneficiary=beneficiary).order_by("taken_on", "pk"):
+        trend = trends.setdefault(row.scale, Trend(scale=row.scale, label=row.get_scale_display()))
+        trend.points.append((row.taken_on, row.score))
+    return list(trends.values())
+
+
+def beneficiary_for_page(*, queryset: QuerySet, pk: int) -> Beneficiary:
+    """One beneficiary with key contacts, missions and latest assessments prefetched."""
+    return (
+        queryset.select_related("association")
+        .prefetch_related(
+            "key_contacts",
+            Prefetch("missions", queryset=Mission.objects.order_by("-created_at")),
+            Prefetch("assessments", queryset=Assessment.objects.order_by("-taken_on", "-pk")),
+        )
+        .get(pk=pk)
+    )
+
+
+# --- missions -------------------------------------------------------------------------------
+
+
+def mission_list(*, association: Association, q: str = "", status: str = "", kind: str = "") -> QuerySet:
+    """The association's missions with their person and live match count."""
+    rows = Mission.objects.filter(association=association).select_related("beneficiary")
+    if status in Mission.Status.values:
+        rows = rows.filter(status=status)
+    if kind:
+        rows = rows.filter(kind=kind)
+    for word in q.split():
+        rows = rows.filter(
+            Q(title__icontains=word)
+            | Q(beneficiary__first_name__icontains=word)
+            | Q(beneficiary__last_name__icontains=word)
+        )
+    return rows.annotate(live_matches=Count("matches", filter=Q(matches__status__in=Match.LIVE))).order_by(
+        "status", "-created_at", "pk"
+    )
+
+
+def mission_occurrences(*, mission: Mission, count: int = 3, now: datetime.datetime | None = None) -> list:
+    """The next start times of a mission, in the association's local time."""
+    zone = zoneinfo.ZoneInfo(mission.association.timezone or settings.TIME_ZONE)
+    now = now or timezone.now()
+    if mission.recurrence == Mission.Recurrence.ONE_OFF:
+        return [mission.starts_at.astimezone(zone)] if mission.starts_at else []
+    if mission.weekday is None or mission.local_time is None:
+        return []
+    day = max(mission.first_date or now.astimezone(zone).date(), now.astimezone(zone).date())
+    day += datetime.timedelta(days=(mission.weekday - day.weekday()) % 7)
+    found = []
+    while len(found) < count and (mission.end_date is None or day <= mission.end_date):
+        # Wall-clock time in the zone on each date: 15:00 stays 15:00 across DST changes.
+        found.append(datetime.datetime.combine(day, mission.local_time, tzinfo=zone))
+        day += datetime.timedelta(days=7)
+    return found
+
+
+def mission_suggestions(*, mission: Mission, limit: int = 10) -> tuple[bool, list]:
+    """(available, suggestions) from the matching engine; (False, []) when it is not installed."""
+    try:
+        from missions.matching.selectors import mission_suggestions as suggest
+    except ImportError:
+        return False, []
+    return True, list(suggest(mission=mission, limit=limit))
+
+
+# --- vetting desk ---------------------------------------------------------------------------
+
+
+def vetting_desk(*, association: Association, user) -> QuerySet:
+    """Volunteers waiting for vetting near the association (same département) or matched with it."""
+    from volunteers.models import Volunteer
+
+    return (
+        volunteers_visible(user, association_ids=[association.pk])
+        .filter(vetting_state=Volunteer.Vetting.PENDING, left_at__isnull=True)
+        .select_related("user")
+        .order_by("created_at", "pk")
+    )
+
+
+# --- staff ----------------------------------------------------------------------------------
+
+
+def staff_list(*, association: Association) -> tuple[list[Membership], list[Invitation]]:
+    members = list(association.memberships.select_related("user").order_by("role", "user__email"))
+    invitations = list(association.invitations.filter(accepted_at__isnull=True).order_by("-created_at"))
+    return members, invitations
+
+
+def associations_awaiting_validation() -> QuerySet:
+    """Associations not yet validated, oldest first, with their managers."""
+    managers = Membership.objects.filter(role=Membership.Role.MANAGER).select_related("user")
+    return (
+        Association.objects.filter(validated_at__isnull=True)
+        .prefetch_related(Prefetch("memberships", queryset=managers, to_attr="managers"))
+        .order_by("created_at", "pk")
+    )
+
+
+def import_jobs(*, association: Association) -> QuerySet:
+    return ImportJob.objects.filter(association=association).defer("content", "rows").order_by("-created_at")[:10]
+
+
+# --- the association home -------------------------------------------------------------------
+
+
+@dataclass
+class Attention:
+    """What needs a coordinator today, as counts."""
+
+    open_alerts: int = 0
+    alerts_by_severity: dict = field(default_factory=dict)
+    unfilled_missions: int = 0
+    draft_missions: int = 0
+    visits_without_report: int = 0
+    volunteers_waiting: int = 0
+    beneficiaries_in_intake: int = 0
+    pauses_ending: int = 0
+
+    @property
+    def total(self) -> int:
+        return (
+            self.open_alerts
+            + self.unfilled_missions
+            + self.visits_without_report
+            + self.volunteers_waiting
+            + self.beneficiaries_in_intake
+        )
+
+
+def association_attention(*, association: Association, user, now: datetime.datetime | None = None) -> Attention:
+    """Counts of what needs attention today: five aggregate queries whatever the volume."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    attention = Attention()
+    try:
+        from missions.alerts.selectors import alert_counts
+    except ImportError:
+        alert_counts = None
+    if alert_counts is not None:
+        counts = alert_counts(association_ids=[association.pk]) or {}
+        attention.alerts_by_severity = counts
+        attention.open_alerts = int(counts.get("total", sum(v for v in counts.values() if isinstance(v, int))))
+    else:
+        rows = (
+            IsolationAlert.objects.filter(association=association, resolved_at__isnull=True)
+            .values("severity")
+            .annotate(n=Count("pk"))
+        )
+        attention.alerts_by_severity = {row["severity"]: row["n"] for row in rows}
+        attention.open_alerts = sum(attention.alerts_by_severity.values())
+    missions = Mission.objects.filter(association=association).aggregate(
+        unfilled=Count("pk", filter=Q(status=Mission.Status.OPEN)),
+        drafts=Count("pk", filter=Q(status=Mission.Status.DRAFT)),
+    )
+    attention.unfilled_missions, attention.draft_missions = missions["unfilled"], missions["drafts"]
+    attention.visits_without_report = Visit.objects.filter(
+        Q(status=Visit.Status.SCHEDULED, ends_at__lt=now) | Q(status=Visit.Status.UNCONFIRMED),
+        match__mission__association=association,
+    ).count()
+    attention.volunteers_waiting = vetting_desk(association=association, user=user).count()
+    people = Beneficiary.objects.filter(association=association).aggregate(
+        intake=Count("pk", filter=Q(status=Beneficiary.Status.INTAKE)),
+        pauses=Count(
+            "pk",
+            filter=Q(status=Beneficiary.Status.PAUSED, paused_until__lte=today + datetime.timedelta(days=2)),
+        ),
+    )
+    attention.beneficiaries_in_intake, attention.pauses_ending = people["intake"], people["pauses"]
+    return attention
+
+
+def visits_without_report(*, association: Association, now: datetime.datetime | None = None, limit: int = 10):
+    now = now or timezone.now()
+    return (
+        Visit.objects.filter(
+            Q(status=Visit.Status.SCHEDULED, ends_at__lt=now) | Q(status=Visit.Status.UNCONFIRMED),
+            match__mission__association=association,
+        )
+        .select_related("match__volunteer__user", "match__mission__beneficiary")
+        .order_by("ends_at")[:limit]
+    )

@@ -1,0 +1,47 @@
+"""Celery tasks of the association side: thin, they load by id and call one service."""
+
+from celery import shared_task
+from django.conf import settings
+from django.db import transaction
+
+from missions.models import ImportJob
+
+from . import services
+
+
+@shared_task(name="missions.association.import_check", ignore_result=True, acks_late=True)
+def import_check(job_id: int) -> None:
+    """Check an uploaded file row by row. Idempotent: a checked job is left as is."""
+    services.import_job_check(job_id=job_id)
+
+
+@shared_task(name="missions.association.import_run", ignore_result=True, acks_late=True)
+def import_run(job_id: int) -> None:
+    """Write an accepted job's rows. Idempotent: lines already written are skipped."""
+    services.import_job_run(job_id=job_id)
+
+
+@shared_task(name="missions.association.beneficiaries_resume_due", ignore_result=True)
+def beneficiaries_resume_due() -> None:
+    """Resume the pauses whose end date has passed. Idempotent."""
+    services.beneficiaries_resume_due()
+
+
+def _small(job: ImportJob) -> bool:
+    return job.total_rows <= settings.LIENS_IMPORT_SYNC_ROWS
+
+
+def import_check_start(*, job: ImportJob) -> None:
+    """Check a small file now, in the request; a large one in the background, after commit."""
+    if _small(job):
+        services.import_job_check(job_id=job.pk)
+    else:
+        transaction.on_commit(lambda: import_check.delay(job.pk))
+
+
+def import_run_start(*, job: ImportJob) -> None:
+    """Import a small file now, in the request; a large one in the background, after commit."""
+    if _small(job):
+        services.import_job_run(job_id=job.pk)
+    else:
+        transaction.on_commit(lambda: import_run.delay(job.pk))

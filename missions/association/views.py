@@ -1,0 +1,700 @@
+"""Pages of the association side. Each view fetches through missions.scoping (anything outside
+the user's associations answers 404), checks input with a form, calls one service, redirects."""
+
+import functools
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from liens.errors import DomainError
+from missions.models import Beneficiary, ImportJob, Invitation, Membership, Mission
+from missions.scoping import (
+    associations_for,
+    current_association,
+    get_scoped_or_404,
+    is_staff_of,
+    volunteers_visible,
+)
+
+from . import forms, importing, selectors, services, tasks
+
+SESSION_KEY = "association_id"
+
+
+def form_error(form, exc: DomainError) -> None:
+    """Put a service's refusal next to its field, or at the top of the form."""
+    field = exc.field if exc.field in form.fields else None
+    form.add_error(field, str(exc.message))
+
+
+def staff_view(view):
+    """Signed-in staff only; sets request.association to the association the page works on.
+
+    The association comes from ?association= (remembered in the session) or the user's first;
+    anyone who works for none gets 404, like any object outside their scope.
+    """
+
+    @login_required
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        asked = request.GET.get("association") or request.session.get(SESSION_KEY)
+        try:
+            association = current_association(request.user, asked)
+        except Http404:
+            if not request.GET.get("association") and asked:
+                # A remembered association the user no longer works for: fall back to the first.
+                request.session.pop(SESSION_KEY, None)
+                association = current_association(request.user)
+            else:
+                raise
+        if request.GET.get("association"):
+            request.session[SESSION_KEY] = association.pk
+        request.association = association
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def manager_only(request) -> None:
+    """Same-association coordinators may know the page exists: a plain 403 for them."""
+    if not is_staff_of(request.user, request.association.pk, role=Membership.Role.MANAGER) and not (
+        request.user.is_staff
+    ):
+        raise PermissionDenied
+
+
+def _own(model, request, pk, *, via="association", **extra):
+    return get_scoped_or_404(model.objects.all(), request.user, via=via, pk=pk, **extra)
+
+
+# --- home -----------------------------------------------------------------------------------
+
+
+@require_GET
+@staff_view
+def home(request):
+    association = request.association
+    attention = selectors.association_attention(association=association, user=request.user)
+    context = {
+        "association": association,
+        "attention": attention,
+        "alert_counts": attention.alerts_by_severity,
+        "association_ids": [association.pk],
+        "visits_late": selectors.visits_without_report(association=association),
+        "my_associations": associations_for(request.user).filter(memberships__user=request.user).distinct(),
+        "alerts_partial": selectors.template_available("missions/alerts/_numbers.html"),
+        "reviews_partial": selectors.template_available("missions/matching/_reviews_due.html"),
+    }
+    return render(request, "missions/association/home.html", context)
+
+
+# --- onboarding -----------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def signup(request):
+    form = forms.AssociationSignupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            association = services.association_signup(user=request.user, **form.cleaned_data)
+        except DomainError as exc:
+            form_error(form, exc)
+        else:
+            request.session[SESSION_KEY] = association.pk
+            messages.success(
+                request,
+                _("Your association is registered. A platform admin will validate it; meanwhile you can prepare."),
+            )
+            return redirect("association:home")
+    return render(request, "missions/association/signup.html", {"form": form})
+
+
+def _platform_admin(request) -> None:
+    if not (request.user.is_authenticated and request.user.is_staff):
+        raise Http404
+
+
+@require_GET
+@login_required
+def admin_pending(request):
+    _platform_admin(request)
+    rows = selectors.associations_awaiting_validation()
+    return render(request, "missions/association/admin_pending.html", {"associations": rows})
+
+
+@require_POST
+@login_required
+def admin_validate(request, association_id: int):
+    _platform_admin(request)
+    association = get_scoped_or_404(associations_for(request.user), request.user, via="id", pk=association_id)
+    services.association_validate(association=association, by=request.user)
+    messages.success(request, _("%(name)s is validated.") % {"name": association.name})
+    return redirect("association:admin-pending")
+
+
+@require_http_methods(["GET", "POST"])
+@staff_view
+def settings_page(request):
+    manager_only(request)
+    association = request.association
+    form = forms.AssociationSettingsForm(
+        request.POST or None,
+        initial={
+            "default_contact_target_days": association.default_contact_target_days,
+            "default_contact_grace_days": association.default_contact_grace_days,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.association_settings_update(association=association, by=request.user, **form.cleaned_data)
+        except DomainError as exc:
+            form_error(form, exc)
+        else:
+            messages.success(request, _("Settings saved."))
+            return redirect("association:settings")
+    return render(request, "missions/association/settings.html", {"association": association, "form": form})
+
+
+@require_http_methods(["GET", "POST"])
+@staff_view
+def staff(request):
+    association = request.association
+    is_manager = request.user.is_staff or is_staff_of(request.user, association.pk, role=Membership.Role.MANAGER)
+    form = forms.InvitationForm(request.POST or None)
+    if request.method == "POST":
+        manager_only(request)
+        if form.is_valid():
+            try:
+                services.invitation_send(association=association, by=request.user, **form.cleaned_data)
+            except DomainError as exc:
+                form_error(form, exc)
+            else:
+                messages.success(request, _("Invitation sent to %(email)s.") % {"email": form.cleaned_data["email"]})
+                return redirect("association:staff")
+    members, invitations = selectors.staff_list(association=association)
+    return render(
+        request,
+        "missions/association/staff.html",
+        {
+            "association": association,
+            "members": members,
+            "invitations": invitations,
+            "form": form,
+            "is_manager": is_manager,
+            "roles": Membership.Role.choices,
+        },
+    )
+
+
+@require_POST
+@staff_view
+def staff_remove(request, membership_id: int):
+    membership = _own(Membership, request, membership_id)
+    try:
+        services.membership_remove(membership=membership, by=request.user)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("%(name)s no longer works for the association.") % {"name": membership.user})
+    return redirect("association:staff")
+
+
+@require_POST
+@staff_view
+def staff_role(request, membership_id: int):
+    membership = _own(Membership, request, membership_id)
+    form = forms.RoleForm(request.POST)
+    if form.is_valid():
+        try:
+            services.membership_role_set(membership=membership, role=form.cleaned_data["role"], by=request.user)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("Role changed."))
+    return redirect("association:staff")
+
+
+@require_POST
+@staff_view
+def invitation_revoke(request, invitation_id: int):
+    invitation = _own(Invitation, request, invitation_id)
+    try:
+        services.invitation_revoke(invitation=invitation, by=request.user)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Invitation withdrawn."))
+    return redirect("association:staff")
+
+
+@require_http_methods(["GET", "POST"])
+def invitation_accept(request, token: str):
+    """Public: the link from the invitation email. The signed token is the only key."""
+    invitation = services.invitation_from_link_token(token)
+    if invitation is None:
+        raise Http404
+    expired = invitation.expires_at < timezone.now() and invitation.accepted_at is None
+    needs_account = False
+    account_form = None
+    if not request.user.is_authenticated:
+        from django.contrib.auth import get_user_model
+
+        invitee = get_user_model().objects.filter(email__iexact=invitation.email).first()
+        needs_account = invitee is not None and not invitee.has_usable_password()
+        account_form = forms.AccountOpenForm(request.POST or None) if needs_account else None
+    if request.method == "POST" and not expired:
+        try:
+            with transaction.atomic():
+                user = request.user
+                if not user.is_authenticated:
+                    if not (account_form and account_form.is_valid()):
+                        raise DomainError(_("Fill in your name and choose a password."))
+                    user = services.invitation_account_open(
+                        invitation=invitation,
+                        first_name=account_form.cleaned_data["first_name"],
+                        last_name=account_form.cleaned_data["last_name"],
+                        password=account_form.cleaned_data["password1"],
+                    )
+                services.invitation_accept(invitation=invitation, user=user)
+        except DomainError as exc:
+            if account_form is not None and exc.field:
+                form_error(account_form, exc)
+            else:
+                messages.error(request, exc.message)
+        else:
+            if not request.user.is_authenticated:
+                login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            request.session[SESSION_KEY] = invitation.association_id
+            messages.success(request, _("Welcome to %(name)s.") % {"name": invitation.association.name})
+            return redirect("association:home")
+    return render(
+        request,
+        "missions/association/invitation.html",
+        {
+            "invitation": invitation,
+            "expired": expired,
+            "account_form": account_form,
+            "needs_account": needs_account,
+            "login_url": f"{reverse('account_login')}?next={request.path}",
+        },
+    )
+
+
+@require_POST
+@login_required
+def switch(request):
+    association = current_association(request.user, request.POST.get("association"))
+    request.session[SESSION_KEY] = association.pk
+    return redirect("association:home")
+
+
+# --- beneficiaries --------------------------------------------------------------------------
+
+
+@require_GET
+@staff_view
+def beneficiary_list(request):
+    q, status = request.GET.get("q", "").strip(), request.GET.get("status", "")
+    rows = selectors.beneficiary_list(association=request.association, q=q, status=status)
+    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "missions/association/beneficiary_list.html",
+        {"page": page, "q": q, "status": status, "statuses": Beneficiary.Status.choices},
+    )
+
+
+def _beneficiary_form_page(request, beneficiary=None):
+    association = request.association if beneficiary is None else beneficiary.association
+    form = forms.BeneficiaryForm(request.POST or None, instance=beneficiary, association=association)
+    formset = forms.KeyContactFormSet(request.POST or None, instance=beneficiary, prefix="contacts")
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
+        contacts = forms.key_contacts_from(formset)
+        try:
+            if beneficiary is None:
+                beneficiary = services.beneficiary_create(
+                    association=association, by=request.user, key_contacts=contacts, **form.service_fields()
+                )
+                messages.success(request, _("%(name)s is recorded.") % {"name": beneficiary})
+            else:
+                services.beneficiary_update(
+                    beneficiary=beneficiary, by=request.user, key_contacts=contacts, **form.service_fields()
+                )
+                messages.success(request, _("Changes saved."))
+        except DomainError as exc:
+            form_error(form, exc)
+        else:
+            return redirect("association:beneficiary", beneficiary_id=beneficiary.pk)
+    return render(
+        request,
+        "missions/association/beneficiary_form.html",
+        {"form": form, "formset": formset, "beneficiary": beneficiary},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@staff_view
+def beneficiary_new(request):
+    return _beneficiary_form_page(request)
+
+
+@require_http_methods(["GET", "POST"])
+@staff_view
+def beneficiary_edit(request, beneficiary_id: int):
+    return _beneficiary_form_page(request, _own(Beneficiary, request, beneficiary_id))
+
+
+@require_GET
+@staff_view
+def beneficiary_detail(request, beneficiary_id: int):
+    from missions.models import Assessment
+    from missions.scoping import scoped
+
+    try:
+        beneficiary = selectors.beneficiary_for_page(
+            queryset=scoped(Beneficiary.objects.all(), request.user), pk=beneficiary_id
+        )
+    except Beneficiary.DoesNotExist as exc:
+        raise Http404 from exc
+    return render(
+        request,
+        "missions/association/beneficiary_detail.html",
+        {
+            "b": beneficiary,
+            "trends": selectors.assessment_trends(beneficiary=beneficiary),
+            "pause_form": forms.PauseForm(),
+            "end_form": forms.EndForm(),
+            "scales": Assessment.Scale.choices,
+            "labels": _choice_labels(beneficiary),
+        },
+    )
+
+
+def _choice_labels(beneficiary: Beneficiary) -> dict[str, str]:
+    from liens.choices import Interest, Language
+
+    interests, languages = dict(Interest.choices), dict(Language.choices)
+    return {
+        "interests": ", ".join(str(interests.get(v, v)) for v in beneficiary.interests),
+        "languages": ", ".join(str(languages.get(v, v)) for v in beneficiary.languages),
+        "required_languages": ", ".join(str(languages.get(v, v)) for v in beneficiary.required_languages),
+    }
+
+
+def _beneficiary_action(request, beneficiary_id: int, action, form_class=None):
+    beneficiary = _own(Beneficiary, request, beneficiary_id)
+    kwargs = {}
+    if form_class is not None:
+        form = form_class(request.POST)
+        if not form.is_valid():
+            for errors in form.errors.values():
+                messages.error(request, " ".join(errors))
+            return redirect("association:beneficiary", beneficiary_id=beneficiary.pk)
+        kwargs = form.cleaned_data
+    try:
+        action(beneficiary=beneficiary, by=request.user, **kwargs)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Done."))
+    return redirect("association:beneficiary", beneficiary_id=beneficiary.pk)
+
+
+@require_POST
+@staff_view
+def beneficiary_activate(request, beneficiary_id: int):
+    return _beneficiary_action(request, beneficiary_id, services.beneficiary_activate)
+
+
+@require_POST
+@staff_view
+def beneficiary_pause(request, beneficiary_id: int):
+    return _beneficiary_action(request, beneficiary_id, services.beneficiary_pause, forms.PauseForm)
+
+
+@require_POST
+@staff_view
+def beneficiary_resume(request, beneficiary_id: int):
+    return _beneficiary_action(request, beneficiary_id, services.beneficiary_resume)
+
+
+@require_POST
+@staff_view
+def beneficiary_end(request, beneficiary_id: int):
+    return _beneficiary_action(request, beneficiary_id, services.beneficiary_end, forms.EndForm)
+
+
+@require_http_methods(["GET", "POST"])
+@staff_view
+def assessment_new(request, beneficiary_id: int):
+    beneficiary = _own(Beneficiary, request, beneficiary_id)
+    scale = request.GET.get("scale") or request.POST.get("scale") or "ucla3"
+    if scale not in forms.SCALE_ITEMS:
+        raise Http404
+    form = forms.AssessmentForm(request.POST or None, scale=scale)
+    if request.method == "POST" and form.is_valid():
+        try:
+            assessment = services.assessment_record(
+                beneficiary=beneficiary,
+                scale=scale,
+                answers=form.answers(),
+                taken_on=form.cleaned_data["taken_on"],
+                by=request.user,
+            )
+        except DomainError as exc:
+            form_error(form, exc)
+        else:
+            messages.success(
+                request,
+                _("%(scale)s recorded: score %(score)s.")
+                % {"scale": assessment.get_scale_display(), "score": assessment.score},
+            )
+            return redirect("association:beneficiary", beneficiary_id=beneficiary.pk)
+    from missions.models import Assessment
+
+    return render(
+        request,
+        "missions/association/assessment_form.html",
+        {"b": beneficiary, "form": form, "scale": scale, "scales": Assessment.Scale.choices},
+    )
+
+
+# --- missions -------------------------------------------------------------------------------
+
+
+@require_GET
+@staff_view
+def mission_list(request):
+    from liens.choices import VisitKind
+
+    q, status, kind = request.GET.get("q", "").strip(), request.GET.get("status", ""), request.GET.get("kind", "")
+    rows = selectors.mission_list(association=request.association, q=q, status=status, kind=kind)
+    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "missions/association/mission_list.html",
+        {
+            "page": page,
+            "q": q,
+            "status": status,
+            "kind": kind,
+            "statuses": Mission.Status.choices,
+            "kinds": VisitKind.choices,
+        },
+    )
+
+
+def _mission_form_page(request, mission=None):
+    association = request.association if mission is None else mission.association
+    initial = forms.MissionForm.initial_from(mission) if mission else {}
+    if mission is None and request.GET.get("beneficiary"):
+        initial["beneficiary"] = request.GET["beneficiary"]
+        initial["kind"] = "home_visit"
+    form = forms.MissionForm(request.POST or None, association=association, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            if mission is None:
+                mission = services.mission_create(association=association, by=request.user, **form.service_fields())
+                messages.success(request, _("Mission saved as a draft: publish it when ready."))
+            else:
+                services.mission_update(mission=mission, by=request.user, **form.service_fields())
+                messages.success(request, _("Changes saved."))
+        except DomainError as exc:
+            form_error(form, exc)
+        else:
+            return redirect("association:mission", mission_id=mission.pk)
+    return render(request, "missions/association/mission_form.html", {"form": form, "mission": mission})
+
+
+@require_http_methods(["GET", "POST"])
+@staff_view
+def mission_new(request):
+    return _mission_form_page(request)
+
+
+@require_http_methods(["GET", "POST"])
+@staff_view
+def mission_edit(request, mission_id: int):
+    return _mission_form_page(request, _own(Mission, request, mission_id))
+
+
+@require_GET
+@staff_view
+def mission_detail(request, mission_id: int):
+    from missions.scoping import scoped
+
+    try:
+        mission = (
+            scoped(Mission.objects.all(), request.user)
+            .select_related("association", "beneficiary", "created_by")
+            .get(pk=mission_id)
+        )
+    except Mission.DoesNotExist as exc:
+        raise Http404 from exc
+    from missions.models import Match
+
+    matches = list(
+        mission.matches.filter(status__in=Match.LIVE).select_related("volunteer__user").order_by("-proposed_at")
+    )
+    available, suggestions = (False, [])
+    if mission.status == Mission.Status.OPEN:
+        available, suggestions = selectors.mission_suggestions(mission=mission)
+    return render(
+        request,
+        "missions/association/mission_detail.html",
+        {
+            "mission": mission,
+            "matches": matches,
+            "occurrences": selectors.mission_occurrences(mission=mission),
+            "weekday_label": dict(forms.WEEKDAYS).get(mission.weekday, ""),
+            "suggestions": suggestions,
+            "suggestions_available": available and selectors.template_available("missions/matching/_suggestions.html"),
+            "matching_available": available,
+        },
+    )
+
+
+def _mission_action(request, mission_id: int, action, done_message):
+    mission = _own(Mission, request, mission_id)
+    try:
+        action(mission=mission, by=request.user)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, done_message)
+    return redirect("association:mission", mission_id=mission.pk)
+
+
+@require_POST
+@staff_view
+def mission_publish(request, mission_id: int):
+    return _mission_action(request, mission_id, services.mission_publish, _("Mission published."))
+
+
+@require_POST
+@staff_view
+def mission_fill(request, mission_id: int):
+    return _mission_action(request, mission_id, services.mission_fill, _("Mission marked filled."))
+
+
+@require_POST
+@staff_view
+def mission_reopen(request, mission_id: int):
+    return _mission_action(request, mission_id, services.mission_reopen, _("Mission open again."))
+
+
+@require_POST
+@staff_view
+def mission_close(request, mission_id: int):
+    return _mission_action(request, mission_id, services.mission_close, _("Mission closed."))
+
+
+# --- vetting desk ---------------------------------------------------------------------------
+
+
+@require_GET
+@staff_view
+def vetting(request):
+    from volunteers.vetting import STEP_LABELS, vetting_steps_left
+
+    volunteers = list(selectors.vetting_desk(association=request.association, user=request.user)[:200])
+    rows = [(v, vetting_steps_left(v)) for v in volunteers]
+    return render(
+        request,
+        "missions/association/vetting.html",
+        {"rows": rows, "step_labels": STEP_LABELS, "today": timezone.localdate()},
+    )
+
+
+@require_POST
+@staff_view
+def vetting_record(request, volunteer_id: int):
+    from volunteers.vetting import STEP_LABELS
+
+    try:
+        volunteer = volunteers_visible(request.user).select_related("user").get(pk=volunteer_id)
+    except volunteers_visible(request.user).model.DoesNotExist as exc:
+        raise Http404 from exc
+    step = request.POST.get("step", "")
+    form = forms.VettingStepForm(request.POST)
+    on = form.cleaned_data.get("on") if form.is_valid() else None
+    try:
+        services.vetting_step_record(volunteer=volunteer, step=step, by=request.user, on=on)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        volunteer.refresh_from_db()
+        message = _("%(step)s recorded for %(name)s.") % {"step": STEP_LABELS.get(step, step), "name": volunteer}
+        if volunteer.vetting_state == volunteer.Vetting.APPROVED:
+            message += " " + _("Vetting complete: %(name)s is approved.") % {"name": volunteer}
+        messages.success(request, message)
+    return redirect("association:vetting")
+
+
+# --- imports --------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@staff_view
+def imports(request):
+    form = forms.ImportUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            job = services.import_job_create(
+                association=request.association, by=request.user, filename=upload.name, content=upload.read()
+            )
+        except DomainError as exc:
+            form_error(form, exc)
+        else:
+            tasks.import_check_start(job=job)
+            return redirect("association:import", job_id=job.pk)
+    return render(
+        request,
+        "missions/association/imports.html",
+        {"form": form, "jobs": selectors.import_jobs(association=request.association), "columns": importing.COLUMNS},
+    )
+
+
+@require_GET
+@staff_view
+def import_template(request):
+    response = HttpResponse("\ufeff" + importing.template_csv(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="modele-beneficiaires.csv"'
+    return response
+
+
+@require_GET
+@staff_view
+def import_detail(request, job_id: int):
+    job = get_scoped_or_404(ImportJob.objects.defer("content"), request.user, pk=job_id)
+    running = job.status in (ImportJob.Status.VALIDATING, ImportJob.Status.IMPORTING)
+    context = {"job": job, "running": running, "confirm_form": forms.ImportConfirmForm()}
+    template = "missions/association/_import_progress.html" if request.headers.get("HX-Request") else None
+    return render(request, template or "missions/association/import_detail.html", context)
+
+
+@require_POST
+@staff_view
+def import_confirm(request, job_id: int):
+    job = get_scoped_or_404(ImportJob.objects.defer("content"), request.user, pk=job_id)
+    form = forms.ImportConfirmForm(request.POST)
+    valid_only = form.is_valid() and form.cleaned_data["valid_only"]
+    try:
+        job = services.import_job_confirm(job=job, by=request.user, valid_only=valid_only)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        tasks.import_run_start(job=job)
+    return redirect("association:import", job_id=job.pk)
