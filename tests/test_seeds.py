@@ -1,0 +1,236 @@
+"""The demo territory loader: idempotent, deterministic, and consistent with the domain rules."""
+
+import datetime as dt
+import io
+from collections import Counter
+from zoneinfo import ZoneInfo
+
+import pytest
+from allauth.account.models import EmailAddress
+from django.contrib.auth import authenticate
+from django.core.management import call_command
+from django.db.models import Max
+
+from liens.choices import IN_PERSON_KINDS
+from missions.models import Association, Beneficiary, Contact, IsolationAlert, Match, Mission, Visit, VisitReport
+from seeds.loader import demo_counts, load_demo, reset_demo
+from seeds.territory import ASSOCIATIONS, DEMO_PASSWORD
+from volunteers.models import Volunteer
+
+PARIS = ZoneInfo("Europe/Paris")
+# The day after the clocks went forward in 2026: the eight weeks of past visits straddle it.
+NOW = dt.datetime(2026, 3, 30, 9, 30, tzinfo=dt.UTC)
+DEMO_ACCOUNTS = [
+    "benevole@exemple.fr",
+    "coordination@exemple.fr",
+    "coordination2@exemple.fr",
+    "direction@exemple.fr",
+    "admin@exemple.fr",
+]
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def loaded():
+    counts = load_demo(now=NOW)
+    assert counts["created"] is True
+    return counts
+
+
+def _without_flag(counts: dict) -> dict:
+    return {key: value for key, value in counts.items() if key != "created"}
+
+
+def test_loading_twice_changes_nothing(loaded):
+    again = load_demo(now=NOW)
+    assert again["created"] is False
+    assert _without_flag(again) == _without_flag(loaded)
+    assert Association.objects.filter(name=ASSOCIATIONS[0].name).count() == 1
+
+
+def test_reset_then_load_gives_the_same_territory(loaded):
+    names = list(Beneficiary.objects.order_by("pk").values_list("first_name", "last_name", "address"))
+    reset_demo()
+    assert demo_counts(NOW)["beneficiaries"] == 0
+    assert demo_counts(NOW)["users"] == 0
+    again = load_demo(now=NOW)
+    assert _without_flag(again) == _without_flag(loaded)
+    assert list(Beneficiary.objects.order_by("pk").values_list("first_name", "last_name", "address")) == names
+
+
+def test_demo_accounts_sign_in_with_the_demo_password(loaded):
+    users = {email: authenticate(None, email=email, password=DEMO_PASSWORD) for email in DEMO_ACCOUNTS}
+    for email, user in users.items():
+        assert user is not None, email
+        assert EmailAddress.objects.filter(user=user, email=email, verified=True, primary=True).exists()
+    assert users["admin@exemple.fr"].is_staff and users["admin@exemple.fr"].is_superuser
+    roles = {email: list(user.memberships.values_list("association__name", "role")) for email, user in users.items()}
+    assert roles["coordination@exemple.fr"] == [(ASSOCIATIONS[0].name, "coordinator")]
+    assert roles["coordination2@exemple.fr"] == [(ASSOCIATIONS[1].name, "coordinator")]
+    assert roles["direction@exemple.fr"] == [(ASSOCIATIONS[0].name, "manager")]
+    assert authenticate(None, email="benevole@exemple.fr", password="wrong") is None
+
+
+def test_demo_volunteer_has_an_active_weekly_visit_with_history(loaded):
+    camille = Volunteer.objects.get(user__email="benevole@exemple.fr")
+    assert camille.user.first_name == "Camille"
+    assert camille.vetting_state == "approved"
+    for field in ("approved_at", "interview_on", "training_on", "background_check_on", "background_check_by"):
+        assert getattr(camille, field) is not None, field
+    assert camille.charter_accepted_at and camille.data_consent_at
+    match = camille.matches.get(status="active")
+    assert match.mission.kind == "home_visit" and match.mission.recurrence == "weekly"
+    assert match.mission.association.name == ASSOCIATIONS[0].name
+    assert match.activated_at and match.introduced_on and match.next_review_on
+    done = match.visits.filter(status="done", starts_at__lt=NOW)
+    assert done.count() >= 6
+    assert all(VisitReport.objects.filter(visit=visit).exists() for visit in done)
+    assert Contact.objects.filter(visit__in=done, volunteer=camille).count() == done.count()
+    assert match.visits.filter(status="scheduled", starts_at__gt=NOW).count() == 4
+    assert camille.matches.filter(status="proposed").count() == 1
+
+
+def test_counts_are_roughly_as_specified(loaded):
+    assert loaded["associations"] == 3
+    assert 55 <= loaded["volunteers"] <= 65
+    assert 110 <= loaded["beneficiaries"] <= 130
+    assert 40 <= loaded["active_matches"] <= 60
+    assert loaded["open_alerts"] >= 4
+    for assoc in Association.objects.all():
+        assert assoc.validated_at is not None and assoc.validated_by.email == "admin@exemple.fr"
+        assert (len(assoc.siret) == 14 and assoc.siret.isdigit()) or (assoc.rna[0] == "W" and len(assoc.rna) == 10)
+        kinds = set(Mission.objects.filter(association=assoc).values_list("kind", flat=True))
+        assert kinds == {"home_visit", "phone_call", "outing", "group_event"}, assoc
+    per_assoc = Counter(Beneficiary.objects.values_list("association__name", flat=True))
+    assert per_assoc.most_common(1)[0][0] == ASSOCIATIONS[0].name
+    vetting = Counter(Volunteer.objects.values_list("vetting_state", flat=True))
+    assert 0.65 <= vetting["approved"] / loaded["volunteers"] <= 0.85
+    assert Volunteer.objects.filter(paused_until__gt=NOW.date()).count() >= 2
+    statuses = Counter(Mission.objects.values_list("status", flat=True))
+    assert statuses["draft"] >= 2 and statuses["closed"] >= 1 and statuses["open"] and statuses["filled"]
+    for volunteer in Volunteer.objects.prefetch_related("slots"):
+        assert 1 <= volunteer.slots.count() <= 4
+        assert "fr" in volunteer.languages
+        assert 1 <= volunteer.travel_radius_km <= 8
+
+
+def test_some_active_people_are_already_past_their_contact_target(loaded):
+    overdue = [person for person in Beneficiary.objects.filter(status="active") if person.contact_deadline() < NOW]
+    assert 10 <= len(overdue) == loaded["overdue"] <= 15
+    for person in overdue:
+        assert dt.timedelta(days=9) < NOW - person.last_contact_at <= dt.timedelta(days=31)
+    # Most are simply due for the sweep; a few already have their alert.
+    assert Beneficiary.objects.filter(status="active", alert_after__lte=NOW).count() >= 5
+
+
+def test_every_active_or_paused_person_has_consent(loaded):
+    for person in Beneficiary.objects.filter(status__in=["active", "paused"]):
+        assert person.consent_on is not None and person.consent_by in ("person", "representative")
+    assert Beneficiary.objects.filter(status="intake", consent_on__isnull=True).exists()
+    assert Beneficiary.objects.filter(status="paused", paused_until__gt=NOW.date()).exclude(pause_reason="").exists()
+
+
+def test_contact_ledger_and_deadlines_agree(loaded):
+    last = dict(
+        Contact.objects.values("beneficiary").annotate(last=Max("occurred_at")).values_list("beneficiary", "last")
+    )
+    assert max(last.values()) <= NOW
+    alerted = set(
+        IsolationAlert.objects.filter(kind="no_contact", resolved_at__isnull=True).values_list("beneficiary", flat=True)
+    )
+    for person in Beneficiary.objects.all():
+        assert person.last_contact_at == last.get(person.pk)
+        if person.status != "active":
+            assert person.alert_after is None
+        elif person.pk in alerted:
+            # As the sweep leaves it: the next severity threshold, or nothing once critical.
+            assert person.alert_after is None or person.alert_after > NOW
+        else:
+            assert person.alert_after == person.contact_deadline()
+    # Every done visit for a person is in the ledger exactly once.
+    done = Visit.objects.filter(status="done", match__mission__beneficiary__isnull=False)
+    assert Contact.objects.filter(visit__in=done).count() == done.count()
+    assert not Contact.objects.filter(visit__status__in=["scheduled", "cancelled", "missed"]).exists()
+
+
+def test_matches_follow_the_matching_rules(loaded):
+    live = Match.objects.filter(status__in=Match.LIVE).select_related("volunteer", "mission__beneficiary")
+    load = Counter(match.volunteer_id for match in live)
+    for volunteer in Volunteer.objects.filter(pk__in=load):
+        assert load[volunteer.pk] <= volunteer.max_commitments
+    for match in live.filter(status="active"):
+        volunteer, person = match.volunteer, match.mission.beneficiary
+        if match.mission.kind in IN_PERSON_KINDS:
+            assert volunteer.vetting_state == "approved"
+        assert match.mission.kind in volunteer.visit_kinds
+        if person is not None:
+            if person.required_languages:
+                assert set(person.required_languages) & set(volunteer.languages)
+            if person.visitor_preference != "any":
+                assert volunteer.gender == person.visitor_preference
+    closed = Match.objects.filter(status__in=["ended", "declined"])
+    assert closed.exists() and not closed.filter(end_reason="").exists()
+    assert not closed.filter(ended_at__isnull=True).exists()
+    assert not Match.objects.filter(status="paused", paused_at__isnull=True).exists()
+    assert not Match.objects.filter(status="active", next_review_on__lt=NOW.date()).exists()
+
+
+def test_visits_follow_the_local_weekly_schedule_across_daylight_saving(loaded):
+    offsets = set()
+    visits = Visit.objects.filter(match__mission__recurrence="weekly").select_related("match__mission")
+    assert visits.count() > 300
+    for visit in visits:
+        mission = visit.match.mission
+        local = visit.starts_at.astimezone(PARIS)
+        offsets.add(local.utcoffset())
+        assert local.date() == visit.occurrence
+        assert local.weekday() == mission.weekday
+        assert local.time() == mission.local_time
+        assert visit.ends_at - visit.starts_at == dt.timedelta(minutes=mission.duration_minutes)
+    assert offsets == {dt.timedelta(hours=1), dt.timedelta(hours=2)}
+    assert Visit.objects.filter(status="scheduled", starts_at__gt=NOW).count() > 100
+
+
+def test_alerts_are_open_once_per_person_and_kind(loaded):
+    open_alerts = IsolationAlert.objects.filter(resolved_at__isnull=True).select_related("beneficiary", "report")
+    assert Counter(open_alerts.values_list("kind", flat=True))["no_contact"] >= 3
+    for alert in open_alerts:
+        assert alert.association_id == alert.beneficiary.association_id
+        events = list(alert.events.order_by("at", "pk").values_list("kind", "at"))
+        assert events[0] == ("raised", alert.raised_at)
+        assert all(at <= NOW for _kind, at in events)
+        assert alert.escalation_level <= 2
+        if alert.acknowledged_at is not None:
+            assert alert.escalate_after is None
+        if alert.kind == "no_contact":
+            assert alert.started_at == alert.beneficiary.contact_deadline() < NOW
+    assert open_alerts.filter(kind="no_contact", acknowledged_at__isnull=True, escalate_after__gt=NOW).exists()
+    urgent = open_alerts.get(kind="urgent_concern")
+    assert urgent.report.concerns == ["fall"]
+    assert urgent.events.get(kind="raised").data["report"] == urgent.report_id
+    assert not IsolationAlert.objects.filter(resolved_at__isnull=False, escalate_after__isnull=False).exists()
+
+
+def test_the_background_jobs_find_consistent_data(loaded):
+    """The sweep raises the overdue people who have no alert yet, and nothing else; the visit
+    planner and the escalation job find nothing to add."""
+    sweep = pytest.importorskip("missions.alerts.sweep")
+    services = pytest.importorskip("missions.alerts.services")
+    visits = pytest.importorskip("missions.visits.services")
+    alerted = IsolationAlert.objects.filter(kind="no_contact", resolved_at__isnull=True).count()
+    first = sweep.isolation_sweep(now=NOW)
+    assert (first.raised, first.risen, first.resolved, first.failed) == (loaded["overdue"] - alerted, 0, 0, 0)
+    assert sweep.isolation_sweep(now=NOW).claimed == 0
+    assert visits.visits_materialise_all(now=NOW) == 0
+    assert services.alerts_escalate(now=NOW) == 0
+
+
+def test_the_command_loads_once_then_says_so():
+    out = io.StringIO()
+    call_command("seed_demo", stdout=out)
+    assert "Demo territory ready: 3 associations" in out.getvalue()
+    out = io.StringIO()
+    call_command("seed_demo", stdout=out)
+    assert "Demo territory already loaded" in out.getvalue()
+    assert Association.objects.count() == 3
