@@ -367,7 +367,7 @@ class Match(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     end_reason = models.CharField(_("reason"), max_length=200, blank=True)
-    # Matching lifecycle (issue 5). Declined and expired proposals also fill ended_at,
+    # Matching lifecycle. Declined and expired proposals also fill ended_at,
     # ended_by and end_reason: who closed it, when, and why.
     paused_at = models.DateTimeField(null=True, blank=True)
     pause_reason = models.CharField(_("pause reason"), max_length=200, blank=True)

@@ -44,7 +44,7 @@ def visit_of(beneficiary, *, days_ago: float = 1, status: str = "scheduled", **e
 
 
 def report_on(visit, *, concerns=(), happened: bool = True, notes: str = ""):
-    """A filed visit report (the volunteer's), as issue 3's report form writes it."""
+    """A filed visit report (the volunteer's), as the volunteer's report form writes it."""
     from missions.models import VisitReport
 
     return VisitReport.objects.create(
