@@ -554,20 +554,29 @@ class IsolationAlert(models.Model):
     # When the condition began (for no-contact: last contact + target + grace), and when raised.
     started_at = models.DateTimeField()
     raised_at = models.DateTimeField()
-    report = models.ForeignKey(VisitReport, null=True, blank=True, on_delete=models.SET_NULL, related_name="alerts")
+    # The optional links below are indexed only where set (see Meta): the sweep inserts thousands
+    # of alerts at once with all of them empty, and a full index on each would be written for nothing.
+    report = models.ForeignKey(
+        VisitReport, null=True, blank=True, on_delete=models.SET_NULL, related_name="alerts", db_index=False
+    )
     assigned_to = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="assigned_alerts"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assigned_alerts",
+        db_index=False,
     )
     acknowledged_at = models.DateTimeField(null=True, blank=True)
     acknowledged_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
     )
     escalation_level = models.PositiveSmallIntegerField(default=0)
     # Stored deadline for the escalation job; NULL once acknowledged or resolved.
     escalate_after = models.DateTimeField(null=True, blank=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
     resolved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
     )
     resolution = models.CharField(_("resolution"), max_length=200, blank=True)
 
@@ -586,6 +595,13 @@ class IsolationAlert(models.Model):
             models.Index(
                 fields=["escalate_after"], condition=Q(escalate_after__isnull=False), name="alert_escalation_due"
             ),
+            # Serve "my assigned alerts" and the SET NULL lookups when a report or a user is deleted.
+            models.Index(fields=["assigned_to"], condition=Q(assigned_to__isnull=False), name="alert_assigned_to"),
+            models.Index(fields=["report"], condition=Q(report__isnull=False), name="alert_report"),
+            models.Index(
+                fields=["acknowledged_by"], condition=Q(acknowledged_by__isnull=False), name="alert_acknowledged_by"
+            ),
+            models.Index(fields=["resolved_by"], condition=Q(resolved_by__isnull=False), name="alert_resolved_by"),
         ]
         constraints = [
             # One open alert per beneficiary and kind: a rising severity is an event, not a new alert.
@@ -620,18 +636,23 @@ class AlertEvent(models.Model):
         REFERRED = "referred", _("Referred to an outside service")
         RESOLVED = "resolved", _("Resolved")
 
-    alert = models.ForeignKey(IsolationAlert, on_delete=models.CASCADE, related_name="events")
+    # Looked up through alert_event_timeline, whose first column is the alert: no index of its own.
+    alert = models.ForeignKey(IsolationAlert, on_delete=models.CASCADE, related_name="events", db_index=False)
     kind = models.CharField(max_length=14, choices=Kind.choices)
     at = models.DateTimeField()
+    # Empty on the sweep's events; indexed only where set (the SET NULL lookup when a user goes).
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
     )
     note = models.TextField(blank=True)
     data = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["at", "pk"]
-        indexes = [models.Index(fields=["alert", "at"], name="alert_event_timeline")]
+        indexes = [
+            models.Index(fields=["alert", "at"], name="alert_event_timeline"),
+            models.Index(fields=["author"], condition=Q(author__isnull=False), name="alert_event_author"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind} on alert {self.alert_id}"

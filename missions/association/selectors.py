@@ -7,8 +7,6 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
-from django.template import TemplateDoesNotExist
-from django.template.loader import get_template
 from django.utils import timezone
 
 from missions.models import (
@@ -24,16 +22,6 @@ from missions.models import (
     Visit,
 )
 from missions.scoping import volunteers_visible
-
-
-def template_available(name: str) -> bool:
-    """Whether another area's partial exists yet; pages include it only then."""
-    try:
-        get_template(name)
-    except TemplateDoesNotExist:
-        return False
-    return True
-
 
 # --- beneficiaries --------------------------------------------------------------------------
 
@@ -132,13 +120,11 @@ def mission_occurrences(*, mission: Mission, count: int = 3, now: datetime.datet
     return found
 
 
-def mission_suggestions(*, mission: Mission, limit: int = 10) -> tuple[bool, list]:
-    """(available, suggestions) from the matching engine; (False, []) when it is not installed."""
-    try:
-        from missions.matching.selectors import mission_suggestions as suggest
-    except ImportError:
-        return False, []
-    return True, list(suggest(mission=mission, limit=limit))
+def mission_suggestions(*, mission: Mission, limit: int = 10) -> list:
+    """The matching engine's best volunteers for the mission, each with its reasons."""
+    from missions.matching.selectors import mission_suggestions as suggest
+
+    return list(suggest(mission=mission, limit=limit))
 
 
 # --- vetting desk ---------------------------------------------------------------------------
@@ -211,22 +197,11 @@ def association_attention(*, association: Association, user, now: datetime.datet
     now = now or timezone.now()
     today = timezone.localdate(now)
     attention = Attention()
-    try:
-        from missions.alerts.selectors import alert_counts
-    except ImportError:
-        alert_counts = None
-    if alert_counts is not None:
-        counts = alert_counts(association_ids=[association.pk]) or {}
-        attention.alerts_by_severity = counts
-        attention.open_alerts = int(counts.get("total", sum(v for v in counts.values() if isinstance(v, int))))
-    else:
-        rows = (
-            IsolationAlert.objects.filter(association=association, resolved_at__isnull=True)
-            .values("severity")
-            .annotate(n=Count("pk"))
-        )
-        attention.alerts_by_severity = {row["severity"]: row["n"] for row in rows}
-        attention.open_alerts = sum(attention.alerts_by_severity.values())
+    from missions.alerts.selectors import alert_counts
+
+    counts = alert_counts(association_ids=[association.pk])
+    attention.alerts_by_severity = counts
+    attention.open_alerts = counts["total"]
     missions = Mission.objects.filter(association=association).aggregate(
         unfilled=Count("pk", filter=Q(status=Mission.Status.OPEN)),
         drafts=Count("pk", filter=Q(status=Mission.Status.DRAFT)),

@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy
 from liens.errors import DomainError
 from liens.notify import notify
 from missions import assessments
+from missions.ledger import alert_deadline_restore, alert_deadline_suspend
 from missions.models import (
     Assessment,
     Association,
@@ -514,23 +515,11 @@ def beneficiary_update(*, beneficiary: Beneficiary, by, key_contacts: Iterable[d
 
 def _deadline_suspend(beneficiary: Beneficiary) -> None:
     """Nothing is due for a person who is not followed: the isolation sweep skips them."""
-    try:
-        from missions.alerts.services import alert_deadline_suspend
-    except ImportError:
-        beneficiary.alert_after = None
-        beneficiary.save(update_fields=["alert_after"])
-        return
     alert_deadline_suspend(beneficiary=beneficiary)
 
 
 def _deadline_restore(beneficiary: Beneficiary) -> None:
     """Followed again: the next check is last contact (or intake) + target + grace."""
-    try:
-        from missions.alerts.services import alert_deadline_restore
-    except ImportError:
-        beneficiary.alert_after = beneficiary.contact_deadline()
-        beneficiary.save(update_fields=["alert_after"])
-        return
     alert_deadline_restore(beneficiary=beneficiary)
 
 

@@ -92,8 +92,6 @@ def home(request):
         "association_ids": [association.pk],
         "visits_late": selectors.visits_without_report(association=association),
         "my_associations": associations_for(request.user).filter(memberships__user=request.user).distinct(),
-        "alerts_partial": selectors.template_available("missions/alerts/_numbers.html"),
-        "reviews_partial": selectors.template_available("missions/matching/_reviews_due.html"),
     }
     return render(request, "missions/association/home.html", context)
 
@@ -547,9 +545,7 @@ def mission_detail(request, mission_id: int):
     matches = list(
         mission.matches.filter(status__in=Match.LIVE).select_related("volunteer__user").order_by("-proposed_at")
     )
-    available, suggestions = (False, [])
-    if mission.status == Mission.Status.OPEN:
-        available, suggestions = selectors.mission_suggestions(mission=mission)
+    suggestions = selectors.mission_suggestions(mission=mission) if mission.status == Mission.Status.OPEN else []
     return render(
         request,
         "missions/association/mission_detail.html",
@@ -559,8 +555,6 @@ def mission_detail(request, mission_id: int):
             "occurrences": selectors.mission_occurrences(mission=mission),
             "weekday_label": dict(forms.WEEKDAYS).get(mission.weekday, ""),
             "suggestions": suggestions,
-            "suggestions_available": available and selectors.template_available("missions/matching/_suggestions.html"),
-            "matching_available": available,
         },
     )
 

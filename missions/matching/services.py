@@ -301,10 +301,8 @@ def match_introduce(*, match: Match, by, on: datetime.date) -> Match:
 
 
 def _visits_materialise(match_id: int) -> None:
-    try:
-        from missions.visits.services import visits_materialise
-    except ImportError:
-        return  # the visit schedule area is not installed yet
+    from missions.visits.services import visits_materialise  # visits ask matching for substitutes
+
     match = Match.objects.select_related("mission__association").get(pk=match_id)
     visits_materialise(match=match)
     if match.covers_id is not None:

@@ -433,10 +433,8 @@ def visit_cancel(*, visit: Visit, by: User | None, reason: str) -> Visit:
 
 def substitute_ask(*, visit: Visit) -> None:
     """Ask the matching engine for a substitute, when it offers one. Never undoes the cancellation."""
-    try:
-        from missions.matching.services import substitute_propose
-    except ImportError:  # the matching area is optional here: no engine, no substitute
-        return
+    from missions.matching.services import substitute_propose  # matching materialises visits
+
     try:
         substitute_propose(visit=visit)
     except DomainError as exc:

@@ -161,10 +161,10 @@ def test_the_mission_page_shows_suggested_volunteers_with_a_propose_button(
     assert reverse("matching:propose", args=[mission_a.pk]) in page
 
 
-def test_the_mission_page_works_without_the_matching_engine(mission_a, coordinator_a_client, monkeypatch):
-    monkeypatch.setattr(selectors, "mission_suggestions", lambda **kw: (False, []))
+def test_the_mission_page_says_why_when_nobody_fits(mission_a, coordinator_a_client):
     page = coordinator_a_client.get(reverse("association:mission", args=[mission_a.pk])).content.decode()
-    assert "Les suggestions ne sont pas encore disponibles." in page
+    assert 'id="suggestions"' in page
+    assert "Aucun bénévole ne convient à cette mission" in page
 
 
 def test_the_mission_list_filters_and_keeps_its_query_count(
