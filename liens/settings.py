@@ -16,6 +16,9 @@ from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("LIENS_VAR_DIR", BASE_DIR / "var"))
+# The embedded defaults (SQLite file, filesystem broker, beat schedule, SMS file) live here; a
+# fresh clone has no such folder, and SQLite cannot create the folder of its database file.
+VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 
 def env_bool(name: str, default: bool = False) -> bool:
