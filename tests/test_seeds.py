@@ -234,3 +234,18 @@ def test_the_command_loads_once_then_says_so():
     call_command("seed_demo", stdout=out)
     assert "Demo territory already loaded" in out.getvalue()
     assert Association.objects.count() == 3
+
+
+def test_each_demo_account_signs_in_through_the_form_and_lands_on_its_own_page(loaded, client):
+    landing = {
+        "benevole@exemple.fr": "/volunteer/",
+        "coordination@exemple.fr": "/association/",
+        "coordination2@exemple.fr": "/association/",
+        "admin@exemple.fr": "/alerts/dashboard/",
+    }
+    for email, page in landing.items():
+        client.logout()
+        response = client.post("/accounts/login/", {"login": email, "password": DEMO_PASSWORD})
+        assert response.status_code == 302, email
+        assert response.url == page, email
+        assert client.get(page).status_code == 200, email

@@ -28,7 +28,15 @@ class AccountAdapter(DefaultAccountAdapter):
         return user
 
     def get_login_redirect_url(self, request):
-        volunteer = getattr(request.user, "volunteer", None)
+        """Each person lands where their work is: association staff on the association's page
+        (what needs attention today), platform admins on the alerts dashboard, volunteers on
+        their own page. A `next` parameter, when given, still wins (allauth checks it first)."""
+        user = request.user
+        if user.memberships.exists():
+            return reverse("association:home")
+        if user.is_staff:
+            return reverse("alerts:dashboard")
+        volunteer = getattr(user, "volunteer", None)
         if volunteer is not None and volunteer.left_at is None:
             return reverse("volunteers:home")
         return super().get_login_redirect_url(request)
