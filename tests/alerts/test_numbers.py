@@ -71,3 +71,17 @@ def test_the_numbers_take_a_constant_number_of_queries(association_a, django_ass
         large = alert_numbers(association_ids=None)
     assert (small.active, large.active) == (4, 24)
     assert len(large.bars) == 12
+
+
+def test_the_french_dashboard_draws_its_bars_with_decimal_points(association_a, coordinator_a_client):
+    import re
+
+    from django.urls import reverse
+
+    for days in (1, 2, 12):  # two of three within target this week: a bar of decimal height
+        followed(association_a, days_silent=days, target=7)
+    page = coordinator_a_client.get(reverse("alerts:dashboard"), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    heights = re.findall(r'<rect x="[^"]*" y="([^"]*)" width="16" height="([^"]*)"', page)
+    assert len(heights) == 12
+    assert heights[-1] == ("36.4", "53.6")  # 67 % of an 80-high bar
+    assert not any("," in value for pair in heights for value in pair)

@@ -24,7 +24,9 @@ def test_a_coordinator_signs_in_and_gets_the_staff_navigation(page, coordinator_
 
 def test_the_language_switch_turns_the_page_english(page):
     page.goto("/")
-    page.select_option("#language-select", "en")
-    page.get_by_role("button", name="Changer").click()
+    page.get_by_role("button", name="Read in English").click()
     page.wait_for_load_state("networkidle")
     assert page.locator("h1").inner_text() == "No one should go weeks without a visit"
+    page.get_by_role("button", name="Lire en français").click()
+    page.wait_for_load_state("networkidle")
+    assert page.locator("h1").inner_text() == "Personne ne devrait passer des semaines sans visite"

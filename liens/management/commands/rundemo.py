@@ -24,9 +24,8 @@ class Command(BaseCommand):
         parser.add_argument("--addrport", default="127.0.0.1:8000")
 
     def handle(self, *args, addrport: str, **options):
-        settings.VAR_DIR.mkdir(parents=True, exist_ok=True)
         if not settings.REDIS_URL:
-            for sub in ("queue", "processed"):
+            for sub in ("queue", "processed", "control"):
                 (settings.CELERY_BROKER_DIR / sub).mkdir(parents=True, exist_ok=True)
         python = sys.executable
         env = os.environ.copy()
