@@ -9,7 +9,7 @@ from liens.choices import Interest, Language, VisitKind
 from missions import assessments
 from missions.models import Assessment, Association, Beneficiary, KeyContact, Membership, Mission
 
-from . import validators
+from . import services, validators
 
 WEEKDAYS = [
     (0, _("Monday")),
@@ -115,38 +115,7 @@ class AccountOpenForm(forms.Form):
         return data
 
 
-BENEFICIARY_FORM_FIELDS = [
-    "first_name",
-    "last_name",
-    "birth_year",
-    "gender",
-    "phone",
-    "address",
-    "postcode",
-    "city",
-    "neighbourhood",
-    "access_notes",
-    "practical_tips",
-    "referral_source",
-    "referrer_name",
-    "referrer_contact",
-    "referral_reason",
-    "consent_by",
-    "consent_on",
-    "assessed_on",
-    "interests",
-    "languages",
-    "required_languages",
-    "visitor_preference",
-    "best_times",
-    "mobility_notes",
-    "hearing_notes",
-    "has_pets",
-    "smoker",
-    "apa_social_hours",
-    "contact_target_days",
-    "contact_grace_days",
-]
+BENEFICIARY_FORM_FIELDS = list(services.BENEFICIARY_FIELDS)
 
 
 class BeneficiaryForm(forms.ModelForm):

@@ -346,39 +346,38 @@ def membership_role_set(*, membership: Membership, role: str, by) -> Membership:
 
 # --- beneficiaries --------------------------------------------------------------------------
 
-BENEFICIARY_FIELDS = frozenset(
-    {
-        "first_name",
-        "last_name",
-        "birth_year",
-        "gender",
-        "phone",
-        "address",
-        "postcode",
-        "city",
-        "neighbourhood",
-        "access_notes",
-        "practical_tips",
-        "referral_source",
-        "referrer_name",
-        "referrer_contact",
-        "referral_reason",
-        "consent_by",
-        "consent_on",
-        "assessed_on",
-        "interests",
-        "languages",
-        "required_languages",
-        "visitor_preference",
-        "best_times",
-        "mobility_notes",
-        "hearing_notes",
-        "has_pets",
-        "smoker",
-        "apa_social_hours",
-        "contact_target_days",
-        "contact_grace_days",
-    }
+# What a coordinator may write on a person's file, in the order the form shows it.
+BENEFICIARY_FIELDS = (
+    "first_name",
+    "last_name",
+    "birth_year",
+    "gender",
+    "phone",
+    "address",
+    "postcode",
+    "city",
+    "neighbourhood",
+    "access_notes",
+    "practical_tips",
+    "referral_source",
+    "referrer_name",
+    "referrer_contact",
+    "referral_reason",
+    "consent_by",
+    "consent_on",
+    "assessed_on",
+    "interests",
+    "languages",
+    "required_languages",
+    "visitor_preference",
+    "best_times",
+    "mobility_notes",
+    "hearing_notes",
+    "has_pets",
+    "smoker",
+    "apa_social_hours",
+    "contact_target_days",
+    "contact_grace_days",
 )
 KEY_CONTACT_FIELDS = ("kind", "name", "relation", "phone", "email")
 
@@ -440,7 +439,7 @@ def _raise_first(problems: list[tuple[str, str]]) -> None:
 
 
 def _check_fields(fields: dict) -> None:
-    unknown = set(fields) - BENEFICIARY_FIELDS
+    unknown = set(fields) - set(BENEFICIARY_FIELDS)
     if unknown:
         raise ValueError(f"not beneficiary fields: {sorted(unknown)}")
 
