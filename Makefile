@@ -42,7 +42,7 @@ format: $(STAMP)
 # Refresh the French and English catalogues from the source (needs GNU gettext).
 messages: export DJANGO_DEBUG ?= 1
 messages: $(STAMP)
-	$(BIN)/python manage.py makemessages --locale fr --locale en --ignore '.venv/*' --no-obsolete
+	$(BIN)/python manage.py makemessages --locale fr --locale en --ignore '.venv/*' --no-obsolete --no-location
 
 clean:
 	rm -rf $(VENV) var staticfiles

@@ -395,6 +395,7 @@ def report_done(request, volunteer: Volunteer, visit_id: int):
         request,
         "volunteers/report_done.html",
         {
+            "visit": visit,
             "report": report,
             "urgent": bool(report.urgent_concerns),
             "emergency_numbers": settings.LIENS_EMERGENCY_NUMBERS,
