@@ -37,7 +37,9 @@ def test_a_report_sent_without_network_is_kept_and_sent_once_back_online(page):
     page.goto("/volunteer/visits/")
     page.goto(form_url)
     assert page.get_by_text("Nous avons gardé ce que vous aviez commencé").is_visible()
-    assert page.get_by_label("Quelque chose à ajouter ? (facultatif)").input_value() == "Nous avons parlé de son jardin."
+    assert (
+        page.get_by_label("Quelque chose à ajouter ? (facultatif)").input_value() == "Nous avons parlé de son jardin."
+    )
     assert page.get_by_label("Oui", exact=True).is_checked()
     page.get_by_role("button", name="Envoyer").click()
     page.wait_for_url(f"**/visits/{visit.pk}/report/done/")
