@@ -9,6 +9,8 @@ from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
+from missions.alerts.selectors import alert_counts
+from missions.matching.selectors import mission_suggestions as matching_suggestions
 from missions.models import (
     Assessment,
     Association,
@@ -122,9 +124,7 @@ def mission_occurrences(*, mission: Mission, count: int = 3, now: datetime.datet
 
 def mission_suggestions(*, mission: Mission, limit: int = 10) -> list:
     """The matching engine's best volunteers for the mission, each with its reasons."""
-    from missions.matching.selectors import mission_suggestions as suggest
-
-    return list(suggest(mission=mission, limit=limit))
+    return list(matching_suggestions(mission=mission, limit=limit))
 
 
 # --- vetting desk ---------------------------------------------------------------------------
@@ -197,8 +197,6 @@ def association_attention(*, association: Association, user, now: datetime.datet
     now = now or timezone.now()
     today = timezone.localdate(now)
     attention = Attention()
-    from missions.alerts.selectors import alert_counts
-
     counts = alert_counts(association_ids=[association.pk])
     attention.alerts_by_severity = counts
     attention.open_alerts = counts["total"]
