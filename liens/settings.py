@@ -211,10 +211,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": timedelta(minutes=15),
         "options": {"expires": 14 * 60},
     },
+    # Every 5 minutes: an urgent alert escalates one hour after it was raised, not up to 75.
     "escalate-alerts": {
         "task": "missions.alerts.tasks.escalate_alerts",
-        "schedule": timedelta(minutes=15),
-        "options": {"expires": 14 * 60},
+        "schedule": timedelta(minutes=5),
+        "options": {"expires": 4 * 60 + 50},
     },
 }
 
