@@ -270,7 +270,7 @@ LOGGING = {
 LIENS_DEFAULT_CONTACT_TARGET_DAYS = 7
 LIENS_DEFAULT_CONTACT_GRACE_DAYS = 2
 
-# --- Volunteers -------------------------------------------------------------------
+# --- Volunteers -----------------------------------------------------------------------------
 # "offline": postcode centroids shipped with the code; "ban": the French national address API.
 GEOCODER = os.environ.get("GEOCODER", "offline")
 GEOCODER_BAN_URL = os.environ.get("GEOCODER_BAN_URL", "https://api-adresse.data.gouv.fr/search/")
@@ -283,7 +283,7 @@ LIENS_EMERGENCY_NUMBERS = [
     ("3114", _("Suicide prevention line")),
 ]
 
-# --- Associations -----------------------------------------------------------------
+# --- Associations ---------------------------------------------------------------------------
 # Assessment thresholds: UCLA-3 at or above this counts as lonely; LSNS-6 below this as isolated.
 LIENS_UCLA3_LONELY_FROM = int(os.environ.get("LIENS_UCLA3_LONELY_FROM", "6"))
 LIENS_LSNS6_ISOLATED_BELOW = int(os.environ.get("LIENS_LSNS6_ISOLATED_BELOW", "12"))
@@ -295,7 +295,7 @@ LIENS_IMPORT_MAX_BYTES = 5 * 1024 * 1024
 LIENS_IMPORT_MAX_ROWS = 5000
 LIENS_IMPORT_SYNC_ROWS = 200
 
-# --- Isolation alerts -------------------------------------------------------------
+# --- Isolation alerts -----------------------------------------------------------------------
 # No-contact severity: late past target + grace, overdue past OVERDUE x target, critical past
 # CRITICAL x target, all counted from the last contact.
 LIENS_ALERT_OVERDUE_FACTOR = int(os.environ.get("LIENS_ALERT_OVERDUE_FACTOR", "2"))
@@ -309,7 +309,7 @@ LIENS_SWEEP_RETRY_DELAY = timedelta(hours=1)
 # The sweep is imported by name so the worker knows its tasks (autodiscovery only finds <app>.tasks).
 CELERY_IMPORTS = [*globals().get("CELERY_IMPORTS", []), "missions.alerts.tasks"]
 
-# --- Outbox, reminders and visits -------------------------------------------------
+# --- Outbox, reminders and visits -----------------------------------------------------------
 # The site's public address, for links in emails and text messages ("I can't come", reports).
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
@@ -407,7 +407,7 @@ CELERY_BEAT_SCHEDULE.update(
     }
 )
 
-# --- Matching ---------------------------------------------------------------------
+# --- Matching -------------------------------------------------------------------------------
 # Default weights of the score's named parts; an association overrides any of them in
 # Association.preferences["matching_weights"] (same names, numbers >= 0).
 LIENS_MATCHING_WEIGHTS = {
