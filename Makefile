@@ -39,7 +39,8 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-# Refresh the French and English catalogues from the source (needs GNU gettext).
+# Refresh the French and English catalogues from the source (needs GNU gettext). French
+# translations put a non-breaking space before ? ! : ; and inside « » (text messages turn it back).
 messages: export DJANGO_DEBUG ?= 1
 messages: $(STAMP)
 	$(BIN)/python manage.py makemessages --locale fr --locale en --ignore '.venv/*' --no-obsolete --no-location

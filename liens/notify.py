@@ -64,7 +64,10 @@ def notify(
         context = {"recipient": recipient, "urgent": urgent, **context}
         for channel in channels or default_channels(recipient, urgent=urgent):
             if channel == Notification.Channel.SMS:
-                subject, text, html = "", _render(kind, "sms.txt", context), ""
+                # The French catalogue puts non-breaking spaces before ? ! : ; for screens; a
+                # text message gains nothing from them and some phones show them oddly.
+                text = _render(kind, "sms.txt", context).replace("\u00a0", " ").replace("\u202f", " ")
+                subject, html = "", ""
             else:
                 subject = " ".join(_render(kind, "subject.txt", context).split())
                 text, html = _render(kind, "txt", context), _render(kind, "html", context)
