@@ -25,7 +25,10 @@ from rest_framework.views import APIView
 
 from liens.choices import Interest, Language, VisitKind
 from liens.errors import DomainError
+from missions.matching.services import match_accept, match_decline, match_offer
 from missions.models import VisitReport
+from missions.reports import visit_report_submit
+from missions.visits.services import visit_cancel, visit_move
 
 from . import selectors, services
 
@@ -387,8 +390,6 @@ class MissionOfferView(APIView):
         operation_id="volunteer_mission_offer", request=None, responses={201: VolunteerMatchOut}, tags=["volunteer"]
     )
     def post(self, request, mission_id: int):
-        from missions.matching.services import match_offer
-
         volunteer = _volunteer(request)
         mission = _get_or_404(selectors.mission_for_volunteer_or_404, volunteer, mission_id)
         try:
@@ -432,8 +433,6 @@ class MatchDetailView(APIView):
 class MatchAcceptView(APIView):
     @extend_schema(operation_id="volunteer_match_accept", request=None, responses=VolunteerMatchOut, tags=["volunteer"])
     def post(self, request, match_id: int):
-        from missions.matching.services import match_accept
-
         volunteer = _volunteer(request)
         match = _get_or_404(selectors.match_for_volunteer_or_404, volunteer, match_id)
         try:
@@ -451,8 +450,6 @@ class MatchDeclineView(APIView):
         tags=["volunteer"],
     )
     def post(self, request, match_id: int):
-        from missions.matching.services import match_decline
-
         volunteer = _volunteer(request)
         match = _get_or_404(selectors.match_for_volunteer_or_404, volunteer, match_id)
         data = _valid(VolunteerReasonIn, request)
@@ -500,8 +497,6 @@ class VisitCancelView(APIView):
         tags=["volunteer"],
     )
     def post(self, request, visit_id: int):
-        from missions.visits.services import visit_cancel
-
         volunteer = _volunteer(request)
         visit, item = _visit_item(volunteer, visit_id)
         data = _valid(VolunteerReasonIn, request)
@@ -519,8 +514,6 @@ class VisitMoveView(APIView):
         operation_id="volunteer_visit_move", request=VolunteerMoveIn, responses=VolunteerVisitOut, tags=["volunteer"]
     )
     def post(self, request, visit_id: int):
-        from missions.visits.services import visit_move
-
         volunteer = _volunteer(request)
         visit, item = _visit_item(volunteer, visit_id)
         data = _valid(VolunteerMoveIn, request)
@@ -552,8 +545,6 @@ class VisitReportView(APIView):
     )
     def post(self, request, visit_id: int):
         """File the report on a visit: once only; urgent concerns answer the emergency numbers."""
-        from missions.reports import visit_report_submit
-
         volunteer = _volunteer(request)
         visit, _item = _visit_item(volunteer, visit_id)
         data = _valid(VolunteerReportIn, request)

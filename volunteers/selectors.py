@@ -18,7 +18,10 @@ from django.utils.translation import gettext_lazy
 
 from liens.choices import Interest, VisitKind
 from liens.lib.geo import haversine_km
+from missions.matching.selectors import volunteer_recommendations
+from missions.models import Match, Mission, Visit, VisitReport
 
+from . import vetting
 from .models import Volunteer
 from .services import PERIODS, PROFILE_STEPS
 
@@ -78,8 +81,6 @@ def availability_grid(volunteer: Volunteer) -> set[tuple[int, str]]:
 def vetting_summary(volunteer: Volunteer) -> dict:
     """Where the volunteer's vetting stands: each staff step with its date, what is left,
     who verified the background check, and whether the charter is accepted."""
-    from .vetting import STEP_LABELS, STEPS
-
     dates = {
         "interview": volunteer.interview_on,
         "training": volunteer.training_on,
@@ -88,8 +89,10 @@ def vetting_summary(volunteer: Volunteer) -> dict:
     checker = volunteer.background_check_by
     return {
         "state": volunteer.vetting_state,
-        "steps": [{"step": step, "label": str(STEP_LABELS[step]), "done_on": dates[step]} for step in STEPS],
-        "steps_left": [step for step in STEPS if dates[step] is None],
+        "steps": [
+            {"step": step, "label": str(vetting.STEP_LABELS[step]), "done_on": dates[step]} for step in vetting.STEPS
+        ],
+        "steps_left": [step for step in vetting.STEPS if dates[step] is None],
         "background_check_by": checker.get_full_name() if checker else "",
         "charter_accepted": volunteer.charter_accepted_at is not None,
     }
@@ -199,22 +202,16 @@ def mission_card(mission, volunteer: Volunteer, *, reasons=None, distance_km: fl
 
 def mission_recommendations(volunteer: Volunteer, *, limit: int = 20) -> list[MissionCard]:
     """Open missions that fit the volunteer, best first, as safe cards (matching area's ranking)."""
-    from missions.matching.selectors import volunteer_recommendations
-
     suggestions = volunteer_recommendations(volunteer=volunteer, limit=limit)
     return [mission_card(s.mission, volunteer, reasons=s.reasons, distance_km=s.distance_km) for s in suggestions]
 
 
 def _missions():
-    from missions.models import Mission
-
     return Mission.objects.select_related("beneficiary", "association")
 
 
 def mission_for_volunteer_or_404(volunteer: Volunteer, mission_id: int):
     """A mission the volunteer may look at: open, or one they have a match on; else 404."""
-    from missions.models import Mission
-
     mission = (
         _missions()
         .filter(pk=mission_id)
@@ -235,8 +232,6 @@ class MatchItem:
 
 def volunteer_matches(volunteer: Volunteer) -> list[MatchItem]:
     """The volunteer's live matches (proposed, accepted, active, paused) with safe cards."""
-    from missions.models import Match
-
     matches = (
         Match.objects.filter(volunteer=volunteer, status__in=Match.LIVE)
         .select_related("mission__beneficiary", "mission__association")
@@ -246,8 +241,6 @@ def volunteer_matches(volunteer: Volunteer) -> list[MatchItem]:
 
 
 def match_for_volunteer_or_404(volunteer: Volunteer, match_id: int):
-    from missions.models import Match
-
     match = (
         Match.objects.filter(pk=match_id, volunteer=volunteer)
         .select_related("mission__beneficiary", "mission__association")
@@ -260,8 +253,6 @@ def match_for_volunteer_or_404(volunteer: Volunteer, match_id: int):
 
 def live_match_for_mission(volunteer: Volunteer, mission):
     """The volunteer's live match on `mission` (any of proposed, accepted, active, paused), if any."""
-    from missions.models import Match
-
     return (
         Match.objects.filter(volunteer=volunteer, mission=mission, status__in=Match.LIVE)
         .select_related("mission__beneficiary")
@@ -273,8 +264,6 @@ def live_match_for_mission(volunteer: Volunteer, mission):
 
 
 def _visits(volunteer: Volunteer):
-    from missions.models import Visit
-
     return Visit.objects.filter(match__volunteer=volunteer).select_related(
         "match__mission__beneficiary", "match__mission__association", "report"
     )
@@ -290,8 +279,6 @@ class VisitItem:
 
 
 def visit_item(visit, volunteer: Volunteer, now: datetime.datetime) -> VisitItem:
-    from missions.models import Visit
-
     report = getattr(visit, "report", None)
     open_status = visit.status in (Visit.Status.SCHEDULED, Visit.Status.UNCONFIRMED)
     return VisitItem(
@@ -305,8 +292,6 @@ def visit_item(visit, volunteer: Volunteer, now: datetime.datetime) -> VisitItem
 
 def visits_upcoming(volunteer: Volunteer, *, limit: int = 30) -> list[VisitItem]:
     """Scheduled visits from now on, soonest first."""
-    from missions.models import Visit
-
     now = timezone.now()
     rows = _visits(volunteer).filter(status=Visit.Status.SCHEDULED, starts_at__gt=now).order_by("starts_at")[:limit]
     return [visit_item(v, volunteer, now) for v in rows]
@@ -314,8 +299,6 @@ def visits_upcoming(volunteer: Volunteer, *, limit: int = 30) -> list[VisitItem]
 
 def visits_to_report(volunteer: Volunteer, *, limit: int = 20) -> list[VisitItem]:
     """Visits that have started and still wait for the volunteer's report, oldest first."""
-    from missions.models import Visit
-
     now = timezone.now()
     rows = (
         _visits(volunteer)
@@ -327,8 +310,6 @@ def visits_to_report(volunteer: Volunteer, *, limit: int = 20) -> list[VisitItem
 
 def visits_past(volunteer: Volunteer, *, limit: int = 30) -> list[VisitItem]:
     """Visits already reported, missed or cancelled, latest first, with their reports."""
-    from missions.models import Visit
-
     now = timezone.now()
     rows = (
         _visits(volunteer)
@@ -342,8 +323,6 @@ def visits_past(volunteer: Volunteer, *, limit: int = 30) -> list[VisitItem]:
 
 def volunteer_hours(volunteer: Volunteer) -> float:
     """Total hours of visits the volunteer reported as happened."""
-    from missions.models import VisitReport
-
     minutes = VisitReport.objects.filter(visit__match__volunteer=volunteer, happened=True).aggregate(
         total=Sum("duration_minutes")
     )["total"]

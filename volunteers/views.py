@@ -22,6 +22,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from liens.errors import DomainError
+from missions.matching import services as matching
+from missions.reports import visit_report_submit
+from missions.visits import services as visit_services
 
 from . import forms, selectors, services
 from .ics import calendar_render
@@ -208,11 +211,9 @@ def mission_detail(request, volunteer: Volunteer, mission_id: int):
 @require_POST
 @volunteer_required
 def mission_offer(request, volunteer: Volunteer, mission_id: int):
-    from missions.matching.services import match_offer
-
     mission = selectors.mission_for_volunteer_or_404(volunteer, mission_id)
     try:
-        match_offer(mission=mission, volunteer=volunteer)
+        matching.match_offer(mission=mission, volunteer=volunteer)
     except DomainError as error:
         messages.error(request, error.message)
     else:
@@ -223,11 +224,9 @@ def mission_offer(request, volunteer: Volunteer, mission_id: int):
 @require_POST
 @volunteer_required
 def match_accept(request, volunteer: Volunteer, match_id: int):
-    from missions.matching.services import match_accept as accept
-
     match = selectors.match_for_volunteer_or_404(volunteer, match_id)
     try:
-        accept(match=match, volunteer=volunteer)
+        matching.match_accept(match=match, volunteer=volunteer)
     except DomainError as error:
         messages.error(request, error.message)
     else:
@@ -238,13 +237,11 @@ def match_accept(request, volunteer: Volunteer, match_id: int):
 @require_http_methods(["GET", "POST"])
 @volunteer_required
 def match_decline(request, volunteer: Volunteer, match_id: int):
-    from missions.matching.services import match_decline as decline
-
     match = selectors.match_for_volunteer_or_404(volunteer, match_id)
     form = forms.ReasonForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            decline(match=match, by=request.user, reason=form.cleaned_data["reason"])
+            matching.match_decline(match=match, by=request.user, reason=form.cleaned_data["reason"])
         except DomainError as error:
             forms.form_add_domain_error(form, error)
         else:
@@ -285,8 +282,6 @@ def _changeable_visit(volunteer: Volunteer, visit_id: int):
 @require_http_methods(["GET", "POST"])
 @volunteer_required
 def visit_cancel(request, volunteer: Volunteer, visit_id: int):
-    from missions.visits.services import visit_cancel as cancel
-
     visit, item = _changeable_visit(volunteer, visit_id)
     form = forms.ReasonForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -294,7 +289,7 @@ def visit_cancel(request, volunteer: Volunteer, visit_id: int):
             form.add_error(None, _("This visit can no longer be changed."))
         else:
             try:
-                cancel(visit=visit, by=request.user, reason=form.cleaned_data["reason"])
+                visit_services.visit_cancel(visit=visit, by=request.user, reason=form.cleaned_data["reason"])
             except DomainError as error:
                 forms.form_add_domain_error(form, error)
             else:
@@ -316,8 +311,6 @@ def _local_moment(visit, date: datetime.date, time: datetime.time) -> datetime.d
 @require_http_methods(["GET", "POST"])
 @volunteer_required
 def visit_move(request, volunteer: Volunteer, visit_id: int):
-    from missions.visits.services import visit_move as move
-
     visit, item = _changeable_visit(volunteer, visit_id)
     zone = zoneinfo.ZoneInfo(visit.match.mission.association.timezone)
     local = timezone.localtime(visit.starts_at, zone)
@@ -330,7 +323,9 @@ def visit_move(request, volunteer: Volunteer, visit_id: int):
             form.add_error("date", _("Choose a moment in the future."))
         else:
             try:
-                move(visit=visit, by=request.user, starts_at=starts_at, reason=form.cleaned_data["reason"])
+                visit_services.visit_move(
+                    visit=visit, by=request.user, starts_at=starts_at, reason=form.cleaned_data["reason"]
+                )
             except DomainError as error:
                 # The form splits the moment into a date and a time: show it under the date.
                 error.field = "date" if error.field == "starts_at" else error.field
@@ -349,8 +344,6 @@ def visit_move(request, volunteer: Volunteer, visit_id: int):
 @require_http_methods(["GET", "POST"])
 @volunteer_required
 def visit_report(request, volunteer: Volunteer, visit_id: int):
-    from missions.reports import visit_report_submit
-
     visit = selectors.visit_for_volunteer_or_404(volunteer, visit_id)
     if getattr(visit, "report", None) is not None:
         if request.method == "POST":

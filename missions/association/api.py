@@ -3,6 +3,7 @@ separate input and output serializers, the same services as the pages, the same 
 object outside the caller's associations answers 404."""
 
 from django.http import Http404
+from django.utils.translation import gettext
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import ValidationError
@@ -25,6 +26,7 @@ from missions.models import (
     Mission,
 )
 from missions.scoping import associations_for, current_association, get_scoped_or_404, scoped, volunteers_visible
+from volunteers.vetting import vetting_steps_left
 
 from . import selectors, services, tasks, validators
 
@@ -320,8 +322,6 @@ class VolunteerWaitingOut(serializers.Serializer):
     vetting_state = serializers.CharField()
 
     def get_steps_left(self, obj) -> list[str]:
-        from volunteers.vetting import vetting_steps_left
-
         return vetting_steps_left(obj)
 
     def get_charter_accepted(self, obj) -> bool:
@@ -411,8 +411,6 @@ class SignupAPI(APIView):
 
 
 def _siret_or_rna() -> str:
-    from django.utils.translation import gettext
-
     return gettext("Give the association's SIRET or RNA number.")
 
 

@@ -24,6 +24,7 @@ from missions.models import (
     Visit,
 )
 from missions.scoping import volunteers_visible
+from volunteers.models import Volunteer
 
 # --- beneficiaries --------------------------------------------------------------------------
 
@@ -132,8 +133,6 @@ def mission_suggestions(*, mission: Mission, limit: int = 10) -> list:
 
 def vetting_desk(*, association: Association, user) -> QuerySet:
     """Volunteers waiting for vetting near the association (same département) or matched with it."""
-    from volunteers.models import Volunteer
-
     return (
         volunteers_visible(user, association_ids=[association.pk])
         .filter(vetting_state=Volunteer.Vetting.PENDING, left_at__isnull=True)

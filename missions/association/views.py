@@ -4,7 +4,7 @@ the user's associations answers 404), checks input with a form, calls one servic
 import functools
 
 from django.contrib import messages
-from django.contrib.auth import login
+from django.contrib.auth import get_user_model, login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -16,15 +16,18 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from liens.choices import Interest, Language, VisitKind
 from liens.errors import DomainError
-from missions.models import Beneficiary, ImportJob, Invitation, Membership, Mission
+from missions.models import Assessment, Beneficiary, ImportJob, Invitation, Match, Membership, Mission
 from missions.scoping import (
     associations_for,
     current_association,
     get_scoped_or_404,
     is_staff_of,
+    scoped,
     volunteers_visible,
 )
+from volunteers.vetting import STEP_LABELS, vetting_steps_left
 
 from . import forms, importing, selectors, services, tasks
 
@@ -246,8 +249,6 @@ def invitation_accept(request, token: str):
     needs_account = False
     account_form = None
     if not request.user.is_authenticated:
-        from django.contrib.auth import get_user_model
-
         invitee = get_user_model().objects.filter(email__iexact=invitation.email).first()
         needs_account = invitee is not None and not invitee.has_usable_password()
         account_form = forms.AccountOpenForm(request.POST or None) if needs_account else None
@@ -356,9 +357,6 @@ def beneficiary_edit(request, beneficiary_id: int):
 @require_GET
 @staff_view
 def beneficiary_detail(request, beneficiary_id: int):
-    from missions.models import Assessment
-    from missions.scoping import scoped
-
     try:
         beneficiary = selectors.beneficiary_for_page(
             queryset=scoped(Beneficiary.objects.all(), request.user), pk=beneficiary_id
@@ -380,8 +378,6 @@ def beneficiary_detail(request, beneficiary_id: int):
 
 
 def _choice_labels(beneficiary: Beneficiary) -> dict[str, str]:
-    from liens.choices import Interest, Language
-
     interests, languages = dict(Interest.choices), dict(Language.choices)
     return {
         "interests": ", ".join(str(interests.get(v, v)) for v in beneficiary.interests),
@@ -459,7 +455,6 @@ def assessment_new(request, beneficiary_id: int):
                 % {"scale": assessment.get_scale_display(), "score": assessment.score},
             )
             return redirect("association:beneficiary", beneficiary_id=beneficiary.pk)
-    from missions.models import Assessment
 
     return render(
         request,
@@ -474,8 +469,6 @@ def assessment_new(request, beneficiary_id: int):
 @require_GET
 @staff_view
 def mission_list(request):
-    from liens.choices import VisitKind
-
     q, status, kind = request.GET.get("q", "").strip(), request.GET.get("status", ""), request.GET.get("kind", "")
     rows = selectors.mission_list(association=request.association, q=q, status=status, kind=kind)
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
@@ -530,8 +523,6 @@ def mission_edit(request, mission_id: int):
 @require_GET
 @staff_view
 def mission_detail(request, mission_id: int):
-    from missions.scoping import scoped
-
     try:
         mission = (
             scoped(Mission.objects.all(), request.user)
@@ -540,7 +531,6 @@ def mission_detail(request, mission_id: int):
         )
     except Mission.DoesNotExist as exc:
         raise Http404 from exc
-    from missions.models import Match
 
     matches = list(
         mission.matches.filter(status__in=Match.LIVE).select_related("volunteer__user").order_by("-proposed_at")
@@ -600,8 +590,6 @@ def mission_close(request, mission_id: int):
 @require_GET
 @staff_view
 def vetting(request):
-    from volunteers.vetting import STEP_LABELS, vetting_steps_left
-
     volunteers = list(selectors.vetting_desk(association=request.association, user=request.user)[:200])
     rows = [(v, vetting_steps_left(v)) for v in volunteers]
     return render(
@@ -614,8 +602,6 @@ def vetting(request):
 @require_POST
 @staff_view
 def vetting_record(request, volunteer_id: int):
-    from volunteers.vetting import STEP_LABELS
-
     try:
         volunteer = volunteers_visible(request.user).select_related("user").get(pk=volunteer_id)
     except volunteers_visible(request.user).model.DoesNotExist as exc:
