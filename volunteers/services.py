@@ -20,7 +20,8 @@ from django.utils.translation import gettext_lazy
 from liens.choices import Interest, Language, VisitKind
 from liens.errors import DomainError
 from liens.geocoding import GeoPoint, geocode, is_french_postcode
-from liens.models import Notification, SensitiveAccess, User
+from liens.models import Notification, User
+from liens.services import sensitive_access_log
 
 from .models import AvailabilitySlot, Volunteer, new_calendar_token
 from .vetting import vetting_approve_if_complete
@@ -381,9 +382,7 @@ def beneficiary_contact_reveal(*, match, volunteer: Volunteer) -> BeneficiaryCon
     beneficiary = match.mission.beneficiary
     if match.volunteer_id != volunteer.pk or match.status != match.Status.ACTIVE or beneficiary is None:
         return None
-    SensitiveAccess.objects.create(
-        user_id=volunteer.user_id, subject=f"beneficiary:{beneficiary.pk}", what="address+phone+notes"
-    )
+    sensitive_access_log(user_id=volunteer.user_id, beneficiary_id=beneficiary.pk, what="address+phone+notes")
     return BeneficiaryContact(
         full_name=f"{beneficiary.first_name} {beneficiary.last_name}",
         address=beneficiary.address,

@@ -11,7 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from liens.errors import DomainError
-from liens.models import SensitiveAccess, User
+from liens.models import User
 
 from ..models import IsolationAlert
 from ..scoping import association_ids_for
@@ -199,10 +199,7 @@ class AlertNumbersApi(APIView):
 
 
 def _detail_response(request, alert: IsolationAlert) -> Response:
-    alert.file = selectors.alert_file(alert=alert)
-    SensitiveAccess.objects.create(
-        user=request.user, subject=f"beneficiary:{alert.beneficiary_id}", what="phone+key_contacts"
-    )
+    alert.file = services.alert_file_open(alert=alert, by=request.user)
     return Response(AlertDetailOut(alert).data)
 
 

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from liens.errors import DomainError
+from liens.services import sensitive_access_log
 
 # Re-exported: the association's activate, pause and resume services call them from here.
 from ..ledger import alert_deadline_restore as alert_deadline_restore
@@ -25,6 +26,7 @@ from ..ledger import alert_deadline_suspend as alert_deadline_suspend
 from ..ledger import contact_record, is_paused
 from ..models import AlertEvent, Beneficiary, Contact, IsolationAlert, Membership, Visit, VisitReport
 from .notifications import RaisedItem, alert_escalated_notify, alert_urgent_notify, alerts_raised_notify
+from .selectors import AlertFile, alert_file
 
 Kind = IsolationAlert.Kind
 Severity = IsolationAlert.Severity
@@ -167,6 +169,14 @@ def alert_raise_missed_visits(*, beneficiary: Beneficiary) -> IsolationAlert | N
 
 
 # --- People's actions -----------------------------------------------------------------------------
+
+
+def alert_file_open(*, alert: IsolationAlert, by) -> AlertFile:
+    """The alert's file, for `by` to read. It holds the person's phone and key contacts, so the
+    reading is recorded: who saw whose details, and when."""
+    file = alert_file(alert=alert)
+    sensitive_access_log(user_id=by.pk, beneficiary_id=alert.beneficiary_id, what="phone+key_contacts")
+    return file
 
 
 def _lock_open(alert: IsolationAlert) -> IsolationAlert:

@@ -13,7 +13,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from liens.errors import DomainError
-from liens.models import SensitiveAccess
 
 from ..scoping import association_ids_for
 from . import selectors, services
@@ -49,11 +48,7 @@ def queue(request):
 
 
 def _render_detail(request, alert, *, forms=None, status=200):
-    file = selectors.alert_file(alert=alert)
-    # The phone and key contacts are on this page: record who saw them, and when.
-    SensitiveAccess.objects.create(
-        user=request.user, subject=f"beneficiary:{alert.beneficiary_id}", what="phone+key_contacts"
-    )
+    file = services.alert_file_open(alert=alert, by=request.user)
     forms = forms or {}
     context = {
         "alert": alert,
