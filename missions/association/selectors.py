@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
+from liens.models import User
 from missions.alerts.selectors import alert_counts
 from missions.matching.selectors import mission_suggestions as matching_suggestions
 from missions.models import (
@@ -25,6 +26,16 @@ from missions.models import (
 )
 from missions.scoping import volunteers_visible
 from volunteers.models import Volunteer
+
+# --- invitations --------------------------------------------------------------------------
+
+
+def invitation_needs_account(invitation: Invitation) -> bool:
+    """Whether the invited address belongs to an account that has never had a password: the
+    invitee then chooses one on the invitation page instead of signing in."""
+    invitee = User.objects.filter(email__iexact=invitation.email).first()
+    return invitee is not None and not invitee.has_usable_password()
+
 
 # --- beneficiaries --------------------------------------------------------------------------
 

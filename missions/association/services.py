@@ -306,6 +306,16 @@ def invitation_account_open(*, invitation: Invitation, first_name: str, last_nam
     return user
 
 
+def invitation_accept_with_new_account(*, invitation: Invitation, first_name: str, last_name: str, password: str):
+    """Open the invitee's account and join the association, in one transaction: both or neither."""
+    with transaction.atomic():
+        user = invitation_account_open(
+            invitation=invitation, first_name=first_name, last_name=last_name, password=password
+        )
+        invitation_accept(invitation=invitation, user=user)
+    return user
+
+
 def invitation_revoke(*, invitation: Invitation, by) -> None:
     """Delete a pending invitation; its link stops working. Idempotent."""
     _require_manager(association=invitation.association, user=by)

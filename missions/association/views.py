@@ -4,11 +4,10 @@ the user's associations answers 404), checks input with a form, calls one servic
 import functools
 
 from django.contrib import messages
-from django.contrib.auth import get_user_model, login
+from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -249,23 +248,22 @@ def invitation_accept(request, token: str):
     needs_account = False
     account_form = None
     if not request.user.is_authenticated:
-        invitee = get_user_model().objects.filter(email__iexact=invitation.email).first()
-        needs_account = invitee is not None and not invitee.has_usable_password()
+        needs_account = selectors.invitation_needs_account(invitation)
         account_form = forms.AccountOpenForm(request.POST or None) if needs_account else None
     if request.method == "POST" and not expired:
         try:
-            with transaction.atomic():
-                user = request.user
-                if not user.is_authenticated:
-                    if not (account_form and account_form.is_valid()):
-                        raise DomainError(_("Fill in your name and choose a password."))
-                    user = services.invitation_account_open(
-                        invitation=invitation,
-                        first_name=account_form.cleaned_data["first_name"],
-                        last_name=account_form.cleaned_data["last_name"],
-                        password=account_form.cleaned_data["password1"],
-                    )
+            user = request.user
+            if user.is_authenticated:
                 services.invitation_accept(invitation=invitation, user=user)
+            else:
+                if not (account_form and account_form.is_valid()):
+                    raise DomainError(_("Fill in your name and choose a password."))
+                user = services.invitation_accept_with_new_account(
+                    invitation=invitation,
+                    first_name=account_form.cleaned_data["first_name"],
+                    last_name=account_form.cleaned_data["last_name"],
+                    password=account_form.cleaned_data["password1"],
+                )
         except DomainError as exc:
             if account_form is not None and exc.field:
                 form_error(account_form, exc)
