@@ -6,7 +6,6 @@ answers 404. Input and output serializers are separate; refusals are 400 with fi
 
 from __future__ import annotations
 
-from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound, ValidationError
@@ -127,19 +126,12 @@ def _refused(error: DomainError):
     raise ValidationError({error.field or "non_field_errors": [str(error.message)]}, code=error.code)
 
 
-def _scoped_or_404(queryset, user, **lookup):
-    try:
-        return get_scoped_or_404(queryset, user, **lookup)
-    except Http404 as exc:
-        raise NotFound from exc
-
-
 def _mission(request, mission_id: int) -> Mission:
-    return _scoped_or_404(Mission.objects.select_related("beneficiary", "association"), request.user, pk=mission_id)
+    return get_scoped_or_404(Mission.objects.select_related("beneficiary", "association"), request.user, pk=mission_id)
 
 
 def _match(request, match_id: int) -> Match:
-    return _scoped_or_404(
+    return get_scoped_or_404(
         Match.objects.select_related("mission__beneficiary", "mission__association", "volunteer__user"),
         request.user,
         via="mission__association",
@@ -201,7 +193,7 @@ class BatchView(APIView):
         data = _valid(MatchingBatchIn, request)
         association, territory = None, None
         if data.get("association"):
-            association = _scoped_or_404(Association.objects.all(), request.user, via="id", pk=data["association"])
+            association = get_scoped_or_404(Association.objects.all(), request.user, via="id", pk=data["association"])
         elif request.user.is_staff:
             territory = data["territory"]
         else:
