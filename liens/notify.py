@@ -7,11 +7,17 @@ reminders as often as they like. Sending is the dispatcher's job, not the caller
 
 import datetime
 
+from django.conf import settings
 from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from .models import Notification, User
+
+
+def site_url(path: str) -> str:
+    """An absolute address on the site, for links in messages read outside it (email, SMS)."""
+    return f"{settings.SITE_URL}{path}"
 
 
 def _render(kind: str, suffix: str, context: dict) -> str:

@@ -13,10 +13,9 @@ import hashlib
 from collections import defaultdict
 from typing import NamedTuple
 
-from django.conf import settings
 from django.urls import reverse
 
-from liens.notify import notify
+from liens.notify import notify, site_url
 
 from ..models import Association, Beneficiary, IsolationAlert, Membership, VisitReport
 
@@ -33,10 +32,6 @@ class RaisedItem(NamedTuple):
     kind: str
     severity: int
     previous_severity: int | None
-
-
-def absolute_url(path: str) -> str:
-    return f"{getattr(settings, 'SITE_URL', '').rstrip('/')}{path}"
 
 
 def staff_to_tell(*, association_ids: list[int], role: str) -> dict[int, list]:
@@ -63,7 +58,7 @@ def _item_context(item: RaisedItem, names: dict[int, str]) -> dict:
         "severity": IsolationAlert.Severity(item.severity).label,
         "severity_value": item.severity,
         "previous": IsolationAlert.Severity(item.previous_severity).label if item.previous_severity else None,
-        "url": absolute_url(reverse("alerts:detail", args=[item.alert_id])),
+        "url": site_url(reverse("alerts:detail", args=[item.alert_id])),
     }
 
 
@@ -91,7 +86,7 @@ def alerts_raised_notify(*, items: list[RaisedItem]) -> int:
             "items": [_item_context(item, names) for item in ordered[:DIGEST_NAMES]],
             "count": len(group),
             "more": max(len(group) - DIGEST_NAMES, 0),
-            "queue_url": absolute_url(reverse("alerts:queue")),
+            "queue_url": site_url(reverse("alerts:queue")),
         }
         for user in recipients.get(association_id, []):
             written += len(
@@ -122,7 +117,7 @@ def alert_urgent_notify(*, alert: IsolationAlert, report: VisitReport | None, st
         "count": 1,
         "more": 0,
         "concerns": concerns,
-        "queue_url": absolute_url(reverse("alerts:queue")),
+        "queue_url": site_url(reverse("alerts:queue")),
     }
     written = 0
     for user in recipients.get(alert.association_id, []):

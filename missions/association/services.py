@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from liens.errors import DomainError
-from liens.notify import notify
+from liens.notify import notify, site_url
 from missions import assessments
 from missions.ledger import alert_deadline_restore, alert_deadline_suspend
 from missions.models import (
@@ -46,11 +46,6 @@ INVITATION_SALT = "liens.invitation"
 def _later(message, **params):
     """A message translated when rendered, not now: notify() renders in the recipient's language."""
     return lazy(lambda: str(message) % params if params else str(message), str)()
-
-
-def site_link(path: str) -> str:
-    """An absolute link for messages sent outside the site."""
-    return f"{settings.SITE_URL}{path}"
 
 
 # --- geocoding ------------------------------------------------------------------------------
@@ -111,7 +106,7 @@ def association_signup(
             longitude=point.longitude if point else None,
         )
         Membership.objects.create(user=user, association=association, role=Membership.Role.MANAGER)
-        link = site_link(reverse("association:admin-pending"))
+        link = site_url(reverse("association:admin-pending"))
         for admin in User.objects.filter(is_staff=True, is_active=True):
             notify(
                 recipient=admin,
@@ -142,7 +137,7 @@ def association_validate(*, association: Association, by) -> Association:
         association.validated_at = timezone.now()
         association.validated_by = by
         association.save(update_fields=["validated_at", "validated_by"])
-        link = site_link(reverse("association:home"))
+        link = site_url(reverse("association:home"))
         for membership in association.memberships.filter(role=Membership.Role.MANAGER).select_related("user"):
             notify(
                 recipient=membership.user,
@@ -241,7 +236,7 @@ def invitation_send(*, association: Association, email: str, role: str, by) -> I
                     role=Membership.Role(role).label,
                     days=settings.LIENS_INVITATION_DAYS,
                 ),
-                "link": site_link(invitation_link(invitation)),
+                "link": site_url(invitation_link(invitation)),
             },
             dedup_key=f"invitation:{invitation.pk}:{invitation.token[:12]}",
         )

@@ -18,14 +18,14 @@ import numpy as np
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Count
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
 from liens.errors import DomainError
 from liens.models import User
-from liens.notify import notify
+from liens.notify import notify, site_url
 from missions.models import Match, Mission, Visit
 from missions.scoping import is_staff_of
 from volunteers.models import Volunteer
@@ -50,10 +50,7 @@ def add_months(day: datetime.date, months: int) -> datetime.date:
 
 
 def _link(name: str, *args) -> str:
-    try:
-        return f"{getattr(settings, 'SITE_URL', '')}{reverse(name, args=args)}"
-    except NoReverseMatch:
-        return ""
+    return site_url(reverse(name, args=args))
 
 
 def _tell(*, recipient: User, kind: str, dedup_key: str, subject, message, params: dict, link: str = "") -> None:

@@ -4,13 +4,11 @@ import datetime
 
 from django.conf import settings
 from django.core import signing
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
+
+from liens.notify import site_url
 
 SALT = "missions.visits.cant-come"
-
-
-def _absolute(path: str) -> str:
-    return f"{settings.SITE_URL}{path}"
 
 
 def cant_come_token(visit, recipient) -> str:
@@ -24,7 +22,7 @@ def cant_come_token(visit, recipient) -> str:
 
 def cant_come_url(visit, recipient) -> str:
     """The absolute one-tap link to cancel `visit`, for `recipient` (its volunteer)."""
-    return _absolute(reverse("visits:cant_come", args=[cant_come_token(visit, recipient)]))
+    return site_url(reverse("visits:cant_come", args=[cant_come_token(visit, recipient)]))
 
 
 def cant_come_read(token: str) -> dict:
@@ -33,15 +31,10 @@ def cant_come_read(token: str) -> dict:
 
 
 def visit_report_url(visit) -> str:
-    """Where the volunteer files the report; the home page until the volunteers' area names it."""
-    for name in ("volunteers:visit_report", "volunteers:report"):
-        try:
-            return _absolute(reverse(name, args=[visit.pk]))
-        except NoReverseMatch:
-            continue
-    return _absolute(reverse("home"))
+    """Where the volunteer files the report."""
+    return site_url(reverse("volunteers:visit_report", args=[visit.pk]))
 
 
 def attention_url() -> str:
     """The coordinators' page of visits needing attention."""
-    return _absolute(reverse("visits:attention"))
+    return site_url(reverse("visits:attention"))
