@@ -289,13 +289,19 @@ WITH claimed AS (
     LIMIT %(limit)s
     FOR UPDATE SKIP LOCKED
 ), open_alert AS (
-    -- The open no-contact alerts of the claimed rows, through the unique partial index
-    -- alert_one_open_per_kind; locked too, so the escalation job (which locks alerts only)
-    -- skips them until this batch commits, and their row ids stay valid for the updates below.
-    SELECT ctid AS alert_row, id, beneficiary_id, severity, started_at
-    FROM missions_isolationalert
-    WHERE beneficiary_id = ANY(ARRAY(SELECT id FROM claimed)) AND kind = 'no_contact' AND resolved_at IS NULL
-    FOR UPDATE
+    -- The open no-contact alerts of the claimed rows, locked too, so the escalation job (which
+    -- locks alerts only) skips them until this batch commits, and their row ids stay valid for
+    -- the updates below. LATERAL makes it one probe of the unique partial index
+    -- alert_one_open_per_kind per claimed row, whatever the statistics say: matching against an
+    -- array of the claimed ids instead let the planner test every open alert of the association
+    -- against the whole array, a cost that grew as batch size x open alerts.
+    SELECT a.*
+    FROM claimed c, LATERAL (
+        SELECT ctid AS alert_row, id, beneficiary_id, severity, started_at
+        FROM missions_isolationalert
+        WHERE beneficiary_id = c.id AND kind = 'no_contact' AND resolved_at IS NULL
+        FOR UPDATE
+    ) a
 ), due AS (
     SELECT c.*, ((c.paused_until + 1)::timestamp AT TIME ZONE s.timezone) AS pause_end,
            a.alert_row, a.id AS alert_id, a.severity AS alert_severity, a.started_at AS alert_started_at
