@@ -520,6 +520,7 @@ class BeneficiaryAPI(StaffAPIView):
         beneficiary = self.own(
             Beneficiary, beneficiary_id, queryset=Beneficiary.objects.prefetch_related("key_contacts")
         )
+        services.beneficiary_file_open(beneficiary=beneficiary, by=request.user)
         return Response(BeneficiaryOut(beneficiary).data)
 
     @extend_schema(request=BeneficiaryIn, responses=BeneficiaryOut, summary="Change a beneficiary (partial)")

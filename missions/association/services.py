@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy
 
 from liens.errors import DomainError
 from liens.notify import notify, site_url
+from liens.services import sensitive_access_log
 from missions import assessments
 from missions.ledger import alert_deadline_restore, alert_deadline_suspend
 from missions.models import (
@@ -485,6 +486,14 @@ def beneficiary_create(
     with transaction.atomic():
         beneficiary.save()
         _key_contacts_replace(beneficiary, key_contacts or [])
+    return beneficiary
+
+
+def beneficiary_file_open(*, beneficiary: Beneficiary, by) -> Beneficiary:
+    """`beneficiary`'s record, for staff member `by` to read or edit. It holds the person's
+    address, phone, key contacts and notes, so the reading is recorded: who saw whose details,
+    and when, as for a volunteer's or an alert reviewer's view of the same details."""
+    sensitive_access_log(user_id=by.pk, beneficiary_id=beneficiary.pk, what="address+phone+key_contacts+notes")
     return beneficiary
 
 

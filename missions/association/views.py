@@ -314,6 +314,8 @@ def beneficiary_list(request):
 
 def _beneficiary_form_page(request, beneficiary=None):
     association = request.association if beneficiary is None else beneficiary.association
+    if beneficiary is not None and request.method == "GET":
+        services.beneficiary_file_open(beneficiary=beneficiary, by=request.user)
     form = forms.BeneficiaryForm(request.POST or None, instance=beneficiary, association=association)
     formset = forms.KeyContactFormSet(request.POST or None, instance=beneficiary, prefix="contacts")
     if request.method == "POST" and form.is_valid() and formset.is_valid():
@@ -361,6 +363,7 @@ def beneficiary_detail(request, beneficiary_id: int):
         )
     except Beneficiary.DoesNotExist as exc:
         raise Http404 from exc
+    services.beneficiary_file_open(beneficiary=beneficiary, by=request.user)
     return render(
         request,
         "missions/association/beneficiary_detail.html",

@@ -7,6 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from liens.models import SensitiveAccess
 from missions.models import Assessment, Beneficiary, Mission
 from tests import factories
 
@@ -126,8 +127,16 @@ def test_bad_input_is_a_400_with_field_details(api_a):
     assert response.status_code == 400 and "place" in response.json()
 
 
+def test_reading_one_person_through_the_api_is_logged(api_a, coordinator_a, beneficiary_a):
+    response = api_a.get(f"/api/association/beneficiaries/{beneficiary_a.pk}/")
+    assert response.status_code == 200 and response.json()["phone"] == beneficiary_a.phone
+    access = SensitiveAccess.objects.get()
+    assert (access.user, access.subject) == (coordinator_a, f"beneficiary:{beneficiary_a.pk}")
+
+
 def test_an_outsiders_ids_are_unknown_to_the_api(api_b, beneficiary_a, mission_a):
     assert api_b.get(f"/api/association/beneficiaries/{beneficiary_a.pk}/").status_code == 404
+    assert not SensitiveAccess.objects.exists()
     assert (
         api_b.patch(f"/api/association/beneficiaries/{beneficiary_a.pk}/", {"city": "X"}, format="json").status_code
         == 404

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from liens.errors import DomainError
+from liens.models import SensitiveAccess
 from missions.association import services
 from missions.models import Assessment, Beneficiary, KeyContact
 from tests import factories
@@ -261,3 +262,20 @@ def test_key_contacts_can_be_replaced_from_the_edit_page(beneficiary_a, coordina
     response = coordinator_a_client.post(url, data)
     assert response.status_code == 302
     assert list(beneficiary_a.key_contacts.values_list("name", flat=True)) == ["Mme Voisine"]
+
+
+def test_staff_reading_a_person_s_record_is_logged_and_an_outsider_s_attempt_is_not(
+    beneficiary_a, coordinator_a, coordinator_a_client, coordinator_b_client
+):
+    detail = reverse("association:beneficiary", args=[beneficiary_a.pk])
+    edit = reverse("association:beneficiary-edit", args=[beneficiary_a.pk])
+    assert coordinator_b_client.get(detail).status_code == 404
+    assert coordinator_b_client.get(edit).status_code == 404
+    assert not SensitiveAccess.objects.exists()
+
+    page = coordinator_a_client.get(detail)
+    assert page.status_code == 200 and beneficiary_a.phone in page.content.decode()
+    assert coordinator_a_client.get(edit).status_code == 200
+    seen = SensitiveAccess.objects.order_by("pk")
+    assert [(row.user, row.subject) for row in seen] == [(coordinator_a, f"beneficiary:{beneficiary_a.pk}")] * 2
+    assert "phone" in seen[0].what and "address" in seen[0].what
