@@ -15,6 +15,7 @@ def test_the_sweep_benchmark_measures_and_cleans_up(association_a):
     assert figures["alerts_raised"] == 8
     assert figures["second_sweep_alerts"] == 0
     assert figures["small_sweep_alerts"] == 8
+    assert figures["small_batches_sweep_alerts"] == 8
     assert figures["floor_rows"] == 8
     assert figures["naive_sample"] == 3
     assert figures["sweep_seconds"] > 0 and figures["naive_seconds_scaled"] > 0
