@@ -3,7 +3,7 @@
 import datetime
 
 import pytest
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from liens.choices import VisitKind
@@ -16,9 +16,9 @@ pytestmark = pytest.mark.django_db
 
 def _alert(beneficiary, **extra):
     now = timezone.now()
+    extra.setdefault("association", beneficiary.association)
     return IsolationAlert.objects.create(
         beneficiary=beneficiary,
-        association=beneficiary.association,
         kind=IsolationAlert.Kind.NO_CONTACT,
         started_at=now,
         raised_at=now,
@@ -31,6 +31,19 @@ def test_only_one_open_alert_per_beneficiary_and_kind():
     _alert(beneficiary)
     with pytest.raises(IntegrityError), transaction.atomic():
         _alert(beneficiary)
+
+
+def test_an_alert_belongs_to_its_person_s_association():
+    if connection.vendor != "postgresql":
+        pytest.skip("the composite foreign key is PostgreSQL's; SQLite keeps single-column keys")
+    beneficiary = factories.BeneficiaryFactory()
+    elsewhere = factories.AssociationFactory()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # the key is checked at commit otherwise
+        _alert(beneficiary, association=elsewhere)
+    assert not IsolationAlert.objects.exists()
+    assert _alert(beneficiary).association_id == beneficiary.association_id
 
 
 def test_a_resolved_alert_does_not_block_a_new_one():
