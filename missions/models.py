@@ -631,10 +631,15 @@ class IsolationAlert(models.Model):
 
 
 class AlertEvent(models.Model):
-    """One step on an alert's timeline, with author and time."""
+    """One step on an alert's timeline, with author and time.
+
+    The raising itself is not stored: the alert row records it (raised_at, kind, its report and
+    so its author, and the severity at raise, which a later rise keeps as its "from"), and the
+    timeline's first line is made from it (selectors.alert_raised_line). The sweep raises
+    alerts by the thousand; a second row per alert would double what it writes for nothing."""
 
     class Kind(models.TextChoices):
-        RAISED = "raised", _("Raised")
+        RAISED = "raised", _("Raised")  # the line made from the alert row, never stored
         SEVERITY = "severity", _("Severity rose")
         ESCALATED = "escalated", _("Escalated")
         ACKNOWLEDGED = "acknowledged", _("Acknowledged")

@@ -1722,13 +1722,8 @@ class _Builder:
                 acknowledged_at=acknowledged,
                 acknowledged_by=coordinator,
             )
-            raised_event = AlertEvent(
-                alert=alert, kind="raised", at=raised, author=report.submitted_by, data={"concerns": ["fall"]}
-            )
-            raised_event._ids = {"report": report}
             self.alerts.append(alert)
             self.events += [
-                raised_event,
                 AlertEvent(alert=alert, kind="acknowledged", at=acknowledged, author=coordinator),
                 AlertEvent(
                     alert=alert,
@@ -1766,7 +1761,6 @@ class _Builder:
             )
             self.alerts.append(alert)
             self.events += [
-                AlertEvent(alert=alert, kind="raised", at=alert.raised_at, data={"severity": 1}),
                 AlertEvent(alert=alert, kind="acknowledged", at=alert.acknowledged_at, author=coordinator),
                 AlertEvent(
                     alert=alert,
@@ -1807,7 +1801,7 @@ class _Builder:
             raised_at=raised,
             escalate_after=raised + delay,
         )
-        events = [AlertEvent(alert=alert, kind="raised", at=raised, data={"severity": 1})]
+        events = []
         rises = [(2, since + overdue_factor * target), (3, since + critical_factor * target)]
         rises = [(severity, sweep_at(at)) for severity, at in rises if at <= self.now]
         last_change = rises[-1][1] if rises else raised

@@ -54,7 +54,7 @@ class AlertOut(serializers.Serializer):
 
 
 class EventOut(serializers.Serializer):
-    id = serializers.IntegerField()
+    id = serializers.IntegerField(allow_null=True, help_text="null on the first line, the raising.")
     kind = serializers.CharField()
     kind_label = serializers.CharField(source="get_kind_display")
     at = serializers.DateTimeField()

@@ -8,7 +8,7 @@ deadline and spread over the whole table, then measures, in the same run:
 - a raw-SQL floor: one UPDATE ... RETURNING moving the same due rows' deadlines after locking
   them FOR UPDATE SKIP LOCKED (the least a sweep that may run twice at once must do), and the
   same UPDATE without the lock ("plain");
-- a naive per-row ORM loop (lock, check, create alert and event, save) timed on a sample of the
+- a naive per-row ORM loop (lock, check, create the alert, save) timed on a sample of the
   due rows and scaled to all of them;
 - the same sweep over 10x fewer beneficiaries with the same number due: its cost must follow
   the due rows, not the table;
@@ -216,7 +216,7 @@ def _floor(population: _Population, *, claim: bool) -> tuple[float, int]:
 
 
 def _naive(population: _Population, *, sample: int) -> tuple[float, int]:
-    """The per-row ORM loop the sweep replaces: one transaction and five queries per row."""
+    """The per-row ORM loop the sweep replaces: one transaction and four queries per row."""
     now = population.now
     ids = list(population.due_rows().order_by("alert_after").values_list("pk", flat=True)[:sample])
     started = time.perf_counter()
@@ -228,7 +228,7 @@ def _naive(population: _Population, *, sample: int) -> tuple[float, int]:
                 beneficiary=beneficiary, kind=IsolationAlert.Kind.NO_CONTACT, resolved_at__isnull=True
             ).first()
             if open_alert is None:
-                alert = IsolationAlert.objects.create(
+                IsolationAlert.objects.create(
                     beneficiary=beneficiary,
                     association_id=beneficiary.association_id,
                     kind=IsolationAlert.Kind.NO_CONTACT,
@@ -237,7 +237,6 @@ def _naive(population: _Population, *, sample: int) -> tuple[float, int]:
                     raised_at=now,
                     escalate_after=now + datetime.timedelta(hours=24),
                 )
-                AlertEvent.objects.create(alert=alert, kind=AlertEvent.Kind.RAISED, at=now)
             beneficiary.alert_after = deadline + datetime.timedelta(days=TARGET - GRACE)
             beneficiary.save(update_fields=["alert_after"])
     return time.perf_counter() - started, len(ids)

@@ -59,7 +59,7 @@ def alert_get(*, user, alert_id: int) -> IsolationAlert:
     """One alert inside the user's scope, or Http404."""
     return get_scoped_or_404(
         IsolationAlert.objects.select_related(
-            "beneficiary", "association", "assigned_to", "acknowledged_by", "resolved_by", "report"
+            "beneficiary", "association", "assigned_to", "acknowledged_by", "resolved_by", "report__submitted_by"
         ),
         user,
         pk=alert_id,
@@ -96,13 +96,28 @@ class AlertFile:
     assignees: list[User]
 
 
+def alert_raised_line(alert: IsolationAlert, events: list[AlertEvent]) -> AlertEvent:
+    """The timeline's first line, made from the alert row (not stored: see AlertEvent).
+
+    The severity at raise is the first rise's starting point, or the severity now; an urgent
+    concern names the report and its author, who raised it."""
+    rises = [event for event in events if event.kind == AlertEvent.Kind.SEVERITY]
+    data: dict = {"severity": rises[0].data.get("from") if rises else alert.severity}
+    author = None
+    if alert.report is not None:
+        data |= {"report": alert.report_id, "concerns": alert.report.urgent_concerns}
+        author = alert.report.submitted_by
+    return AlertEvent(alert=alert, kind=AlertEvent.Kind.RAISED, at=alert.raised_at, author=author, data=data)
+
+
 def alert_file(*, alert: IsolationAlert, contacts: int = 20, reports: int = 5) -> AlertFile:
     """The alert's timeline, the person's contact timeline, last reports, key contacts and the
     staff it may be assigned to. Five queries."""
     from .services import Referral
 
     beneficiary = alert.beneficiary
-    events = list(alert.events.select_related("author").order_by("at", "pk"))
+    stored = list(alert.events.select_related("author").order_by("at", "pk"))
+    events = [alert_raised_line(alert, stored), *stored]
     for event in events:
         event.service_label = dict(Referral.choices).get(event.data.get("service"), "")
     last_reports = list(

@@ -12,7 +12,7 @@ import datetime
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import TextChoices
+from django.db.models import Q, TextChoices
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -73,17 +73,16 @@ def alert_raise_urgent(*, report: VisitReport) -> IsolationAlert | None:
         return None  # a group event: nobody's file to put it in
     now = timezone.now()
     with transaction.atomic():
-        # The person's row lock serialises two reports filed at once: one alert, two events.
+        # The person's row lock serialises two reports filed at once: one alert, one note.
         _lock_beneficiary(beneficiary.pk)
-        seen = (
-            AlertEvent.objects.filter(
-                alert__beneficiary=beneficiary, alert__kind=Kind.URGENT_CONCERN, data__report=report.pk
-            )
-            .select_related("alert")
-            .first()
-        )
+        # A report already counted raised an alert (it is the alert's report) or added a note.
+        seen = IsolationAlert.objects.filter(
+            Q(report=report) | Q(events__kind=AlertEvent.Kind.NOTE, events__data__report=report.pk),
+            beneficiary=beneficiary,
+            kind=Kind.URGENT_CONCERN,
+        ).first()
         if seen is not None:
-            return seen.alert
+            return seen
         data = {"report": report.pk, "concerns": concerns}
         alert = (
             IsolationAlert.objects.select_for_update()
@@ -101,9 +100,7 @@ def alert_raise_urgent(*, report: VisitReport) -> IsolationAlert | None:
                 report=report,
                 escalate_after=now + settings.LIENS_ALERT_URGENT_ACK_DELAY,
             )
-            event = AlertEvent.objects.create(
-                alert=alert, kind=AlertEvent.Kind.RAISED, at=now, author=report.submitted_by, data=data
-            )
+            step = "raised"  # the row records its raising, report and author included
         else:
             # A new worry on an open alert needs a fresh look: acknowledgement cleared, clock on.
             alert.acknowledged_at = None
@@ -113,8 +110,9 @@ def alert_raise_urgent(*, report: VisitReport) -> IsolationAlert | None:
             event = AlertEvent.objects.create(
                 alert=alert, kind=AlertEvent.Kind.NOTE, at=now, author=report.submitted_by, note=report.notes, data=data
             )
+            step = f"event-{event.pk}"
         alert.beneficiary = beneficiary
-        alert_urgent_notify(alert=alert, report=report, step=f"event-{event.pk}")
+        alert_urgent_notify(alert=alert, report=report, step=step)
     return alert
 
 
@@ -155,12 +153,6 @@ def alert_raise_missed_visits(*, beneficiary: Beneficiary) -> IsolationAlert | N
             started_at=streak_since,
             raised_at=now,
             escalate_after=now + settings.LIENS_ALERT_ACK_DELAY,
-        )
-        AlertEvent.objects.create(
-            alert=alert,
-            kind=AlertEvent.Kind.RAISED,
-            at=now,
-            data={"visits": [visit.pk for visit in last_two], "severity": alert.severity},
         )
         alerts_raised_notify(
             items=[RaisedItem(alert.pk, beneficiary.pk, beneficiary.association_id, alert.kind, alert.severity, None)]

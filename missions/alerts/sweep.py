@@ -233,7 +233,6 @@ def _write(batch: _Batch, *, now: datetime.datetime) -> list[RaisedItem]:
         ]
     )
     for alert, (row, step) in zip(alerts, batch.new, strict=True):
-        events.append(AlertEvent(alert=alert, kind=AlertEvent.Kind.RAISED, at=now, data={"severity": step.severity}))
         items.append(RaisedItem(alert.pk, row.id, row.association_id, NO_CONTACT, step.severity, None))
     # A worse situation needs a fresh look: the acknowledgement is cleared and the escalation
     # clock starts again if it had stopped. One UPDATE per severity reached (two at most).
@@ -370,9 +369,8 @@ WITH claimed AS (
     WHERE a.ctid = v.row_id
     RETURNING a.id
 ), events AS (
+    -- A new alert's row is the record of its raising (see AlertEvent): no event for it.
     INSERT INTO missions_alertevent (alert_id, kind, at, note, data)
-    SELECT id, 'raised', %(now)s, '', jsonb_build_object('severity', severity) FROM raised
-    UNION ALL
     SELECT id, 'severity', %(now)s, '', jsonb_build_object('from', previous, 'to', severity) FROM risen
     UNION ALL
     SELECT id, 'resolved', %(now)s, '', '{{"by": "sweep"}}'::jsonb FROM resolved

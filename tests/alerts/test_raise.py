@@ -6,6 +6,7 @@ import pytest
 from django.utils import timezone
 
 from liens.models import Notification
+from missions.alerts.selectors import alert_file
 from missions.alerts.services import alert_raise_missed_visits, alert_raise_urgent
 from missions.alerts.sweep import isolation_sweep
 from missions.models import AlertEvent, IsolationAlert, Visit
@@ -29,9 +30,11 @@ def test_an_urgent_report_raises_an_urgent_alert_without_waiting_for_the_sweep(f
     assert alert.severity == IsolationAlert.Severity.URGENT
     assert alert.report == report
     assert alert.escalate_after is not None
-    raised = alert.events.get()
-    assert raised.kind == AlertEvent.Kind.RAISED
-    assert raised.data == {"report": report.pk, "concerns": ["fall"]}
+    # The row records the raising; the timeline opens with a line made from it.
+    assert not alert.events.exists()
+    raised = alert_file(alert=alert).events[0]
+    assert raised.kind == AlertEvent.Kind.RAISED and raised.at == alert.raised_at
+    assert raised.data == {"severity": IsolationAlert.Severity.URGENT, "report": report.pk, "concerns": ["fall"]}
     assert raised.author == report.submitted_by
     # At once, by SMS too.
     channels = set(
@@ -48,7 +51,8 @@ def test_the_same_report_twice_raises_one_alert_and_sends_once(follow, coordinat
     first = alert_raise_urgent(report=report)
     again = alert_raise_urgent(report=report)
     assert first.pk == again.pk
-    assert AlertEvent.objects.count() == 1
+    assert IsolationAlert.objects.count() == 1
+    assert not AlertEvent.objects.exists()  # no note either: the report is the alert's own
     assert Notification.objects.filter(kind="alert_raised").count() == 1
 
 
@@ -61,7 +65,8 @@ def test_a_second_urgent_report_adds_to_the_open_alert_and_needs_a_fresh_look(fo
     second.refresh_from_db()
     assert second.acknowledged_at is None
     assert second.escalate_after is not None
-    assert list(second.events.values_list("kind", flat=True)) == [AlertEvent.Kind.RAISED, AlertEvent.Kind.NOTE]
+    assert list(second.events.values_list("kind", flat=True)) == [AlertEvent.Kind.NOTE]
+    assert [event.kind for event in alert_file(alert=second).events] == [AlertEvent.Kind.RAISED, AlertEvent.Kind.NOTE]
     assert IsolationAlert.objects.filter(kind=Kind.URGENT_CONCERN).count() == 1
     assert Notification.objects.filter(kind="alert_raised", recipient=coordinator_a, channel="email").count() == 2
 

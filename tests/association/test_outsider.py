@@ -196,7 +196,7 @@ def world(association_a, coordinator_a):
         started_at=timezone.now(),
         raised_at=timezone.now(),
     )
-    event = AlertEvent.objects.create(alert=alert, kind=AlertEvent.Kind.RAISED, at=timezone.now())
+    event = AlertEvent.objects.create(alert=alert, kind=AlertEvent.Kind.NOTE, at=timezone.now())
     return {
         "association": association_a,
         "membership": Membership.objects.get(user=coordinator_a, association=association_a),
