@@ -398,10 +398,10 @@ def _sweep_batch_sql(*, now: datetime.datetime, limit: int, only_id: int | None)
     with connection.cursor() as cursor:
         # PostgreSQL plans each foreign-key check once per connection and keeps the plan, chosen
         # for the referenced table's size at that moment. Planned while the alerts table was
-        # small, the check of each new event's alert stays a full scan of that table as the sweep
-        # fills it, batch after batch: a cost that grew as alerts raised x alerts in the table
-        # (half a second for the last of ten batches of 1,000). Fresh plans at each batch are
-        # made at its commit, where the deferred checks run, for the table as it then is.
+        # small, the check of each event's alert stays a full scan of that table as it grows:
+        # when every raised alert still had an event, the last of ten batches of 1,000 spent half
+        # a second there. Fresh plans at each batch are made at its commit, where the deferred
+        # checks run, for the tables as they then are.
         cursor.execute("DISCARD PLANS")
         cursor.execute(sql, params)
         for what, first, beneficiary_id, association_id, severity, previous in cursor.fetchall():
