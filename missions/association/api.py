@@ -71,23 +71,12 @@ class AssociationSignupIn(serializers.Serializer):
     contact_email = serializers.EmailField()
     contact_phone = serializers.CharField(max_length=32, required=False, allow_blank=True, default="")
 
+    # DRF turns the Django ValidationError these raise into the field's 400 details.
     def validate_siret(self, value):
-        value = validators.normalise_siret(value)
-        if value:
-            try:
-                validators.validate_siret(value)
-            except Exception as exc:
-                raise serializers.ValidationError(list(getattr(exc, "messages", [str(exc)]))) from exc
-        return value
+        return validators.clean_siret(value)
 
     def validate_rna(self, value):
-        value = validators.normalise_rna(value)
-        if value:
-            try:
-                validators.validate_rna(value)
-            except Exception as exc:
-                raise serializers.ValidationError(list(getattr(exc, "messages", [str(exc)]))) from exc
-        return value
+        return validators.clean_rna(value)
 
 
 class AssociationOut(serializers.ModelSerializer):

@@ -58,16 +58,10 @@ class AssociationSignupForm(forms.ModelForm):
         }
 
     def clean_siret(self):
-        siret = validators.normalise_siret(self.cleaned_data.get("siret", ""))
-        if siret:
-            validators.validate_siret(siret)
-        return siret
+        return validators.clean_siret(self.cleaned_data.get("siret", ""))
 
     def clean_rna(self):
-        rna = validators.normalise_rna(self.cleaned_data.get("rna", ""))
-        if rna:
-            validators.validate_rna(rna)
-        return rna
+        return validators.clean_rna(self.cleaned_data.get("rna", ""))
 
     def clean_postcode(self):
         postcode = (self.cleaned_data.get("postcode") or "").strip()

@@ -45,6 +45,14 @@ def validate_siret(value: str) -> None:
         raise ValidationError(_("This SIRET number is not valid: please check its digits."), code="siret_key")
 
 
+def clean_siret(value: str) -> str:
+    """The SIRET as stored: spaces, dots and dashes dropped; empty, or valid (else ValidationError)."""
+    siret = normalise_siret(value)
+    if siret:
+        validate_siret(siret)
+    return siret
+
+
 def normalise_rna(value: str) -> str:
     return re.sub(r"\s", "", value or "").upper()
 
@@ -52,3 +60,11 @@ def normalise_rna(value: str) -> str:
 def validate_rna(value: str) -> None:
     if not RNA_RE.match(normalise_rna(value)):
         raise ValidationError(_("An RNA number is a W followed by 9 digits, e.g. W691234567."), code="rna_format")
+
+
+def clean_rna(value: str) -> str:
+    """The RNA number as stored: spaces dropped, upper case; empty, or valid (else ValidationError)."""
+    rna = normalise_rna(value)
+    if rna:
+        validate_rna(rna)
+    return rna

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import calendar
 import datetime
+import functools
 import logging
 from dataclasses import dataclass
 
@@ -75,6 +76,32 @@ def _tell_staff(*, association_id: int, kind: str, dedup_key: str, subject, mess
             params=params,
             link=link,
         )
+
+
+@dataclass(frozen=True)
+class _Message:
+    kind: str
+    dedup_key: str
+    subject: str
+    message: str
+    link: str = ""
+
+
+def _tell_the_other_side(*, match: Match, by, params: dict, to_staff: _Message, to_volunteer: _Message) -> None:
+    """A step either side may take: the match's volunteer took it, so its association's staff are
+    told; or staff took it, so the volunteer is."""
+    if _is_match_volunteer(by, match):
+        told, send = to_staff, functools.partial(_tell_staff, association_id=match.mission.association_id)
+    else:
+        told, send = to_volunteer, functools.partial(_tell, recipient=match.volunteer.user)
+    send(
+        kind=told.kind,
+        dedup_key=told.dedup_key,
+        subject=told.subject,
+        message=told.message,
+        params=params,
+        link=told.link,
+    )
 
 
 def _require_staff(by, association_id: int) -> None:
@@ -255,26 +282,24 @@ def match_decline(*, match: Match, by, reason: str) -> Match:
         match.status, match.ended_at, match.ended_by, match.end_reason = Match.Status.DECLINED, now, by, reason
         match.responded_at = match.responded_at or now
         match.save(update_fields=["status", "ended_at", "ended_by", "end_reason", "responded_at"])
-        params = {**_who(match), "reason": reason}
-        if _is_match_volunteer(by, match):
-            _tell_staff(
-                association_id=match.mission.association_id,
-                kind="match_declined",
-                dedup_key=f"match:{match.pk}:declined",
-                subject=_("%(volunteer)s declined %(mission)s"),
-                message=_("%(volunteer)s declined to visit %(person)s: %(reason)s. Other volunteers are suggested."),
-                params=params,
-                link=_link("matching:suggestions", match.mission_id),
-            )
-        else:
-            _tell(
-                recipient=match.volunteer.user,
-                kind="match_withdrawn",
-                dedup_key=f"match:{match.pk}:withdrawn",
-                subject=_("Proposal withdrawn: %(mission)s"),
-                message=_("The association withdrew its proposal to visit %(person)s: %(reason)s."),
-                params=params,
-            )
+        _tell_the_other_side(
+            match=match,
+            by=by,
+            params={**_who(match), "reason": reason},
+            to_staff=_Message(
+                "match_declined",
+                f"match:{match.pk}:declined",
+                _("%(volunteer)s declined %(mission)s"),
+                _("%(volunteer)s declined to visit %(person)s: %(reason)s. Other volunteers are suggested."),
+                _link("matching:suggestions", match.mission_id),
+            ),
+            to_volunteer=_Message(
+                "match_withdrawn",
+                f"match:{match.pk}:withdrawn",
+                _("Proposal withdrawn: %(mission)s"),
+                _("The association withdrew its proposal to visit %(person)s: %(reason)s."),
+            ),
+        )
     return match
 
 
@@ -375,26 +400,25 @@ def match_pause(*, match: Match, by, reason: str) -> Match:
             raise DomainError(_("Only an active match can be paused."), code="status")
         match.status, match.paused_at, match.pause_reason = Match.Status.PAUSED, now, reason
         match.save(update_fields=["status", "paused_at", "pause_reason"])
-        params = {**_who(match), "reason": reason}
-        if _is_match_volunteer(by, match):
-            _tell_staff(
-                association_id=match.mission.association_id,
-                kind="match_paused",
-                dedup_key=f"match:{match.pk}:paused:{now:%Y%m%d%H%M%S}",
-                subject=_("%(volunteer)s paused %(mission)s"),
-                message=_("%(volunteer)s paused the visits to %(person)s: %(reason)s."),
-                params=params,
-                link=_link("matching:match", match.pk),
-            )
-        else:
-            _tell(
-                recipient=match.volunteer.user,
-                kind="match_paused",
-                dedup_key=f"match:{match.pk}:paused:{now:%Y%m%d%H%M%S}",
-                subject=_("Visits paused: %(mission)s"),
-                message=_("The association paused your visits to %(person)s: %(reason)s."),
-                params=params,
-            )
+        paused_key = f"match:{match.pk}:paused:{now:%Y%m%d%H%M%S}"
+        _tell_the_other_side(
+            match=match,
+            by=by,
+            params={**_who(match), "reason": reason},
+            to_staff=_Message(
+                "match_paused",
+                paused_key,
+                _("%(volunteer)s paused %(mission)s"),
+                _("%(volunteer)s paused the visits to %(person)s: %(reason)s."),
+                _link("matching:match", match.pk),
+            ),
+            to_volunteer=_Message(
+                "match_paused",
+                paused_key,
+                _("Visits paused: %(mission)s"),
+                _("The association paused your visits to %(person)s: %(reason)s."),
+            ),
+        )
     return match
 
 
@@ -419,26 +443,24 @@ def match_end(*, match: Match, by, reason: str) -> Match:
         if mission.status == Mission.Status.FILLED and _mission_places_taken(mission) < mission.volunteers_needed:
             mission.status = Mission.Status.OPEN
             mission.save(update_fields=["status"])
-        params = {**_who(match), "reason": reason}
-        if _is_match_volunteer(by, match):
-            _tell_staff(
-                association_id=mission.association_id,
-                kind="match_ended",
-                dedup_key=f"match:{match.pk}:ended",
-                subject=_("%(volunteer)s stopped %(mission)s"),
-                message=_("%(volunteer)s stopped visiting %(person)s: %(reason)s. New volunteers are suggested."),
-                params=params,
-                link=_link("matching:suggestions", mission.pk),
-            )
-        else:
-            _tell(
-                recipient=match.volunteer.user,
-                kind="match_ended",
-                dedup_key=f"match:{match.pk}:ended",
-                subject=_("Visits ended: %(mission)s"),
-                message=_("Your visits to %(person)s have ended: %(reason)s. Thank you for your time."),
-                params=params,
-            )
+        _tell_the_other_side(
+            match=match,
+            by=by,
+            params={**_who(match), "reason": reason},
+            to_staff=_Message(
+                "match_ended",
+                f"match:{match.pk}:ended",
+                _("%(volunteer)s stopped %(mission)s"),
+                _("%(volunteer)s stopped visiting %(person)s: %(reason)s. New volunteers are suggested."),
+                _link("matching:suggestions", mission.pk),
+            ),
+            to_volunteer=_Message(
+                "match_ended",
+                f"match:{match.pk}:ended",
+                _("Visits ended: %(mission)s"),
+                _("Your visits to %(person)s have ended: %(reason)s. Thank you for your time."),
+            ),
+        )
     return match
 
 
