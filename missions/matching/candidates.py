@@ -198,7 +198,8 @@ VOLUNTEER_FIELDS = (
     "max_commitments",
     *VOLUNTEER_COLUMNS,
 )
-_MISSION_OWN = {
+# The mission's own columns, read from the row itself when it is already loaded.
+_MISSION_OWN = (
     "id",
     "association_id",
     "beneficiary_id",
@@ -214,28 +215,14 @@ _MISSION_OWN = {
     "volunteers_needed",
     "latitude",
     "longitude",
-}
+)
 MISSION_COLUMNS = {
     "interests_text": Cast("beneficiary__interests", TextField()),
     "required_text": Cast("beneficiary__required_languages", TextField()),
     "preferences_text": Cast("association__preferences", TextField()),
 }
 MISSION_FIELDS = (
-    "id",
-    "association_id",
-    "beneficiary_id",
-    "kind",
-    "status",
-    "recurrence",
-    "starts_at",
-    "weekday",
-    "local_time",
-    "first_date",
-    "end_date",
-    "duration_minutes",
-    "volunteers_needed",
-    "latitude",
-    "longitude",
+    *_MISSION_OWN,
     "beneficiary__latitude",
     "beneficiary__longitude",
     "beneficiary__first_name",
@@ -467,7 +454,7 @@ def mission_row_of(mission: Mission) -> dict | None:
     ):
         return None
     person, association = mission.beneficiary, mission.association
-    row = {name: getattr(mission, name) for name in MISSION_FIELDS if "__" not in name and name in _MISSION_OWN}
+    row = {name: getattr(mission, name) for name in _MISSION_OWN}
     row.update(
         {
             "beneficiary__latitude": person.latitude if person else None,
