@@ -1,10 +1,28 @@
 """Shared fixtures: the personas every view and endpoint is tried with."""
 
 import pytest
+import time_machine
 from allauth.account.models import EmailAddress
 from django.test import Client
 
 from tests import factories
+from tests.clock import suite_instant
+
+
+def pytest_configure(config):
+    # Collection and session fixtures run at the suite's instant too, not only the tests.
+    time_machine.travel(suite_instant(), tick=True).start()
+
+
+def pytest_report_header(config):
+    return f"clock: each test starts at {suite_instant().isoformat()} (TEST_NOW moves it)"
+
+
+@pytest.fixture(autouse=True)
+def fixed_clock():
+    """Each test starts at the suite's instant and the clock ticks from there."""
+    with time_machine.travel(suite_instant(), tick=True) as traveller:
+        yield traveller
 
 
 def _verified(user):

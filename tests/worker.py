@@ -13,6 +13,8 @@ import redis
 from django.conf import settings
 from django.db import connection
 
+from tests.clock import child_clock_env
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -55,14 +57,15 @@ def celery_worker(*, concurrency: int = 1, extra_env: dict | None = None):
         "REDIS_URL": settings.REDIS_URL,
         "SECRET_KEY": settings.SECRET_KEY,
         "DB_CONN_MAX_AGE": "0",
+        **child_clock_env(),
         **(extra_env or {}),
     }
-    cmd = [
-        sys.executable, "-m", "celery", "-A", "liens", "worker", "-Q", queue,
+    cmd = celery_command(
+        "-A", "liens", "worker", "-Q", queue,
         "--concurrency", str(concurrency), "--pool", "prefork", "--loglevel", "INFO",
         "--without-heartbeat", "--without-gossip", "--without-mingle",
         "-n", f"{queue}@%h",
-    ]  # fmt: skip
+    )  # fmt: skip
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
         yield queue, proc
@@ -73,6 +76,16 @@ def celery_worker(*, concurrency: int = 1, extra_env: dict | None = None):
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+
+
+def celery_command(*args: str) -> list[str]:
+    """`python -m celery <args>` whose clock agrees with the test's (see tests/clock.py).
+
+    The worker reads "now" when it checks a message's expiry and inside every task, so it must
+    run at the test's travelled instant, not the real one. Pass `child_clock_env()` in its env.
+    """
+    start = "from tests.clock import travel_from_env; travel_from_env(); from celery.__main__ import main; main()"
+    return [sys.executable, "-c", start, *args]
 
 
 def wait_for(predicate, *, timeout: float = 30.0, interval: float = 0.2):

@@ -4,6 +4,7 @@ import os
 import shutil
 
 import pytest
+from django.utils import timezone
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 PHONE = {"viewport": {"width": 390, "height": 844}, "has_touch": True, "is_mobile": True, "device_scale_factor": 2}
@@ -38,9 +39,18 @@ def browser():
         browser.close()
 
 
+def phone_context(browser, live_server, *, locale: str = "fr-FR"):
+    """A phone-sized browser context on the live server, its clock on the server's."""
+    context = browser.new_context(**PHONE, base_url=live_server.url, locale=locale)
+    # The page's clock starts where the server's does (the suite's travelled instant, see
+    # tests/clock.py), then runs naturally, so dates the page computes agree with the server's.
+    context.clock.install(time=timezone.now())
+    return context
+
+
 @pytest.fixture
 def page(browser, live_server):
-    context = browser.new_context(**PHONE, base_url=live_server.url, locale="fr-FR")
+    context = phone_context(browser, live_server)
     page = context.new_page()
     page.set_default_timeout(10_000)
     yield page

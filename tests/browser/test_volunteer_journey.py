@@ -14,7 +14,7 @@ from django.utils import timezone
 from liens.models import User
 from missions.models import IsolationAlert, Match, VisitReport
 from tests import factories
-from tests.browser.conftest import PHONE, assert_no_sideways_scroll, login
+from tests.browser.conftest import PHONE, assert_no_sideways_scroll, login, phone_context
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -83,7 +83,9 @@ def _path(link: str) -> str:
     return "/" + link.split("://", 1)[1].split("/", 1)[1]
 
 
-def test_a_volunteer_signs_up_takes_a_match_and_reports_an_urgent_concern(page, browser, live_server, coordinator_a):
+def test_a_volunteer_signs_up_takes_a_match_and_reports_an_urgent_concern(
+    page, browser, live_server, coordinator_a, fixed_clock
+):
     scale = Scale(page)
 
     # Sign-up: five fields.
@@ -168,11 +170,13 @@ def test_a_volunteer_signs_up_takes_a_match_and_reports_an_urgent_concern(page, 
     assert page.get_by_text("5 rue Dumenge").is_visible()
     assert page.get_by_role("link", name="Appeler le 04 78 12 34 56").is_visible()
 
-    # A visit took place two hours ago: report it with an urgent concern.
-    start = timezone.now() - datetime.timedelta(hours=2)
-    visit = factories.VisitFactory(
-        match=match, starts_at=start, ends_at=start + datetime.timedelta(minutes=90), occurrence=start.date()
-    )
+    # The first visit the schedule planned takes place; half an hour after it ends, she reports
+    # it with an urgent concern. (Built from the schedule, not from the clock: a visit made up
+    # for "two hours ago" collided with the planned one on Tuesday mornings.)
+    visit = match.visits.filter(status="scheduled").order_by("starts_at").first()
+    assert visit is not None and visit.starts_at > timezone.now(), "activating the match plans the next visits"
+    fixed_clock.move_to(visit.ends_at + datetime.timedelta(minutes=30))
+    page.clock.set_system_time(timezone.now())
     scale.goto("/volunteer/visits/", "my visits")
     scale.click(page.get_by_role("link", name="Raconter cette visite").first, "report form")
     page.get_by_label("Oui").check()  # tap 1
@@ -200,7 +204,7 @@ def test_a_volunteer_signs_up_takes_a_match_and_reports_an_urgent_concern(page, 
 
     # The coordinator sees the alert in the review queue.
     alert = IsolationAlert.objects.get(beneficiary=person, kind="urgent_concern")
-    coordinator = browser.new_context(**PHONE, base_url=live_server.url, locale="fr-FR").new_page()
+    coordinator = phone_context(browser, live_server).new_page()
     login(coordinator, coordinator_a.email, factories.PASSWORD)
     coordinator.goto("/alerts/")
     assert coordinator.get_by_text("Simone").first.is_visible()

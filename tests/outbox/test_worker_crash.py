@@ -13,7 +13,6 @@ import shutil
 import signal
 import socket
 import subprocess
-import sys
 import time
 import uuid
 
@@ -26,7 +25,8 @@ from django.utils import timezone
 from liens.models import Notification
 from tests import factories
 from tests import worker as worker_helpers
-from tests.worker import ROOT, redis_or_skip, wait_for
+from tests.clock import child_clock_env
+from tests.worker import ROOT, celery_command, redis_or_skip, wait_for
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
@@ -85,12 +85,13 @@ def worker(*, broker_url: str, queue: str, recording_key: str):
         "OUTBOX_RECORDING_DELAY": str(SEND_DELAY),
         "OUTBOX_BATCH_SIZE": "10",
         "OUTBOX_STUCK_AFTER_SECONDS": str(STUCK_AFTER),
+        **child_clock_env(),
     }
-    cmd = [
-        sys.executable, "-m", "celery", "-A", "liens", "worker", "-Q", queue, "--pool", "solo",
+    cmd = celery_command(
+        "-A", "liens", "worker", "-Q", queue, "--pool", "solo",
         "--loglevel", "INFO", "--without-heartbeat", "--without-gossip", "--without-mingle",
         "-n", f"{queue}-{uuid.uuid4().hex[:4]}@%h",
-    ]  # fmt: skip
+    )  # fmt: skip
     log = open(os.devnull, "w")  # noqa: SIM115 (closed below)
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     try:
