@@ -34,6 +34,12 @@ def suite_instant() -> datetime.datetime:
     return instant
 
 
+def _real_time() -> float:
+    # The escape hatch reads the real clock only while some travel is active (outside one it
+    # crashes the interpreter), and outside one time.time() is the real clock anyway.
+    return time_machine.escape_hatch.time.time() if time_machine.escape_hatch.is_travelling() else time.time()
+
+
 def child_clock_env() -> dict[str, str]:
     """Environment that makes a child process's clock agree with this process's travelled one.
 
@@ -41,15 +47,20 @@ def child_clock_env() -> dict[str, str]:
     adds the real time elapsed since, so process start-up does not put it behind.
     """
     travelled = time.time()
-    real = time_machine.escape_hatch.time.time()
+    real = _real_time()
     return {CHILD_CLOCK_ENV: f"{travelled!r} {real!r}"}
 
 
-def travel_from_env() -> None:
-    """In a child process: travel (ticking, for good) to the parent's clock, if it passed one."""
+def travel_from_env() -> time_machine.travel | None:
+    """In a child process: travel (ticking, for good) to the parent's clock, if it passed one.
+
+    Returns the started traveller (None when the parent passed no clock).
+    """
     value = os.environ.get(CHILD_CLOCK_ENV)
     if not value:
-        return
+        return None
     travelled, real_then = (float(part) for part in value.split())
-    destination = travelled + (time.time() - real_then)
-    time_machine.travel(destination, tick=True).start()
+    destination = travelled + (_real_time() - real_then)
+    traveller = time_machine.travel(destination, tick=True)
+    traveller.start()
+    return traveller
