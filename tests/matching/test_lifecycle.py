@@ -281,7 +281,10 @@ def test_a_pause_brings_a_stand_in_who_already_knows_the_person(mission, candida
 
 def test_a_cancelled_visit_gets_a_substitute_proposal(mission, candidate, coordinator_a):
     regular = _active(mission, candidate, coordinator_a)
-    start = timezone.now() + datetime.timedelta(days=4)
+    # An afternoon four days ahead, whatever the hour now: "now + 4 days" late in the evening made
+    # a visit running past midnight, outside any one day's availability.
+    day = timezone.localdate() + datetime.timedelta(days=4)
+    start = timezone.make_aware(datetime.datetime.combine(day, datetime.time(15, 0)))
     visit, _ = Visit.objects.get_or_create(
         match=regular,
         occurrence=timezone.localdate(start),
