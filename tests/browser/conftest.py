@@ -38,13 +38,30 @@ def browser():
         browser.close()
 
 
+# Every page a test opens reports what the Content-Security-Policy blocked, as a console error.
+REPORT_CSP_VIOLATIONS = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  console.error(`CSP violation: ${event.violatedDirective} blocked ${event.blockedURI || "inline"}`);
+});
+"""
+
+
+def csp_violations(messages: list) -> list[str]:
+    return [m.text for m in messages if "CSP violation" in m.text or "Content Security Policy" in m.text]
+
+
 @pytest.fixture
 def page(browser, live_server):
     context = browser.new_context(**PHONE, base_url=live_server.url, locale="fr-FR")
+    context.add_init_script(REPORT_CSP_VIOLATIONS)
     page = context.new_page()
     page.set_default_timeout(10_000)
+    console = []
+    page.on("console", lambda message: console.append(message))
     yield page
     context.close()
+    # A blocked script or style is a broken page even when the test's own checks passed.
+    assert csp_violations(console) == []
 
 
 def login(page, email: str, password: str) -> None:
