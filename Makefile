@@ -26,6 +26,7 @@ run: $(STAMP)
 # Runs against PostgreSQL and Redis when DATABASE_URL / REDIS_URL are set (CI sets both).
 test: export SECRET_KEY ?= tests-only-not-a-secret
 test: export SECURE_COOKIES ?= 0
+test: export SECURE_SSL_REDIRECT ?= 0
 test: export STATIC_MANIFEST ?= 0
 test: $(STAMP)
 	$(BIN)/python manage.py compiletranslations

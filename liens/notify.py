@@ -8,8 +8,7 @@ reminders as often as they like. Sending is the dispatcher's job, not the caller
 import datetime
 
 from django.conf import settings
-from django.template import TemplateDoesNotExist
-from django.template.loader import render_to_string
+from django.template import Context, Engine
 from django.utils import timezone, translation
 
 from .models import Notification, User
@@ -21,10 +20,16 @@ def site_url(path: str) -> str:
 
 
 def _render(kind: str, suffix: str, context: dict) -> str:
-    try:
-        return render_to_string(f"notifications/{kind}.{suffix}", context).strip()
-    except TemplateDoesNotExist:
-        return render_to_string(f"notifications/_generic.{suffix}", context).strip()
+    """One part of a message: the kind's own template, or the generic one standing in for it.
+
+    Only the HTML part is escaped. Subjects, plain-text emails and SMS are read as text, where
+    an escape shows as is ("l&#x27;association"): they render with autoescape off, here rather
+    than in each template, so a new kind cannot forget it.
+    """
+    template = Engine.get_default().select_template(
+        [f"notifications/{kind}.{suffix}", f"notifications/_generic.{suffix}"]
+    )
+    return template.render(Context(context, autoescape=suffix == "html")).strip()
 
 
 def default_channels(recipient: User, *, urgent: bool) -> list[str]:

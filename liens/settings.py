@@ -14,6 +14,8 @@ from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from liens.lib.secret_key import local_secret_key
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("LIENS_VAR_DIR", BASE_DIR / "var"))
 # The embedded defaults (SQLite file, filesystem broker, beat schedule, SMS file) live here; a
@@ -35,7 +37,8 @@ SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured("SECRET_KEY must be set when DJANGO_DEBUG is off.")
-    SECRET_KEY = "local-development-only-not-a-secret"  # noqa: S105 (DEBUG only)
+    # A local run signs with a random key kept in var/ (made on first use), not a published one.
+    SECRET_KEY = local_secret_key(VAR_DIR / "secret_key")
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
@@ -63,12 +66,15 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "liens.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "liens.middleware.PrivateNoStoreMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -242,6 +248,14 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # One name per choice set shared by several fields, so the schema (and check --deploy,
+    # which builds it) has no naming collision.
+    "ENUM_NAME_OVERRIDES": {
+        "AlertKindEnum": "missions.models.IsolationAlert.Kind",
+        "BeneficiaryStatusEnum": "missions.models.Beneficiary.Status",
+        "LanguageEnum": "liens.choices.Language",
+        "VisitKindEnum": "liens.choices.VisitKind",
+    },
 }
 
 # --- Email ----------------------------------------------------------------------------------
@@ -251,12 +265,62 @@ EMAIL_BACKEND = os.environ.get(
 )
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Liens <ne-pas-repondre@liens.example>")
 
-# --- Security in production -----------------------------------------------------------------
+# --- Security headers, HTTPS and caching -----------------------------------------------------
+# Production defaults are the secure ones; `make test` serves plain http and turns the HTTPS
+# parts off with SECURE_COOKIES=0 (and SECURE_SSL_REDIRECT=0, which follows it by default).
 if not DEBUG:
     SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)
     CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_CONTENT_TYPE_NOSNIFF = True
+    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", env_bool("SECURE_COOKIES", True))
+    # Load balancers and monitors probe the health endpoint over plain http inside the network.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    # Sent on HTTPS answers only. One year, subdomains and preload are what browsers' preload
+    # lists ask for; a first deployment unsure of its TLS set-up may start lower (e.g. 3600).
+    SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", str(365 * 24 * 3600)))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
+
+# Content-Security-Policy (django-csp): only the site's own scripts, styles, images and fonts;
+# no inline script, no inline style, no plugin, never framed. Templates load static files and
+# mark elements with classes and data- attributes; the API docs page widens the policy for
+# itself only (liens.views.ApiDocsView).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+
+# Browser features no page uses (the site locates people by postcode, never by the device).
+PERMISSIONS_POLICY = dict.fromkeys(
+    [
+        "accelerometer",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "payment",
+        "usb",
+    ],
+    (),
+)
+
+# Answers under these paths may hold private details whoever asks (a token authenticates
+# there): liens.middleware.PrivateNoStoreMiddleware forbids caching them, like every answer to
+# a signed-in user.
+PRIVATE_PATH_PREFIXES = ("/api/",)
 
 LOGGING = {
     "version": 1,

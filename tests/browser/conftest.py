@@ -71,3 +71,30 @@ def assert_no_sideways_scroll(page, width: int = 360) -> None:
     page.set_viewport_size({"width": width, "height": 740})
     overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
     assert overflow <= 0, f"{page.url} scrolls sideways by {overflow}px at {width}px"
+
+
+# Every page a test opens reports what the Content-Security-Policy blocked, as a console error.
+REPORT_CSP_VIOLATIONS = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  console.error(`CSP violation: ${event.violatedDirective} blocked ${event.blockedURI || "inline"}`);
+});
+"""
+
+
+def csp_violations(messages: list) -> list[str]:
+    return [m.text for m in messages if "CSP violation" in m.text or "Content Security Policy" in m.text]
+
+
+@pytest.fixture(autouse=True)
+def no_csp_violation(request):
+    """Fails a browser test whose pages had a script, style or image blocked by the CSP."""
+    if "page" not in request.fixturenames:
+        yield
+        return
+    page = request.getfixturevalue("page")
+    page.context.add_init_script(REPORT_CSP_VIOLATIONS)
+    console = []
+    page.on("console", lambda message: console.append(message))
+    yield
+    # A blocked script or style is a broken page even when the test's own checks passed.
+    assert csp_violations(console) == []
