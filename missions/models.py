@@ -682,9 +682,7 @@ class VettingRecord(models.Model):
     volunteer = models.ForeignKey(Volunteer, on_delete=models.CASCADE, related_name="vetting_records")
     step = models.CharField(max_length=20)
     done_on = models.DateField()
-    association = models.ForeignKey(
-        Association, null=True, on_delete=models.SET_NULL, related_name="vetting_records"
-    )
+    association = models.ForeignKey(Association, null=True, on_delete=models.SET_NULL, related_name="vetting_records")
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -739,7 +739,10 @@ class VettingAPI(StaffAPIView):
 
 class VettingRecordAPI(StaffAPIView):
     @extend_schema(
-        parameters=[ASSOCIATION_PARAM], request=VettingIn, responses=VolunteerWaitingOut, summary="Record a vetting step"
+        parameters=[ASSOCIATION_PARAM],
+        request=VettingIn,
+        responses=VolunteerWaitingOut,
+        summary="Record a vetting step",
     )
     def post(self, request, volunteer_id: int):
         association = self.association()

@@ -888,7 +888,9 @@ def vetting_step_record(*, volunteer, step: str, by, association: Association, o
     on = on or timezone.localdate()
     with transaction.atomic():
         volunteer = vetting_record(volunteer=volunteer, step=step, on=on, by=by, association=association)
-        VettingRecord.objects.create(volunteer=volunteer, step=step, done_on=on, association=association, recorded_by=by)
+        VettingRecord.objects.create(
+            volunteer=volunteer, step=step, done_on=on, association=association, recorded_by=by
+        )
     return volunteer
 
 

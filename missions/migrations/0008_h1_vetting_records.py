@@ -6,29 +6,52 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('missions', '0007_alert_raising_is_the_row'),
-        ('volunteers', '0003_matching_slot_index'),
+        ("missions", "0007_alert_raising_is_the_row"),
+        ("volunteers", "0003_matching_slot_index"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='VettingRecord',
+            name="VettingRecord",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('step', models.CharField(max_length=20)),
-                ('done_on', models.DateField()),
-                ('recorded_at', models.DateTimeField(auto_now_add=True)),
-                ('association', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='vetting_records', to='missions.association')),
-                ('recorded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('volunteer', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='vetting_records', to='volunteers.volunteer')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("step", models.CharField(max_length=20)),
+                ("done_on", models.DateField()),
+                ("recorded_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "association",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="vetting_records",
+                        to="missions.association",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "volunteer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="vetting_records",
+                        to="volunteers.volunteer",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'vetting record',
-                'verbose_name_plural': 'vetting records',
-                'indexes': [models.Index(fields=['volunteer', 'step', '-recorded_at'], name='vetting_record_latest')],
+                "verbose_name": "vetting record",
+                "verbose_name_plural": "vetting records",
+                "indexes": [models.Index(fields=["volunteer", "step", "-recorded_at"], name="vetting_record_latest")],
             },
         ),
     ]
