@@ -544,7 +544,11 @@ def mission_detail(request, mission_id: int):
     matches = list(
         mission.matches.filter(status__in=Match.LIVE).select_related("volunteer__user").order_by("-proposed_at")
     )
-    suggestions = selectors.mission_suggestions(mission=mission) if mission.status == Mission.Status.OPEN else []
+    # A pending association sees no volunteer (its missions cannot be open yet either).
+    reaches = outreach_refusal(request.user, mission.association) is None
+    suggestions = (
+        selectors.mission_suggestions(mission=mission) if reaches and mission.status == Mission.Status.OPEN else []
+    )
     return render(
         request,
         "missions/association/mission_detail.html",

@@ -28,7 +28,7 @@ from liens.errors import DomainError
 from liens.models import User
 from liens.notify import notify, site_url
 from missions.models import Match, Mission, Visit
-from missions.scoping import is_staff_of
+from missions.scoping import AWAITING_VALIDATION, is_staff_of, outreach_refusal
 from volunteers.models import Volunteer
 
 from . import batch
@@ -107,6 +107,13 @@ def _tell_the_other_side(*, match: Match, by, params: dict, to_staff: _Message, 
 def _require_staff(by, association_id: int) -> None:
     if by is None or not is_staff_of(by, association_id):
         raise DomainError(_("Only the association's coordinators can do this."), code="forbidden")
+
+
+def _require_outreach(by, association) -> None:
+    """A pending association reaches no volunteer (scoping.outreach_refusal)."""
+    refusal = outreach_refusal(by, association)
+    if refusal is not None:
+        raise DomainError(refusal, code="forbidden")
 
 
 def _is_match_volunteer(by, match: Match) -> bool:
@@ -203,8 +210,9 @@ def match_propose(*, mission: Mission, volunteer: Volunteer, by) -> Match:
     told. Refused when a hard rule is broken or a live match between them exists."""
     now = timezone.now()
     with transaction.atomic():
-        mission = Mission.objects.select_for_update().get(pk=mission.pk)
+        mission = Mission.objects.select_for_update().select_related("association").get(pk=mission.pk)
         _require_staff(by, mission.association_id)
+        _require_outreach(by, mission.association)
         _lock_volunteer(volunteer)
         match = _create_checked(
             mission=mission, volunteer=volunteer, status=Match.Status.PROPOSED, proposed_by=by, now=now
@@ -635,6 +643,9 @@ def proposals_batch(*, association=None, territory: str | None = None, now=None)
     """
     if association is None and territory is None:
         raise DomainError(_("Choose an association or a territory."))
+    if association is not None and association.validated_at is None:
+        # scope_missions leaves pending associations out anyway; say why rather than "nothing to do".
+        raise DomainError(AWAITING_VALIDATION, code="forbidden")
     now = now or timezone.now()
     with transaction.atomic():
         scope = batch.scope_missions(association=association, territory=territory)
