@@ -351,6 +351,9 @@ class Match(models.Model):
         EXPIRED = "expired", _("Expired")
 
     LIVE = (Status.PROPOSED, Status.ACCEPTED, Status.ACTIVE, Status.PAUSED)
+    # A paused match suspends what it grants: its scheduled visits keep their rows, so resuming
+    # brings them back, but meanwhile no "I can't come" link, calendar entry or reminder stands.
+    SUSPENDED = (Status.PAUSED,)
 
     volunteer = models.ForeignKey(Volunteer, on_delete=models.CASCADE, related_name="matches")
     mission = models.ForeignKey(Mission, on_delete=models.CASCADE, related_name="matches")
@@ -412,6 +415,11 @@ class Match(models.Model):
 
     def __str__(self) -> str:
         return f"{self.volunteer} → {self.mission} ({self.status})"
+
+    @property
+    def is_suspended(self) -> bool:
+        """Paused: its visits stay on the books but grant nothing (see SUSPENDED)."""
+        return self.status in self.SUSPENDED
 
 
 class Visit(models.Model):

@@ -339,6 +339,12 @@ def _visits_materialise(match_id: int) -> None:
         _stand_in_visits_trim(matches=Match.objects.filter(pk=match.pk))
 
 
+def _reminders_replan(match: Match, *, now: datetime.datetime) -> None:
+    from missions.visits.services import reminders_replan_for_match  # visits ask matching for substitutes
+
+    reminders_replan_for_match(match=match, now=now)
+
+
 def _stand_in_visits_trim(*, matches) -> int:
     """A stand-in visits only within its cover period: cancel its scheduled visits after it.
 
@@ -369,6 +375,7 @@ def match_activate(*, match: Match, by) -> Match:
         if match.status == Match.Status.PAUSED:
             match.status, match.paused_at, match.pause_reason = Match.Status.ACTIVE, None, ""
             match.save(update_fields=["status", "paused_at", "pause_reason"])
+            _reminders_replan(match, now=now)  # the visits ahead get their reminders back
         elif match.status == Match.Status.ACCEPTED:
             # A stand-in only covers a few visits: the coordinator's confirmation is the check.
             if match.introduced_on is None and match.covers_id is None:
@@ -408,6 +415,7 @@ def match_pause(*, match: Match, by, reason: str) -> Match:
             raise DomainError(_("Only an active match can be paused."), code="status")
         match.status, match.paused_at, match.pause_reason = Match.Status.PAUSED, now, reason
         match.save(update_fields=["status", "paused_at", "pause_reason"])
+        _reminders_replan(match, now=now)  # the paused visits' pending reminders are cancelled
         paused_key = f"match:{match.pk}:paused:{now:%Y%m%d%H%M%S}"
         _tell_the_other_side(
             match=match,
