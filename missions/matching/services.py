@@ -373,6 +373,13 @@ def match_activate(*, match: Match, by) -> Match:
         match = _locked(match)
         _require_staff(by, mission.association_id)
         if match.status == Match.Status.PAUSED:
+            # Visits due while the match was paused did not happen: they are called off, so that
+            # no report is chased and no missed-visits alert is raised for them.
+            with translation.override(settings.LANGUAGE_CODE):
+                reason = str(_("The visits were paused at that time."))
+            Visit.objects.filter(
+                match=match, status=Visit.Status.SCHEDULED, starts_at__gte=match.paused_at, starts_at__lte=now
+            ).update(status=Visit.Status.CANCELLED, cancel_reason=reason, updated_at=now)
             match.status, match.paused_at, match.pause_reason = Match.Status.ACTIVE, None, ""
             match.save(update_fields=["status", "paused_at", "pause_reason"])
             _reminders_replan(match, now=now)  # the visits ahead get their reminders back

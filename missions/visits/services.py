@@ -500,9 +500,12 @@ def reports_chase(*, now: datetime.datetime | None = None) -> int:
     ]
     shortest = min([float(settings.LIENS_REPORT_UNCONFIRMED_AFTER_HOURS), *overrides])
     # Served by the partial index visit_awaiting_report (status = 'scheduled', on ends_at).
-    candidates = Visit.objects.filter(
-        status=Visit.Status.SCHEDULED, ends_at__lt=now - datetime.timedelta(hours=shortest)
-    ).select_related(*VISIT_RELATED)
+    # A paused match's visits are not chased: they are not happening (resuming calls them off).
+    candidates = (
+        Visit.objects.filter(status=Visit.Status.SCHEDULED, ends_at__lt=now - datetime.timedelta(hours=shortest))
+        .exclude(match__status__in=Match.SUSPENDED)
+        .select_related(*VISIT_RELATED)
+    )
     flipped = 0
     for visit in candidates.iterator(chunk_size=500):
         hours = reminder_times(visit.match.mission.association).unconfirmed_after_hours

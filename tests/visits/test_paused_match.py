@@ -13,7 +13,7 @@ from liens.outbox.dispatch import dispatch_due
 from missions.matching.services import match_activate, match_pause
 from missions.models import Match, Visit
 from missions.visits.links import cant_come_token
-from missions.visits.services import reminders_plan, reminders_plan_upcoming
+from missions.visits.services import reminders_plan, reminders_plan_upcoming, reports_chase
 from tests import factories
 from tests.outbox.fakes import Recorder, channels
 
@@ -99,3 +99,28 @@ def test_the_calendar_feed_leaves_out_a_paused_match_s_visits(visit, coordinator
 
     match_activate(match=visit.match, by=coordinator_a)
     assert f"UID:visit-{visit.pk}@" in client.get(url).content.decode()
+
+
+def test_visits_due_during_the_pause_are_not_chased_and_are_called_off_on_resume(
+    weekly_match, coordinator_a, realtime_coordinator
+):
+    now = timezone.now()
+    match_pause(match=weekly_match, by=coordinator_a, reason="Hospital stay")
+    starts_at = (now + datetime.timedelta(days=2)).replace(microsecond=0)
+    during = factories.VisitFactory(
+        match=weekly_match,
+        occurrence=timezone.localdate(starts_at),
+        starts_at=starts_at,
+        ends_at=starts_at + datetime.timedelta(minutes=90),
+    )
+    later = now + datetime.timedelta(days=6)
+    with time_machine.travel(later, tick=False):
+        assert reports_chase() == 0
+        during.refresh_from_db()
+        assert during.status == Visit.Status.SCHEDULED
+        assert not Notification.objects.filter(kind="visit_unconfirmed").exists()
+        match_activate(match=weekly_match, by=coordinator_a)
+    during.refresh_from_db()
+    assert during.status == Visit.Status.CANCELLED
+    assert during.cancel_reason
+    assert _pending_reminders(during) == set()
