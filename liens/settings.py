@@ -420,6 +420,9 @@ OUTBOX_DISPATCH_TIME_BUDGET = 50
 OUTBOX_QUIET_HOURS = (time(21, 0), time(8, 0))
 # Named relevance checks the dispatcher runs on a batch before sending (payload["guard"]).
 OUTBOX_GUARDS = {"visit_scheduled": "missions.visits.selectors.visits_still_scheduled"}
+# Who may vet volunteers: the demand side's one rule (staff of a validated association, never on
+# their own profile), asked by volunteers.vetting without importing missions.
+LIENS_VETTING_RULE = "missions.scoping.vetting_refusal"
 
 # Reminder plan, in the association's local time; an association overrides any of these in
 # Association.preferences["reminders"] with the same names in lower case, without the prefix.

@@ -11,6 +11,7 @@ from .models import (
     Match,
     Membership,
     Mission,
+    VettingRecord,
     Visit,
     VisitReport,
 )
@@ -110,3 +111,19 @@ class IsolationAlertAdmin(admin.ModelAdmin):
     list_filter = ["kind", "severity", "association"]
     raw_id_fields = ["beneficiary", "report"]
     inlines = [AlertEventInline]
+
+
+@admin.register(VettingRecord)
+class VettingRecordAdmin(admin.ModelAdmin):
+    """Read-only: the trace of who vouched for each vetting step is written by the service only."""
+
+    list_display = ["volunteer", "step", "done_on", "association", "recorded_by", "recorded_at"]
+    list_filter = ["step"]
+    raw_id_fields = ["volunteer", "recorded_by"]
+    search_fields = ["volunteer__user__email", "association__name"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

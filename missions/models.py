@@ -351,6 +351,9 @@ class Match(models.Model):
         EXPIRED = "expired", _("Expired")
 
     LIVE = (Status.PROPOSED, Status.ACCEPTED, Status.ACTIVE, Status.PAUSED)
+    # A paused match suspends what it grants: its scheduled visits keep their rows, so resuming
+    # brings them back, but meanwhile no "I can't come" link, calendar entry or reminder stands.
+    SUSPENDED = (Status.PAUSED,)
 
     volunteer = models.ForeignKey(Volunteer, on_delete=models.CASCADE, related_name="matches")
     mission = models.ForeignKey(Mission, on_delete=models.CASCADE, related_name="matches")
@@ -412,6 +415,11 @@ class Match(models.Model):
 
     def __str__(self) -> str:
         return f"{self.volunteer} → {self.mission} ({self.status})"
+
+    @property
+    def is_suspended(self) -> bool:
+        """Paused: its visits stay on the books but grant nothing (see SUSPENDED)."""
+        return self.status in self.SUSPENDED
 
 
 class Visit(models.Model):
@@ -669,6 +677,35 @@ class AlertEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} on alert {self.alert_id}"
+
+
+class VettingRecord(models.Model):
+    """Which association recorded a vetting step, by whom and when: the trace behind a date on
+    the volunteer's profile (Volunteer.interview_on, training_on, background_check_on).
+
+    A step stays valid platform-wide, whoever recorded it; this row says who vouched for it.
+    Append-only: recording a step again adds a row, and the latest one names who vouches now.
+    """
+
+    volunteer = models.ForeignKey(Volunteer, on_delete=models.CASCADE, related_name="vetting_records")
+    step = models.CharField(max_length=20)
+    done_on = models.DateField()
+    association = models.ForeignKey(Association, null=True, on_delete=models.SET_NULL, related_name="vetting_records")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("vetting record")
+        verbose_name_plural = _("vetting records")
+        indexes = [
+            # Serves the desk's "latest record per step" of the volunteers shown.
+            models.Index(fields=["volunteer", "step", "-recorded_at"], name="vetting_record_latest"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.step} of volunteer {self.volunteer_id} on {self.done_on}"
 
 
 def new_invitation_token() -> str:

@@ -7,8 +7,19 @@ user's scope answers 404 — never a 403 that would confirm it exists.
 
 from django.db.models import Model, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext_lazy
 
 from .models import Membership
+
+# What a pending association's staff read wherever the platform holds something back.
+AWAITING_VALIDATION = gettext_lazy(
+    "Your association is awaiting validation by the platform. Meanwhile you can record your "
+    "beneficiaries and prepare draft missions; volunteers, vetting and staff invitations open "
+    "once a platform admin has validated it."
+)
+NOT_STAFF = gettext_lazy("Only the staff of a validated association can do this.")
+NOT_ON_YOUR_OWN_PROFILE = gettext_lazy("Nobody records a vetting step on their own volunteer profile.")
+NOT_ON_YOUR_DESK = gettext_lazy("This volunteer is not on your vetting desk.")
 
 
 def association_ids_for(user) -> list[int] | None:
@@ -104,6 +115,8 @@ def volunteers_visible(user, *, association_ids: list[int] | None = None) -> Que
     if allowed is None and association_ids is None:
         return Volunteer.objects.all()
     ids = association_ids if allowed is None else [i for i in (association_ids or allowed) if i in allowed]
+    # A pending association sees no volunteer at all (outreach_refusal says why on its pages).
+    ids = list(Association.objects.filter(pk__in=ids, validated_at__isnull=False).values_list("pk", flat=True))
     postcodes = Association.objects.filter(pk__in=ids).values_list("postcode", flat=True)
     in_departement = Q()
     for prefix in {departement_of(postcode) for postcode in postcodes if postcode}:
@@ -113,3 +126,56 @@ def volunteers_visible(user, *, association_ids: list[int] | None = None) -> Que
     if not in_departement:
         pending_here = Q(pk__in=[])
     return Volunteer.objects.filter(pending_here | Q(Exists(live_match)))
+
+
+# --- who may reach people beyond their own records ------------------------------------------
+
+
+def outreach_refusal(user, association) -> str | None:
+    """Why `user` may not, for `association`, reach people beyond its own records — see or vet
+    volunteers, have missions suggested or proposed to them, invite staff — or None when they may.
+
+    The rule: the association is validated by the platform, and the user works for it (or is a
+    platform admin acting for it). A pending association prepares its own beneficiaries and draft
+    missions only: anyone can register one, so until an admin has checked it, it is nobody's
+    authority over other people.
+    """
+    if user is None or not user.is_authenticated:
+        return str(NOT_STAFF)
+    if not (user.is_staff or Membership.objects.filter(user=user, association_id=association.pk).exists()):
+        return str(NOT_STAFF)
+    if association.validated_at is None:
+        return str(AWAITING_VALIDATION)
+    return None
+
+
+def vetting_refusal(user, association=None, *, volunteer=None) -> str | None:
+    """Why `user` may not vet volunteers — see a vetting desk, or record a step on `volunteer` —
+    for `association`, or None when they may. The one home of the vetting rule: the desk pages,
+    the API, missions' vetting_step_record and volunteers.vetting.vetting_record all ask it.
+
+    Only the staff of a validated association (outreach_refusal), for volunteers on its desk
+    (volunteers_visible), and never on their own volunteer profile — platform admins included.
+    Without `association` the question is whether any of the user's associations would do.
+    """
+    if volunteer is not None and user is not None and volunteer.user_id == getattr(user, "pk", None):
+        return str(NOT_ON_YOUR_OWN_PROFILE)
+    if association is not None:
+        refusal = outreach_refusal(user, association)
+        if refusal is not None:
+            return refusal
+        ids = [association.pk]
+    elif user is None or not user.is_authenticated:
+        return str(NOT_STAFF)
+    elif user.is_staff:
+        ids = None  # a platform admin sees every volunteer
+    else:
+        mine = Membership.objects.filter(user=user)
+        if not mine.exists():
+            return str(NOT_STAFF)
+        ids = list(mine.filter(association__validated_at__isnull=False).values_list("association_id", flat=True))
+        if not ids:
+            return str(AWAITING_VALIDATION)
+    if volunteer is not None and not volunteers_visible(user, association_ids=ids).filter(pk=volunteer.pk).exists():
+        return str(NOT_ON_YOUR_DESK)
+    return None

@@ -38,6 +38,7 @@ from missions.models import (
     Match,
     Membership,
     Mission,
+    VettingRecord,
     Visit,
     VisitReport,
 )
@@ -221,6 +222,7 @@ class _Builder:
         self.memberships: list[Membership] = []
         self.volunteers: list[Volunteer] = []
         self.slots: list[AvailabilitySlot] = []
+        self.vetting_records: list[VettingRecord] = []
         self.beneficiaries: list[Beneficiary] = []
         self.key_contacts: list[KeyContact] = []
         self.assessments: list[Assessment] = []
@@ -505,6 +507,18 @@ class _Builder:
         else:  # rejected after the interview
             v.interview_on = (when + dt.timedelta(days=10)).date()
             v.charter_accepted_at = v.data_consent_at
+        # Each step done names the association that recorded it, as vetting_step_record does.
+        association = self.associations[self.coordinators.index(vetter)]
+        for step, done_on in (("interview", v.interview_on), ("training", v.training_on)):
+            if done_on is not None:
+                self.vetting_record(v, step, done_on, association, vetter)
+        if v.background_check_on is not None:
+            self.vetting_record(v, "background_check", v.background_check_on, association, vetter)
+
+    def vetting_record(self, v: Volunteer, step: str, done_on: dt.date, association, vetter) -> None:
+        record = VettingRecord(volunteer=v, step=step, done_on=done_on, association=association, recorded_by=vetter)
+        record._when = min(self.now, dt.datetime.combine(done_on, dt.time(17), tzinfo=dt.UTC))
+        self.vetting_records.append(record)
 
     # --- beneficiaries, their missions, matches and visits -----------------------------------
 
@@ -1635,6 +1649,7 @@ class _Builder:
         self.save(Membership, self.memberships, "created_at")
         self.save(Volunteer, self.volunteers, "created_at")
         AvailabilitySlot.objects.bulk_create(self.slots)
+        self.save(VettingRecord, self.vetting_records, "recorded_at")
         self.save(Beneficiary, self.beneficiaries, "created_at")
         KeyContact.objects.bulk_create(self.key_contacts)
         Assessment.objects.bulk_create(self.assessments)

@@ -339,6 +339,8 @@ def visit_for_volunteer_or_404(volunteer: Volunteer, visit_id: int):
 
 def calendar_visits(volunteer: Volunteer, *, days_back: int = 30, limit: int = 200):
     """Visits for the calendar feed: the last month and everything ahead, cancelled included
-    so subscribed calendars drop them."""
+    so subscribed calendars drop them. A paused match's visits are left out until it resumes:
+    the feed only lists what stands (a subscribed calendar drops what leaves the feed)."""
     since = timezone.now() - datetime.timedelta(days=days_back)
-    return list(_visits(volunteer).filter(starts_at__gte=since).order_by("starts_at")[:limit])
+    visits = _visits(volunteer).filter(starts_at__gte=since).exclude(match__status__in=Match.SUSPENDED)
+    return list(visits.order_by("starts_at")[:limit])

@@ -7,8 +7,10 @@ and the volunteer has accepted the charter, the volunteer is approved.
 
 import datetime
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -32,21 +34,39 @@ def vetting_steps_left(volunteer: Volunteer) -> list[str]:
     return [step for step in STEPS if getattr(volunteer, _STEP_FIELD[step]) is None]
 
 
-def _is_staff(user) -> bool:
-    return bool(user and user.is_authenticated and (user.is_staff or user.memberships.exists()))
+def vetting_refusal(user, *, volunteer: Volunteer, association=None) -> str | None:
+    """Why `user` may not record a vetting step on `volunteer` (for `association`), or None.
+
+    Who may vet is a rule of the demand side (only the staff of a validated association, never
+    on their own profile), and this app must not import it: settings.LIENS_VETTING_RULE names
+    the one function that holds it, as OUTBOX_GUARDS does for the outbox. No caller can pass a
+    looser rule, and without the setting nobody may vet. Self-vetting is refused here as well,
+    so that it holds whatever the setting says.
+    """
+    if user is None or not user.is_authenticated:
+        return str(_("Only association staff can record vetting steps."))
+    if volunteer.user_id == user.pk:
+        return str(_("Nobody records a vetting step on their own volunteer profile."))
+    path = getattr(settings, "LIENS_VETTING_RULE", "")
+    if not path:
+        return str(_("Only association staff can record vetting steps."))
+    return import_string(path)(user, association, volunteer=volunteer)
 
 
-def vetting_record(*, volunteer: Volunteer, step: str, on: datetime.date, by) -> Volunteer:
+def vetting_record(*, volunteer: Volunteer, step: str, on: datetime.date, by, association=None) -> Volunteer:
     """Record that `step` was done on `on` by staff member `by`; approve when nothing is left.
 
+    Refused unless `by` may vet this volunteer (vetting_refusal), for `association` when given.
     Writes the step's date (and, for the background check, who verified it); when it completes
     the vetting, sets the volunteer approved and queues a notification to them. Recording a
-    step again overwrites its date; approval happens once.
+    step again overwrites its date; approval happens once. The association that recorded the
+    step is traced by the caller on the demand side (missions' vetting_step_record).
     """
     if step not in STEPS:
         raise DomainError(_("Unknown vetting step."), field="step")
-    if not _is_staff(by):
-        raise DomainError(_("Only association staff can record vetting steps."), field="step")
+    refusal = vetting_refusal(by, volunteer=volunteer, association=association)
+    if refusal is not None:
+        raise DomainError(refusal, field="step", code="forbidden")
     if on > timezone.localdate():
         raise DomainError(_("This date is in the future."), field="on")
     with transaction.atomic():

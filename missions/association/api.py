@@ -4,9 +4,9 @@ object outside the caller's associations answers 404."""
 
 from django.http import Http404
 from django.utils.translation import gettext
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers, status
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.generics import GenericAPIView
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
@@ -25,7 +25,15 @@ from missions.models import (
     Membership,
     Mission,
 )
-from missions.scoping import associations_for, current_association, get_scoped_or_404, scoped, volunteers_visible
+from missions.scoping import (
+    associations_for,
+    current_association,
+    get_scoped_or_404,
+    scoped,
+    vetting_refusal,
+    volunteers_visible,
+)
+from volunteers.models import Volunteer
 from volunteers.vetting import vetting_steps_left
 
 from . import selectors, services, tasks, validators
@@ -38,6 +46,14 @@ ASSOCIATION_PARAM = OpenApiParameter(
 def domain_400(exc: DomainError) -> ValidationError:
     """A service's refusal as a 400 with the message under its field."""
     return ValidationError({exc.field or "non_field_errors": [str(exc.message)]})
+
+
+def domain_error(exc: DomainError) -> ValidationError | PermissionDenied:
+    """A service's refusal: 403 with the reason when the caller may not do this at all (a pending
+    association, someone's own profile), else a 400 with the message under its field."""
+    if exc.code == "forbidden":
+        return PermissionDenied(str(exc.message))
+    return domain_400(exc)
 
 
 class StaffAPIView(GenericAPIView):
@@ -299,6 +315,13 @@ class MissionOut(serializers.ModelSerializer):
         ]
 
 
+class VettingRecordOut(serializers.Serializer):
+    step = serializers.CharField()
+    done_on = serializers.DateField()
+    association = serializers.IntegerField(source="association_id", allow_null=True)
+    association_name = serializers.CharField(source="association.name", allow_null=True, default=None)
+
+
 class VolunteerWaitingOut(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField(source="user.get_full_name")
@@ -309,6 +332,11 @@ class VolunteerWaitingOut(serializers.Serializer):
     charter_accepted = serializers.SerializerMethodField()
     steps_left = serializers.SerializerMethodField()
     vetting_state = serializers.CharField()
+    recorded_by = serializers.SerializerMethodField(help_text="Each step done: when, and which association vouches.")
+
+    @extend_schema_field(VettingRecordOut(many=True))
+    def get_recorded_by(self, obj) -> list:
+        return VettingRecordOut(selectors.vetting_traces(obj).values(), many=True).data
 
     def get_steps_left(self, obj) -> list[str]:
         return vetting_steps_left(obj)
@@ -446,7 +474,7 @@ class InvitationsAPI(StaffAPIView):
                 association=self.association(), by=request.user, **data.validated_data
             )
         except DomainError as exc:
-            raise domain_400(exc) from exc
+            raise domain_error(exc) from exc
         return Response(InvitationOut(invitation).data, status=status.HTTP_201_CREATED)
 
 
@@ -690,6 +718,13 @@ class MissionCloseAPI(_MissionActionAPI):
     action_name = "mission_close"
 
 
+def vetting_allowed(view: StaffAPIView, association: Association) -> None:
+    """403 with the reason when the caller may not vet for this association (scoping.vetting_refusal)."""
+    refusal = vetting_refusal(view.request.user, association)
+    if refusal is not None:
+        raise PermissionDenied(refusal)
+
+
 class VettingAPI(StaffAPIView):
     serializer_class = VolunteerWaitingOut
 
@@ -697,13 +732,23 @@ class VettingAPI(StaffAPIView):
         parameters=[ASSOCIATION_PARAM], responses=VolunteerWaitingOut(many=True), summary="Volunteers awaiting vetting"
     )
     def get(self, request):
-        return self.page(selectors.vetting_desk(association=self.association(), user=request.user), VolunteerWaitingOut)
+        association = self.association()
+        vetting_allowed(self, association)
+        return self.page(selectors.vetting_desk(association=association, user=request.user), VolunteerWaitingOut)
 
 
 class VettingRecordAPI(StaffAPIView):
-    @extend_schema(request=VettingIn, responses=VolunteerWaitingOut, summary="Record a vetting step")
+    @extend_schema(
+        parameters=[ASSOCIATION_PARAM],
+        request=VettingIn,
+        responses=VolunteerWaitingOut,
+        summary="Record a vetting step",
+    )
     def post(self, request, volunteer_id: int):
-        queryset = volunteers_visible(request.user).select_related("user")
+        association = self.association()
+        vetting_allowed(self, association)
+        # Only volunteers on this association's desk exist here; anyone else answers 404.
+        queryset = volunteers_visible(request.user, association_ids=[association.pk]).select_related("user")
         try:
             volunteer = queryset.get(pk=volunteer_id)
         except queryset.model.DoesNotExist as exc:
@@ -711,9 +756,12 @@ class VettingRecordAPI(StaffAPIView):
         data = VettingIn(data=request.data)
         data.is_valid(raise_exception=True)
         try:
-            volunteer = services.vetting_step_record(volunteer=volunteer, by=request.user, **data.validated_data)
+            volunteer = services.vetting_step_record(
+                volunteer=volunteer, by=request.user, association=association, **data.validated_data
+            )
         except DomainError as exc:
-            raise domain_400(exc) from exc
+            raise domain_error(exc) from exc
+        volunteer = selectors.with_vetting_records(Volunteer.objects.filter(pk=volunteer.pk)).get()
         return Response(VolunteerWaitingOut(volunteer).data)
 
 

@@ -22,6 +22,7 @@ from missions.models import (
     Match,
     Membership,
     Mission,
+    VettingRecord,
     Visit,
 )
 from missions.scoping import volunteers_visible
@@ -143,13 +144,32 @@ def mission_suggestions(*, mission: Mission, limit: int = 10) -> list:
 
 
 def vetting_desk(*, association: Association, user) -> QuerySet:
-    """Volunteers waiting for vetting near the association (same département) or matched with it."""
-    return (
-        volunteers_visible(user, association_ids=[association.pk])
-        .filter(vetting_state=Volunteer.Vetting.PENDING, left_at__isnull=True)
-        .select_related("user")
-        .order_by("created_at", "pk")
+    """Volunteers waiting for vetting near the association (same département) or matched with it,
+    with their vetting records (latest first, with the association that recorded each).
+
+    Nobody finds themselves on it: nobody vets their own profile. Empty for a pending
+    association (volunteers_visible); pages and the API say why (scoping.vetting_refusal).
+    """
+    rows = volunteers_visible(user, association_ids=[association.pk]).filter(
+        vetting_state=Volunteer.Vetting.PENDING, left_at__isnull=True
     )
+    if user.is_authenticated:
+        rows = rows.exclude(user=user)
+    return with_vetting_records(rows).order_by("created_at", "pk")
+
+
+def with_vetting_records(volunteers: QuerySet) -> QuerySet:
+    """The volunteers with their user and vetting records (latest first, with their association)."""
+    records = VettingRecord.objects.select_related("association").order_by("-recorded_at", "-pk")
+    return volunteers.select_related("user").prefetch_related(Prefetch("vetting_records", queryset=records))
+
+
+def vetting_traces(volunteer: Volunteer) -> dict:
+    """Step -> its latest VettingRecord, from the records vetting_desk prefetched (no query)."""
+    traces = {}
+    for record in volunteer.vetting_records.all():
+        traces.setdefault(record.step, record)
+    return traces
 
 
 # --- staff ----------------------------------------------------------------------------------

@@ -35,7 +35,9 @@ from missions.models import (
     Match,
     Membership,
     Mission,
+    VettingRecord,
 )
+from missions.scoping import outreach_refusal, vetting_refusal
 from missions.visits.services import visits_reschedule
 
 User = get_user_model()
@@ -201,6 +203,11 @@ def invitation_send(*, association: Association, email: str, role: str, by) -> I
     is opened without a password: the invitee sets it from the link, which proves the address.
     """
     _require_manager(association=association, user=by)
+    # Refused for a pending association: anyone can register one, and an invitation is an email
+    # in the platform's name plus an account opened in someone else's name.
+    refusal = outreach_refusal(by, association)
+    if refusal is not None:
+        raise DomainError(refusal, code="forbidden")
     email = User.objects.normalize_email(email).lower()
     if role not in Membership.Role.values:
         raise DomainError(_("Choose a role."), field="role")
@@ -865,11 +872,26 @@ def mission_close(*, mission: Mission, by) -> Mission:
 # --- volunteer vetting ----------------------------------------------------------------------
 
 
-def vetting_step_record(*, volunteer, step: str, by, on: datetime.date | None = None):
-    """Record one vetting step (interview, training, background check) for a volunteer, today by default."""
+def vetting_step_record(*, volunteer, step: str, by, association: Association, on: datetime.date | None = None):
+    """Record one vetting step (interview, training, background check) for a volunteer on behalf
+    of `association`, today by default, and trace which association recorded it.
+
+    Refused (DomainError, code "forbidden") unless scoping.vetting_refusal lets `by` vet this
+    volunteer for this association; volunteers.vetting.vetting_record asks the same rule again,
+    so nothing reaches the profile past it. One transaction: the date and its trace, or neither.
+    """
     from volunteers.vetting import vetting_record
 
-    return vetting_record(volunteer=volunteer, step=step, on=on or timezone.localdate(), by=by)
+    refusal = vetting_refusal(by, association, volunteer=volunteer)
+    if refusal is not None:
+        raise DomainError(refusal, field="step", code="forbidden")
+    on = on or timezone.localdate()
+    with transaction.atomic():
+        volunteer = vetting_record(volunteer=volunteer, step=step, on=on, by=by, association=association)
+        VettingRecord.objects.create(
+            volunteer=volunteer, step=step, done_on=on, association=association, recorded_by=by
+        )
+    return volunteer
 
 
 # --- bulk imports ---------------------------------------------------------------------------

@@ -23,7 +23,9 @@ from missions.scoping import (
     current_association,
     get_scoped_or_404,
     is_staff_of,
+    outreach_refusal,
     scoped,
+    vetting_refusal,
     volunteers_visible,
 )
 from volunteers.vetting import STEP_LABELS, vetting_steps_left
@@ -172,8 +174,13 @@ def staff(request):
     association = request.association
     is_manager = request.user.is_staff or is_staff_of(request.user, association.pk, role=Membership.Role.MANAGER)
     form = forms.InvitationForm(request.POST or None)
+    # A pending association cannot invite yet: the page says why instead of offering the form.
+    refusal = outreach_refusal(request.user, association) if is_manager else None
     if request.method == "POST":
         manager_only(request)
+        if refusal is not None:
+            messages.error(request, refusal)
+            return redirect("association:staff")
         if form.is_valid():
             try:
                 services.invitation_send(association=association, by=request.user, **form.cleaned_data)
@@ -192,6 +199,7 @@ def staff(request):
             "invitations": invitations,
             "form": form,
             "is_manager": is_manager,
+            "invite_refusal": refusal,
             "roles": Membership.Role.choices,
         },
     )
@@ -536,7 +544,11 @@ def mission_detail(request, mission_id: int):
     matches = list(
         mission.matches.filter(status__in=Match.LIVE).select_related("volunteer__user").order_by("-proposed_at")
     )
-    suggestions = selectors.mission_suggestions(mission=mission) if mission.status == Mission.Status.OPEN else []
+    # A pending association sees no volunteer (its missions cannot be open yet either).
+    reaches = outreach_refusal(request.user, mission.association) is None
+    suggestions = (
+        selectors.mission_suggestions(mission=mission) if reaches and mission.status == Mission.Status.OPEN else []
+    )
     return render(
         request,
         "missions/association/mission_detail.html",
@@ -591,27 +603,37 @@ def mission_close(request, mission_id: int):
 @require_GET
 @staff_view
 def vetting(request):
+    refusal = vetting_refusal(request.user, request.association)
+    if refusal is not None:
+        # A pending association's staff learn why the desk is empty and what happens next.
+        return render(request, "missions/association/vetting.html", {"refusal": refusal}, status=403)
     volunteers = list(selectors.vetting_desk(association=request.association, user=request.user)[:200])
-    rows = [(v, vetting_steps_left(v)) for v in volunteers]
-    return render(
-        request,
-        "missions/association/vetting.html",
-        {"rows": rows, "step_labels": STEP_LABELS, "today": timezone.localdate()},
-    )
+    rows = []
+    for v in volunteers:
+        left, traces = vetting_steps_left(v), selectors.vetting_traces(v)
+        rows.append((v, [(step, label, step in left, traces.get(step)) for step, label in STEP_LABELS.items()]))
+    return render(request, "missions/association/vetting.html", {"rows": rows, "today": timezone.localdate()})
 
 
 @require_POST
 @staff_view
 def vetting_record(request, volunteer_id: int):
+    refusal = vetting_refusal(request.user, request.association)
+    if refusal is not None:
+        return render(request, "missions/association/vetting.html", {"refusal": refusal}, status=403)
+    # Only volunteers on this association's desk exist here; anyone else answers 404.
+    visible = volunteers_visible(request.user, association_ids=[request.association.pk])
     try:
-        volunteer = volunteers_visible(request.user).select_related("user").get(pk=volunteer_id)
-    except volunteers_visible(request.user).model.DoesNotExist as exc:
+        volunteer = visible.select_related("user").get(pk=volunteer_id)
+    except visible.model.DoesNotExist as exc:
         raise Http404 from exc
     step = request.POST.get("step", "")
     form = forms.VettingStepForm(request.POST)
     on = form.cleaned_data.get("on") if form.is_valid() else None
     try:
-        services.vetting_step_record(volunteer=volunteer, step=step, by=request.user, on=on)
+        services.vetting_step_record(
+            volunteer=volunteer, step=step, by=request.user, association=request.association, on=on
+        )
     except DomainError as exc:
         messages.error(request, exc.message)
     else:

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from liens.errors import DomainError
 from missions.models import Association, Match, Mission
-from missions.scoping import association_ids_for, get_scoped_or_404, scoped
+from missions.scoping import association_ids_for, get_scoped_or_404, outreach_refusal, scoped
 from volunteers.models import Volunteer
 
 from . import selectors, services
@@ -123,6 +123,8 @@ def _valid(serializer_class, request) -> dict:
 
 
 def _refused(error: DomainError):
+    if error.code == "forbidden":
+        raise PermissionDenied(str(error.message))
     raise ValidationError({error.field or "non_field_errors": [str(error.message)]}, code=error.code)
 
 
@@ -144,6 +146,13 @@ def _staff_only(request) -> None:
         raise NotFound
 
 
+def _outreach_allowed(request, mission: Mission) -> None:
+    """403 with the reason while the mission's association may not reach volunteers (pending)."""
+    refusal = outreach_refusal(request.user, mission.association)
+    if refusal is not None:
+        raise PermissionDenied(refusal)
+
+
 # --- endpoints ------------------------------------------------------------------------------------
 
 
@@ -157,8 +166,9 @@ class MissionSuggestionsView(APIView):
     def get(self, request, mission_id: int):
         """Volunteers who meet every hard rule for the mission, best first, with reasons."""
         mission = _mission(request, mission_id)
+        _outreach_allowed(request, mission)
         try:
-            limit = min(max(int(request.query_params.get("limit", 10)), 1), 50)
+            limit = min(max(int(request.query_params.get("limit", 10)), 1), selectors.SUGGESTIONS_MAX)
         except ValueError:
             raise ValidationError({"limit": ["Enter a whole number."]}) from None
         found = selectors.mission_suggestions(mission=mission, limit=limit)
@@ -172,8 +182,10 @@ class MissionProposeView(APIView):
     def post(self, request, mission_id: int):
         """Propose the mission to a volunteer (refused, 400, when a hard rule is broken)."""
         mission = _mission(request, mission_id)
+        _outreach_allowed(request, mission)
         data = _valid(MatchingProposeIn, request)
-        volunteer = Volunteer.objects.filter(pk=data["volunteer"]).first()
+        # Someone outside the coordinator's view answers exactly as an id that does not exist.
+        volunteer = selectors.volunteer_to_propose(mission=mission, user=request.user, volunteer_id=data["volunteer"])
         if volunteer is None:
             raise ValidationError({"volunteer": ["Unknown volunteer."]})
         try:

@@ -31,6 +31,7 @@ from liens.choices import IN_PERSON_KINDS, VisitorPreference
 from liens.lib.geo import KM_PER_DEGREE_LAT, Box, bounding_box
 from liens.models import User
 from missions.models import Match, Mission
+from missions.scoping import outreach_refusal, volunteers_visible
 from volunteers.models import AvailabilitySlot, Volunteer
 
 from .candidates import (
@@ -315,6 +316,26 @@ def mission_suggestions(*, mission: Mission, limit: int = 10, exclude_volunteer_
         return []
     chosen, parts, _total = _ranked(p, limit)
     return [_suggestion(p, i, parts, volunteer=_volunteer_of(p.rows[int(p.vi[i])]), mission=mission) for i in chosen]
+
+
+# The most suggestions any page or the API shows for one mission.
+SUGGESTIONS_MAX = 50
+
+
+def volunteer_to_propose(*, mission: Mission, user, volunteer_id: int) -> Volunteer | None:
+    """The volunteer `user` may propose `mission` to, or None, exactly as for an id that exists
+    nowhere: someone already in their view (scoping.volunteers_visible for the mission's
+    association: on its vetting desk, or in a live match with it) or among the suggestions for
+    this mission. Anyone else stays unknown: a refusal would tell which rules they break, a
+    success their name. None as well while the association may not reach volunteers."""
+    if outreach_refusal(user, mission.association) is not None:
+        return None
+    seen = volunteers_visible(user, association_ids=[mission.association_id]).filter(pk=volunteer_id)
+    if not seen.exists() and not any(
+        s.volunteer.pk == volunteer_id for s in mission_suggestions(mission=mission, limit=SUGGESTIONS_MAX)
+    ):
+        return None
+    return Volunteer.objects.select_related("user").filter(pk=volunteer_id).first()
 
 
 def stand_in_suggestion(*, mission: Mission, slot: Slot, away: int, exclude_volunteer_ids=()) -> Suggestion | None:

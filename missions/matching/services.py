@@ -28,7 +28,7 @@ from liens.errors import DomainError
 from liens.models import User
 from liens.notify import notify, site_url
 from missions.models import Match, Mission, Visit
-from missions.scoping import is_staff_of
+from missions.scoping import AWAITING_VALIDATION, is_staff_of, outreach_refusal
 from volunteers.models import Volunteer
 
 from . import batch
@@ -107,6 +107,13 @@ def _tell_the_other_side(*, match: Match, by, params: dict, to_staff: _Message, 
 def _require_staff(by, association_id: int) -> None:
     if by is None or not is_staff_of(by, association_id):
         raise DomainError(_("Only the association's coordinators can do this."), code="forbidden")
+
+
+def _require_outreach(by, association) -> None:
+    """A pending association reaches no volunteer (scoping.outreach_refusal)."""
+    refusal = outreach_refusal(by, association)
+    if refusal is not None:
+        raise DomainError(refusal, code="forbidden")
 
 
 def _is_match_volunteer(by, match: Match) -> bool:
@@ -203,8 +210,9 @@ def match_propose(*, mission: Mission, volunteer: Volunteer, by) -> Match:
     told. Refused when a hard rule is broken or a live match between them exists."""
     now = timezone.now()
     with transaction.atomic():
-        mission = Mission.objects.select_for_update().get(pk=mission.pk)
+        mission = Mission.objects.select_for_update().select_related("association").get(pk=mission.pk)
         _require_staff(by, mission.association_id)
+        _require_outreach(by, mission.association)
         _lock_volunteer(volunteer)
         match = _create_checked(
             mission=mission, volunteer=volunteer, status=Match.Status.PROPOSED, proposed_by=by, now=now
@@ -331,6 +339,12 @@ def _visits_materialise(match_id: int) -> None:
         _stand_in_visits_trim(matches=Match.objects.filter(pk=match.pk))
 
 
+def _reminders_replan(match: Match, *, now: datetime.datetime) -> None:
+    from missions.visits.services import reminders_replan_for_match  # visits ask matching for substitutes
+
+    reminders_replan_for_match(match=match, now=now)
+
+
 def _stand_in_visits_trim(*, matches) -> int:
     """A stand-in visits only within its cover period: cancel its scheduled visits after it.
 
@@ -359,8 +373,16 @@ def match_activate(*, match: Match, by) -> Match:
         match = _locked(match)
         _require_staff(by, mission.association_id)
         if match.status == Match.Status.PAUSED:
+            # Visits due while the match was paused did not happen: they are called off, so that
+            # no report is chased and no missed-visits alert is raised for them.
+            with translation.override(settings.LANGUAGE_CODE):
+                reason = str(_("The visits were paused at that time."))
+            Visit.objects.filter(
+                match=match, status=Visit.Status.SCHEDULED, starts_at__gte=match.paused_at, starts_at__lte=now
+            ).update(status=Visit.Status.CANCELLED, cancel_reason=reason, updated_at=now)
             match.status, match.paused_at, match.pause_reason = Match.Status.ACTIVE, None, ""
             match.save(update_fields=["status", "paused_at", "pause_reason"])
+            _reminders_replan(match, now=now)  # the visits ahead get their reminders back
         elif match.status == Match.Status.ACCEPTED:
             # A stand-in only covers a few visits: the coordinator's confirmation is the check.
             if match.introduced_on is None and match.covers_id is None:
@@ -400,6 +422,7 @@ def match_pause(*, match: Match, by, reason: str) -> Match:
             raise DomainError(_("Only an active match can be paused."), code="status")
         match.status, match.paused_at, match.pause_reason = Match.Status.PAUSED, now, reason
         match.save(update_fields=["status", "paused_at", "pause_reason"])
+        _reminders_replan(match, now=now)  # the paused visits' pending reminders are cancelled
         paused_key = f"match:{match.pk}:paused:{now:%Y%m%d%H%M%S}"
         _tell_the_other_side(
             match=match,
@@ -635,6 +658,9 @@ def proposals_batch(*, association=None, territory: str | None = None, now=None)
     """
     if association is None and territory is None:
         raise DomainError(_("Choose an association or a territory."))
+    if association is not None and association.validated_at is None:
+        # scope_missions leaves pending associations out anyway; say why rather than "nothing to do".
+        raise DomainError(AWAITING_VALIDATION, code="forbidden")
     now = now or timezone.now()
     with transaction.atomic():
         scope = batch.scope_missions(association=association, territory=territory)

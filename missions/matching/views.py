@@ -17,8 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from liens.errors import DomainError
 from missions.models import Association, Match, Mission
-from missions.scoping import association_ids_for, get_scoped_or_404, scoped
-from volunteers.models import Volunteer
+from missions.scoping import association_ids_for, get_scoped_or_404, outreach_refusal, scoped
 
 from . import forms, selectors, services
 from .scoring import PART_LABELS, PART_NAMES
@@ -56,6 +55,12 @@ def _staff_only(request) -> None:
 @login_required
 def suggestions(request, mission_id: int):
     mission = _mission(request, mission_id)
+    refusal = outreach_refusal(request.user, mission.association)
+    if refusal is not None:
+        # A pending association sees no volunteer; the page says why and what comes next.
+        return render(
+            request, "missions/matching/suggestions.html", {"mission": mission, "refusal": refusal}, status=403
+        )
     return render(
         request,
         "missions/matching/suggestions.html",
@@ -76,7 +81,14 @@ def propose(request, mission_id: int):
     if not form.is_valid():
         messages.error(request, _("Choose a volunteer to propose."))
         return redirect(back)
-    volunteer = Volunteer.objects.filter(pk=form.cleaned_data["volunteer"]).first()
+    refusal = outreach_refusal(request.user, mission.association)
+    if refusal is not None:
+        messages.error(request, refusal)
+        return redirect(back)
+    # Someone outside the coordinator's view answers exactly as an id that does not exist.
+    volunteer = selectors.volunteer_to_propose(
+        mission=mission, user=request.user, volunteer_id=form.cleaned_data["volunteer"]
+    )
     if volunteer is None:
         messages.error(request, _("This volunteer is no longer available."))
         return redirect(back)

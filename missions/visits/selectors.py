@@ -12,9 +12,14 @@ LIST_LIMIT = 20
 
 
 def visits_still_scheduled(rows) -> set[int]:
-    """Outbox guard "visit_scheduled": ids of the rows whose visit is still scheduled (one query)."""
+    """Outbox guard "visit_scheduled": ids of the rows whose visit is still scheduled and whose
+    match is not paused (one query). A reminder planned before a pause is thus never sent."""
     visit_ids = {(row.payload or {}).get("visit_id") for row in rows}
-    scheduled = set(Visit.objects.filter(pk__in=visit_ids, status=Visit.Status.SCHEDULED).values_list("pk", flat=True))
+    scheduled = set(
+        Visit.objects.filter(pk__in=visit_ids, status=Visit.Status.SCHEDULED)
+        .exclude(match__status__in=Match.SUSPENDED)
+        .values_list("pk", flat=True)
+    )
     return {row.pk for row in rows if (row.payload or {}).get("visit_id") in scheduled}
 
 

@@ -242,8 +242,9 @@ def reminder_key(visit: Visit, kind: str) -> str:
 def reminder_schedule(
     visit: Visit, *, now: datetime.datetime
 ) -> list[tuple[str, datetime.datetime, datetime.datetime]]:
-    """(kind, due_at, expires_at) of each reminder the visit still needs. Pure; empty unless scheduled."""
-    if visit.status != Visit.Status.SCHEDULED:
+    """(kind, due_at, expires_at) of each reminder the visit still needs. Pure; empty unless
+    scheduled, and empty while its match is paused (resuming plans them again)."""
+    if visit.status != Visit.Status.SCHEDULED or visit.match.is_suspended:
         return []
     association = visit.match.mission.association
     times = reminder_times(association)
@@ -348,6 +349,18 @@ def reminders_plan(*, visit: Visit, now: datetime.datetime | None = None) -> int
                 )
             written += len(rows)
     return written
+
+
+def reminders_replan_for_match(*, match: Match, now: datetime.datetime | None = None) -> int:
+    """After a match is paused or resumed: rewrite the reminders of its visits ahead (or awaiting
+    their report). Pausing cancels their pending rows; resuming revives or writes them. Idempotent."""
+    now = now or timezone.now()
+    visits = Visit.objects.filter(
+        match_id=match.pk,
+        status=Visit.Status.SCHEDULED,
+        ends_at__gte=now - datetime.timedelta(hours=settings.LIENS_REPORT_UNCONFIRMED_AFTER_HOURS),
+    ).select_related(*VISIT_RELATED)
+    return sum(reminders_plan(visit=visit, now=now) for visit in visits)
 
 
 def reminders_plan_upcoming(*, now: datetime.datetime | None = None) -> int:
@@ -487,9 +500,12 @@ def reports_chase(*, now: datetime.datetime | None = None) -> int:
     ]
     shortest = min([float(settings.LIENS_REPORT_UNCONFIRMED_AFTER_HOURS), *overrides])
     # Served by the partial index visit_awaiting_report (status = 'scheduled', on ends_at).
-    candidates = Visit.objects.filter(
-        status=Visit.Status.SCHEDULED, ends_at__lt=now - datetime.timedelta(hours=shortest)
-    ).select_related(*VISIT_RELATED)
+    # A paused match's visits are not chased: they are not happening (resuming calls them off).
+    candidates = (
+        Visit.objects.filter(status=Visit.Status.SCHEDULED, ends_at__lt=now - datetime.timedelta(hours=shortest))
+        .exclude(match__status__in=Match.SUSPENDED)
+        .select_related(*VISIT_RELATED)
+    )
     flipped = 0
     for visit in candidates.iterator(chunk_size=500):
         hours = reminder_times(visit.match.mission.association).unconfirmed_after_hours

@@ -68,6 +68,17 @@ def cant_come(request, token: str):
             message=_("The visit has already started. Please call your coordinator."),
             status=410,
         )
+    if visit.match.is_suspended:
+        return _link_problem(
+            request,
+            title=_("These visits are paused"),
+            message=_(
+                "The visits to %(who)s are paused for now: there is nothing to cancel. "
+                "Your coordinator will tell you when they start again."
+            )
+            % {"who": services.visit_context(visit, visit.match.volunteer.user)["who"]},
+            status=409,
+        )
     if int(visit.starts_at.timestamp()) != data.get("t"):
         return _link_problem(
             request,
