@@ -271,6 +271,10 @@ def invitation_accept(*, invitation: Invitation, user) -> Membership:
             raise DomainError(_("This invitation has already been used."))
         if invitation.expires_at < timezone.now():
             raise DomainError(_("This invitation has expired: ask the manager for a new one."))
+        # An invitation a pending association sent (before sending was refused to it) opens
+        # nothing until the platform has validated the association.
+        if not Association.objects.filter(pk=invitation.association_id, validated_at__isnull=False).exists():
+            raise DomainError(_("This association is not validated yet: the invitation will work once it is."))
         if user.email.lower() != invitation.email.lower():
             raise DomainError(
                 _("This invitation was sent to %(email)s: sign in with that address to accept it.")

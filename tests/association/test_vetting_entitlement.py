@@ -334,3 +334,22 @@ def test_once_validated_the_same_manager_vets_and_invites(pending_manager, admin
         ).status_code
         == 201
     )
+
+
+def test_an_invitation_from_before_the_association_was_held_back_opens_nothing(pending_manager):
+    """An invitation a pending association sent before sending was refused to it cannot be used
+    until the platform validates the association."""
+    user, association, _client_ = pending_manager
+    invitee = factories.UserFactory(email="early@exemple.fr")
+    invitation = Invitation.objects.create(
+        association=association,
+        email=invitee.email,
+        role=Membership.Role.COORDINATOR,
+        invited_by=user,
+        expires_at=timezone.now() + timezone.timedelta(days=7),
+    )
+    with pytest.raises(DomainError, match="pas encore validée"):
+        services.invitation_accept(invitation=invitation, user=invitee)
+    assert not Membership.objects.filter(user=invitee).exists()
+    invitation.refresh_from_db()
+    assert invitation.accepted_at is None
