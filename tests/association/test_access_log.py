@@ -59,7 +59,14 @@ def _alert(person) -> IsolationAlert:
 ENDPOINTS = [
     ("beneficiary get", {}, "staff", "get", "/api/association/beneficiaries/{pk}/", None),
     ("beneficiary patch", {}, "staff", "patch", "/api/association/beneficiaries/{pk}/", {"best_times": "matin"}),
-    ("beneficiary activate", {"status": "intake"}, "staff", "post", "/api/association/beneficiaries/{pk}/activate/", {}),
+    (
+        "beneficiary activate",
+        {"status": "intake"},
+        "staff",
+        "post",
+        "/api/association/beneficiaries/{pk}/activate/",
+        {},
+    ),
     (
         "beneficiary pause",
         {},
@@ -94,9 +101,7 @@ ENDPOINTS = [
 ]
 
 
-@pytest.mark.parametrize(
-    "setup, who, method, url, body", [e[1:] for e in ENDPOINTS], ids=[e[0] for e in ENDPOINTS]
-)
+@pytest.mark.parametrize("setup, who, method, url, body", [e[1:] for e in ENDPOINTS], ids=[e[0] for e in ENDPOINTS])
 def test_each_answer_with_private_details_writes_exactly_one_log_row(
     association_a, coordinator_a, volunteer, setup, who, method, url, body
 ):
@@ -175,7 +180,9 @@ def test_the_admin_change_page_of_private_details_writes_one_row(association_a, 
     objects = {
         "person": person,
         "contact": factories_contact(person),
-        "assessment": person.assessments.create(scale="ucla3", answers=[1, 1, 1], score=3, taken_on=timezone.localdate()),
+        "assessment": person.assessments.create(
+            scale="ucla3", answers=[1, 1, 1], score=3, taken_on=timezone.localdate()
+        ),
         "alert": _alert(person),
     }
 
