@@ -7,11 +7,13 @@ whose Latin-1 encoding covers French; the few characters outside it are spelled 
 
 import datetime
 
-from django.utils import timezone
+from django.db import models
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
+from liens.choices import Interest, Language
 from missions.association.services import beneficiary_file_open
-from missions.models import Beneficiary, Contact, IsolationAlert, VisitReport
+from missions.models import Assessment, Beneficiary, Contact, IsolationAlert, KeyContact, VisitReport
 
 PERSON_FIELDS = (
     "first_name",
@@ -124,25 +126,150 @@ def _latin1(text) -> str:
     return text.translate(_LATIN1_STANDINS).encode("latin-1", "replace").decode("latin-1")
 
 
-def _section_rows(data: dict) -> list[tuple[str, list[tuple[str, str]]]]:
-    """The file as titled sections of (label, value) lines, in the reader's language."""
+def _when(value: str | None, *, time: bool = False) -> str:
+    """An ISO date or time from the export, as the reader writes it."""
+    if not value:
+        return ""
+    if time:
+        moment = timezone.localtime(datetime.datetime.fromisoformat(value))
+        return formats.date_format(moment, "SHORT_DATETIME_FORMAT")
+    return formats.date_format(datetime.date.fromisoformat(value[:10]), "SHORT_DATE_FORMAT")
+
+
+def _labelled(label: str, value) -> str:
+    return _("%(label)s: %(value)s") % {"label": label, "value": value}
+
+
+def _person_value(name: str, value):
+    """One field of the person, as words: choices by their label, yes/no, dates."""
+    field = Beneficiary._meta.get_field(name)
+    if value in ("", None, []):
+        return ""
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
+    if name in ("interests",):
+        return ", ".join(str(dict(Interest.choices).get(v, v)) for v in value)
+    if name in ("languages", "required_languages"):
+        return ", ".join(str(dict(Language.choices).get(v, v)) for v in value)
+    if field.choices:
+        return str(dict(field.choices).get(value, value))
+    if isinstance(field, models.DateTimeField):
+        return _when(value, time=True)
+    if isinstance(field, models.DateField):
+        return _when(value)
+    return value
+
+
+def _label(model, name: str) -> str:
+    label = str(model._meta.get_field(name).verbose_name)
+    return label[:1].upper() + label[1:]
+
+
+# Fields without a verbose name of their own.
+_FIELD_LABELS = {
+    "status": lambda: _("Status"),
+    "last_contact_at": lambda: _("Last contact"),
+    "created_at": lambda: _("Recorded on"),
+}
+
+
+def _section_rows(data: dict) -> list[tuple[str, list[str]]]:
+    """The file as titled sections of lines, in the reader's language."""
     person = data["person"]
-    labels = {name: str(Beneficiary._meta.get_field(name).verbose_name) for name in PERSON_FIELDS}
-    sections = [(_("Person"), [(labels[name].capitalize(), person[name]) for name in PERSON_FIELDS])]
-    for key, title in (
-        ("key_contacts", _("Key contacts")),
-        ("assessments", _("Assessments")),
-        ("contacts", _("Contacts")),
-        ("visit_reports", _("Visit reports")),
-        ("alerts", _("Isolation alerts")),
-    ):
-        lines = []
-        for item in data[key]:
+    lines = []
+    for name in PERSON_FIELDS:
+        value = _person_value(name, person[name])
+        if value != "":
             lines.append(
-                ("-", " · ".join(f"{k.replace('_', ' ')}: {v}" for k, v in item.items() if v not in ("", None, [])))
+                _labelled(_FIELD_LABELS[name]() if name in _FIELD_LABELS else _label(Beneficiary, name), value)
             )
-        sections.append((title, lines or [("", _("None"))]))
-    return sections
+    sections = [(_("Person"), lines)]
+
+    def choice(model_choices, value) -> str:
+        return str(dict(model_choices).get(value, value))
+
+    sections.append(
+        (
+            _("Key contacts"),
+            [
+                " · ".join(
+                    part
+                    for part in (
+                        choice(KeyContact.Kind.choices, c["kind"]),
+                        c["name"],
+                        c["relation"],
+                        c["phone"],
+                        c["email"],
+                    )
+                    if part
+                )
+                for c in data["key_contacts"]
+            ],
+        )
+    )
+    sections.append(
+        (
+            _("Assessments"),
+            [
+                f"{_when(a['taken_on'])} · {choice(Assessment.Scale.choices, a['scale'])} · {a['score']}"
+                for a in data["assessments"]
+            ],
+        )
+    )
+    sections.append(
+        (
+            _("Contacts"),
+            [
+                " · ".join(
+                    part
+                    for part in (
+                        _when(c["occurred_at"], time=True),
+                        choice(Contact.Kind.choices, c["kind"]),
+                        c["notes"],
+                    )
+                    if part
+                )
+                for c in data["contacts"]
+            ],
+        )
+    )
+    sections.append(
+        (
+            _("Visit reports"),
+            [
+                " · ".join(
+                    part
+                    for part in (
+                        _when(r["visit_starts_at"], time=True),
+                        choice(VisitReport.Mood.choices, r["mood"]) if r["mood"] else "",
+                        ", ".join(choice(VisitReport.Concern.choices, c) for c in r["concerns"]),
+                        r["notes"],
+                    )
+                    if part
+                )
+                for r in data["visit_reports"]
+            ],
+        )
+    )
+    sections.append(
+        (
+            _("Isolation alerts"),
+            [
+                " · ".join(
+                    part
+                    for part in (
+                        _when(a["raised_at"], time=True),
+                        choice(IsolationAlert.Kind.choices, a["kind"]),
+                        choice(IsolationAlert.Severity.choices, a["severity"]),
+                        a["resolution"],
+                    )
+                    if part
+                )
+                for a in data["alerts"]
+            ],
+        )
+    )
+    return [(title, lines or [_("None")]) for title, lines in sections]
 
 
 def beneficiary_file_pdf(data: dict) -> bytes:
@@ -164,7 +291,7 @@ def beneficiary_file_pdf(data: dict) -> bytes:
             _("File held by %(association)s, exported on %(when)s.")
             % {
                 "association": data["association"],
-                "when": data["exported_at"][:16].replace("T", " "),
+                "when": _when(data["exported_at"], time=True),
             }
         ),
         new_x="LMARGIN",
@@ -175,11 +302,6 @@ def beneficiary_file_pdf(data: dict) -> bytes:
         pdf.set_font("Helvetica", "B", 12)
         pdf.multi_cell(width, 8, _latin1(title), new_x="LMARGIN", new_y="NEXT")
         pdf.set_font("Helvetica", "", 10)
-        for label, value in lines:
-            if value in ("", None, []):
-                continue
-            if isinstance(value, list):
-                value = ", ".join(map(str, value))
-            text = f"{label}: {value}" if label and label != "-" else f"- {value}" if label == "-" else str(value)
-            pdf.multi_cell(width, 5.5, _latin1(text), new_x="LMARGIN", new_y="NEXT")
+        for line in lines:
+            pdf.multi_cell(width, 5.5, _latin1(line), new_x="LMARGIN", new_y="NEXT")
     return bytes(pdf.output())

@@ -101,6 +101,7 @@ def test_erasure_needs_the_confirmation_box(ended_a, coordinator_a_client):
     response = coordinator_a_client.post(reverse("privacy:beneficiary-erase", args=[ended_a.pk]), {})
 
     assert response.status_code == 400
+    assert "Tick the box to confirm the erasure." in response.content.decode()
     ended_a.refresh_from_db()
     assert ended_a.erased_at is None and ended_a.last_name == "Marchand"
 
