@@ -46,7 +46,7 @@ def beneficiary_export_pdf(request, beneficiary_id: int):
 @staff_view
 def beneficiary_erase(request, beneficiary_id: int):
     beneficiary = _own(Beneficiary, request, beneficiary_id)
-    form = EraseForm(request.POST or None)
+    form = EraseForm(request.POST if request.method == "POST" else None)
     refusal = None
     try:
         erasure.beneficiary_erase_check(beneficiary=beneficiary, by=request.user)

@@ -98,7 +98,9 @@ def test_a_volunteer_downloads_their_own_data(volunteer, volunteer_client):
 
 
 def test_erasure_needs_the_confirmation_box(ended_a, coordinator_a_client):
-    response = coordinator_a_client.post(reverse("privacy:beneficiary-erase", args=[ended_a.pk]), {})
+    response = coordinator_a_client.post(
+        reverse("privacy:beneficiary-erase", args=[ended_a.pk]), {}, HTTP_ACCEPT_LANGUAGE="en"
+    )
 
     assert response.status_code == 400
     assert "Tick the box to confirm the erasure." in response.content.decode()
