@@ -4,18 +4,23 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('liens', '0002_notification_attempts'),
+        ("liens", "0002_notification_attempts"),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='notification',
-            index=models.Index(condition=models.Q(('status__in', ['sent', 'failed', 'cancelled']), models.Q(('body_text', ''), _negated=True)), fields=['created_at'], name='notification_to_purge'),
+            model_name="notification",
+            index=models.Index(
+                condition=models.Q(
+                    ("status__in", ["sent", "failed", "cancelled"]), models.Q(("body_text", ""), _negated=True)
+                ),
+                fields=["created_at"],
+                name="notification_to_purge",
+            ),
         ),
         migrations.AddIndex(
-            model_name='sensitiveaccess',
-            index=models.Index(fields=['at'], name='sensitive_access_at'),
+            model_name="sensitiveaccess",
+            index=models.Index(fields=["at"], name="sensitive_access_at"),
         ),
     ]

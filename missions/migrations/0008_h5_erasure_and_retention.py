@@ -4,24 +4,27 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('missions', '0007_alert_raising_is_the_row'),
+        ("missions", "0007_alert_raising_is_the_row"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='beneficiary',
-            name='erased_at',
+            model_name="beneficiary",
+            name="erased_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='importjob',
-            name='file_purged_at',
+            model_name="importjob",
+            name="file_purged_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddIndex(
-            model_name='beneficiary',
-            index=models.Index(condition=models.Q(('erased_at__isnull', True), ('status', 'ended')), fields=['last_contact_at'], name='beneficiary_ended_to_erase'),
+            model_name="beneficiary",
+            index=models.Index(
+                condition=models.Q(("erased_at__isnull", True), ("status", "ended")),
+                fields=["last_contact_at"],
+                name="beneficiary_ended_to_erase",
+            ),
         ),
     ]
