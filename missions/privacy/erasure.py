@@ -7,9 +7,10 @@ one person and the retention job's erasure of many.
 """
 
 import datetime
+import json
 
 from django.db import transaction
-from django.db.models import CharField, Value
+from django.db.models import CharField, Q, TextField, Value
 from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -108,12 +109,38 @@ def beneficiary_erase_check(*, beneficiary: Beneficiary, by) -> None:
         raise DomainError(_("Stop following this person first: close their missions, then end the follow-up."))
 
 
+def _import_files_naming_purge(beneficiary: Beneficiary) -> int:
+    """Delete the files of the association's imports whose rows name the person, imported or not.
+
+    An import that was checked but never confirmed has no link to the person, only their name
+    in its parsed rows ({"line", "data": {"first_name", "last_name", ...}}). Rows are matched as
+    JSON text, which both PostgreSQL and SQLite write with ": " between key and value. An
+    import still running keeps its rows (the retention job deletes them later)."""
+
+    def has(key: str, value: str) -> Q:
+        # jsonb prints "é" as is; SQLite keeps Django's ASCII-escaped "\u00e9".
+        return Q(rows_text__contains=f"{json.dumps(key)}: {json.dumps(value, ensure_ascii=False)}") | Q(
+            rows_text__contains=f"{json.dumps(key)}: {json.dumps(value)}"
+        )
+
+    return (
+        ImportJob.objects.filter(association_id=beneficiary.association_id, file_purged_at__isnull=True)
+        .exclude(status=ImportJob.Status.IMPORTING)
+        .annotate(rows_text=Cast("rows", TextField()))
+        .filter(has("first_name", beneficiary.first_name))
+        .filter(has("last_name", beneficiary.last_name))
+        .update(content=b"", rows=[], file_purged_at=timezone.now())
+    )
+
+
 def beneficiary_erase(*, beneficiary: Beneficiary, by) -> Beneficiary:
     """Erase one person's identifying data on request (the right to erasure), by their association's staff.
 
     Refused while the person is followed. Also scrubs their name from the outbox messages,
-    sent or not, of the people who may have been told about them, and writes one access-log
-    row saying who erased the file. Idempotent: an erased person is returned as is."""
+    sent or not, of the people who may have been told about them, deletes the import files
+    that name them, and writes one access-log row saying who erased the file. The access log's
+    earlier rows stay (who opened the file, when): they name the person by id only, and their
+    `what` is a fixed vocabulary, never free text. Idempotent: an erased person is returned as is."""
     with transaction.atomic():
         locked = Beneficiary.objects.select_for_update().get(pk=beneficiary.pk)
         if locked.erased_at is not None:
@@ -121,6 +148,7 @@ def beneficiary_erase(*, beneficiary: Beneficiary, by) -> Beneficiary:
         beneficiary_erase_check(beneficiary=locked, by=by)
         names = [f"{locked.first_name} {locked.last_name}", locked.display_name]
         notifications_scrub(names=names, recipients=_outbox_recipients(locked))
+        _import_files_naming_purge(locked)
         beneficiaries_anonymise(ids=[locked.pk])
         sensitive_access_log(user_id=by.pk, beneficiary_id=locked.pk, what="erased")
     locked.refresh_from_db()

@@ -12,6 +12,7 @@ from rest_framework.test import APIClient
 from liens.models import Notification, SensitiveAccess
 from liens.services import notifications_purge_sent, sensitive_access_purge
 from missions.models import Beneficiary, Contact, ImportedRow, ImportJob, KeyContact, Membership
+from missions.privacy.erasure import beneficiary_erase as erase_service
 from missions.privacy.retention import beneficiaries_anonymise_ended, import_files_purge
 from tests import factories
 from volunteers.services import volunteer_leave
@@ -117,6 +118,20 @@ def test_erasure_removes_identity_contacts_free_text_and_messages_but_keeps_coun
         association=ended_a.association, filename="liste.csv", content=b"Odette;Marchand", status="done"
     )
     ImportedRow.objects.create(job=job, line=2, beneficiary=ended_a)
+    unconfirmed = ImportJob.objects.create(
+        association=ended_a.association,
+        filename="nouvelle-liste.csv",
+        content=b"Odette;Marchand",
+        status="validated",
+        rows=[{"line": 2, "data": {"first_name": "Odette", "last_name": "Marchand"}, "valid": True}],
+    )
+    unrelated = ImportJob.objects.create(
+        association=ended_a.association,
+        filename="autre.csv",
+        content=b"Jules;Robin",
+        status="validated",
+        rows=[{"line": 2, "data": {"first_name": "Jules", "last_name": "Robin"}, "valid": True}],
+    )
 
     response = coordinator_a_client.post(reverse("privacy:beneficiary-erase", args=[ended_a.pk]), {"confirm": "on"})
 
@@ -133,7 +148,28 @@ def test_erasure_removes_identity_contacts_free_text_and_messages_but_keeps_coun
     assert other.body_text == "Visite chez Jules R. annulée."
     job.refresh_from_db()
     assert bytes(job.content) == b"" and job.file_purged_at is not None
+    unconfirmed.refresh_from_db(), unrelated.refresh_from_db()
+    assert unconfirmed.rows == [] and bytes(unconfirmed.content) == b""
+    assert bytes(unrelated.content) == b"Jules;Robin" and unrelated.rows
     assert SensitiveAccess.objects.filter(subject=f"beneficiary:{ended_a.pk}", what="erased").count() == 1
+
+
+def test_erasure_finds_an_unconfirmed_import_naming_the_person_with_accents(association_a, coordinator_a):
+    person = factories.BeneficiaryFactory(
+        association=association_a, first_name="Hélène", last_name="Lœuvre", status=Beneficiary.Status.ENDED
+    )
+    job = ImportJob.objects.create(
+        association=association_a,
+        filename="liste.csv",
+        content="Hélène;Lœuvre".encode(),
+        status="validated",
+        rows=[{"line": 2, "data": {"first_name": "Hélène", "last_name": "Lœuvre"}, "valid": True}],
+    )
+
+    erase_service(beneficiary=person, by=coordinator_a)
+
+    job.refresh_from_db()
+    assert job.rows == [] and job.file_purged_at is not None
 
 
 def test_a_person_still_followed_cannot_be_erased(association_a, coordinator_a):
