@@ -318,5 +318,15 @@ def test_managers_read_the_register_with_the_retention_periods(association_a, co
     assert "2 years" in response.content.decode()
 
 
-def test_coordinators_are_refused_the_register(coordinator_a_client):
+def test_coordinators_are_refused_the_register_and_do_not_see_its_link(coordinator_a_client):
     assert coordinator_a_client.get(reverse("privacy:register")).status_code == 403
+    home = coordinator_a_client.get(reverse("association:beneficiaries")).content.decode()
+    assert reverse("privacy:register") not in home
+
+
+def test_managers_see_the_link_to_the_register(coordinator_a, coordinator_a_client):
+    Membership.objects.filter(user=coordinator_a).update(role=Membership.Role.MANAGER)
+
+    page = coordinator_a_client.get(reverse("association:beneficiaries")).content.decode()
+
+    assert reverse("privacy:register") in page
