@@ -295,6 +295,19 @@ def test_each_retention_job_has_a_beat_entry_and_a_command():
         "missions.privacy.purge_import_files",
         "missions.privacy.anonymise_ended",
     } <= tasks
+    import importlib
+
+    from liens.celery import app
+
+    for module in settings.CELERY_IMPORTS:
+        importlib.import_module(module)
+    importlib.import_module("liens.tasks")
+    assert {
+        "liens.tasks.purge_access_log",
+        "liens.tasks.purge_sent_notifications",
+        "missions.privacy.purge_import_files",
+        "missions.privacy.anonymise_ended",
+    } <= set(app.tasks)
     for command in (
         "purge_access_log",
         "purge_sent_notifications",
