@@ -4,6 +4,7 @@ row; the admin's pages of those rows write one too; nobody can change or delete 
 import datetime
 
 import pytest
+from django.db import IntegrityError, connection, transaction
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -319,3 +320,15 @@ def test_anonymous_reader_of_the_admin_log_is_sent_to_log_in():
     response = Client().get(reverse("admin:liens_sensitiveaccess_changelist"))
 
     assert response.status_code == 302
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the trigger is PostgreSQL's")
+def test_the_database_refuses_to_rewrite_a_log_row(admin_user):
+    row = SensitiveAccess.objects.create(user=admin_user, subject="beneficiary:1", what="address")
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        SensitiveAccess.objects.filter(pk=row.pk).update(subject="beneficiary:2")
+    admin_user.delete()  # the account's ON DELETE SET NULL still goes through
+
+    row.refresh_from_db()
+    assert row.subject == "beneficiary:1" and row.user_id is None
