@@ -103,6 +103,8 @@ def _outbox_recipients(beneficiary: Beneficiary) -> list[int]:
 def beneficiary_erase_check(*, beneficiary: Beneficiary, by) -> None:
     """Raise DomainError unless `by` may erase this person now: staff of their association,
     and the person no longer followed."""
+    if beneficiary.erased_at is not None:
+        raise DomainError(_("This file is already erased."))
     if not Membership.objects.filter(user_id=by.pk, association_id=beneficiary.association_id).exists():
         raise DomainError(_("Only a manager or coordinator of the person's association can erase their file."))
     if beneficiary.status != Beneficiary.Status.ENDED:

@@ -172,6 +172,18 @@ def test_erasure_finds_an_unconfirmed_import_naming_the_person_with_accents(asso
     assert job.rows == [] and job.file_purged_at is not None
 
 
+def test_an_erased_file_says_so_and_offers_no_second_erasure(ended_a, coordinator_a, coordinator_a_client):
+    erase_service(beneficiary=ended_a, by=coordinator_a)
+
+    page = coordinator_a_client.get(reverse("association:beneficiary", args=[ended_a.pk]), HTTP_ACCEPT_LANGUAGE="en")
+    erase = coordinator_a_client.get(reverse("privacy:beneficiary-erase", args=[ended_a.pk]), HTTP_ACCEPT_LANGUAGE="en")
+
+    assert "only anonymous counts remain" in page.content.decode()
+    assert reverse("privacy:beneficiary-erase", args=[ended_a.pk]) not in page.content.decode()
+    assert "This file is already erased." in erase.content.decode()
+    assert "Odette" not in page.content.decode()
+
+
 def test_a_person_still_followed_cannot_be_erased(association_a, coordinator_a):
     person = factories.BeneficiaryFactory(association=association_a)
     api = APIClient()
