@@ -106,6 +106,13 @@ class Notification(models.Model):
             models.Index(fields=["due_at"], condition=Q(status="pending"), name="notification_due"),
             # Serves the stuck-row sweeper: WHERE status = 'sending' AND claimed_at < cutoff.
             models.Index(fields=["claimed_at"], condition=Q(status="sending"), name="notification_in_flight"),
+            # Serves the retention job: WHERE status IN (sent, failed, cancelled) AND body_text <> ''
+            # AND created_at < cutoff. Purged rows leave the index.
+            models.Index(
+                fields=["created_at"],
+                condition=Q(status__in=["sent", "failed", "cancelled"]) & ~Q(body_text=""),
+                name="notification_to_purge",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -128,7 +135,10 @@ class JobHeartbeat(models.Model):
 
 
 class SensitiveAccess(models.Model):
-    """Who saw a beneficiary's contact details, and when. Written, never edited."""
+    """Who was shown a person's private details, and when: the one access log.
+
+    Written only by liens.services.sensitive_access_log, never edited; the admin shows it
+    read-only, and the retention job deletes rows older than LIENS_RETENTION_ACCESS_LOG."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL)
     subject = models.CharField(max_length=64)  # e.g. "beneficiary:17"
@@ -136,7 +146,11 @@ class SensitiveAccess(models.Model):
     at = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        indexes = [models.Index(fields=["subject", "-at"], name="sensitive_access_subject")]
+        indexes = [
+            models.Index(fields=["subject", "-at"], name="sensitive_access_subject"),
+            # Serves the retention job: WHERE at < cutoff.
+            models.Index(fields=["at"], name="sensitive_access_at"),
+        ]
         verbose_name_plural = "sensitive accesses"
 
     def __str__(self) -> str:

@@ -1,8 +1,25 @@
-"""Cross-cutting writes."""
+"""Cross-cutting writes: heartbeats, the access log, and the outbox's share of data protection."""
 
+import datetime
+import html
+import json
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q, TextField, Value
+from django.db.models.functions import Cast, Replace
 from django.utils import timezone
 
-from .models import JobHeartbeat, SensitiveAccess
+from .models import JobHeartbeat, Notification, SensitiveAccess
+
+# Terminal outbox states: nothing more will be sent from these rows.
+FINISHED_NOTIFICATION_STATUSES = (
+    Notification.Status.SENT,
+    Notification.Status.FAILED,
+    Notification.Status.CANCELLED,
+)
+# What is left in place of a name scrubbed from a message.
+SCRUBBED = "—"
 
 
 def heartbeat_record(*, name: str = "celery") -> JobHeartbeat:
@@ -11,6 +28,78 @@ def heartbeat_record(*, name: str = "celery") -> JobHeartbeat:
     return beat
 
 
-def sensitive_access_log(*, user_id: int, beneficiary_id: int, what: str) -> SensitiveAccess:
-    """Record that a user was shown a beneficiary's private details (which ones in `what`)."""
+def sensitive_access_log(*, user_id: int | None, beneficiary_id: int, what: str) -> SensitiveAccess:
+    """Record that a user was shown a beneficiary's private details (which ones in `what`).
+
+    The one writer of the access log: every page, API answer, admin page and export that
+    carries a person's phone, address, key contacts, notes or assessments calls it, once per
+    answer. Not idempotent on purpose: two views are two rows."""
     return SensitiveAccess.objects.create(user_id=user_id, subject=f"beneficiary:{beneficiary_id}", what=what)
+
+
+def sensitive_access_purge(*, now: datetime.datetime | None = None) -> int:
+    """Delete access-log rows older than LIENS_RETENTION_ACCESS_LOG; returns how many. Idempotent."""
+    cutoff = (now or timezone.now()) - settings.LIENS_RETENTION_ACCESS_LOG
+    deleted, _ = SensitiveAccess.objects.filter(at__lt=cutoff).delete()
+    return deleted
+
+
+def notifications_purge_sent(*, now: datetime.datetime | None = None) -> int:
+    """Empty the text and payload of finished outbox rows older than LIENS_RETENTION_SENT_NOTIFICATIONS.
+
+    The row itself stays (kind, recipient, status, times, dedup key) so a dedup key still never
+    sends twice and delivery counts stay whole; only what the message said goes. One UPDATE,
+    idempotent: purged rows no longer match (and leave the notification_to_purge index)."""
+    cutoff = (now or timezone.now()) - settings.LIENS_RETENTION_SENT_NOTIFICATIONS
+    # Every rendered message has a text body, so "body_text is not empty" is "not purged yet".
+    return (
+        Notification.objects.filter(status__in=FINISHED_NOTIFICATION_STATUSES, created_at__lt=cutoff)
+        .exclude(body_text="")
+        .update(subject="", body_text="", body_html="", payload={})
+    )
+
+
+def _needle_forms(names: list[str]) -> list[str]:
+    """The names as they may appear in a message: as typed, and HTML-escaped in email bodies.
+    Longest first, so "Jeanne Martin" is replaced before "Jeanne" alone would break it."""
+    forms = set()
+    for name in names:
+        name = (name or "").strip()
+        if len(name) >= 2:
+            forms.update({name, html.escape(name), html.escape(name, quote=False)})
+    return sorted(forms, key=len, reverse=True)
+
+
+def notifications_scrub(*, names: list[str], recipients: list[int] | None = None) -> int:
+    """Replace `names` with a dash in the outbox's messages (subject, bodies, payload), sent or not.
+
+    For erasure: a volunteer who leaves, a person erased. `recipients` narrows the rows to the
+    people who could have been told about them. Set-based: one UPDATE per name form over the
+    rows that mention it; payloads (small JSON) are rewritten only on the rows that hold the
+    name. Idempotent: a scrubbed name is no longer found. Returns the rows changed."""
+    needles = _needle_forms(names)
+    if not needles:
+        return 0
+    rows = Notification.objects.all()
+    if recipients is not None:
+        rows = rows.filter(recipient_id__in=recipients)
+    changed: set[int] = set()
+    with transaction.atomic():
+        for needle in needles:
+            hit = rows.filter(
+                Q(subject__contains=needle) | Q(body_text__contains=needle) | Q(body_html__contains=needle)
+            )
+            changed.update(hit.values_list("pk", flat=True))
+            hit.update(
+                subject=Replace("subject", Value(needle), Value(SCRUBBED)),
+                body_text=Replace("body_text", Value(needle), Value(SCRUBBED)),
+                body_html=Replace("body_html", Value(needle), Value(SCRUBBED)),
+            )
+            in_payload = rows.annotate(payload_text=Cast("payload", TextField())).filter(
+                payload_text__contains=json.dumps(needle)[1:-1]
+            )
+            for row in in_payload.only("pk", "payload"):
+                text = json.dumps(row.payload).replace(json.dumps(needle)[1:-1], SCRUBBED)
+                Notification.objects.filter(pk=row.pk).update(payload=json.loads(text))
+                changed.add(row.pk)
+    return len(changed)

@@ -223,7 +223,41 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": timedelta(minutes=5),
         "options": {"expires": 4 * 60 + 50},
     },
+    # Retention of personal data (periods in the "Retention" block below); nightly, idempotent.
+    "purge-access-log": {
+        "task": "liens.tasks.purge_access_log",
+        "schedule": crontab(hour=4, minute=5),
+        "options": {"expires": 23 * 3600},
+    },
+    "purge-sent-notifications": {
+        "task": "liens.tasks.purge_sent_notifications",
+        "schedule": crontab(hour=4, minute=15),
+        "options": {"expires": 23 * 3600},
+    },
+    "purge-import-files": {
+        "task": "missions.privacy.purge_import_files",
+        "schedule": crontab(hour=4, minute=25),
+        "options": {"expires": 23 * 3600},
+    },
+    "anonymise-ended-beneficiaries": {
+        "task": "missions.privacy.anonymise_ended",
+        "schedule": crontab(hour=4, minute=35),
+        "options": {"expires": 23 * 3600},
+    },
 }
+
+# --- Retention of personal data ---------------------------------------------------------------
+# One home for every period: the retention jobs (liens.services, missions.privacy.retention)
+# and the processing register shown to managers (missions.privacy.register) read these.
+# Who saw a person's private details: kept 12 months, then deleted.
+LIENS_RETENTION_ACCESS_LOG = timedelta(days=365)
+# The text of messages already sent (or given up): kept 90 days, then emptied.
+LIENS_RETENTION_SENT_NOTIFICATIONS = timedelta(days=90)
+# An uploaded import file and its parsed rows: kept 30 days, then deleted.
+LIENS_RETENTION_IMPORT_FILES = timedelta(days=30)
+# A person no longer followed: identifying data erased 2 years after their last contact.
+LIENS_RETENTION_ENDED_BENEFICIARY = timedelta(days=730)
+CELERY_IMPORTS = [*globals().get("CELERY_IMPORTS", []), "missions.privacy.tasks"]
 
 # How stale the heartbeat may be before /healthz reports the job loop as down.
 HEARTBEAT_MAX_AGE = timedelta(minutes=3)

@@ -26,4 +26,7 @@ urlpatterns = [
     path("api/alerts/", include("missions.alerts.api_urls", namespace="alerts_api")),
     path("matching/", include("missions.matching.urls", namespace="matching")),
     path("api/matching/", include("missions.matching.api_urls", namespace="matching_api")),
+    # Rights of the people in the files (exports, erasure, the processing register).
+    path("", include("missions.privacy.urls", namespace="privacy")),
+    path("api/", include("missions.privacy.api_urls")),
 ]

@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from liens.admin import AccessLoggedAdmin
+
 from .models import (
     AlertEvent,
     Assessment,
@@ -53,7 +55,12 @@ class KeyContactInline(admin.TabularInline):
 
 
 @admin.register(Beneficiary)
-class BeneficiaryAdmin(admin.ModelAdmin):
+class BeneficiaryAdmin(AccessLoggedAdmin):
+    access_what = "admin:address+phone+key_contacts+notes"
+
+    def beneficiary_id_of(self, obj):
+        return obj.pk
+
     list_display = ["__str__", "association", "status", "last_contact_at", "alert_after"]
     list_filter = ["status", "association"]
     search_fields = ["first_name", "last_name", "postcode"]
@@ -61,7 +68,12 @@ class BeneficiaryAdmin(admin.ModelAdmin):
 
 
 @admin.register(Assessment)
-class AssessmentAdmin(admin.ModelAdmin):
+class AssessmentAdmin(AccessLoggedAdmin):
+    access_what = "admin:assessment"
+
+    def beneficiary_id_of(self, obj):
+        return obj.beneficiary_id
+
     list_display = ["beneficiary", "scale", "score", "taken_on"]
     raw_id_fields = ["beneficiary"]
 
@@ -88,13 +100,23 @@ class VisitAdmin(admin.ModelAdmin):
 
 
 @admin.register(VisitReport)
-class VisitReportAdmin(admin.ModelAdmin):
+class VisitReportAdmin(AccessLoggedAdmin):
+    access_what = "admin:report_notes"
+
+    def beneficiary_id_of(self, obj):
+        return obj.visit.match.mission.beneficiary_id
+
     list_display = ["visit", "happened", "mood", "submitted_at"]
     raw_id_fields = ["visit"]
 
 
 @admin.register(Contact)
-class ContactAdmin(admin.ModelAdmin):
+class ContactAdmin(AccessLoggedAdmin):
+    access_what = "admin:contact_notes"
+
+    def beneficiary_id_of(self, obj):
+        return obj.beneficiary_id
+
     list_display = ["beneficiary", "kind", "occurred_at"]
     list_filter = ["kind"]
     raw_id_fields = ["beneficiary", "visit", "volunteer"]
@@ -106,7 +128,12 @@ class AlertEventInline(admin.TabularInline):
 
 
 @admin.register(IsolationAlert)
-class IsolationAlertAdmin(admin.ModelAdmin):
+class IsolationAlertAdmin(AccessLoggedAdmin):
+    access_what = "admin:alert_notes"
+
+    def beneficiary_id_of(self, obj):
+        return obj.beneficiary_id
+
     list_display = ["beneficiary", "kind", "severity", "raised_at", "resolved_at"]
     list_filter = ["kind", "severity", "association"]
     raw_id_fields = ["beneficiary", "report"]

@@ -164,6 +164,9 @@ class Beneficiary(models.Model):
     # NULL means nothing is due (not active, paused, or already at the highest severity).
     alert_after = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Set when the person's identifying data was erased (on request, or by the retention job):
+    # the row stays, emptied, so visit, contact and alert counts stay whole.
+    erased_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("beneficiary")
@@ -177,6 +180,13 @@ class Beneficiary(models.Model):
             models.Index(fields=["association", "status"], name="beneficiary_assoc_status"),
             # Serves the matching prefilter for volunteers' recommendations (lat/lon box).
             models.Index(fields=["latitude", "longitude"], name="beneficiary_home_box"),
+            # Serves the retention job: WHERE status = 'ended' AND erased_at IS NULL AND
+            # last_contact_at < cutoff. Only people ended and not yet erased are in it.
+            models.Index(
+                fields=["last_contact_at"],
+                condition=Q(status="ended", erased_at__isnull=True),
+                name="beneficiary_ended_to_erase",
+            ),
         ]
         constraints = [
             # What rows of other tables copying the person's association point at, so the
@@ -199,11 +209,13 @@ class Beneficiary(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.first_name} {self.last_name[:1]}."
+        return self.display_name
 
     @property
     def display_name(self) -> str:
         """What a volunteer sees before a match: first name and initial, never the surname."""
+        if self.erased_at is not None:
+            return f"#{self.pk}"
         return f"{self.first_name} {self.last_name[:1]}."
 
     def contact_deadline(self) -> datetime.datetime | None:
@@ -767,6 +779,8 @@ class ImportJob(models.Model):
     # The uploaded file itself, kept in the database so that a worker on another machine reads
     # it without shared storage; its size is capped by LIENS_IMPORT_MAX_BYTES.
     content = models.BinaryField()
+    # When the uploaded file and its parsed rows were deleted (retention, or a person's erasure).
+    file_purged_at = models.DateTimeField(null=True, blank=True)
     # The uploader's language: the row-by-row report is written in it, even by a worker.
     language = models.CharField(max_length=8, default=settings.LANGUAGE_CODE)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.VALIDATING)

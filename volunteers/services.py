@@ -21,7 +21,7 @@ from liens.choices import Interest, Language, VisitKind
 from liens.errors import DomainError
 from liens.geocoding import GeoPoint, geocode, is_french_postcode
 from liens.models import Notification, User
-from liens.services import sensitive_access_log
+from liens.services import notifications_scrub, sensitive_access_log
 
 from .models import AvailabilitySlot, Volunteer, new_calendar_token
 from .vetting import vetting_approve_if_complete
@@ -306,7 +306,8 @@ def volunteer_leave(*, volunteer: Volunteer) -> Volunteer:
     The user row stays (deactivated, email replaced by a placeholder, names and phone blank,
     password unusable) and so does the profile, emptied: the Contact rows of the people they
     visited keep pointing at an anonymous volunteer, so the ledger history stays whole.
-    Pending messages to them are cancelled. Idempotent: leaving twice changes nothing.
+    Pending messages to them are cancelled, and their name is scrubbed from every outbox
+    message, sent or not. Idempotent: leaving twice changes nothing.
     """
     from allauth.account.models import EmailAddress
     from rest_framework.authtoken.models import Token
@@ -319,6 +320,10 @@ def volunteer_leave(*, volunteer: Volunteer) -> Volunteer:
         if locked.left_at is not None:
             return locked
         user = locked.user
+        # Messages to others name the volunteer ("Marie Durand cannot come..."), sent or not:
+        # the name goes from all of them, before it goes from the user row it was read from.
+        notifications_scrub(names=[user.get_full_name(), user.email])
+        notifications_scrub(names=[user.first_name], recipients=[user.pk])  # "Hello Marie," to them
         reason = _("The volunteer left the programme.")
         for match in Match.objects.filter(volunteer=locked, status__in=Match.LIVE).select_related("mission"):
             match_end(match=match, by=user, reason=reason)

@@ -489,6 +489,12 @@ class MembershipAPI(StaffAPIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
+def beneficiary_answer(request, beneficiary: Beneficiary, *, status_code: int = status.HTTP_200_OK) -> Response:
+    """The person's record as an answer: every answer carrying it writes one access-log row."""
+    services.beneficiary_file_open(beneficiary=beneficiary, by=request.user)
+    return Response(BeneficiaryOut(beneficiary).data, status=status_code)
+
+
 class BeneficiariesAPI(StaffAPIView):
     serializer_class = BeneficiaryRowOut
 
@@ -526,7 +532,7 @@ class BeneficiariesAPI(StaffAPIView):
             )
         except DomainError as exc:
             raise domain_400(exc) from exc
-        return Response(BeneficiaryOut(beneficiary).data, status=status.HTTP_201_CREATED)
+        return beneficiary_answer(request, beneficiary, status_code=status.HTTP_201_CREATED)
 
 
 class BeneficiaryAPI(StaffAPIView):
@@ -537,8 +543,7 @@ class BeneficiaryAPI(StaffAPIView):
         beneficiary = self.own(
             Beneficiary, beneficiary_id, queryset=Beneficiary.objects.prefetch_related("key_contacts")
         )
-        services.beneficiary_file_open(beneficiary=beneficiary, by=request.user)
-        return Response(BeneficiaryOut(beneficiary).data)
+        return beneficiary_answer(request, beneficiary)
 
     @extend_schema(request=BeneficiaryIn, responses=BeneficiaryOut, summary="Change a beneficiary (partial)")
     def patch(self, request, beneficiary_id: int):
@@ -553,7 +558,7 @@ class BeneficiaryAPI(StaffAPIView):
             )
         except DomainError as exc:
             raise domain_400(exc) from exc
-        return Response(BeneficiaryOut(beneficiary).data)
+        return beneficiary_answer(request, beneficiary)
 
 
 class _BeneficiaryActionAPI(StaffAPIView):
@@ -571,7 +576,7 @@ class _BeneficiaryActionAPI(StaffAPIView):
             beneficiary = getattr(services, self.action_name)(beneficiary=beneficiary, by=request.user, **kwargs)
         except DomainError as exc:
             raise domain_400(exc) from exc
-        return Response(BeneficiaryOut(beneficiary).data)
+        return beneficiary_answer(request, beneficiary)
 
 
 @extend_schema(request=None, responses=BeneficiaryOut, summary="Start following (needs consent)")
@@ -600,6 +605,7 @@ class AssessmentsAPI(StaffAPIView):
     @extend_schema(responses=AssessmentOut(many=True), summary="A beneficiary's assessments, newest first")
     def get(self, request, beneficiary_id: int):
         beneficiary = self.own(Beneficiary, beneficiary_id)
+        services.beneficiary_file_open(beneficiary=beneficiary, by=request.user, what="assessments")
         return self.page(beneficiary.assessments.order_by("-taken_on", "-pk"), AssessmentOut)
 
     @extend_schema(request=AssessmentIn, responses={201: AssessmentOut}, summary="Record an assessment")
@@ -611,6 +617,7 @@ class AssessmentsAPI(StaffAPIView):
             assessment = services.assessment_record(beneficiary=beneficiary, by=request.user, **data.validated_data)
         except DomainError as exc:
             raise domain_400(exc) from exc
+        services.beneficiary_file_open(beneficiary=beneficiary, by=request.user, what="assessments")
         return Response(AssessmentOut(assessment).data, status=status.HTTP_201_CREATED)
 
 

@@ -322,8 +322,6 @@ def beneficiary_list(request):
 
 def _beneficiary_form_page(request, beneficiary=None):
     association = request.association if beneficiary is None else beneficiary.association
-    if beneficiary is not None and request.method == "GET":
-        services.beneficiary_file_open(beneficiary=beneficiary, by=request.user)
     form = forms.BeneficiaryForm(request.POST or None, instance=beneficiary, association=association)
     formset = forms.KeyContactFormSet(request.POST or None, instance=beneficiary, prefix="contacts")
     if request.method == "POST" and form.is_valid() and formset.is_valid():
@@ -343,6 +341,9 @@ def _beneficiary_form_page(request, beneficiary=None):
             form_error(form, exc)
         else:
             return redirect("association:beneficiary", beneficiary_id=beneficiary.pk)
+    if beneficiary is not None and beneficiary.pk is not None:
+        # The form shows the stored record (and again after a refused change): one row per page.
+        services.beneficiary_file_open(beneficiary=beneficiary, by=request.user)
     return render(
         request,
         "missions/association/beneficiary_form.html",
