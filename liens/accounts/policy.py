@@ -1,0 +1,41 @@
+"""Who must do what to stay signed in: one home for each account-security rule."""
+
+from datetime import datetime
+
+from allauth.mfa.models import Authenticator
+from django.conf import settings
+from django.utils import timezone
+
+# Membership.Role.MANAGER, by value: liens imports nothing from missions.
+MANAGER_ROLE = "manager"
+
+
+def mfa_required(user) -> bool:
+    """Platform admins and association managers must use two-factor authentication: they can
+    validate associations, grant staff rights and read every person's file of a territory."""
+    return bool(user.is_staff or user.memberships.filter(role=MANAGER_ROLE).exists())
+
+
+def mfa_enabled(user) -> bool:
+    """Whether the user signs in with a second factor (an authenticator app)."""
+    return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+
+
+def mfa_setup_pending(user) -> bool:
+    """The user's role requires two-factor authentication and they have not set it up yet."""
+    return mfa_required(user) and not mfa_enabled(user)
+
+
+def has_short_session(user) -> bool:
+    """Staff (platform admins and every association member) see beneficiaries' files: their
+    sign-in ends after LIENS_STAFF_SESSION_AGE, "remember me" or not. Volunteers keep the long one."""
+    return bool(user.is_staff or user.memberships.exists())
+
+
+def api_token_expired(token, *, now: datetime | None = None) -> bool:
+    """A token dies LIENS_API_TOKEN_AGE after it was issued, and with any later password change."""
+    now = now or timezone.now()
+    if token.created <= now - settings.LIENS_API_TOKEN_AGE:
+        return True
+    changed = token.user.password_changed_at
+    return changed is not None and token.created < changed
