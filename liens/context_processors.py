@@ -1,5 +1,9 @@
 """Template context shared by every page: which navigation the user gets."""
 
+from functools import partial
+
+from .accounts.policy import mfa_required
+
 
 def roles(request):
     user = getattr(request, "user", None)
@@ -10,4 +14,6 @@ def roles(request):
         "is_volunteer": hasattr(user, "volunteer"),
         "is_association_staff": user.memberships.exists(),
         "is_platform_admin": user.is_staff,
+        # Called only by the pages that show it (templates call callables), so no query elsewhere.
+        "mfa_required": partial(mfa_required, user),
     }
