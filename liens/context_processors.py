@@ -2,7 +2,7 @@
 
 from functools import partial
 
-from .accounts.policy import mfa_required
+from .accounts.policy import mfa_required, staff_roles
 
 
 def roles(request):
@@ -12,7 +12,7 @@ def roles(request):
     # Both lookups hit cached relations or one indexed query each, a constant per page.
     return {
         "is_volunteer": hasattr(user, "volunteer"),
-        "is_association_staff": user.memberships.exists(),
+        "is_association_staff": bool(staff_roles(user)),
         "is_platform_admin": user.is_staff,
         # Called only by the pages that show it (templates call callables), so no query elsewhere.
         "mfa_required": partial(mfa_required, user),

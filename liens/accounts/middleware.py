@@ -1,7 +1,11 @@
 """Applies the account-security policy to every signed-in request."""
 
+from datetime import datetime
+
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth.signals import user_logged_in
+from django.dispatch import receiver
 from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.urls import Resolver404, resolve
@@ -11,7 +15,7 @@ from django.utils.translation import gettext as _
 from .policy import has_short_session, mfa_setup_pending
 
 # Where someone who still has to set up two-factor authentication may go: the setup pages
-# (every allauth.mfa page is named "mfa_..."), the password check they may ask for, sign-out
+# (every allauth.mfa page is named "mfa_..."), the password check they ask for first, sign-out
 # and the language switch.
 SETUP_URL_NAMES = {"account_logout", "account_reauthenticate", "set_language"}
 STAFF_SESSION_KEY = "liens_staff_session_until"
@@ -26,9 +30,29 @@ def _may_reach_during_setup(request) -> bool:
     return name.startswith("mfa_") or name in SETUP_URL_NAMES
 
 
+def cap_staff_session(request, user) -> None:
+    """End a staff member's session LIENS_STAFF_SESSION_AGE after sign-in, not after the last
+    click: an absolute end, fixed once per session and restored if something else moved it."""
+    if not has_short_session(user):
+        return
+    until = request.session.get(STAFF_SESSION_KEY)
+    if until is None:
+        until = (timezone.now() + settings.LIENS_STAFF_SESSION_AGE).isoformat()
+        request.session[STAFF_SESSION_KEY] = until
+    # Django stores a datetime expiry as its ISO string: equal means nothing to write.
+    if request.session.get("_session_expiry") != until:
+        request.session.set_expiry(datetime.fromisoformat(until))
+
+
+@receiver(user_logged_in, dispatch_uid="liens.accounts.cap_staff_session")
+def _cap_on_sign_in(sender, request, user, **kwargs):
+    if request is not None and hasattr(request, "session"):
+        cap_staff_session(request, user)
+
+
 class AccountSecurityMiddleware:
-    """Staff sessions end LIENS_STAFF_SESSION_AGE after sign-in; a platform admin or manager
-    without two-factor authentication reaches only its setup pages until it is set up.
+    """A platform admin or manager without two-factor authentication reaches only its setup
+    pages until it is set up; staff sessions keep their short, absolute end.
 
     Checked on every request rather than once at sign-in, so sessions opened before the rule
     existed, or before someone became manager, are held to it too."""
@@ -38,20 +62,16 @@ class AccountSecurityMiddleware:
 
     def __call__(self, request):
         user = getattr(request, "user", None)
+        signed_in = user is not None and user.is_authenticated
+        if signed_in and not _may_reach_during_setup(request) and mfa_setup_pending(user):
+            return self._send_to_setup(request)
+        response = self.get_response(request)
+        # After the view, which may have just signed someone in: allauth's "remember me" sets
+        # the session's expiry after signing in, so the staff end is laid (back) on here.
+        user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
-            self._cap_staff_session(request, user)
-            if not _may_reach_during_setup(request) and mfa_setup_pending(user):
-                return self._send_to_setup(request)
-        return self.get_response(request)
-
-    def _cap_staff_session(self, request, user) -> None:
-        # An absolute end, set once: allauth's "remember me" sets a 14-day expiry while
-        # signing in, so the cap is laid on the first request after that.
-        if STAFF_SESSION_KEY in request.session or not has_short_session(user):
-            return
-        until = timezone.now() + settings.LIENS_STAFF_SESSION_AGE
-        request.session.set_expiry(until)
-        request.session[STAFF_SESSION_KEY] = until.isoformat()
+            cap_staff_session(request, user)
+        return response
 
     def _send_to_setup(self, request):
         message = _("Your role requires two-factor authentication. Set up an authenticator app to continue.")

@@ -10,10 +10,19 @@ from django.utils import timezone
 MANAGER_ROLE = "manager"
 
 
+def staff_roles(user) -> frozenset[str]:
+    """The user's roles in associations. Read once per request: the middleware, the menu and
+    these rules share the answer on the request's user object."""
+    roles = getattr(user, "_liens_staff_roles", None)
+    if roles is None:
+        roles = user._liens_staff_roles = frozenset(user.memberships.values_list("role", flat=True))
+    return roles
+
+
 def mfa_required(user) -> bool:
     """Platform admins and association managers must use two-factor authentication: they can
     validate associations, grant staff rights and read every person's file of a territory."""
-    return bool(user.is_staff or user.memberships.filter(role=MANAGER_ROLE).exists())
+    return bool(user.is_staff or MANAGER_ROLE in staff_roles(user))
 
 
 def mfa_enabled(user) -> bool:
@@ -29,7 +38,7 @@ def mfa_setup_pending(user) -> bool:
 def has_short_session(user) -> bool:
     """Staff (platform admins and every association member) see beneficiaries' files: their
     sign-in ends after LIENS_STAFF_SESSION_AGE, "remember me" or not. Volunteers keep the long one."""
-    return bool(user.is_staff or user.memberships.exists())
+    return bool(user.is_staff or staff_roles(user))
 
 
 def api_token_expired(token, *, now: datetime | None = None) -> bool:
