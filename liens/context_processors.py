@@ -2,7 +2,7 @@
 
 from functools import partial
 
-from .accounts.policy import mfa_required, staff_roles
+from .accounts.policy import mfa_required, mfa_setup_pending, staff_roles
 
 
 def roles(request):
@@ -16,4 +16,6 @@ def roles(request):
         "is_platform_admin": user.is_staff,
         # Called only by the pages that show it (templates call callables), so no query elsewhere.
         "mfa_required": partial(mfa_required, user),
+        # Until then the role's pages are closed (liens.accounts.middleware): the menu hides them.
+        "mfa_setup_pending": partial(mfa_setup_pending, user),
     }

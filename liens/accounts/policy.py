@@ -31,8 +31,12 @@ def mfa_enabled(user) -> bool:
 
 
 def mfa_setup_pending(user) -> bool:
-    """The user's role requires two-factor authentication and they have not set it up yet."""
-    return mfa_required(user) and not mfa_enabled(user)
+    """The user's role requires two-factor authentication and they have not set it up yet
+    (read once per request, like staff_roles)."""
+    pending = getattr(user, "_liens_mfa_pending", None)
+    if pending is None:
+        pending = user._liens_mfa_pending = mfa_required(user) and not mfa_enabled(user)
+    return pending
 
 
 def has_short_session(user) -> bool:
