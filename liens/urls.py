@@ -18,6 +18,8 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/login/", account_views.login, name="account_login"),
+    path("accounts/2fa/", account_views.security, name="mfa_index"),
+    path("accounts/api-token/revoke/", account_views.api_token_revoke_page, name="account_api_token_revoke"),
     path("accounts/", include("allauth.urls")),
     path(settings.ADMIN_URL, admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -355,3 +355,30 @@ def test_with_two_factor_on_a_token_needs_the_code(client, db):
 def test_an_admin_without_two_factor_gets_no_token(client, db):
     _verified_user("bare-admin@exemple.fr", is_staff=True)
     assert _token(client, "bare-admin@exemple.fr", factories.PASSWORD).status_code == 403
+
+
+def test_the_account_security_page_shows_the_api_token_and_revokes_it(client, volunteer):
+    _token(client, volunteer.user.email, factories.PASSWORD)
+    page = _signed_in(volunteer.user.email)
+    html = page.get(reverse("mfa_index"), headers={"accept-language": "en"}).content.decode()
+    assert "An app signed in to your account through the API" in html
+    response = page.post(reverse("account_api_token_revoke"))
+    assert response["Location"] == reverse("mfa_index")
+    assert not Token.objects.filter(user=volunteer.user).exists()
+    assert "API access" not in page.get(reverse("mfa_index"), headers={"accept-language": "en"}).content.decode()
+
+
+def test_the_account_security_page_is_for_signed_in_people(anonymous_client):
+    assert anonymous_client.get(reverse("mfa_index"))["Location"].startswith(reverse("account_login"))
+    assert anonymous_client.post(reverse("account_api_token_revoke"))["Location"].startswith(reverse("account_login"))
+
+
+def test_a_password_change_through_the_site_kills_the_token(client, volunteer):
+    key = _token(client, volunteer.user.email, factories.PASSWORD).json()["token"]
+    with time_machine.travel(timezone.now() + timedelta(minutes=1)):
+        page = _signed_in(volunteer.user.email)
+        new = "un-nouveau-mot-de-passe-long"
+        page.post(
+            reverse("account_change_password"), {"oldpassword": factories.PASSWORD, "password1": new, "password2": new}
+        )
+        assert _refused(_api(key).get("/api/volunteer/profile/"))
