@@ -7,5 +7,6 @@ class LiensConfig(AppConfig):
     verbose_name = _("Liens")
 
     def ready(self):
-        # Connects the sign-in receiver that caps staff sessions (force_login and allauth alike).
-        from .accounts import middleware  # noqa: F401
+        # Connects the sign-in receiver that caps staff sessions (force_login and allauth alike)
+        # and registers the shared-cache deployment check.
+        from .accounts import checks, middleware  # noqa: F401

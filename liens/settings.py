@@ -154,6 +154,9 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password_from_key": "20/m/ip",
     "change_password": "5/m/user",
 }
+# The per-IP limits need the client's address: behind the TLS proxy (see README), set
+# TRUSTED_PROXY_COUNT=1 so it is read from X-Forwarded-For rather than being the proxy's own.
+ALLAUTH_TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 # Two-factor authentication: an authenticator app (TOTP) and recovery codes, offered to all,
 # required of platform admins and association managers (liens.accounts.policy).
 MFA_ADAPTER = "liens.accounts.adapter.MFAAdapter"

@@ -382,3 +382,12 @@ def test_a_password_change_through_the_site_kills_the_token(client, volunteer):
             reverse("account_change_password"), {"oldpassword": factories.PASSWORD, "password1": new, "password2": new}
         )
         assert _refused(_api(key).get("/api/volunteer/profile/"))
+
+
+def test_the_deployment_check_warns_when_rate_limits_would_not_be_shared(settings):
+    from liens.accounts.checks import rate_limits_use_a_shared_cache
+
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    assert [w.id for w in rate_limits_use_a_shared_cache(None)] == ["liens.W001"]
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://x"}}
+    assert rate_limits_use_a_shared_cache(None) == []
