@@ -18,7 +18,7 @@ def test_an_admin_sets_up_the_authenticator_app_then_signs_in_with_a_code(page):
     login(page, user.email, factories.PASSWORD)
     # Anything but the setup is closed; the setup first asks for the password again.
     page.goto("/alerts/dashboard/")
-    assert page.locator("h1").inner_text() == "Confirmer l'accès"
+    assert page.locator("h1").inner_text() == "Confirmer l’accès"
     page.fill("input[name=password]", factories.PASSWORD)
     page.get_by_role("button", name="Confirmer").click()
     page.wait_for_load_state("networkidle")
@@ -29,7 +29,7 @@ def test_an_admin_sets_up_the_authenticator_app_then_signs_in_with_a_code(page):
     assert page.locator("img.qr").is_visible()
     assert_no_sideways_scroll(page)
     secret = page.locator("#authenticator_secret").text_content().strip()
-    page.get_by_label("Code de l'authentificateur").fill(factories.totp_code(secret))
+    page.get_by_label("Code de l’authentificateur").fill(factories.totp_code(secret))
     page.get_by_role("button", name="Activer").click()
     page.wait_for_load_state("networkidle")
 
