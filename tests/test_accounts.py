@@ -391,3 +391,14 @@ def test_the_deployment_check_warns_when_rate_limits_would_not_be_shared(setting
     assert [w.id for w in rate_limits_use_a_shared_cache(None)] == ["liens.W001"]
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://x"}}
     assert rate_limits_use_a_shared_cache(None) == []
+
+
+def test_one_address_guessing_across_accounts_is_stopped_but_others_are_not(db):
+    # Ten failures a minute from one IP, whatever the accounts tried, close that IP's door;
+    # a person signing in from elsewhere is not affected.
+    users = [_verified_user(f"cible{n}@exemple.fr") for n in range(3)]
+    guesser = Client(REMOTE_ADDR="203.0.113.7")
+    for attempt in range(10):
+        _sign_in(guesser, users[attempt % 2].email, WRONG)
+    assert _sign_in(guesser, users[2].email, factories.PASSWORD).status_code == 429
+    assert _sign_in(Client(REMOTE_ADDR="198.51.100.20"), users[2].email, factories.PASSWORD).status_code == 302
