@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class LiensConfig(AppConfig):
     name = "liens"
     verbose_name = _("Liens")
+
+    def ready(self):
+        # Connects the sign-in receiver that caps staff sessions (force_login and allauth alike)
+        # and registers the shared-cache deployment check.
+        from .accounts import checks, middleware  # noqa: F401

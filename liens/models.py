@@ -45,6 +45,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_staff = models.BooleanField(_("platform admin"), default=False)
     is_active = models.BooleanField(_("active"), default=True)
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+    # API tokens issued before this instant are refused (liens.accounts.tokens); sessions need
+    # no such field, Django's session hash already changes with the password.
+    password_changed_at = models.DateTimeField(_("password changed at"), null=True, blank=True, editable=False)
 
     objects = UserManager()
 
@@ -61,6 +64,12 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_full_name(self) -> str:
         return f"{self.first_name} {self.last_name}".strip()
+
+    def set_password(self, raw_password) -> None:
+        # Every path that changes a password (allauth's change and reset, the admin, the
+        # changepassword command) goes through here, so the stamp cannot be forgotten.
+        super().set_password(raw_password)
+        self.password_changed_at = timezone.now()
 
     def get_short_name(self) -> str:
         return self.first_name or self.email

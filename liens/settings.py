@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "allauth",
     "allauth.account",
+    "allauth.mfa",
     "liens",
     "volunteers",
     "missions",
@@ -78,6 +79,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "liens.accounts.middleware.AccountSecurityMiddleware",
 ]
 
 ROOT_URLCONF = "liens.urls"
@@ -143,6 +145,38 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGOUT_ON_GET = False
 LOGIN_REDIRECT_URL = "home"
 LOGIN_URL = "account_login"
+
+# --- Accounts: credential doors, two-factor authentication, sessions, API tokens -----------
+# The rules live in liens/accounts/ (policy.py says who needs what).
+# One rate limiter for every door: allauth's, kept in the shared cache (Redis in production,
+# see CACHES) so it holds across web workers. The sign-in form, the admin (which signs in
+# through that form) and the API token endpoint all count failures per address with
+# "login_failed": the 6th wrong password within 5 minutes is refused, right or not.
+ACCOUNT_RATE_LIMITS = {
+    "login": "30/m/ip",
+    "login_failed": "10/m/ip,5/5m/key",
+    "signup": "20/m/ip",
+    "reset_password": "20/m/ip,5/m/key",
+    "reset_password_from_key": "20/m/ip",
+    "change_password": "5/m/user",
+}
+# The per-IP limits need the client's address: behind the TLS proxy (see README), set
+# TRUSTED_PROXY_COUNT=1 so it is read from X-Forwarded-For rather than being the proxy's own.
+ALLAUTH_TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+# Two-factor authentication: an authenticator app (TOTP) and recovery codes, offered to all,
+# required of platform admins and association managers (liens.accounts.policy).
+MFA_ADAPTER = "liens.accounts.adapter.MFAAdapter"
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "Liens"
+# Volunteers keep a long session (Django's SESSION_COOKIE_AGE, "remember me" on the form); staff
+# (platform admins, association members) get one that ends this long after signing in, whatever
+# they ticked.
+SESSION_COOKIE_AGE = int(os.environ.get("SESSION_DAYS", "14")) * 24 * 3600
+LIENS_STAFF_SESSION_AGE = timedelta(hours=int(os.environ.get("LIENS_STAFF_SESSION_HOURS", "12")))
+# API tokens die after this many days, on revocation, and with a password change.
+LIENS_API_TOKEN_AGE = timedelta(days=int(os.environ.get("LIENS_API_TOKEN_DAYS", "30")))
+# The Django admin lives here rather than at the well-known /admin/ (no trailing slash needed).
+ADMIN_URL = os.environ.get("ADMIN_URL", "gestion/").strip("/") + "/"
 
 # --- Internationalisation -------------------------------------------------------------------
 LANGUAGE_CODE = "fr"
@@ -266,7 +300,7 @@ HEARTBEAT_MAX_AGE = timedelta(minutes=3)
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "liens.accounts.tokens.ExpiringTokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

@@ -1,5 +1,6 @@
 """URL configuration of the whole site."""
 
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
@@ -7,13 +8,20 @@ from drf_spectacular.views import SpectacularAPIView
 from volunteers import api as volunteer_api
 
 from . import views
+from .accounts import views as account_views
+
+# The admin signs in through the site's form, with its rate limit and two-factor code.
+admin.site.login = account_views.admin_login(admin.site)
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("accounts/login/", account_views.login, name="account_login"),
+    path("accounts/2fa/", account_views.security, name="mfa_index"),
+    path("accounts/api-token/revoke/", account_views.api_token_revoke_page, name="account_api_token_revoke"),
     path("accounts/", include("allauth.urls")),
-    path("admin/", admin.site.urls),
+    path(settings.ADMIN_URL, admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", views.ApiDocsView.as_view(url_name="api-schema"), name="api-docs"),
     path("volunteer/", include("volunteers.urls", namespace="volunteers")),
@@ -21,6 +29,7 @@ urlpatterns = [
     path("association/", include("missions.association.urls", namespace="association")),
     path("api/association/", include("missions.association.api_urls")),
     path("api/auth/token/", volunteer_api.TokenView.as_view(), name="api-auth-token"),
+    path("api/auth/token/revoke/", account_views.TokenRevokeView.as_view(), name="api-auth-token-revoke"),
     path("alerts/", include("missions.alerts.urls", namespace="alerts")),
     path("visits/", include("missions.visits.urls", namespace="visits")),
     path("api/alerts/", include("missions.alerts.api_urls", namespace="alerts_api")),

@@ -1,8 +1,10 @@
 """factory_boy factories for the domain; defaults make valid, consistent rows."""
 
 import datetime
+import time
 
 import factory
+from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, generate_totp_secret, hotp_value
 from django.utils import timezone
 
 from liens.choices import Interest, Language, VisitKind
@@ -11,6 +13,18 @@ from missions.models import Association, Beneficiary, Match, Membership, Mission
 from volunteers.models import AvailabilitySlot, Volunteer
 
 PASSWORD = "correct-horse-battery"
+
+
+def totp_enroll(user) -> str:
+    """Switch on two-factor authentication (an authenticator app) for the user; returns its secret."""
+    secret = generate_totp_secret()
+    TOTP.activate(user, secret)
+    return secret
+
+
+def totp_code(secret: str) -> str:
+    """The code the user's authenticator app shows now."""
+    return format_hotp_value(hotp_value(secret, int(time.time()) // 30))
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -22,6 +36,13 @@ class UserFactory(factory.django.DjangoModelFactory):
     first_name = factory.Faker("first_name", locale="fr_FR")
     last_name = factory.Faker("last_name", locale="fr_FR")
     password = factory.django.Password(PASSWORD)
+
+    @factory.post_generation
+    def mfa(user, create, extracted, **kwargs):
+        # Platform admins must use two-factor authentication: they have it unless a test says
+        # otherwise with mfa=False.
+        if create and (extracted or (extracted is None and user.is_staff)):
+            totp_enroll(user)
 
 
 class VolunteerFactory(factory.django.DjangoModelFactory):
@@ -70,10 +91,20 @@ class AssociationFactory(factory.django.DjangoModelFactory):
 class MembershipFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Membership
+        skip_postgeneration_save = True
 
     user = factory.SubFactory(UserFactory)
     association = factory.SubFactory(AssociationFactory)
     role = Membership.Role.COORDINATOR
+
+    @factory.post_generation
+    def mfa(membership, create, extracted, **kwargs):
+        # Managers must use two-factor authentication: they have it unless a test says mfa=False.
+        from allauth.mfa.models import Authenticator
+
+        wanted = extracted or (extracted is None and membership.role == Membership.Role.MANAGER)
+        if create and wanted and not Authenticator.objects.filter(user=membership.user).exists():
+            totp_enroll(membership.user)
 
 
 class BeneficiaryFactory(factory.django.DjangoModelFactory):

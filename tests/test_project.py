@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.core.management import call_command
+from django.urls import reverse
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -105,11 +106,11 @@ def test_the_openapi_schema_and_docs_are_served_without_a_cdn(anonymous_client):
 
 def test_the_admin_lists_every_domain_model(admin_client_):
     for path in [
-        "/admin/liens/notification/",
-        "/admin/volunteers/volunteer/",
-        "/admin/missions/beneficiary/",
-        "/admin/missions/isolationalert/",
-        "/admin/missions/visit/",
-        "/admin/missions/contact/",
+        reverse("admin:liens_notification_changelist"),
+        reverse("admin:volunteers_volunteer_changelist"),
+        reverse("admin:missions_beneficiary_changelist"),
+        reverse("admin:missions_isolationalert_changelist"),
+        reverse("admin:missions_visit_changelist"),
+        reverse("admin:missions_contact_changelist"),
     ]:
         assert admin_client_.get(path).status_code == 200, path

@@ -10,6 +10,7 @@ from allauth.account.models import EmailAddress
 from django.contrib.auth import authenticate
 from django.core.management import call_command
 from django.db.models import Max
+from django.urls import reverse
 
 from liens.choices import IN_PERSON_KINDS
 from missions.alerts.selectors import alert_file
@@ -251,4 +252,8 @@ def test_each_demo_account_signs_in_through_the_form_and_lands_on_its_own_page(l
         response = client.post("/accounts/login/", {"login": email, "password": DEMO_PASSWORD})
         assert response.status_code == 302, email
         assert response.url == page, email
+        if email == "admin@exemple.fr":
+            # A platform admin's first stop is setting up two-factor authentication.
+            assert client.get(page)["Location"] == reverse("mfa_activate_totp")
+            continue
         assert client.get(page).status_code == 200, email

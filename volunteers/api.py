@@ -7,22 +7,19 @@ The matching, visits and reports services are imported where used, as in views.p
 
 from decimal import Decimal
 
-from allauth.account.models import EmailAddress
 from django.conf import settings
-from django.contrib.auth import authenticate
-from django.db import transaction
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
-from rest_framework.authtoken.models import Token
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from liens.accounts.tokens import api_refusal, api_token_issue
 from liens.choices import Interest, Language, VisitKind
 from liens.errors import DomainError
 from missions.matching.services import match_accept, match_decline, match_offer
@@ -246,6 +243,7 @@ class VolunteerReportIn(serializers.Serializer):
 class AuthTokenIn(serializers.Serializer):
     email = serializers.EmailField()
     password = serializers.CharField(style={"input_type": "password"})
+    code = serializers.CharField(required=False, allow_blank=True, help_text="Authenticator app code, if enabled.")
 
 
 # --- views --------------------------------------------------------------------------------
@@ -615,7 +613,8 @@ class LeaveView(APIView):
 
 
 class TokenView(APIView):
-    """Exchange a verified email and password for an API token."""
+    """Exchange a verified email and password (and the authenticator code, where two-factor
+    authentication is on) for an API token; failures are limited as on the sign-in form."""
 
     authentication_classes: list = []
     permission_classes = [AllowAny]
@@ -623,9 +622,10 @@ class TokenView(APIView):
     @extend_schema(operation_id="auth_token", request=AuthTokenIn, responses=AuthTokenOut, tags=["auth"])
     def post(self, request):
         data = _valid(AuthTokenIn, request)
-        user = authenticate(request, email=data["email"].lower(), password=data["password"])
-        if user is None or not EmailAddress.objects.filter(user=user, verified=True).exists():
-            raise ValidationError({"non_field_errors": [_("Wrong email or password, or email not verified yet.")]})
-        with transaction.atomic():
-            token, _created = Token.objects.get_or_create(user=user)
+        try:
+            token = api_token_issue(
+                request=request._request, email=data["email"], password=data["password"], code=data.get("code", "")
+            )
+        except DomainError as error:
+            raise api_refusal(error) from error
         return Response({"token": token.key})

@@ -241,6 +241,9 @@ def test_an_invitee_without_an_account_opens_one_from_the_link(manager_a, associ
     user = User.objects.get(email="neuve@exemple.fr")
     assert user.check_password("un-mot-de-passe-long")
     assert Membership.objects.get(user=user).role == Membership.Role.MANAGER
+    # Signed in; a manager's first stop is setting up two-factor authentication.
+    assert client.get(reverse("association:home"))["Location"] == reverse("mfa_activate_totp")
+    factories.totp_enroll(user)
     assert client.get(reverse("association:home")).status_code == 200
 
 

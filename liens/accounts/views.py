@@ -1,0 +1,70 @@
+"""The sign-in form answering 429 when its limiter refuses, the admin's door, token revocation."""
+
+from allauth.account.decorators import secure_admin_login
+from allauth.account.views import LoginView as AllauthLoginView
+from allauth.mfa.base.views import IndexView
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from drf_spectacular.utils import extend_schema
+from rest_framework.authtoken.models import Token
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from .policy import api_token_expired
+from .tokens import api_token_revoke
+
+
+class LoginView(AllauthLoginView):
+    """allauth's sign-in, answering 429 (not 200) when the failed-attempts limiter refuses."""
+
+    def form_invalid(self, form):
+        response = super().form_invalid(form)
+        if any(error.code == "too_many_login_attempts" for error in form.non_field_errors().as_data()):
+            response.status_code = 429
+        return response
+
+
+login = LoginView.as_view()
+
+
+def admin_login(admin_site):
+    """The admin signs in through the site's own form (password, rate limit and two-factor code);
+    its password-only form is never shown. A signed-in non-admin gets a 403, not a loop."""
+    return secure_admin_login(admin_site.login)
+
+
+class AccountSecurityView(IndexView):
+    """allauth's two-factor page, which also shows the user's API token, if any, to revoke it."""
+
+    def get_context_data(self, **kwargs) -> dict:
+        context = super().get_context_data(**kwargs)
+        token = Token.objects.filter(user=self.request.user).select_related("user").first()
+        if token is not None:
+            context["api_token_expires_at"] = token.created + settings.LIENS_API_TOKEN_AGE
+            context["api_token_dead"] = api_token_expired(token)
+        context["api_token"] = token
+        return context
+
+
+security = AccountSecurityView.as_view()
+
+
+@require_POST
+@login_required
+def api_token_revoke_page(request):
+    api_token_revoke(user=request.user)
+    messages.success(request, _("Your API token is revoked: apps using it are signed out."))
+    return redirect("mfa_index")
+
+
+class TokenRevokeView(APIView):
+    """Revoke the caller's API token: the next request with it is refused."""
+
+    @extend_schema(operation_id="auth_token_revoke", request=None, responses={204: None}, tags=["auth"])
+    def post(self, request):
+        api_token_revoke(user=request.user)
+        return Response(status=204)
