@@ -19,6 +19,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/login/", account_views.login, name="account_login"),
     path("accounts/2fa/", account_views.security, name="mfa_index"),
+    path("accounts/2fa/totp/activate/", account_views.activate_totp, name="mfa_activate_totp"),
     path("accounts/api-token/revoke/", account_views.api_token_revoke_page, name="account_api_token_revoke"),
     path("accounts/", include("allauth.urls")),
     path(settings.ADMIN_URL, admin.site.urls),

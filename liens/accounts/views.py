@@ -3,6 +3,8 @@
 from allauth.account.decorators import secure_admin_login
 from allauth.account.views import LoginView as AllauthLoginView
 from allauth.mfa.base.views import IndexView
+from allauth.mfa.totp.views import activate_totp as allauth_activate_totp
+from csp.decorators import csp_update
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -16,6 +18,10 @@ from rest_framework.views import APIView
 
 from .policy import api_token_expired
 from .tokens import api_token_revoke
+
+
+# The authenticator set-up page draws its QR code as a data: image; only this page allows them.
+activate_totp = csp_update({"img-src": ["data:"]})(allauth_activate_totp)
 
 
 class LoginView(AllauthLoginView):

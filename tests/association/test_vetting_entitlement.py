@@ -64,6 +64,9 @@ def self_registered(db):
     assert response.status_code == 201
     association = Association.objects.get(pk=response.json()["id"])
     assert association.validated_at is None
+    # Signing up made them its manager, and managers must set up two-factor authentication
+    # before anything else; with it done, the vetting rule itself must still refuse them.
+    factories.totp_enroll(volunteer.user)
     return volunteer, association, client
 
 

@@ -334,6 +334,7 @@ def test_each_retention_job_has_a_beat_entry_and_a_command():
 
 def test_managers_read_the_register_with_the_retention_periods(association_a, coordinator_a, coordinator_a_client):
     Membership.objects.filter(user=coordinator_a).update(role=Membership.Role.MANAGER)
+    factories.totp_enroll(coordinator_a)  # managers must use two-factor authentication
 
     response = coordinator_a_client.get(reverse("privacy:register"), HTTP_ACCEPT_LANGUAGE="en")
 
@@ -351,6 +352,7 @@ def test_coordinators_are_refused_the_register_and_do_not_see_its_link(coordinat
 
 def test_managers_see_the_link_to_the_register(coordinator_a, coordinator_a_client):
     Membership.objects.filter(user=coordinator_a).update(role=Membership.Role.MANAGER)
+    factories.totp_enroll(coordinator_a)  # managers must use two-factor authentication
 
     page = coordinator_a_client.get(reverse("association:beneficiaries")).content.decode()
 
