@@ -236,26 +236,96 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
+# Every module that defines tasks, listed once (autodiscovery only finds <app>.tasks, and a
+# worker must know every task beat or a request may send it, whatever else it has imported).
+# tests/test_celery.py checks that this list names every tasks module of the project.
+CELERY_IMPORTS = [
+    "liens.tasks",
+    "liens.outbox.tasks",
+    "missions.alerts.tasks",
+    "missions.association.tasks",
+    "missions.matching.tasks",
+    "missions.privacy.tasks",
+    "missions.visits.tasks",
+]
+
 # The whole periodic schedule, reviewed in one place. Every entry expires about one interval
 # later, so a backed-up broker drops stale runs instead of stacking them; every job is
-# idempotent, so a run that does go through twice does no harm.
+# idempotent, so a run that does go through twice does no harm. CELERY_TIMEZONE is
+# Europe/Paris, so the crontab hours are local on both sides of a DST change.
 CELERY_BEAT_SCHEDULE = {
+    # Records that the worker and beat loop is alive; /healthz reads it (HEARTBEAT_MAX_AGE).
     "heartbeat": {
         "task": "liens.tasks.heartbeat",
         "schedule": timedelta(minutes=1),
         "options": {"expires": 55},
     },
-    # Isolation alerts: the sweep raises no-contact alerts; escalation chases unacknowledged ones.
+    # Sends the due rows of the notification outbox (emails, text messages, push).
+    "dispatch-notifications": {
+        "task": "liens.outbox.dispatch",
+        "schedule": timedelta(minutes=1),
+        "options": {"expires": 55},
+    },
+    # Puts back in the queue the rows a dead dispatcher left "sending".
+    "requeue-stuck-notifications": {
+        "task": "liens.outbox.requeue_stuck",
+        "schedule": timedelta(minutes=5),
+        "options": {"expires": 4 * 60 + 50},
+    },
+    # Raises (or raises the severity of) no-contact alerts from the contact ledger.
     "sweep-isolation": {
         "task": "missions.alerts.tasks.sweep_isolation",
         "schedule": timedelta(minutes=15),
         "options": {"expires": 14 * 60},
     },
-    # Every 5 minutes: an urgent alert escalates one hour after it was raised, not up to 75.
+    # Escalates unacknowledged alerts; every 5 minutes, so an urgent alert escalates one hour
+    # after it was raised, not up to 75.
     "escalate-alerts": {
         "task": "missions.alerts.tasks.escalate_alerts",
         "schedule": timedelta(minutes=5),
         "options": {"expires": 4 * 60 + 50},
+    },
+    # Nightly: creates the next weeks' visits of every active match (LIENS_VISITS_AHEAD_WEEKS).
+    "materialise-visits": {
+        "task": "missions.visits.materialise_all",
+        "schedule": crontab(hour=2, minute=10),
+        "options": {"expires": 23 * 3600},
+    },
+    # Nightly, after the visits: plans (or re-plans) the reminders of upcoming visits.
+    "plan-reminders": {
+        "task": "missions.visits.plan_reminders_all",
+        "schedule": crontab(hour=2, minute=40),
+        "options": {"expires": 23 * 3600},
+    },
+    # Hourly: visits long without a report become unconfirmed, and staff are told.
+    "chase-reports": {
+        "task": "missions.visits.chase_reports",
+        "schedule": crontab(minute=20),
+        "options": {"expires": 55 * 60},
+    },
+    # The coordinators' morning digest at 07:30 local time; none when there is nothing to say.
+    "send-digests": {
+        "task": "missions.visits.send_digests",
+        "schedule": crontab(hour=7, minute=30),
+        "options": {"expires": 23 * 3600},
+    },
+    # Nightly: unanswered proposals expire; stand-ins whose cover period is over are ended.
+    "expire-proposals": {
+        "task": "missions.matching.expire_proposals",
+        "schedule": crontab(hour=3, minute=5),
+        "options": {"expires": 23 * 3600},
+    },
+    # Nightly batch proposals for every territory's open missions; coordinators review them.
+    "propose-matches": {
+        "task": "missions.matching.propose_all",
+        "schedule": crontab(hour=3, minute=15),
+        "options": {"expires": 23 * 3600},
+    },
+    # Hourly: the beneficiaries' pauses whose end date has passed are resumed.
+    "beneficiaries-resume-due": {
+        "task": "missions.association.beneficiaries_resume_due",
+        "schedule": timedelta(hours=1),
+        "options": {"expires": 55 * 60},
     },
     # Retention of personal data (periods in the "Retention" block below); nightly, idempotent.
     "purge-access-log": {
@@ -291,7 +361,6 @@ LIENS_RETENTION_SENT_NOTIFICATIONS = timedelta(days=90)
 LIENS_RETENTION_IMPORT_FILES = timedelta(days=30)
 # A person no longer followed: identifying data erased 2 years after their last contact.
 LIENS_RETENTION_ENDED_BENEFICIARY = timedelta(days=730)
-CELERY_IMPORTS = [*globals().get("CELERY_IMPORTS", []), "missions.privacy.tasks"]
 
 # How stale the heartbeat may be before /healthz reports the job loop as down.
 HEARTBEAT_MAX_AGE = timedelta(minutes=3)
@@ -438,8 +507,6 @@ LIENS_ALERT_URGENT_ACK_DELAY = timedelta(hours=int(os.environ.get("LIENS_ALERT_U
 # Beneficiaries claimed per sweep transaction; a row that fails is looked at again this much later.
 LIENS_SWEEP_BATCH = int(os.environ.get("LIENS_SWEEP_BATCH", "5000"))
 LIENS_SWEEP_RETRY_DELAY = timedelta(hours=1)
-# The sweep is imported by name so the worker knows its tasks (autodiscovery only finds <app>.tasks).
-CELERY_IMPORTS = [*globals().get("CELERY_IMPORTS", []), "missions.alerts.tasks"]
 
 # --- Outbox, reminders and visits -----------------------------------------------------------
 # The site's public address, for links in emails and text messages ("I can't come", reports).
@@ -505,43 +572,6 @@ LIENS_CANT_COME_LINK_DAYS = 35
 # An open mission still short of volunteers after this many days shows in the coordinators' digest.
 LIENS_UNFILLED_AFTER_DAYS = 7
 
-CELERY_IMPORTS = [*globals().get("CELERY_IMPORTS", []), "liens.outbox.tasks", "missions.visits.tasks"]
-CELERY_BEAT_SCHEDULE.update(
-    {
-        "dispatch-notifications": {
-            "task": "liens.outbox.dispatch",
-            "schedule": timedelta(minutes=1),
-            "options": {"expires": 55},
-        },
-        "requeue-stuck-notifications": {
-            "task": "liens.outbox.requeue_stuck",
-            "schedule": timedelta(minutes=5),
-            "options": {"expires": 4 * 60 + 50},
-        },
-        "materialise-visits": {
-            "task": "missions.visits.materialise_all",
-            "schedule": crontab(hour=2, minute=10),
-            "options": {"expires": 23 * 3600},
-        },
-        "plan-reminders": {
-            "task": "missions.visits.plan_reminders_all",
-            "schedule": crontab(hour=2, minute=40),
-            "options": {"expires": 23 * 3600},
-        },
-        "chase-reports": {
-            "task": "missions.visits.chase_reports",
-            "schedule": crontab(minute=20),
-            "options": {"expires": 55 * 60},
-        },
-        # CELERY_TIMEZONE is Europe/Paris, so this is 07:30 local on both sides of a DST change.
-        "send-digests": {
-            "task": "missions.visits.send_digests",
-            "schedule": crontab(hour=7, minute=30),
-            "options": {"expires": 23 * 3600},
-        },
-    }
-)
-
 # --- Matching -------------------------------------------------------------------------------
 # Default weights of the score's named parts; an association overrides any of them in
 # Association.preferences["matching_weights"] (same names, numbers >= 0).
@@ -562,28 +592,6 @@ LIENS_MATCH_FIRST_REVIEW_WEEKS = 6
 LIENS_MATCH_REVIEW_EVERY_MONTHS = 3
 # A proposal nobody answered in this many days expires (and the mission is offered again).
 LIENS_PROPOSAL_EXPIRY_DAYS = 10
-CELERY_IMPORTS = [*globals().get("CELERY_IMPORTS", []), "missions.matching.tasks"]
-CELERY_BEAT_SCHEDULE.update(
-    {
-        # Nightly batch proposals for every territory's open missions; coordinators review them.
-        "propose-matches": {
-            "task": "missions.matching.propose_all",
-            "schedule": crontab(hour=3, minute=15),
-            "options": {"expires": 23 * 3600},
-        },
-        # Unanswered proposals expire; stand-ins whose cover period is over are ended.
-        "expire-proposals": {
-            "task": "missions.matching.expire_proposals",
-            "schedule": crontab(hour=3, minute=5),
-            "options": {"expires": 23 * 3600},
-        },
-    }
-)
-CELERY_BEAT_SCHEDULE["beneficiaries-resume-due"] = {
-    "task": "missions.association.beneficiaries_resume_due",
-    "schedule": timedelta(hours=1),
-    "options": {"expires": 55 * 60},
-}
 # Batch proposals keep each mission's best N candidates per open place (plus greedy's picks)
 # before solving: the exact solver stays fast on a dense city and never does worse than greedy.
 LIENS_MATCHING_BATCH_CANDIDATES_PER_PLACE = 10

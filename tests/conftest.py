@@ -93,3 +93,20 @@ def coordinator_b_client(coordinator_b) -> Client:
 @pytest.fixture
 def admin_client_(admin_user) -> Client:
     return _client_for(admin_user)
+
+
+@pytest.fixture
+def tasks_in_process():
+    """Tasks sent during the test run at once in this process, as a worker would run them.
+
+    Services send their tasks after commit (liens.celery.AfterCommitTask); a test that wants
+    their effect runs the commit callbacks (django_capture_on_commit_callbacks(execute=True),
+    or a transactional test) and the task then runs here instead of waiting in a broker that
+    no worker reads. tests/worker.py runs a real worker where the wiring itself is tested.
+    """
+    from liens.celery import app
+
+    saved = app.conf.task_always_eager, app.conf.task_eager_propagates
+    app.conf.task_always_eager, app.conf.task_eager_propagates = True, True
+    yield
+    app.conf.task_always_eager, app.conf.task_eager_propagates = saved

@@ -19,7 +19,6 @@ from rest_framework.views import APIView
 from .policy import api_token_expired
 from .tokens import api_token_revoke
 
-
 # The authenticator set-up page draws its QR code as a data: image; only this page allows them.
 activate_totp = csp_update({"img-src": ["data:"]})(allauth_activate_totp)
 

@@ -2,20 +2,20 @@
 
 from celery import shared_task
 from django.conf import settings
-from django.db import transaction
 
+from liens.celery import AfterCommitTask
 from missions.models import ImportJob
 
 from . import services
 
 
-@shared_task(name="missions.association.import_check", ignore_result=True, acks_late=True)
+@shared_task(name="missions.association.import_check", base=AfterCommitTask, ignore_result=True, acks_late=True)
 def import_check(job_id: int) -> None:
     """Check an uploaded file row by row. Idempotent: a checked job is left as is."""
     services.import_job_check(job_id=job_id)
 
 
-@shared_task(name="missions.association.import_run", ignore_result=True, acks_late=True)
+@shared_task(name="missions.association.import_run", base=AfterCommitTask, ignore_result=True, acks_late=True)
 def import_run(job_id: int) -> None:
     """Write an accepted job's rows. Idempotent: lines already written are skipped."""
     services.import_job_run(job_id=job_id)
@@ -36,7 +36,7 @@ def import_check_start(*, job: ImportJob) -> None:
     if _small(job):
         services.import_job_check(job_id=job.pk)
     else:
-        transaction.on_commit(lambda: import_check.delay(job.pk))
+        import_check.delay(job.pk)  # after commit (AfterCommitTask)
 
 
 def import_run_start(*, job: ImportJob) -> None:
@@ -44,4 +44,4 @@ def import_run_start(*, job: ImportJob) -> None:
     if _small(job):
         services.import_job_run(job_id=job.pk)
     else:
-        transaction.on_commit(lambda: import_run.delay(job.pk))
+        import_run.delay(job.pk)  # after commit (AfterCommitTask)

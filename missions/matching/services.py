@@ -330,13 +330,21 @@ def match_introduce(*, match: Match, by, on: datetime.date) -> Match:
     return match
 
 
-def _visits_materialise(match_id: int) -> None:
+def match_visits_materialise(*, match_id: int) -> int:
+    """Create a match's coming visits (a stand-in's only within its cover period); the count created.
+
+    Run by the `missions.visits.materialise_match` task once an activation has committed.
+    Idempotent; a match that vanished meanwhile is a no-op.
+    """
     from missions.visits.services import visits_materialise  # visits ask matching for substitutes
 
-    match = Match.objects.select_related("mission__association").get(pk=match_id)
-    visits_materialise(match=match)
+    match = Match.objects.select_related("mission__association").filter(pk=match_id).first()
+    if match is None:
+        return 0
+    created = visits_materialise(match=match)
     if match.covers_id is not None:
         _stand_in_visits_trim(matches=Match.objects.filter(pk=match.pk))
+    return created
 
 
 def _reminders_replan(match: Match, *, now: datetime.datetime) -> None:
@@ -365,7 +373,8 @@ def match_activate(*, match: Match, by) -> Match:
     """A coordinator starts the match (after the introduction visit) or resumes a paused one.
 
     Starting sets the first review (settings.LIENS_MATCH_FIRST_REVIEW_WEEKS later), fills the
-    mission when every place is taken, and, after commit, materialises the visits.
+    mission when every place is taken, and, after commit, sends the task that materialises the
+    visits (the nightly job would catch up on them too).
     """
     now = timezone.now()
     with transaction.atomic():
@@ -406,8 +415,10 @@ def match_activate(*, match: Match, by) -> Match:
             params=_who(match),
             link=_link("volunteers:mission_detail", mission.pk),
         )
-        match_id = match.pk
-        transaction.on_commit(lambda: _visits_materialise(match_id))
+        # The visits are the worker's job, not the request's: sent once this commits.
+        from missions.visits.tasks import materialise_match  # visits ask matching for substitutes
+
+        materialise_match.delay(match.pk)
     return match
 
 

@@ -2,7 +2,8 @@
 
 from celery import shared_task
 
-from missions.models import Match
+from liens.celery import AfterCommitTask
+from missions.matching.services import match_visits_materialise
 
 from . import digest, services
 
@@ -13,11 +14,10 @@ def materialise_all() -> int:
     return services.visits_materialise_all()
 
 
-@shared_task(name="missions.visits.materialise_match", ignore_result=True)
+@shared_task(name="missions.visits.materialise_match", base=AfterCommitTask, ignore_result=True)
 def materialise_match(match_id: int) -> int:
-    """One match's visits, e.g. just after it was activated. Idempotent; a vanished match is a no-op."""
-    match = Match.objects.filter(pk=match_id).first()
-    return services.visits_materialise(match=match) if match else 0
+    """One match's visits, sent when it is activated. Idempotent; a vanished match is a no-op."""
+    return match_visits_materialise(match_id=match_id)
 
 
 @shared_task(name="missions.visits.plan_reminders_all", ignore_result=True)

@@ -84,7 +84,7 @@ def _path(link: str) -> str:
 
 
 def test_a_volunteer_signs_up_takes_a_match_and_reports_an_urgent_concern(
-    page, browser, live_server, coordinator_a, fixed_clock
+    page, browser, live_server, coordinator_a, fixed_clock, tasks_in_process
 ):
     scale = Scale(page)
 
@@ -163,7 +163,8 @@ def test_a_volunteer_signs_up_takes_a_match_and_reports_an_urgent_concern(
     scale.goto(f"/volunteer/missions/{mission.pk}/", "mission detail (accepted)")
     assert "5 rue Dumenge" not in page.content()
 
-    # Introduced and confirmed: the address appears.
+    # Introduced and confirmed: the address appears. The visits are planned by the task the
+    # activation sends after commit (a worker's job, run here in-process: tasks_in_process).
     match_introduce(match=match, by=coordinator_a, on=timezone.localdate())
     match_activate(match=match, by=coordinator_a)
     scale.goto(f"/volunteer/missions/{mission.pk}/", "mission detail (active)")

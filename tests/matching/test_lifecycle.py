@@ -173,8 +173,9 @@ def test_review_delays_are_settings(mission, candidate, coordinator_a, settings)
 
 
 def test_starting_fills_the_mission_and_materialises_visits(
-    mission, candidate, coordinator_a, django_capture_on_commit_callbacks
+    mission, candidate, coordinator_a, django_capture_on_commit_callbacks, tasks_in_process
 ):
+    # The visits come from the materialise_match task sent after commit (run here in-process).
     with django_capture_on_commit_callbacks(execute=True):
         match = _active(mission, candidate, coordinator_a)
     mission.refresh_from_db()
@@ -183,7 +184,44 @@ def test_starting_fills_the_mission_and_materialises_visits(
     assert Visit.objects.filter(match=match).exists()
 
 
-def test_pause_resume_and_end(mission, candidate, coordinator_a, django_capture_on_commit_callbacks):
+def test_starting_sends_the_visits_task_after_commit_and_creates_no_visit_in_the_request(
+    mission, candidate, coordinator_a, django_capture_on_commit_callbacks, monkeypatch
+):
+    from celery import Task
+
+    sent = []
+    monkeypatch.setattr(
+        Task, "apply_async", lambda task, args=None, kwargs=None, **options: sent.append((task.name, args))
+    )
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        match = _active(mission, candidate, coordinator_a)
+    assert not Visit.objects.filter(match=match).exists()
+    assert sent == []  # nothing leaves before the commit
+    for callback in callbacks:
+        callback()
+    assert sent == [("missions.visits.materialise_match", (match.pk,))]
+    assert not Visit.objects.filter(match=match).exists()  # the worker's job, not the request's
+
+
+def test_the_visits_task_materialises_a_stand_in_only_within_its_cover_period(mission, candidate, coordinator_a):
+    from missions.visits.tasks import materialise_match
+
+    other = _volunteer()
+    match = _active(mission, candidate, coordinator_a)
+    until = timezone.localdate() + datetime.timedelta(days=10)
+    stand_in = Match.objects.create(
+        mission=mission, volunteer=other, status=Match.Status.ACTIVE, covers=match, cover_until=until,
+        activated_at=timezone.now(),
+    )  # fmt: skip
+    assert materialise_match(stand_in.pk) > 0
+    scheduled = Visit.objects.filter(match=stand_in, status=Visit.Status.SCHEDULED)
+    assert scheduled.exists()
+    assert not scheduled.filter(occurrence__gt=until).exists()
+    assert materialise_match(stand_in.pk) == 0  # idempotent
+    assert materialise_match(stand_in.pk + 1000) == 0  # a vanished match is a no-op
+
+
+def test_pause_resume_and_end(mission, candidate, coordinator_a, django_capture_on_commit_callbacks, tasks_in_process):
     with django_capture_on_commit_callbacks(execute=True):
         match = _active(mission, candidate, coordinator_a)
     with pytest.raises(DomainError):

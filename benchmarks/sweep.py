@@ -17,8 +17,8 @@ deadline and spread over the whole table, then measures, in the same run:
 
 Each timed phase runs --repeat times from the same state (medians are reported), after an
 untimed pass that warms the cache. It deletes everything it built. The sweep is the real one
-and looks at the whole database: run it on a database of its own (the figures also count any
-other due rows there).
+and looks at the whole database, which is why it runs in a database of its own
+(benchmarks.database) that holds nothing else.
 """
 
 from __future__ import annotations
@@ -35,9 +35,8 @@ from django.db.models import F
 from django.utils import timezone
 
 from liens.models import Notification, User
-
-from ..models import AlertEvent, Association, Beneficiary, IsolationAlert, Membership
-from .sweep import isolation_sweep
+from missions.alerts.sweep import isolation_sweep
+from missions.models import AlertEvent, Association, Beneficiary, IsolationAlert, Membership
 
 TARGET, GRACE = 7, 2
 

@@ -11,7 +11,8 @@ reported), so continuity and reliability count.
 Measured: suggestion latency for single missions (p50/p95 over a sample, after a warm-up),
 recommendation latency for single volunteers, batch proposals for the whole territory (build
 + solve + write, as the nightly job runs them), and the solver against the greedy baseline on
-the same candidate pairs. Run it against a scratch database: the rows stay unless --cleanup.
+the same candidate pairs. It runs in a database of its own, dropped at the end (--cleanup also
+deletes the generated rows before that, as it did on a shared database).
 """
 
 from __future__ import annotations
@@ -27,11 +28,10 @@ from django.utils import timezone
 
 from liens.choices import Interest, VisitKind
 from liens.models import User
+from missions.matching import batch, services
+from missions.matching.selectors import mission_suggestions, volunteer_recommendations
 from missions.models import Association, Beneficiary, Contact, Match, Membership, Mission, Visit, VisitReport
 from volunteers.models import AvailabilitySlot, Volunteer
-
-from . import batch, services
-from .selectors import mission_suggestions, volunteer_recommendations
 
 TERRITORY = "Bench région"
 # (latitude, longitude, share): Lyon, Grenoble, Saint-Étienne, Clermont-Ferrand, Annecy,
@@ -67,7 +67,9 @@ def add_arguments(parser) -> None:
     )
     parser.add_argument("--sample", type=int, default=200, help="Missions (and volunteers) timed one by one.")
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--cleanup", action="store_true", help="Delete the generated rows at the end.")
+    parser.add_argument(
+        "--cleanup", action="store_true", help="Delete the generated rows at the end (its database is dropped anyway)."
+    )
 
 
 def _in_region(rnd: random.Random):

@@ -5,8 +5,8 @@ each with its own database connection, through a counting channel that only reco
 row ids it was handed. Prints seconds, notifications per second, duplicates (ids handed over
 more than once, must be 0) and missing (rows never handed over, must be 0).
 
-Run it against a database of its own: it refuses to start when other rows are due, since
-its counting channel would swallow them.
+It runs in a database of its own (benchmarks.database), so no real row is ever due there; it
+still refuses to start when other rows are due, since its counting channel would swallow them.
 """
 
 from __future__ import annotations
@@ -21,9 +21,8 @@ from django.db import connection, connections
 from django.utils import timezone
 
 from liens.models import Notification, NotificationAttempt, User
-
-from .channels import Channel
-from .dispatch import dispatch_due
+from liens.outbox.channels import Channel
+from liens.outbox.dispatch import dispatch_due
 
 
 class CountingChannel(Channel):
@@ -41,7 +40,9 @@ def add_arguments(parser) -> None:
     parser.add_argument("--notifications", type=int, default=10_000)
     parser.add_argument("--dispatchers", type=int, default=4)
     parser.add_argument("--batch-size", type=int, default=500)
-    parser.add_argument("--keep", action="store_true", help="leave the benchmark rows in the outbox")
+    parser.add_argument(
+        "--keep", action="store_true", help="leave the benchmark rows in the outbox (until its database is dropped)"
+    )
 
 
 def _fill(*, tag: str, count: int) -> tuple[User, float]:
