@@ -8,6 +8,9 @@ from volunteers import api as volunteer_api
 
 from . import views
 
+# An unknown URL under /api/ answers JSON like the rest of the API (see views.not_found).
+handler404 = "liens.views.not_found"
+
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),

@@ -2,8 +2,10 @@
 
 from django.http import JsonResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+from django.views.defaults import page_not_found
 
 from .selectors import health_check
 
@@ -19,3 +21,10 @@ def healthz(request):
     """JSON health of the database, broker and job loop; 503 when any part is down."""
     health = health_check()
     return JsonResponse({"ok": health.ok, "checks": health.checks}, status=200 if health.ok else 503)
+
+
+def not_found(request, exception=None):
+    """404 for a URL nothing answers: JSON under /api/, as every API answer is; the page elsewhere."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": _("Not found.")}, status=404)
+    return page_not_found(request, exception)

@@ -629,7 +629,7 @@ def assessment_record(
         raise DomainError(_("This date is in the future."), field="taken_on")
     try:
         result = assessments.score(scale, answers)
-    except ValueError as exc:
+    except (ValueError, TypeError) as exc:  # TypeError: an answer that is a list or an object
         raise DomainError(_("Answer every question."), field="answers") from exc
     with transaction.atomic():
         assessment = Assessment.objects.create(
