@@ -5,7 +5,6 @@ Apart from liens/api.py because drf-spectacular imports DRF's views, which read 
 pagination settings that name liens.api.
 """
 
-from django.utils.translation import gettext_lazy
 from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
 from rest_framework.permissions import AllowAny
 
@@ -18,10 +17,10 @@ _ERROR_DETAIL = {
 _VALIDATION_ERRORS = {"type": "object", "additionalProperties": True}
 
 _ERROR_RESPONSES = {
-    "400": (gettext_lazy("The input was refused: messages by field."), _VALIDATION_ERRORS),
-    "403": (gettext_lazy("Not signed in, or not allowed."), _ERROR_DETAIL),
-    "404": (gettext_lazy("Not found, or not yours to see."), _ERROR_DETAIL),
-    "413": (gettext_lazy("The body is too large."), _ERROR_DETAIL),
+    "400": ("The input was refused: messages by field.", _VALIDATION_ERRORS),
+    "403": ("Not signed in, or not allowed.", _ERROR_DETAIL),
+    "404": ("Not found, or not yours to see.", _ERROR_DETAIL),
+    "413": ("The body is too large.", _ERROR_DETAIL),
 }
 
 

@@ -716,7 +716,10 @@ class ImportsAPI(StaffAPIView):
         data.is_valid(raise_exception=True)
         upload = data.validated_data["file"]
         job = services.import_job_create(
-            association=self.association(), by=request.user, filename=upload.name, content=upload.read()
+            association=self.association(),
+            by=request.user,
+            filename=upload.name,
+            content=services.import_file_content(upload),
         )
         tasks.import_check_start(job=job)
         job.refresh_from_db()
