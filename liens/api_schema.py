@@ -27,9 +27,10 @@ _ERROR_RESPONSES = {
 class AutoSchema(SpectacularAutoSchema):
     """drf-spectacular's schema, told the error answers every view may give.
 
-    403 for any operation that needs a signed-in user; 404 for any but the few that look
-    nothing up (API views 404 on anything outside the caller's scope, and on a missing volunteer
-    profile or association); 400 wherever there is a body or a query string to refuse.
+    403 and 404 for any operation that needs a signed-in user (403 before sign-in; 404 for
+    anything outside the caller's scope, a missing volunteer profile or association); 400
+    wherever there is a body or a query string to refuse, or a service that may refuse; 413
+    wherever there is a body.
     """
 
     def get_operation(self, path, path_regex, path_prefix, method, registry):

@@ -101,8 +101,13 @@ def test_a_body_past_the_size_limit_is_refused_unread(coordinator_a_client, pers
     assert person_a.best_times == ""
 
 
-def test_the_json_body_limit_is_one_megabyte(settings):
-    assert settings.DATA_UPLOAD_MAX_MEMORY_SIZE == 1024 * 1024
+def test_a_json_body_over_one_megabyte_is_refused(coordinator_a_client, person_a):
+    body = json.dumps({"best_times": "x" * (1024 * 1024)})
+    response = coordinator_a_client.patch(
+        f"/api/association/beneficiaries/{person_a.pk}/", body, content_type="application/json"
+    )
+    assert response.status_code == 413
+    assert response.json()["detail"] == "Cette requête est trop volumineuse."
 
 
 def test_at_most_twenty_key_contacts(coordinator_a_client, person_a):
