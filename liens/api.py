@@ -134,9 +134,9 @@ MAX_OFFSET = 1_000_000
 
 class LimitOffsetPagination(pagination.LimitOffsetPagination):
     """?limit=&offset= with bounds: limit at most max_limit (a larger one is clamped), offset at
-    most MAX_OFFSET; anything not a whole number, or negative, answers 400."""
+    most MAX_OFFSET; anything not a whole number, or negative, answers 400. The default page is
+    REST_FRAMEWORK["PAGE_SIZE"]."""
 
-    default_limit = 50
     max_limit = 200
 
     def _number(self, request, name: str, default: int, maximum: int | None = None) -> int:
