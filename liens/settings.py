@@ -372,10 +372,21 @@ REST_FRAMEWORK = {
         "liens.accounts.tokens.ExpiringTokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    # liens/api.py: bounded bodies and pages, DomainError as 400, error answers in the schema.
+    "DEFAULT_SCHEMA_CLASS": "liens.api_schema.AutoSchema",
+    "DEFAULT_PAGINATION_CLASS": "liens.api.LimitOffsetPagination",
     "PAGE_SIZE": 50,
+    "EXCEPTION_HANDLER": "liens.api.exception_handler",
+    "DEFAULT_PARSER_CLASSES": [
+        "liens.api.JSONParser",
+        "liens.api.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    "DEFAULT_METADATA_CLASS": "liens.api.Metadata",
 }
+# Request bodies (JSON, forms) up to 1 MB; files uploaded in a multipart form (imports) are not
+# counted here and have their own limit, LIENS_IMPORT_MAX_BYTES.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
 SPECTACULAR_SETTINGS = {
     "TITLE": "Liens API",
     "DESCRIPTION": "Volunteers, associations, visits and isolation alerts.",

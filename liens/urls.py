@@ -13,6 +13,9 @@ from .accounts import views as account_views
 # The admin signs in through the site's form, with its rate limit and two-factor code.
 admin.site.login = account_views.admin_login(admin.site)
 
+# An unknown URL under /api/ answers JSON like the rest of the API (see views.not_found).
+handler404 = "liens.views.not_found"
+
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),

@@ -4,8 +4,10 @@ from csp.decorators import csp_update
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils.decorators import method_decorator
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+from django.views.defaults import page_not_found
 from drf_spectacular.views import SpectacularSwaggerSplitView
 
 from .selectors import health_check
@@ -30,3 +32,10 @@ class ApiDocsView(SpectacularSwaggerSplitView):
     """Swagger UI with its start-up script served as a file, not inline, for the CSP."""
 
     template_name = "api/docs.html"
+
+
+def not_found(request, exception=None):
+    """404 for a URL nothing answers: JSON under /api/, as every API answer is; the page elsewhere."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": _("Not found.")}, status=404)
+    return page_not_found(request, exception)

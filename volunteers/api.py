@@ -19,19 +19,14 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from liens.accounts.tokens import api_refusal, api_token_issue
+from liens.accounts.tokens import api_token_issue
 from liens.choices import Interest, Language, VisitKind
-from liens.errors import DomainError
 from missions.matching.services import match_accept, match_decline, match_offer
 from missions.models import VisitReport
 from missions.reports import visit_report_submit
 from missions.visits.services import visit_cancel, visit_move
 
 from . import selectors, services
-
-
-def _raise_400(error: DomainError):
-    raise ValidationError({error.field or "non_field_errors": [str(error.message)]}) from error
 
 
 def _volunteer(request):
@@ -73,9 +68,9 @@ class VolunteerProfileOut(serializers.Serializer):
     notify_sms = serializers.BooleanField()
     quiet_from = serializers.TimeField()
     quiet_until = serializers.TimeField()
-    charter_accepted_at = serializers.DateTimeField()
-    data_consent_at = serializers.DateTimeField()
-    paused_until = serializers.DateField()
+    charter_accepted_at = serializers.DateTimeField(allow_null=True)
+    data_consent_at = serializers.DateTimeField(allow_null=True)
+    paused_until = serializers.DateField(allow_null=True)
     vetting_state = serializers.CharField()
     profile_steps_done = serializers.ListField(child=serializers.CharField())
 
@@ -175,7 +170,7 @@ class AuthTokenOut(serializers.Serializer):
 
 
 class VolunteerAvailabilityIn(serializers.Serializer):
-    slots = VolunteerSlot(many=True, allow_empty=False)
+    slots = VolunteerSlot(many=True, allow_empty=False, max_length=50)
 
 
 class VolunteerPlaceIn(serializers.Serializer):
@@ -187,12 +182,18 @@ class VolunteerPlaceIn(serializers.Serializer):
 
 
 class VolunteerInterestsIn(serializers.Serializer):
-    interests = serializers.ListField(child=serializers.ChoiceField(choices=Interest.choices), allow_empty=True)
-    languages = serializers.ListField(child=serializers.ChoiceField(choices=Language.choices), allow_empty=False)
+    interests = serializers.ListField(
+        child=serializers.ChoiceField(choices=Interest.choices), allow_empty=True, max_length=len(Interest.choices)
+    )
+    languages = serializers.ListField(
+        child=serializers.ChoiceField(choices=Language.choices), allow_empty=False, max_length=len(Language.choices)
+    )
 
 
 class VolunteerKindsIn(serializers.Serializer):
-    visit_kinds = serializers.ListField(child=serializers.ChoiceField(choices=VisitKind.choices), allow_empty=False)
+    visit_kinds = serializers.ListField(
+        child=serializers.ChoiceField(choices=VisitKind.choices), allow_empty=False, max_length=len(VisitKind.choices)
+    )
     max_commitments = serializers.IntegerField(min_value=1, max_value=10)
 
 
@@ -232,7 +233,10 @@ class VolunteerReportIn(serializers.Serializer):
     happened = serializers.BooleanField()
     mood = serializers.ChoiceField(choices=VisitReport.Mood.choices, required=False, allow_blank=True, default="")
     concerns = serializers.ListField(
-        child=serializers.ChoiceField(choices=VisitReport.Concern.choices), required=False, default=list
+        child=serializers.ChoiceField(choices=VisitReport.Concern.choices),
+        required=False,
+        default=list,
+        max_length=len(VisitReport.Concern.choices),
     )
     notes = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
     duration_minutes = serializers.IntegerField(
@@ -271,10 +275,7 @@ class _StepView(APIView):
     def step_put(self, request):
         volunteer = _volunteer(request)
         data = _valid(self.input_class, request)
-        try:
-            self.save(volunteer, data)
-        except DomainError as error:
-            _raise_400(error)
+        self.save(volunteer, data)
         return Response(_profile_out(volunteer))
 
 
@@ -390,10 +391,7 @@ class MissionOfferView(APIView):
     def post(self, request, mission_id: int):
         volunteer = _volunteer(request)
         mission = _get_or_404(selectors.mission_for_volunteer_or_404, volunteer, mission_id)
-        try:
-            match = match_offer(mission=mission, volunteer=volunteer)
-        except DomainError as error:
-            _raise_400(error)
+        match = match_offer(mission=mission, volunteer=volunteer)
         return Response(_match_out(volunteer, match.pk), status=status.HTTP_201_CREATED)
 
 
@@ -433,10 +431,7 @@ class MatchAcceptView(APIView):
     def post(self, request, match_id: int):
         volunteer = _volunteer(request)
         match = _get_or_404(selectors.match_for_volunteer_or_404, volunteer, match_id)
-        try:
-            match_accept(match=match, volunteer=volunteer)
-        except DomainError as error:
-            _raise_400(error)
+        match_accept(match=match, volunteer=volunteer)
         return Response(_match_out(volunteer, match_id))
 
 
@@ -451,10 +446,7 @@ class MatchDeclineView(APIView):
         volunteer = _volunteer(request)
         match = _get_or_404(selectors.match_for_volunteer_or_404, volunteer, match_id)
         data = _valid(VolunteerReasonIn, request)
-        try:
-            match_decline(match=match, by=request.user, reason=data["reason"])
-        except DomainError as error:
-            _raise_400(error)
+        match_decline(match=match, by=request.user, reason=data["reason"])
         return Response(_match_out(volunteer, match_id))
 
 
@@ -500,10 +492,7 @@ class VisitCancelView(APIView):
         data = _valid(VolunteerReasonIn, request)
         if not item.can_change:
             raise ValidationError({"visit": [_("This visit can no longer be changed.")]})
-        try:
-            visit_cancel(visit=visit, by=request.user, reason=data["reason"])
-        except DomainError as error:
-            _raise_400(error)
+        visit_cancel(visit=visit, by=request.user, reason=data["reason"])
         return Response(_refresh_item(volunteer, visit_id))
 
 
@@ -517,10 +506,7 @@ class VisitMoveView(APIView):
         data = _valid(VolunteerMoveIn, request)
         if not item.can_change:
             raise ValidationError({"visit": [_("This visit can no longer be changed.")]})
-        try:
-            visit_move(visit=visit, by=request.user, starts_at=data["starts_at"], reason=data["reason"])
-        except DomainError as error:
-            _raise_400(error)
+        visit_move(visit=visit, by=request.user, starts_at=data["starts_at"], reason=data["reason"])
         return Response(_refresh_item(volunteer, visit_id))
 
 
@@ -546,10 +532,7 @@ class VisitReportView(APIView):
         volunteer = _volunteer(request)
         visit, _item = _visit_item(volunteer, visit_id)
         data = _valid(VolunteerReportIn, request)
-        try:
-            report = visit_report_submit(visit=visit, volunteer=volunteer, **data)
-        except DomainError as error:
-            _raise_400(error)
+        report = visit_report_submit(visit=visit, volunteer=volunteer, **data)
         return Response(_report_done(report), status=status.HTTP_201_CREATED)
 
 
@@ -579,10 +562,7 @@ class PauseView(APIView):
     def post(self, request):
         volunteer = _volunteer(request)
         data = _valid(VolunteerPauseIn, request)
-        try:
-            services.volunteer_pause(volunteer=volunteer, **data)
-        except DomainError as error:
-            _raise_400(error)
+        services.volunteer_pause(volunteer=volunteer, **data)
         return Response(_profile_out(volunteer))
 
 
@@ -622,10 +602,7 @@ class TokenView(APIView):
     @extend_schema(operation_id="auth_token", request=AuthTokenIn, responses=AuthTokenOut, tags=["auth"])
     def post(self, request):
         data = _valid(AuthTokenIn, request)
-        try:
-            token = api_token_issue(
-                request=request._request, email=data["email"], password=data["password"], code=data.get("code", "")
-            )
-        except DomainError as error:
-            raise api_refusal(error) from error
+        token = api_token_issue(
+            request=request._request, email=data["email"], password=data["password"], code=data.get("code", "")
+        )
         return Response({"token": token.key})

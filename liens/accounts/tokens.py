@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from rest_framework.authentication import TokenAuthentication
 from rest_framework.authtoken.models import Token
-from rest_framework.exceptions import AuthenticationFailed, PermissionDenied, Throttled, ValidationError
+from rest_framework.exceptions import AuthenticationFailed
 
 from liens.errors import DomainError
 
@@ -68,12 +68,3 @@ def api_token_issue(*, request, email: str, password: str, code: str = "") -> To
 def api_token_revoke(*, user) -> None:
     """Delete the user's API token, if any (idempotent); the next request with it is refused."""
     Token.objects.filter(user=user).delete()
-
-
-def api_refusal(error: DomainError) -> Exception:
-    """The DRF answer to a refused token request: 429, 403 or 400, with the message."""
-    if error.code == "throttled":
-        return Throttled(detail=str(error.message))
-    if error.code == "mfa_setup_required":
-        return PermissionDenied(detail=str(error.message))
-    return ValidationError({error.field or "non_field_errors": [str(error.message)]})

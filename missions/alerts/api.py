@@ -3,14 +3,15 @@ operation, separate input and output serializers. Alerts outside the caller's as
 answer 404; a domain refusal answers 400 with the message under the field at fault."""
 
 from django.http import Http404
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from django.utils.translation import gettext_lazy
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
-from rest_framework.exceptions import NotFound, ValidationError
-from rest_framework.pagination import LimitOffsetPagination
+from rest_framework.exceptions import NotFound
+from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from liens.errors import DomainError
+from liens.api import query_params
 from liens.models import User
 
 from ..models import IsolationAlert
@@ -122,7 +123,13 @@ class QueueIn(serializers.Serializer):
     kind = serializers.ChoiceField(choices=IsolationAlert.Kind.choices, required=False, allow_blank=True)
     severity = serializers.ChoiceField(choices=IsolationAlert.Severity.choices, required=False)
     state = serializers.ChoiceField(choices=[value for value, _ in STATE_CHOICES], required=False, allow_blank=True)
-    assignee = serializers.CharField(required=False, allow_blank=True, help_text='"me", "none" or a user id')
+    assignee = serializers.RegexField(
+        r"^(me|none|[1-9]\d{0,17})$",
+        required=False,
+        allow_blank=True,
+        help_text='"me", "none" or a user id',
+        error_messages={"invalid": gettext_lazy("Choose “me”, “none” or a person's number.")},
+    )
 
 
 class AssignIn(serializers.Serializer):
@@ -151,10 +158,6 @@ class ResolveIn(serializers.Serializer):
 # --- views ----------------------------------------------------------------------------------------
 
 
-def _raise_400(error: DomainError):
-    raise ValidationError({error.field or "non_field_errors": [str(error.message)]}) from error
-
-
 def _staff_scope(user) -> list[int] | None:
     ids = association_ids_for(user)
     if ids == []:
@@ -175,20 +178,20 @@ def _valid(serializer_class, data) -> dict:
     return serializer.validated_data
 
 
-class AlertListApi(APIView):
+class AlertListApi(GenericAPIView):
+    serializer_class = AlertOut
+
     @extend_schema(
         operation_id="alerts_list",
-        parameters=[QueueIn, OpenApiParameter("limit", int), OpenApiParameter("offset", int)],
+        parameters=[QueueIn],
         responses=AlertOut(many=True),
         summary="The review queue: most severe and oldest first",
     )
     def get(self, request):
         _staff_scope(request.user)
-        filters = {key: value for key, value in _valid(QueueIn, request.query_params).items() if value}
-        alerts = selectors.alert_queue(user=request.user, **filters)
-        paginator = LimitOffsetPagination()
-        page = paginator.paginate_queryset(alerts, request, view=self)
-        return paginator.get_paginated_response(AlertOut(page, many=True).data)
+        filters = {key: value for key, value in query_params(QueueIn, request).items() if value}
+        page = self.paginate_queryset(selectors.alert_queue(user=request.user, **filters))
+        return self.get_paginated_response(AlertOut(page, many=True).data)
 
 
 class AlertNumbersApi(APIView):
@@ -220,10 +223,7 @@ class _ActionApi(APIView):
     def post(self, request, pk: int):
         alert = _alert(request, pk)
         data = _valid(self.input_serializer, request.data) if self.input_serializer else {}
-        try:
-            self.perform(alert, data, request.user)
-        except DomainError as error:
-            _raise_400(error)
+        self.perform(alert, data, request.user)
         return _detail_response(request, _alert(request, pk))
 
 

@@ -3,17 +3,17 @@ separate input and output serializers, the same services as the pages, the same 
 object outside the caller's associations answers 404."""
 
 from django.http import Http404
-from django.utils.translation import gettext
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from django.utils.translation import gettext, gettext_lazy
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.generics import GenericAPIView
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from liens.api import query_params
 from liens.choices import Interest, Language, VisitKind, VisitorPreference
-from liens.errors import DomainError
 from missions import assessments
 from missions.models import (
     Assessment,
@@ -38,29 +38,32 @@ from volunteers.vetting import vetting_steps_left
 
 from . import selectors, services, tasks, validators
 
-ASSOCIATION_PARAM = OpenApiParameter(
-    "association", int, description="Association to work on (defaults to the caller's first).", required=False
-)
+
+class AssociationQueryIn(serializers.Serializer):
+    association = serializers.IntegerField(
+        required=False, min_value=1, help_text="Association to work on (defaults to the caller's first)."
+    )
 
 
-def domain_400(exc: DomainError) -> ValidationError:
-    """A service's refusal as a 400 with the message under its field."""
-    return ValidationError({exc.field or "non_field_errors": [str(exc.message)]})
+class BeneficiaryListIn(AssociationQueryIn):
+    q = serializers.CharField(required=False, allow_blank=True, max_length=100, default="")
+    status = serializers.ChoiceField(choices=Beneficiary.Status.choices, required=False, allow_blank=True, default="")
 
 
-def domain_error(exc: DomainError) -> ValidationError | PermissionDenied:
-    """A service's refusal: 403 with the reason when the caller may not do this at all (a pending
-    association, someone's own profile), else a 400 with the message under its field."""
-    if exc.code == "forbidden":
-        return PermissionDenied(str(exc.message))
-    return domain_400(exc)
+class MissionListIn(AssociationQueryIn):
+    q = serializers.CharField(required=False, allow_blank=True, max_length=100, default="")
+    status = serializers.ChoiceField(choices=Mission.Status.choices, required=False, allow_blank=True, default="")
+    kind = serializers.ChoiceField(choices=VisitKind.choices, required=False, allow_blank=True, default="")
+
+
+ASSOCIATION_PARAM = AssociationQueryIn
 
 
 class StaffAPIView(GenericAPIView):
     """Base: resolves the association the request works on; 404 for anyone who works for none."""
 
     def association(self) -> Association:
-        return current_association(self.request.user, self.request.query_params.get("association"))
+        return current_association(self.request.user, query_params(AssociationQueryIn, self.request).get("association"))
 
     def own(self, model, pk, *, via="association", queryset=None):
         return get_scoped_or_404(
@@ -152,6 +155,9 @@ class KeyContactIO(serializers.ModelSerializer):
         fields = ["kind", "name", "relation", "phone", "email"]
 
 
+MAX_KEY_CONTACTS = 20
+
+
 class BeneficiaryIn(serializers.Serializer):
     first_name = serializers.CharField(max_length=100)
     last_name = serializers.CharField(max_length=100)
@@ -171,9 +177,16 @@ class BeneficiaryIn(serializers.Serializer):
     consent_by = serializers.ChoiceField(choices=Beneficiary.ConsentBy.choices, required=False, allow_blank=True)
     consent_on = serializers.DateField(required=False, allow_null=True)
     assessed_on = serializers.DateField(required=False, allow_null=True)
-    interests = serializers.ListField(child=serializers.ChoiceField(choices=Interest.choices), required=False)
-    languages = serializers.ListField(child=serializers.ChoiceField(choices=Language.choices), required=False)
-    required_languages = serializers.ListField(child=serializers.ChoiceField(choices=Language.choices), required=False)
+    # Lists bounded by what they may hold: each choice once at most, a handful of key contacts.
+    interests = serializers.ListField(
+        child=serializers.ChoiceField(choices=Interest.choices), required=False, max_length=len(Interest.choices)
+    )
+    languages = serializers.ListField(
+        child=serializers.ChoiceField(choices=Language.choices), required=False, max_length=len(Language.choices)
+    )
+    required_languages = serializers.ListField(
+        child=serializers.ChoiceField(choices=Language.choices), required=False, max_length=len(Language.choices)
+    )
     visitor_preference = serializers.ChoiceField(choices=VisitorPreference.choices, required=False)
     best_times = serializers.CharField(max_length=200, required=False, allow_blank=True)
     mobility_notes = serializers.CharField(max_length=200, required=False, allow_blank=True)
@@ -183,7 +196,7 @@ class BeneficiaryIn(serializers.Serializer):
     apa_social_hours = serializers.BooleanField(required=False)
     contact_target_days = serializers.IntegerField(required=False, min_value=1, max_value=90)
     contact_grace_days = serializers.IntegerField(required=False, min_value=0, max_value=30)
-    key_contacts = KeyContactIO(many=True, required=False)
+    key_contacts = KeyContactIO(many=True, required=False, max_length=MAX_KEY_CONTACTS)
 
 
 class BeneficiaryOut(serializers.ModelSerializer):
@@ -247,10 +260,26 @@ class EndIn(serializers.Serializer):
     reason = serializers.CharField(max_length=200)
 
 
+@extend_schema_field({"oneOf": [{"type": "integer"}, {"type": "string", "maxLength": 20}]})
+class AssessmentAnswerField(serializers.Field):
+    """One answer: a number (UCLA-3, LSNS-6) or a word (DJG-6, direct); nothing nested."""
+
+    default_error_messages = {"invalid": gettext_lazy("Each answer is a number or a word.")}
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, int | str) or (isinstance(data, str) and len(data) > 20):
+            self.fail("invalid")
+        return data
+
+    def to_representation(self, value):
+        return value
+
+
 class AssessmentIn(serializers.Serializer):
     scale = serializers.ChoiceField(choices=Assessment.Scale.choices)
     answers = serializers.ListField(
-        child=serializers.JSONField(),
+        child=AssessmentAnswerField(),
+        max_length=6,
         help_text="UCLA-3: three of 1-3; LSNS-6: six of 0-5; DJG-6: six of yes/more_or_less/no; "
         "direct: one of never/rarely/sometimes/often/always.",
     )
@@ -420,10 +449,7 @@ class SignupAPI(APIView):
         data.is_valid(raise_exception=True)
         if not data.validated_data["siret"] and not data.validated_data["rna"]:
             raise ValidationError({"siret": [_siret_or_rna()]})
-        try:
-            association = services.association_signup(user=request.user, **data.validated_data)
-        except DomainError as exc:
-            raise domain_400(exc) from exc
+        association = services.association_signup(user=request.user, **data.validated_data)
         return Response(AssociationOut(association).data, status=status.HTTP_201_CREATED)
 
 
@@ -445,10 +471,7 @@ class ValidateAssociationAPI(APIView):
         if not request.user.is_staff:
             raise Http404
         association = get_scoped_or_404(associations_for(request.user), request.user, via="id", pk=association_id)
-        try:
-            association = services.association_validate(association=association, by=request.user)
-        except DomainError as exc:
-            raise domain_400(exc) from exc
+        association = services.association_validate(association=association, by=request.user)
         return Response(AssociationOut(association).data)
 
 
@@ -469,12 +492,7 @@ class InvitationsAPI(StaffAPIView):
     def post(self, request):
         data = InvitationIn(data=request.data)
         data.is_valid(raise_exception=True)
-        try:
-            invitation = services.invitation_send(
-                association=self.association(), by=request.user, **data.validated_data
-            )
-        except DomainError as exc:
-            raise domain_error(exc) from exc
+        invitation = services.invitation_send(association=self.association(), by=request.user, **data.validated_data)
         return Response(InvitationOut(invitation).data, status=status.HTTP_201_CREATED)
 
 
@@ -482,10 +500,7 @@ class MembershipAPI(StaffAPIView):
     @extend_schema(request=None, responses={204: None}, summary="Remove someone from the staff (managers)")
     def delete(self, request, membership_id: int):
         membership = self.own(Membership, membership_id)
-        try:
-            services.membership_remove(membership=membership, by=request.user)
-        except DomainError as exc:
-            raise domain_400(exc) from exc
+        services.membership_remove(membership=membership, by=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -499,20 +514,13 @@ class BeneficiariesAPI(StaffAPIView):
     serializer_class = BeneficiaryRowOut
 
     @extend_schema(
-        parameters=[
-            ASSOCIATION_PARAM,
-            OpenApiParameter("q", str, required=False),
-            OpenApiParameter("status", str, required=False, enum=Beneficiary.Status.values),
-        ],
+        parameters=[BeneficiaryListIn],
         responses=BeneficiaryRowOut(many=True),
         summary="List beneficiaries",
     )
     def get(self, request):
-        rows = selectors.beneficiary_list(
-            association=self.association(),
-            q=request.query_params.get("q", ""),
-            status=request.query_params.get("status", ""),
-        )
+        search = query_params(BeneficiaryListIn, request)
+        rows = selectors.beneficiary_list(association=self.association(), q=search["q"], status=search["status"])
         return self.page(rows, BeneficiaryRowOut)
 
     @extend_schema(
@@ -526,12 +534,9 @@ class BeneficiariesAPI(StaffAPIView):
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
         contacts = fields.pop("key_contacts", [])
-        try:
-            beneficiary = services.beneficiary_create(
-                association=self.association(), by=request.user, key_contacts=contacts, **fields
-            )
-        except DomainError as exc:
-            raise domain_400(exc) from exc
+        beneficiary = services.beneficiary_create(
+            association=self.association(), by=request.user, key_contacts=contacts, **fields
+        )
         return beneficiary_answer(request, beneficiary, status_code=status.HTTP_201_CREATED)
 
 
@@ -552,12 +557,9 @@ class BeneficiaryAPI(StaffAPIView):
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
         contacts = fields.pop("key_contacts", None)
-        try:
-            beneficiary = services.beneficiary_update(
-                beneficiary=beneficiary, by=request.user, key_contacts=contacts, **fields
-            )
-        except DomainError as exc:
-            raise domain_400(exc) from exc
+        beneficiary = services.beneficiary_update(
+            beneficiary=beneficiary, by=request.user, key_contacts=contacts, **fields
+        )
         return beneficiary_answer(request, beneficiary)
 
 
@@ -572,10 +574,7 @@ class _BeneficiaryActionAPI(StaffAPIView):
             data = self.input_class(data=request.data)
             data.is_valid(raise_exception=True)
             kwargs = data.validated_data
-        try:
-            beneficiary = getattr(services, self.action_name)(beneficiary=beneficiary, by=request.user, **kwargs)
-        except DomainError as exc:
-            raise domain_400(exc) from exc
+        beneficiary = getattr(services, self.action_name)(beneficiary=beneficiary, by=request.user, **kwargs)
         return beneficiary_answer(request, beneficiary)
 
 
@@ -613,10 +612,7 @@ class AssessmentsAPI(StaffAPIView):
         beneficiary = self.own(Beneficiary, beneficiary_id)
         data = AssessmentIn(data=request.data)
         data.is_valid(raise_exception=True)
-        try:
-            assessment = services.assessment_record(beneficiary=beneficiary, by=request.user, **data.validated_data)
-        except DomainError as exc:
-            raise domain_400(exc) from exc
+        assessment = services.assessment_record(beneficiary=beneficiary, by=request.user, **data.validated_data)
         services.beneficiary_file_open(beneficiary=beneficiary, by=request.user, what="assessments")
         return Response(AssessmentOut(assessment).data, status=status.HTTP_201_CREATED)
 
@@ -638,21 +634,14 @@ class MissionsAPI(StaffAPIView):
     serializer_class = MissionOut
 
     @extend_schema(
-        parameters=[
-            ASSOCIATION_PARAM,
-            OpenApiParameter("q", str, required=False),
-            OpenApiParameter("status", str, required=False, enum=Mission.Status.values),
-            OpenApiParameter("kind", str, required=False, enum=VisitKind.values),
-        ],
+        parameters=[MissionListIn],
         responses=MissionOut(many=True),
         summary="List missions",
     )
     def get(self, request):
+        search = query_params(MissionListIn, request)
         rows = selectors.mission_list(
-            association=self.association(),
-            q=request.query_params.get("q", ""),
-            status=request.query_params.get("status", ""),
-            kind=request.query_params.get("kind", ""),
+            association=self.association(), q=search["q"], status=search["status"], kind=search["kind"]
         )
         return self.page(rows, MissionOut)
 
@@ -663,12 +652,9 @@ class MissionsAPI(StaffAPIView):
         association = self.association()
         data = MissionIn(data=request.data)
         data.is_valid(raise_exception=True)
-        try:
-            mission = services.mission_create(
-                association=association, by=request.user, **_mission_fields(self, association, data.validated_data)
-            )
-        except DomainError as exc:
-            raise domain_400(exc) from exc
+        mission = services.mission_create(
+            association=association, by=request.user, **_mission_fields(self, association, data.validated_data)
+        )
         return Response(MissionOut(mission).data, status=status.HTTP_201_CREATED)
 
 
@@ -684,12 +670,9 @@ class MissionAPI(StaffAPIView):
         mission = self.own(Mission, mission_id, queryset=Mission.objects.select_related("association"))
         data = MissionIn(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
-        try:
-            mission = services.mission_update(
-                mission=mission, by=request.user, **_mission_fields(self, mission.association, data.validated_data)
-            )
-        except DomainError as exc:
-            raise domain_400(exc) from exc
+        mission = services.mission_update(
+            mission=mission, by=request.user, **_mission_fields(self, mission.association, data.validated_data)
+        )
         return Response(MissionOut(mission).data)
 
 
@@ -698,10 +681,7 @@ class _MissionActionAPI(StaffAPIView):
 
     def post(self, request, mission_id: int):
         mission = self.own(Mission, mission_id)
-        try:
-            mission = getattr(services, self.action_name)(mission=mission, by=request.user)
-        except DomainError as exc:
-            raise domain_400(exc) from exc
+        mission = getattr(services, self.action_name)(mission=mission, by=request.user)
         return Response(MissionOut(mission).data)
 
 
@@ -762,18 +742,15 @@ class VettingRecordAPI(StaffAPIView):
             raise Http404 from exc
         data = VettingIn(data=request.data)
         data.is_valid(raise_exception=True)
-        try:
-            volunteer = services.vetting_step_record(
-                volunteer=volunteer, by=request.user, association=association, **data.validated_data
-            )
-        except DomainError as exc:
-            raise domain_error(exc) from exc
+        volunteer = services.vetting_step_record(
+            volunteer=volunteer, by=request.user, association=association, **data.validated_data
+        )
         volunteer = selectors.with_vetting_records(Volunteer.objects.filter(pk=volunteer.pk)).get()
         return Response(VolunteerWaitingOut(volunteer).data)
 
 
 class ImportsAPI(StaffAPIView):
-    parser_classes = [MultiPartParser, FormParser]
+    parser_classes = [MultiPartParser]
 
     @extend_schema(
         parameters=[ASSOCIATION_PARAM],
@@ -785,12 +762,12 @@ class ImportsAPI(StaffAPIView):
         data = ImportUploadIn(data=request.data)
         data.is_valid(raise_exception=True)
         upload = data.validated_data["file"]
-        try:
-            job = services.import_job_create(
-                association=self.association(), by=request.user, filename=upload.name, content=upload.read()
-            )
-        except DomainError as exc:
-            raise domain_400(exc) from exc
+        job = services.import_job_create(
+            association=self.association(),
+            by=request.user,
+            filename=upload.name,
+            content=services.import_file_content(upload),
+        )
         tasks.import_check_start(job=job)
         job.refresh_from_db()
         return Response(ImportJobOut(job).data, status=status.HTTP_201_CREATED)
@@ -803,17 +780,12 @@ class ImportJobAPI(StaffAPIView):
 
 
 class ImportConfirmAPI(StaffAPIView):
-    parser_classes = [JSONParser, FormParser]
-
     @extend_schema(request=ImportConfirmIn, responses=ImportJobOut, summary="Import a checked file")
     def post(self, request, job_id: int):
         job = self.own(ImportJob, job_id, queryset=ImportJob.objects.defer("content"))
         data = ImportConfirmIn(data=request.data)
         data.is_valid(raise_exception=True)
-        try:
-            job = services.import_job_confirm(job=job, by=request.user, **data.validated_data)
-        except DomainError as exc:
-            raise domain_400(exc) from exc
+        job = services.import_job_confirm(job=job, by=request.user, **data.validated_data)
         tasks.import_run_start(job=job)
         job.refresh_from_db()
         return Response(ImportJobOut(job).data)

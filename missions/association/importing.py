@@ -12,7 +12,7 @@ import datetime
 import io
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from django.utils import translation
@@ -67,6 +67,8 @@ COLUMNS = (
     Column("contact_relation", "Lien avec le proche", gettext_lazy("Their relation")),
 )
 COLUMN_BY_KEY = {column.key: column for column in COLUMNS}
+# The person-to-contact columns and the KeyContact fields they are stored in.
+KEY_CONTACT_COLUMNS = {"contact_name": "name", "contact_phone": "phone", "contact_relation": "relation"}
 
 
 def template_csv() -> str:
@@ -90,48 +92,82 @@ def _header_index() -> dict[str, str]:
 
 Row = tuple[int, list]  # (line number in the file, cell values)
 
+# Columns read from a spreadsheet: the template has 23; anything past this is not ours.
+MAX_COLUMNS = 64
 
-def read_table(*, filename: str, content: bytes) -> tuple[list[str], list[Row]]:
-    """The header and the non-empty rows of a CSV or XLSX file, with their line numbers."""
+
+class TooManyRows(UnreadableFile):
+    """More rows than an import takes; raised as soon as the row past the limit is read."""
+
+    def __init__(self, limit: int):
+        super().__init__(_("This file has more than %(max)s rows: split it.") % {"max": limit})
+        self.limit = limit
+
+
+def read_table(*, filename: str, content: bytes, max_rows: int | None = None) -> tuple[list[str], list[Row]]:
+    """The header and the non-empty rows of a CSV or XLSX file, with their line numbers.
+
+    The file is read as a stream and reading stops at the first row past `max_rows` (or past
+    twice as many lines, blank ones included), so an oversized sheet costs the time of
+    `max_rows` rows, not of its whole length.
+    """
     name = (filename or "").lower()
     if name.endswith(".xlsx"):
-        return _read_xlsx(content)
-    if name.endswith((".csv", ".txt")):
-        return _read_csv(content)
-    raise UnreadableFile(_("Upload a .csv or .xlsx file."))
+        lines = _xlsx_lines(content)
+    elif name.endswith((".csv", ".txt")):
+        lines = _csv_lines(content)
+    else:
+        raise UnreadableFile(_("Upload a .csv or .xlsx file."))
+    try:
+        first = next(lines, None)
+        if first is None or not any(_filled(cell) for cell in first[1]):
+            raise UnreadableFile(_("This file is empty."))
+        header = [_text(cell) if _filled(cell) else "" for cell in first[1]]
+        rows: list[Row] = []
+        for read, (line, values) in enumerate(lines, start=1):
+            if any(_filled(value) for value in values):
+                rows.append((line, values))
+            if max_rows is not None and (len(rows) > max_rows or read > 2 * max_rows):
+                raise TooManyRows(max_rows)
+    finally:
+        lines.close()
+    return header, rows
+
+
+def _filled(value) -> bool:
+    return value is not None and str(value).strip() != ""
 
 
 def _decode(content: bytes) -> str:
     for encoding in ("utf-8-sig", "cp1252"):
         try:
-            return content.decode(encoding)
+            text = content.decode(encoding)
         except UnicodeDecodeError:
             continue
+        # A NUL is never in a text spreadsheet: the file is UTF-16 or not text at all. Refused
+        # here, it never reaches the database (which cannot store it in text).
+        if "\x00" in text:
+            raise UnreadableFile(_("This file has characters that are not text: save it as CSV UTF-8."))
+        return text
     raise UnreadableFile(_("This file's text encoding could not be read: save it as CSV UTF-8."))
 
 
-def _read_csv(content: bytes) -> tuple[list[str], list[Row]]:
+def _csv_lines(content: bytes) -> Iterator[Row]:
     text = _decode(content)
     first_line = text.split("\n", 1)[0]
     # French spreadsheets write semicolons (the comma is the decimal mark); others write commas.
     delimiter = max(";,\t", key=first_line.count)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    try:
-        header = next(reader)
-    except StopIteration:
-        raise UnreadableFile(_("This file is empty.")) from None
-    rows, start = [], reader.line_num + 1
+    start = 1
     try:
         for record in reader:
-            if any((cell or "").strip() for cell in record):
-                rows.append((start, record))
+            yield start, record[:MAX_COLUMNS]
             start = reader.line_num + 1
     except csv.Error as exc:
         raise UnreadableFile(_("Line %(line)s could not be read: %(error)s") % {"line": start, "error": exc}) from exc
-    return [str(cell or "") for cell in header], rows
 
 
-def _read_xlsx(content: bytes) -> tuple[list[str], list[Row]]:
+def _xlsx_lines(content: bytes) -> Iterator[Row]:
     import zipfile
 
     import openpyxl
@@ -142,18 +178,12 @@ def _read_xlsx(content: bytes) -> tuple[list[str], list[Row]]:
         raise UnreadableFile(_("This is not a readable .xlsx file.")) from exc
     try:
         sheet = workbook.worksheets[0]
-        rows_iter = sheet.iter_rows(values_only=True)
-        header = next(rows_iter, None)
-        if header is None:
-            raise UnreadableFile(_("This file is empty."))
-        rows = [
-            (line, list(values))
-            for line, values in enumerate(rows_iter, start=2)
-            if any(v not in (None, "") and str(v).strip() for v in values)
-        ]
+        for line, values in enumerate(sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS), start=1):
+            yield line, list(values)
+    except (zipfile.BadZipFile, OSError, KeyError, ValueError) as exc:
+        raise UnreadableFile(_("This is not a readable .xlsx file.")) from exc
     finally:
         workbook.close()
-    return [str(cell or "") for cell in header], rows
 
 
 def header_problems(header: list[str]) -> list[str]:
@@ -283,7 +313,12 @@ def _postcode(value) -> str:
 def _text(value) -> str:
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return " ".join(str(value).split())
+    # Control characters (a NUL from a spreadsheet cell among them) are never part of a name
+    # or an address, and the database refuses a NUL in text.
+    return " ".join(CONTROL_CHARACTERS.sub(" ", str(value)).split())
+
+
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
 
 
 # --- checking rows --------------------------------------------------------------------------
@@ -338,7 +373,7 @@ def check_rows(
     A stored row is {"line", "data", "valid"}; a report entry is {"line", "field", "message"},
     the field being the column's header as written in the file.
     """
-    from .services import beneficiary_problems
+    from .services import beneficiary_problems, text_length_problems
 
     index = _header_index()
     positions = {}
@@ -379,6 +414,11 @@ def check_rows(
         for field, message in beneficiary_problems(service_fields):
             if not any(p[0] == field for p in problems):
                 problems.append((field, message))
+        problems += [
+            problem
+            for problem in text_length_problems(KeyContact, data, names=KEY_CONTACT_COLUMNS)
+            if problem[0] in KEY_CONTACT_COLUMNS and not any(p[0] == problem[0] for p in problems)
+        ]
         if data.get("contact_phone") and not data.get("contact_name"):
             problems.append(("contact_name", _("Give the name of the person to contact.")))
         identity = (fold(data.get("first_name")), fold(data.get("last_name")), data.get("postcode"))

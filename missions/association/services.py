@@ -5,6 +5,7 @@ HTML views and API views call these same functions; nothing else writes these ro
 """
 
 import datetime
+import logging
 import re
 import zoneinfo
 from collections.abc import Iterable
@@ -12,7 +13,8 @@ from collections.abc import Iterable
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core import signing
-from django.db import IntegrityError, transaction
+from django.core.exceptions import FieldDoesNotExist
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.functional import lazy
@@ -41,6 +43,7 @@ from missions.scoping import outreach_refusal, vetting_refusal
 from missions.visits.services import visits_reschedule
 
 User = get_user_model()
+logger = logging.getLogger(__name__)
 
 POSTCODE_RE = re.compile(r"^\d{5}$")
 INVITATION_SALT = "liens.invitation"
@@ -399,6 +402,23 @@ BENEFICIARY_FIELDS = (
 KEY_CONTACT_FIELDS = ("kind", "name", "relation", "phone", "email")
 
 
+def text_length_problems(model, fields: dict, *, names: dict[str, str] | None = None) -> list[tuple[str, str]]:
+    """Text longer than its column holds, as (field, message): the limits are the model's own.
+
+    `names` maps a key of `fields` to the model field it is stored in, when they differ.
+    """
+    problems = []
+    for key, value in fields.items():
+        try:
+            field = model._meta.get_field((names or {}).get(key, key))
+        except FieldDoesNotExist:
+            continue
+        limit = getattr(field, "max_length", None)
+        if limit and isinstance(value, str) and len(value) > limit:
+            problems.append((key, _("At most %(max)s characters.") % {"max": limit}))
+    return problems
+
+
 def beneficiary_problems(fields: dict, *, status: str = Beneficiary.Status.INTAKE) -> list[tuple[str, str]]:
     """Every rule a beneficiary's fields break, as (field, message); empty when all is well.
 
@@ -409,6 +429,7 @@ def beneficiary_problems(fields: dict, *, status: str = Beneficiary.Status.INTAK
     for name in ("first_name", "last_name", "address", "city"):
         if name in fields and not str(fields[name] or "").strip():
             problems.append((name, _("This field is required.")))
+    problems += text_length_problems(Beneficiary, fields)
     if "postcode" in fields and not POSTCODE_RE.match(str(fields["postcode"] or "")):
         problems.append(("postcode", _("A postcode has 5 digits.")))
     if fields.get("referral_source", "x") not in Beneficiary.ReferralSource.values:
@@ -468,6 +489,7 @@ def _key_contacts_replace(beneficiary: Beneficiary, contacts: Iterable[dict]) ->
             raise DomainError(_("Choose who this contact is."), field="key_contacts")
         if not (contact.get("name") or "").strip():
             raise DomainError(_("Give the contact's name."), field="key_contacts")
+        _raise_first([("key_contacts", message) for _field, message in text_length_problems(KeyContact, contact)])
         rows.append(KeyContact(beneficiary=beneficiary, **{k: contact.get(k) or "" for k in KEY_CONTACT_FIELDS}))
     beneficiary.key_contacts.all().delete()
     KeyContact.objects.bulk_create(rows)
@@ -644,7 +666,7 @@ def assessment_record(
         raise DomainError(_("This date is in the future."), field="taken_on")
     try:
         result = assessments.score(scale, answers)
-    except ValueError as exc:
+    except (ValueError, TypeError) as exc:  # TypeError: an answer that is a list or an object
         raise DomainError(_("Answer every question."), field="answers") from exc
     with transaction.atomic():
         assessment = Assessment.objects.create(
@@ -905,17 +927,28 @@ def vetting_step_record(*, volunteer, step: str, by, association: Association, o
 # --- bulk imports ---------------------------------------------------------------------------
 
 
+def import_file_content(upload) -> bytes:
+    """An uploaded import file's bytes; refused by its size before it is read into memory."""
+    if upload.size is not None and upload.size > settings.LIENS_IMPORT_MAX_BYTES:
+        raise _file_too_large()
+    return upload.read(settings.LIENS_IMPORT_MAX_BYTES + 1)
+
+
+def _file_too_large() -> DomainError:
+    return DomainError(
+        _("This file is too large (at most %(mb)s MB).") % {"mb": settings.LIENS_IMPORT_MAX_BYTES // (1024 * 1024)},
+        field="file",
+    )
+
+
 def import_job_create(*, association: Association, by, filename: str, content: bytes) -> ImportJob:
     """Store an uploaded CSV/XLSX file as an import job, counting its rows. Nothing imported yet."""
     from . import importing
 
     if len(content) > settings.LIENS_IMPORT_MAX_BYTES:
-        raise DomainError(
-            _("This file is too large (at most %(mb)s MB).") % {"mb": settings.LIENS_IMPORT_MAX_BYTES // (1024 * 1024)},
-            field="file",
-        )
+        raise _file_too_large()
     try:
-        header, rows = importing.read_table(filename=filename, content=content)
+        header, rows = importing.read_table(filename=filename, content=content, max_rows=settings.LIENS_IMPORT_MAX_ROWS)
     except importing.UnreadableFile as exc:
         raise DomainError(str(exc), field="file") from exc
     missing = importing.header_problems(header)
@@ -925,11 +958,6 @@ def import_job_create(*, association: Association, by, filename: str, content: b
         )
     if not rows:
         raise DomainError(_("This file has no rows under its header line."), field="file")
-    if len(rows) > settings.LIENS_IMPORT_MAX_ROWS:
-        raise DomainError(
-            _("This file has more than %(max)s rows: split it.") % {"max": settings.LIENS_IMPORT_MAX_ROWS},
-            field="file",
-        )
     return ImportJob.objects.create(
         association=association,
         created_by=by,
@@ -961,21 +989,34 @@ def import_job_check(*, job_id: int) -> ImportJob:
 
     with translation.override(job.language):
         try:
-            header, raw_rows = importing.read_table(filename=job.filename, content=bytes(job.content))
+            header, raw_rows = importing.read_table(
+                filename=job.filename, content=bytes(job.content), max_rows=settings.LIENS_IMPORT_MAX_ROWS
+            )
             checked, report = importing.check_rows(
                 association=job.association, header=header, rows=raw_rows, progress=progress
             )
+            ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.VALIDATING).update(
+                rows=checked,
+                report=report,
+                status=ImportJob.Status.VALIDATED,
+                total_rows=len(checked),
+                processed_rows=len(checked),
+            )
         except importing.UnreadableFile as exc:
-            ImportJob.objects.filter(pk=job_id).update(status=ImportJob.Status.FAILED, error=str(exc))
-            return ImportJob.objects.get(pk=job_id)
-    ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.VALIDATING).update(
-        rows=checked,
-        report=report,
-        status=ImportJob.Status.VALIDATED,
-        total_rows=len(checked),
-        processed_rows=len(checked),
-    )
+            _import_job_fail(job_id, str(exc))
+        except Exception:
+            # Whatever went wrong, the job must not stay "checking" for ever: it ends failed, with
+            # words for the coordinator, and the error goes to the log for us.
+            logger.exception("import %s: checking failed", job_id)
+            _import_job_fail(job_id, _("This file could not be checked. Nothing was imported."))
     return ImportJob.objects.get(pk=job_id)
+
+
+def _import_job_fail(job_id: int, error: str, report: list | None = None) -> None:
+    changes = {"status": ImportJob.Status.FAILED, "error": error}
+    if report is not None:
+        changes["report"] = report
+    ImportJob.objects.filter(pk=job_id).update(**changes)
 
 
 def import_job_confirm(*, job: ImportJob, by, valid_only: bool = False) -> ImportJob:
@@ -1005,44 +1046,59 @@ def import_job_confirm(*, job: ImportJob, by, valid_only: bool = False) -> Impor
 
 
 def import_job_run(*, job_id: int) -> ImportJob:
-    """Write the accepted rows of a job as beneficiaries in intake.
+    """Write the accepted rows of a job as beneficiaries in intake: all of them, or none.
 
-    Idempotent and safe to run twice at once: each line's ImportedRow is the dedup key (unique
-    per job and line), inserted in the same transaction as its beneficiary, so a line already
-    written — by this run, an earlier one that crashed, or a concurrent one — is skipped.
+    One transaction holds the job's row lock from start to end: a second run at once (a task
+    delivered twice) waits for the first, then finds the job done. Any row refused on the way
+    (the data changed since the check) or any error rolls every row back, and the job ends
+    failed with its report; nothing is ever half-imported. Idempotent: a line already written
+    (its ImportedRow) is skipped.
     """
     from . import importing
 
-    job = ImportJob.objects.select_related("association", "created_by").get(pk=job_id)
-    if job.status != ImportJob.Status.IMPORTING:
-        return job
-    done_lines = set(job.imported_rows.values_list("line", flat=True))
-    valid_rows = [row for row in job.rows if row.get("valid")]
     failures: list[dict] = []
-    with translation.override(job.language):
-        for index, row in enumerate(valid_rows, start=1):
-            if row["line"] not in done_lines:
-                try:
-                    with transaction.atomic():
-                        marker = ImportedRow.objects.create(job=job, line=row["line"])
-                        fields, contacts = importing.to_service_fields(row["data"])
-                        marker.beneficiary = beneficiary_create(
+    with transaction.atomic():
+        job = (
+            ImportJob.objects.select_for_update(of=("self",)).select_related("association", "created_by").get(pk=job_id)
+        )
+        if job.status != ImportJob.Status.IMPORTING:
+            return job
+        done_lines = set(job.imported_rows.values_list("line", flat=True))
+        valid_rows = [row for row in job.rows if row.get("valid")]
+        try:
+            with transaction.atomic(), translation.override(job.language):
+                for row in valid_rows:
+                    if row["line"] in done_lines:
+                        continue
+                    fields, contacts = importing.to_service_fields(row["data"])
+                    try:
+                        beneficiary = beneficiary_create(
                             association=job.association, by=job.created_by, key_contacts=contacts, **fields
                         )
-                        marker.save(update_fields=["beneficiary"])
-                except IntegrityError:
-                    pass  # the line was written by a concurrent run
-                except DomainError as exc:
-                    # The row passed the check, but the data changed since (e.g. a rule tightened):
-                    # skip it and say so in the report rather than stop the whole import.
-                    failures.append({"line": row["line"], "field": exc.field or "", "message": str(exc.message)})
-            if index % PROGRESS_EVERY == 0:
-                ImportJob.objects.filter(pk=job_id).update(processed_rows=index)
-    # The last run to finish writes the final count, whichever it is.
-    ImportJob.objects.filter(pk=job_id).update(
-        status=ImportJob.Status.DONE,
-        processed_rows=len(valid_rows),
-        imported_count=job.imported_rows.count(),
-        report=job.report + failures,
-    )
+                    except DomainError as exc:
+                        failures.append({"line": row["line"], "field": exc.field or "", "message": str(exc.message)})
+                        continue
+                    ImportedRow.objects.create(job=job, line=row["line"], beneficiary=beneficiary)
+                if failures:
+                    raise _ImportRefused
+        except _ImportRefused:
+            with translation.override(job.language):
+                error = _("Nothing was imported: some rows were refused. Correct them and upload the file again.")
+            _import_job_fail(job_id, error, report=job.report + failures)
+            return ImportJob.objects.get(pk=job_id)
+        except Exception:
+            logger.exception("import %s: writing failed", job_id)
+            with translation.override(job.language):
+                error = _("This file could not be imported. Nothing was imported.")
+            _import_job_fail(job_id, error)
+            return ImportJob.objects.get(pk=job_id)
+        ImportJob.objects.filter(pk=job_id).update(
+            status=ImportJob.Status.DONE,
+            processed_rows=len(valid_rows),
+            imported_count=job.imported_rows.count(),
+        )
     return ImportJob.objects.get(pk=job_id)
+
+
+class _ImportRefused(Exception):
+    """Rolls back an import's rows when one of them is refused."""

@@ -17,7 +17,7 @@ def import_check(job_id: int) -> None:
 
 @shared_task(name="missions.association.import_run", base=AfterCommitTask, ignore_result=True, acks_late=True)
 def import_run(job_id: int) -> None:
-    """Write an accepted job's rows. Idempotent: lines already written are skipped."""
+    """Write an accepted job's rows, all or none. Idempotent: a second run finds the job done."""
     services.import_job_run(job_id=job_id)
 
 

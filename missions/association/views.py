@@ -657,7 +657,10 @@ def imports(request):
         upload = form.cleaned_data["file"]
         try:
             job = services.import_job_create(
-                association=request.association, by=request.user, filename=upload.name, content=upload.read()
+                association=request.association,
+                by=request.user,
+                filename=upload.name,
+                content=services.import_file_content(upload),
             )
         except DomainError as exc:
             form_error(form, exc)

@@ -6,13 +6,13 @@ answers 404. Input and output serializers are separate; refusals are 400 with fi
 
 from __future__ import annotations
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from liens.errors import DomainError
+from liens.api import query_params
 from missions.models import Association, Match, Mission
 from missions.scoping import association_ids_for, get_scoped_or_404, outreach_refusal, scoped
 from volunteers.models import Volunteer
@@ -122,12 +122,6 @@ def _valid(serializer_class, request) -> dict:
     return serializer.validated_data
 
 
-def _refused(error: DomainError):
-    if error.code == "forbidden":
-        raise PermissionDenied(str(error.message))
-    raise ValidationError({error.field or "non_field_errors": [str(error.message)]}, code=error.code)
-
-
 def _mission(request, mission_id: int) -> Mission:
     return get_scoped_or_404(Mission.objects.select_related("beneficiary", "association"), request.user, pk=mission_id)
 
@@ -156,10 +150,19 @@ def _outreach_allowed(request, mission: Mission) -> None:
 # --- endpoints ------------------------------------------------------------------------------------
 
 
+class MatchingSuggestionsIn(serializers.Serializer):
+    limit = serializers.IntegerField(
+        min_value=1,
+        max_value=selectors.SUGGESTIONS_MAX,
+        default=10,
+        help_text=f"How many, 1 to {selectors.SUGGESTIONS_MAX}.",
+    )
+
+
 class MissionSuggestionsView(APIView):
     @extend_schema(
         operation_id="matching_mission_suggestions",
-        parameters=[OpenApiParameter("limit", int, description="How many, 1 to 50 (default 10).")],
+        parameters=[MatchingSuggestionsIn],
         responses=MatchingSuggestionOut(many=True),
         tags=["matching"],
     )
@@ -167,10 +170,7 @@ class MissionSuggestionsView(APIView):
         """Volunteers who meet every hard rule for the mission, best first, with reasons."""
         mission = _mission(request, mission_id)
         _outreach_allowed(request, mission)
-        try:
-            limit = min(max(int(request.query_params.get("limit", 10)), 1), selectors.SUGGESTIONS_MAX)
-        except ValueError:
-            raise ValidationError({"limit": ["Enter a whole number."]}) from None
+        limit = query_params(MatchingSuggestionsIn, request)["limit"]
         found = selectors.mission_suggestions(mission=mission, limit=limit)
         return Response(MatchingSuggestionOut(found, many=True).data)
 
@@ -188,10 +188,7 @@ class MissionProposeView(APIView):
         volunteer = selectors.volunteer_to_propose(mission=mission, user=request.user, volunteer_id=data["volunteer"])
         if volunteer is None:
             raise ValidationError({"volunteer": ["Unknown volunteer."]})
-        try:
-            match = services.match_propose(mission=mission, volunteer=volunteer, by=request.user)
-        except DomainError as error:
-            _refused(error)
+        match = services.match_propose(mission=mission, volunteer=volunteer, by=request.user)
         return Response(MatchingMatchOut(match).data, status=status.HTTP_201_CREATED)
 
 
@@ -210,10 +207,7 @@ class BatchView(APIView):
             territory = data["territory"]
         else:
             raise NotFound
-        try:
-            result = services.proposals_batch(association=association, territory=territory)
-        except DomainError as error:
-            _refused(error)
+        result = services.proposals_batch(association=association, territory=territory)
         return Response(MatchingBatchOut(result).data)
 
 
@@ -258,10 +252,7 @@ def _action_view(name: str, service, serializer_class, field: str | None, summar
         def post(self, request, match_id: int):
             match = _match(request, match_id)
             arguments = {field: _valid(serializer_class, request)[field]} if serializer_class else {}
-            try:
-                match = service(match=match, by=request.user, **arguments)
-            except DomainError as error:
-                _refused(error)
+            match = service(match=match, by=request.user, **arguments)
             return Response(MatchingMatchOut(match).data)
 
     ActionView.__name__ = f"Match{name.title()}View"

@@ -12,46 +12,11 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from liens.choices import Interest, Language
-from missions.association.services import beneficiary_file_open
+from missions.association.services import BENEFICIARY_FIELDS, beneficiary_file_open
 from missions.models import Assessment, Beneficiary, Contact, IsolationAlert, KeyContact, VisitReport
 
-PERSON_FIELDS = (
-    "first_name",
-    "last_name",
-    "birth_year",
-    "gender",
-    "phone",
-    "address",
-    "postcode",
-    "city",
-    "neighbourhood",
-    "access_notes",
-    "practical_tips",
-    "referral_source",
-    "referrer_name",
-    "referrer_contact",
-    "referral_reason",
-    "consent_by",
-    "consent_on",
-    "assessed_on",
-    "interests",
-    "languages",
-    "required_languages",
-    "visitor_preference",
-    "best_times",
-    "mobility_notes",
-    "hearing_notes",
-    "has_pets",
-    "smoker",
-    "apa_social_hours",
-    "status",
-    "paused_until",
-    "pause_reason",
-    "contact_target_days",
-    "contact_grace_days",
-    "last_contact_at",
-    "created_at",
-)
+# What a coordinator writes on the file, then what Liens keeps about the follow-up itself.
+PERSON_FIELDS = (*BENEFICIARY_FIELDS, "status", "paused_until", "pause_reason", "last_contact_at", "created_at")
 
 
 def _plain(value):
