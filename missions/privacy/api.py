@@ -8,8 +8,7 @@ from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from liens.errors import DomainError
-from missions.association.api import StaffAPIView, domain_400
+from missions.association.api import StaffAPIView
 from missions.models import Beneficiary
 
 from . import erasure, exports
@@ -36,10 +35,7 @@ class BeneficiaryEraseAPI(StaffAPIView):
     def post(self, request, beneficiary_id: int):
         beneficiary = self.own(Beneficiary, beneficiary_id)
         EraseIn(data=request.data).is_valid(raise_exception=True)
-        try:
-            erasure.beneficiary_erase(beneficiary=beneficiary, by=request.user)
-        except DomainError as exc:
-            raise domain_400(exc) from exc
+        erasure.beneficiary_erase(beneficiary=beneficiary, by=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
