@@ -21,6 +21,7 @@ _ERROR_RESPONSES = {
     "403": ("Not signed in, or not allowed.", _ERROR_DETAIL),
     "404": ("Not found, or not yours to see.", _ERROR_DETAIL),
     "413": ("The body is too large.", _ERROR_DETAIL),
+    "429": ("Too many attempts: try again later.", _ERROR_DETAIL),
 }
 
 
@@ -30,7 +31,7 @@ class AutoSchema(SpectacularAutoSchema):
     403 and 404 for any operation that needs a signed-in user (403 before sign-in; 404 for
     anything outside the caller's scope, a missing volunteer profile or association); 400
     wherever there is a body or a query string to refuse, or a service that may refuse; 413
-    wherever there is a body.
+    wherever there is a body; 403 and 429 at a door that takes a password (`credential_door`).
     """
 
     def get_operation(self, path, path_regex, path_prefix, method, registry):
@@ -47,6 +48,10 @@ class AutoSchema(SpectacularAutoSchema):
             wanted += ["403", "404"]
         if "requestBody" in operation:
             wanted.append("413")
+        if getattr(self.view, "credential_door", False):
+            # A door that takes a password: its limiter answers 429, and a refused sign-in (an
+            # account that must set up two-factor authentication first) 403.
+            wanted += ["403", "429"]
         for code in wanted:
             description, schema = _ERROR_RESPONSES[code]
             responses.setdefault(

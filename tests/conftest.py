@@ -3,6 +3,7 @@
 import pytest
 import time_machine
 from allauth.account.models import EmailAddress
+from django.core.cache import cache
 from django.test import Client
 
 from tests import factories
@@ -16,6 +17,17 @@ def pytest_configure(config):
 
 def pytest_report_header(config):
     return f"clock: each test starts at {suite_instant().isoformat()} (TEST_NOW moves it)"
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    """Each test starts with an empty cache. The rate limiters (sign-in, token, sign-up, password
+    reset) keep their counts there, and every test starts at the same instant: without this,
+    attempts left by earlier tests would still be "within the last minute" and throttle later ones.
+    """
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -20,14 +20,6 @@ from tests import factories
 WRONG = "not-the-password"
 
 
-@pytest.fixture(autouse=True)
-def _fresh_limiter():
-    # The limiter lives in the shared cache (Redis when REDIS_URL is set): start each test clean.
-    cache.clear()
-    yield
-    cache.clear()
-
-
 def _verified_user(email, **fields):
     user = factories.UserFactory(email=email, mfa=False, **fields)
     EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)

@@ -598,6 +598,7 @@ class TokenView(APIView):
 
     authentication_classes: list = []
     permission_classes = [AllowAny]
+    credential_door = True  # the schema documents the limiter's 429 (liens.api_schema)
 
     @extend_schema(operation_id="auth_token", request=AuthTokenIn, responses=AuthTokenOut, tags=["auth"])
     def post(self, request):

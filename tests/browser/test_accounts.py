@@ -2,7 +2,6 @@
 
 import pytest
 from allauth.account.models import EmailAddress
-from django.core.cache import cache
 
 from tests import factories
 from tests.browser.conftest import assert_no_sideways_scroll, login
@@ -11,7 +10,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_an_admin_sets_up_the_authenticator_app_then_signs_in_with_a_code(page):
-    cache.clear()  # the limiter and used codes live in the shared cache
     user = factories.UserFactory(email="nouvel-admin@exemple.fr", is_staff=True, mfa=False)
     EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
 

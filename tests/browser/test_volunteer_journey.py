@@ -8,7 +8,6 @@ import re
 
 import pytest
 from django.core import mail
-from django.core.cache import cache
 from django.utils import timezone
 
 from liens.models import User
@@ -70,13 +69,6 @@ class Scale:
         )
         locator.click()
         self.check(label)
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache():
-    cache.clear()  # allauth's rate limits live in the cache
-    yield
-    cache.clear()
 
 
 def _path(link: str) -> str:
