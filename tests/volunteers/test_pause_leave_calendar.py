@@ -1,4 +1,5 @@
-"""Pause until a date, leave the programme, and the private calendar feed."""
+"""Pause until a date, leave the programme, and reset the calendar address (the feed itself is
+tested with the volunteer's side of missions, tests/missions_volunteer/test_calendar_feed.py)."""
 
 import datetime
 
@@ -32,26 +33,6 @@ def match(volunteer, association_a):
 # --- calendar ------------------------------------------------------------------------------
 
 
-def test_the_feed_lists_visits_without_any_address(client, volunteer, match):
-    visit = factories.VisitFactory(match=match)
-    cancelled = factories.VisitFactory(
-        match=match,
-        starts_at=visit.starts_at + datetime.timedelta(days=7),
-        ends_at=visit.ends_at + datetime.timedelta(days=7),
-        status=Visit.Status.CANCELLED,
-    )
-    response = client.get(reverse("volunteers:calendar_feed", args=[volunteer.calendar_token]))
-    assert response.status_code == 200 and response["Content-Type"].startswith("text/calendar")
-    body = response.content.decode()
-    assert body.startswith("BEGIN:VCALENDAR\r\nVERSION:2.0\r\n") and body.endswith("END:VCALENDAR\r\n")
-    assert f"UID:visit-{visit.pk}@" in body and f"UID:visit-{cancelled.pk}@" in body
-    assert visit.starts_at.astimezone(datetime.UTC).strftime("DTSTART:%Y%m%dT%H%M%SZ") in body
-    assert "SUMMARY:Visite du mardi — Simone R." in body and "STATUS:CANCELLED" in body
-    assert "LOCATION:Croix-Rousse" in body
-    assert "Rivière" not in body and "Dumenge" not in body
-    assert all(len(line.encode()) <= 75 for line in body.split("\r\n"))
-
-
 def test_resetting_the_token_kills_the_old_feed_url(volunteer_client, client, volunteer):
     old = volunteer.calendar_token
     page = volunteer_client.get(reverse("volunteers:calendar")).content.decode()
@@ -70,15 +51,6 @@ def test_resetting_the_token_kills_the_old_feed_url(volunteer_client, client, vo
 
 def test_the_calendar_reset_is_a_post(volunteer_client, volunteer):
     assert volunteer_client.get(reverse("volunteers:calendar_reset")).status_code == 405
-
-
-def test_long_lines_are_folded_and_text_escaped():
-    from volunteers.ics import _escape, _fold
-
-    assert _escape("a, b; c\\d\ne") == "a\\, b\\; c\\\\d\\ne"
-    folded = _fold("SUMMARY:" + "é" * 80)
-    assert all(len(part.encode()) <= 75 for part in folded.split("\r\n"))
-    assert folded.replace("\r\n ", "") == "SUMMARY:" + "é" * 80
 
 
 # --- pause ---------------------------------------------------------------------------------
