@@ -239,7 +239,7 @@ def _section_rows(data: dict) -> list[tuple[str, list[str]]]:
 
 def beneficiary_file_pdf(data: dict) -> bytes:
     """The exported file (from `beneficiary_file_export`) as a PDF document."""
-    from fpdf import FPDF
+    from fpdf import FPDF  # heavy: loaded only when a PDF is drawn
 
     pdf = FPDF(format="A4")
     pdf.set_auto_page_break(auto=True, margin=15)
