@@ -12,6 +12,7 @@ from liens.models import Notification, User
 from missions.models import Contact, Match, Visit
 from tests import factories
 from volunteers.models import AvailabilitySlot, Volunteer
+from volunteers.services import volunteer_leave, volunteer_pause
 
 pytestmark = pytest.mark.django_db
 
@@ -135,6 +136,35 @@ def test_leaving_erases_the_person_but_keeps_the_anonymous_ledger(volunteer_clie
     assert not volunteer_client.login(email="volunteer@exemple.fr", password=factories.PASSWORD)
 
 
+PAUSES = []
+
+
+def record_pause(**kwargs):
+    """Stands in for the demand side's function in the test below."""
+    PAUSES.append(kwargs)
+
+
+def test_a_pause_calls_the_function_the_setting_names(volunteer, settings):
+    settings.LIENS_VOLUNTEER_PAUSED = f"{__name__}.record_pause"
+    PAUSES.clear()
+    until = timezone.localdate() + datetime.timedelta(days=14)
+    volunteer_pause(volunteer=volunteer, until=until)
+    assert [(call["volunteer"].pk, call["until"]) for call in PAUSES] == [(volunteer.pk, until)]
+
+
+def test_without_the_named_functions_pause_and_leave_still_work_and_leave_matches_alone(volunteer, match, settings):
+    # The volunteers app imports nothing from missions: the matches change only through the
+    # functions the settings name. Without them, nothing covers and nothing ends.
+    settings.LIENS_VOLUNTEER_PAUSED = ""
+    settings.LIENS_VOLUNTEER_LEAVING = ""
+    volunteer_pause(volunteer=volunteer, until=timezone.localdate() + datetime.timedelta(days=14))
+    volunteer_leave(volunteer=volunteer)
+    match.refresh_from_db()
+    volunteer.refresh_from_db()
+    assert volunteer.left_at is not None
+    assert match.status != Match.Status.ENDED
+
+
 def test_leaving_needs_the_box_ticked(volunteer_client, volunteer):
     assert volunteer_client.post(reverse("volunteers:leave"), {}).status_code == 400
     api = volunteer_client.post("/api/volunteer/leave/", {}, content_type="application/json")
@@ -153,8 +183,6 @@ def test_leaving_through_the_api(volunteer_client, volunteer):
 
 
 def test_leaving_twice_changes_nothing(volunteer):
-    from volunteers.services import volunteer_leave
-
     volunteer_leave(volunteer=volunteer)
     email = User.objects.get(pk=volunteer.user_id).email
     volunteer_leave(volunteer=Volunteer.objects.get(pk=volunteer.pk))
