@@ -9,4 +9,5 @@ class LiensConfig(AppConfig):
     def ready(self):
         # Connects the sign-in receiver that caps staff sessions (force_login and allauth alike)
         # and registers the shared-cache deployment check.
+        # In ready(): the receiver's module imports the models, which need the app registry.
         from .accounts import checks, middleware  # noqa: F401

@@ -10,6 +10,7 @@ import datetime
 from django.conf import settings
 from django.template import Context, Engine
 from django.utils import timezone, translation
+from django.utils.module_loading import import_string
 
 from .models import Notification, User
 
@@ -36,12 +37,13 @@ def default_channels(recipient: User, *, urgent: bool) -> list[str]:
     """SMS when the person asked for it, or when urgent and a phone is known; email otherwise too.
 
     Email is left out only when a volunteer turned it off and an SMS goes instead, so
-    nobody is ever left with no channel at all.
+    nobody is ever left with no channel at all. The person's own choice comes from the function
+    settings.LIENS_NOTIFY_PREFERENCES names ((email, sms), or None for the defaults).
     """
-    volunteer = getattr(recipient, "volunteer", None)
-    wants_sms = bool(volunteer and volunteer.notify_sms)
+    path = getattr(settings, "LIENS_NOTIFY_PREFERENCES", "")
+    preferences = import_string(path)(recipient) if path else None
+    wants_email, wants_sms = preferences if preferences is not None else (True, False)
     sms = bool(recipient.phone and (wants_sms or urgent))
-    wants_email = volunteer is None or volunteer.notify_email
     channels = [Notification.Channel.EMAIL] if wants_email or not sms else []
     if sms:
         channels.append(Notification.Channel.SMS)

@@ -569,6 +569,15 @@ OUTBOX_GUARDS = {"visit_scheduled": "missions.visits.selectors.visits_still_sche
 # Who may vet volunteers: the demand side's one rule (staff of a validated association, never on
 # their own profile), asked by volunteers.vetting without importing missions.
 LIENS_VETTING_RULE = "missions.scoping.vetting_refusal"
+# What a volunteer's pause and departure mean for their matches, called by volunteers.services
+# inside the same transaction: the demand side's functions, named here so that `volunteers`
+# never imports `missions` (dependencies point missions -> volunteers -> liens).
+LIENS_VOLUNTEER_PAUSED = "missions.matching.services.cover_propose_for_pause"
+LIENS_VOLUNTEER_LEAVING = "missions.volunteer.services.volunteer_matches_end"
+# How a person wants to be reached, and their own quiet hours: the outbox (liens) asks the
+# profile that holds them (volunteers) through these, rather than reading its fields.
+LIENS_NOTIFY_PREFERENCES = "volunteers.selectors.notification_preferences"
+OUTBOX_QUIET_WINDOWS = "volunteers.selectors.quiet_windows"
 
 # Reminder plan, in the association's local time; an association overrides any of these in
 # Association.preferences["reminders"] with the same names in lower case, without the prefix.

@@ -5,8 +5,6 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
-from volunteers import api as volunteer_api
-
 from . import views
 from .accounts import views as account_views
 
@@ -28,11 +26,14 @@ urlpatterns = [
     path(settings.ADMIN_URL, admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", views.ApiDocsView.as_view(url_name="api-schema"), name="api-docs"),
-    path("volunteer/", include("volunteers.urls", namespace="volunteers")),
+    # The volunteer's own profile and their side of missions share one prefix and namespace;
+    # missions.volunteer.urls takes in the profile's patterns (see there why).
+    path("volunteer/", include("missions.volunteer.urls", namespace="volunteers")),
     path("api/volunteer/", include("volunteers.api_urls")),
+    path("api/volunteer/", include("missions.volunteer.api_urls")),
     path("association/", include("missions.association.urls", namespace="association")),
     path("api/association/", include("missions.association.api_urls")),
-    path("api/auth/token/", volunteer_api.TokenView.as_view(), name="api-auth-token"),
+    path("api/auth/token/", account_views.TokenView.as_view(), name="api-auth-token"),
     path("api/auth/token/revoke/", account_views.TokenRevokeView.as_view(), name="api-auth-token-revoke"),
     path("alerts/", include("missions.alerts.urls", namespace="alerts")),
     path("visits/", include("missions.visits.urls", namespace="visits")),

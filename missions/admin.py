@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from liens.admin import AccessLoggedAdmin
+from missions.association.services import association_validate
 
 from .models import (
     AlertEvent,
@@ -36,8 +37,6 @@ class AssociationAdmin(admin.ModelAdmin):
     @admin.action(description="Validate the selected associations")
     def validate_selected(self, request, queryset):
         # The same service as the validation page: managers are told, validating twice is a no-op.
-        from missions.association.services import association_validate
-
         for association in queryset.filter(validated_at__isnull=True):
             association_validate(association=association, by=request.user)
 

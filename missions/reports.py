@@ -11,6 +11,8 @@ from django.utils.translation import gettext as _
 
 from liens.choices import VisitKind
 from liens.errors import DomainError
+from missions.alerts.services import alert_raise_missed_visits, alert_raise_urgent
+from missions.ledger import contact_record
 from volunteers.models import Volunteer
 
 from .models import Contact, Visit, VisitReport
@@ -43,9 +45,6 @@ def visit_report_submit(
     missed-visits alert when this was the second missed visit in a row.
     Not repeatable: a second submit raises DomainError (the one-to-one on visit backs it up).
     """
-    from missions.alerts.services import alert_raise_missed_visits, alert_raise_urgent
-    from missions.ledger import contact_record
-
     concerns = list(dict.fromkeys(concerns or []))
     if any(concern not in VisitReport.Concern.values for concern in concerns):
         raise DomainError(_("Choose from the list."), field="concerns")

@@ -5,11 +5,13 @@ nothing. Views and API endpoints fetch through these helpers, so an object outsi
 user's scope answers 404 — never a 403 that would confirm it exists.
 """
 
-from django.db.models import Model, QuerySet
+from django.db.models import Exists, Model, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext_lazy
 
-from .models import Membership
+from volunteers.models import Volunteer
+
+from .models import Association, Match, Membership
 
 # What a pending association's staff read wherever the platform holds something back.
 AWAITING_VALIDATION = gettext_lazy(
@@ -71,8 +73,6 @@ def departement_of(postcode: str) -> str:
 
 def associations_for(user) -> QuerySet:
     """The associations the user may work on (all of them for a platform admin)."""
-    from .models import Association
-
     return scoped(Association.objects.all(), user, via="id")
 
 
@@ -105,12 +105,6 @@ def volunteers_visible(user, *, association_ids: list[int] | None = None) -> Que
     `association_ids` narrows the scope to some of the user's associations (a staff page works on
     one); it never widens it.
     """
-    from django.db.models import Exists, OuterRef, Q
-
-    from volunteers.models import Volunteer
-
-    from .models import Association, Match
-
     allowed = association_ids_for(user)
     if allowed is None and association_ids is None:
         return Volunteer.objects.all()

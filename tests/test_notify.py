@@ -24,6 +24,24 @@ def test_notify_writes_one_row_per_channel_once():
     assert Notification.objects.filter(recipient=user).count() == 2
 
 
+def test_a_volunteer_who_turned_email_off_is_reached_by_sms_only():
+    volunteer = factories.VolunteerFactory(
+        user=factories.UserFactory(phone="+33612345678"), notify_email=False, notify_sms=True
+    )
+    rows = notify(recipient=volunteer.user, kind="test", context={"message": "Bonjour"}, dedup_key="t:pref")
+    assert [row.channel for row in rows] == ["sms"]
+
+
+def test_without_a_preferences_function_the_outbox_uses_its_defaults(settings):
+    # The core app reads no profile: the volunteer's choice reaches it only through the setting.
+    settings.LIENS_NOTIFY_PREFERENCES = ""
+    volunteer = factories.VolunteerFactory(
+        user=factories.UserFactory(phone="+33612345678"), notify_email=False, notify_sms=True
+    )
+    rows = notify(recipient=volunteer.user, kind="test", context={"message": "Bonjour"}, dedup_key="t:default")
+    assert [row.channel for row in rows] == ["email"]
+
+
 def test_notify_renders_in_the_recipient_language():
     french = factories.UserFactory(language="fr", first_name="Léa")
     english = factories.UserFactory(language="en", first_name="Sam")

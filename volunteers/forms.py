@@ -12,7 +12,6 @@ from django.utils.translation import gettext_lazy as _
 
 from liens.choices import Interest, Language, VisitKind
 from liens.errors import DomainError
-from missions.models import VisitReport
 
 from .services import PERIOD_LABELS, PERIODS, location_resolve, phone_normalise
 
@@ -191,48 +190,3 @@ class FutureDateField(forms.DateField):
 class PauseForm(AccessibleForm):
     until = FutureDateField(label=_("Pause until (included)"))
     reason = forms.CharField(label=_("Reason (optional)"), required=False, max_length=200)
-
-
-class ReasonForm(AccessibleForm):
-    reason = forms.CharField(label=_("Reason"), max_length=200)
-
-
-class MoveVisitForm(AccessibleForm):
-    date = forms.DateField(label=_("New date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
-    time = forms.TimeField(label=_("New time"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
-    reason = forms.CharField(label=_("Reason"), max_length=200)
-
-
-class ReportForm(AccessibleForm):
-    """The report in three taps: happened? how did the person seem? send."""
-
-    happened = forms.TypedChoiceField(
-        label=_("Did the visit take place?"),
-        choices=[("yes", _("Yes")), ("no", _("No"))],
-        coerce=lambda value: value == "yes",
-        widget=forms.RadioSelect,
-    )
-    mood = forms.ChoiceField(
-        label=_("How did the person seem?"), required=False, choices=VisitReport.Mood.choices, widget=forms.RadioSelect
-    )
-    concerns = forms.MultipleChoiceField(
-        label=_("Anything worrying? (optional)"),
-        required=False,
-        choices=VisitReport.Concern.choices,
-        widget=forms.CheckboxSelectMultiple,
-    )
-    notes = forms.CharField(
-        label=_("Anything to add? (optional)"),
-        required=False,
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
-    duration_minutes = forms.IntegerField(
-        label=_("How long, in minutes (optional)"), required=False, min_value=1, max_value=600
-    )
-
-    def clean(self):
-        data = super().clean()
-        if data.get("happened") and not data.get("mood"):
-            self.add_error("mood", _("Tell us how the person seemed."))
-        return data

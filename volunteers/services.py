@@ -1,27 +1,31 @@
-"""Writes on the volunteer's side: sign-up, the profile wizard, pause, leave, calendar token,
-and revealing a matched beneficiary's contact details (which is logged).
+"""Writes on the volunteer's side: sign-up, the profile wizard, pause, leave, calendar token.
 
-The volunteer pages are where a volunteer meets missions, so a few steps here call the
-matching area's services (imported inside the functions: `missions` depends on `volunteers`,
-not the other way round, at import time).
+Pausing and leaving have consequences on the demand side (stand-ins for the visits missed,
+matches ended), which this app must not import: `missions` depends on `volunteers`, never the
+reverse. Settings name the one function that carries each (LIENS_VOLUNTEER_PAUSED,
+LIENS_VOLUNTEER_LEAVING), as LIENS_VETTING_RULE does for vetting; it runs inside the same
+transaction, so a pause or a departure is never half done.
 """
 
 import datetime
 import secrets
-from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 import phonenumbers
+from allauth.account.models import EmailAddress
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from rest_framework.authtoken.models import Token
 
 from liens.choices import Interest, Language, VisitKind
 from liens.errors import DomainError
 from liens.geocoding import GeoPoint, geocode, is_french_postcode
 from liens.models import Notification, User
-from liens.services import notifications_scrub, sensitive_access_log
+from liens.services import notifications_scrub
 
 from .models import AvailabilitySlot, Volunteer, new_calendar_token
 from .vetting import vetting_approve_if_complete
@@ -270,11 +274,18 @@ def volunteer_notifications_set(
 # --- pause, leave, calendar ---------------------------------------------------------------------
 
 
-def volunteer_pause(*, volunteer: Volunteer, until: datetime.date, reason: str = "") -> Volunteer:
-    """Pause the volunteer until `until` (inclusive) and ask matching to cover their visits.
+def _hook(name: str):
+    """The demand side's function a setting names, or a no-op when the setting is empty (a
+    site without missions has nothing to cover or end)."""
+    path = getattr(settings, name, "")
+    return import_string(path) if path else (lambda **kwargs: None)
 
-    Cover proposals come from missions.matching.services.cover_propose_for_pause in the same
-    transaction. Pausing again moves the end date; the proposals function is idempotent.
+
+def volunteer_pause(*, volunteer: Volunteer, until: datetime.date, reason: str = "") -> Volunteer:
+    """Pause the volunteer until `until` (inclusive) and ask for stand-ins for their visits.
+
+    The stand-ins come from the function settings.LIENS_VOLUNTEER_PAUSED names, in the same
+    transaction. Pausing again moves the end date; that function is idempotent.
     """
     today = timezone.localdate()
     if until <= today:
@@ -285,9 +296,7 @@ def volunteer_pause(*, volunteer: Volunteer, until: datetime.date, reason: str =
         locked = _locked(volunteer)
         locked.paused_until, locked.pause_reason = until, (reason or "")[:200]
         locked.save(update_fields=["paused_until", "pause_reason"])
-        from missions.matching.services import cover_propose_for_pause
-
-        cover_propose_for_pause(volunteer=locked, until=until)
+        _hook("LIENS_VOLUNTEER_PAUSED")(volunteer=locked, until=until)
     return locked
 
 
@@ -309,12 +318,6 @@ def volunteer_leave(*, volunteer: Volunteer) -> Volunteer:
     Pending messages to them are cancelled, and their name is scrubbed from every outbox
     message, sent or not. Idempotent: leaving twice changes nothing.
     """
-    from allauth.account.models import EmailAddress
-    from rest_framework.authtoken.models import Token
-
-    from missions.matching.services import match_end
-    from missions.models import Match
-
     with transaction.atomic():
         locked = Volunteer.objects.select_for_update().select_related("user").get(pk=volunteer.pk)
         if locked.left_at is not None:
@@ -324,9 +327,7 @@ def volunteer_leave(*, volunteer: Volunteer) -> Volunteer:
         # the name goes from all of them, before it goes from the user row it was read from.
         notifications_scrub(names=[user.get_full_name(), user.email])
         notifications_scrub(names=[user.first_name], recipients=[user.pk])  # "Hello Marie," to them
-        reason = _("The volunteer left the programme.")
-        for match in Match.objects.filter(volunteer=locked, status__in=Match.LIVE).select_related("mission"):
-            match_end(match=match, by=user, reason=reason)
+        _hook("LIENS_VOLUNTEER_LEAVING")(volunteer=locked, by=user, reason=_("The volunteer left the programme."))
 
         AvailabilitySlot.objects.filter(volunteer=locked).delete()
         for name in ["postcode", "address", "city", "pause_reason"]:
@@ -358,43 +359,3 @@ def calendar_token_reset(*, volunteer: Volunteer) -> Volunteer:
         locked.calendar_token = new_calendar_token()
         locked.save(update_fields=["calendar_token"])
     return locked
-
-
-# --- what a matched volunteer may see -----------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class BeneficiaryContact:
-    """The details a volunteer sees only while their match is active."""
-
-    full_name: str
-    address: str
-    postcode: str
-    city: str
-    phone: str
-    phone_uri: str  # for a tel: link, without spaces
-    access_notes: str
-    practical_tips: str
-
-
-def beneficiary_contact_reveal(*, match, volunteer: Volunteer) -> BeneficiaryContact | None:
-    """The beneficiary's contact details for an active match of this volunteer, else None.
-
-    Each reveal writes a SensitiveAccess row (who saw whose details, when). Only status
-    "active" opens them: a proposal or an accepted match not yet confirmed by the coordinator
-    shows no address, and an ended or paused one stops showing it.
-    """
-    beneficiary = match.mission.beneficiary
-    if match.volunteer_id != volunteer.pk or match.status != match.Status.ACTIVE or beneficiary is None:
-        return None
-    sensitive_access_log(user_id=volunteer.user_id, beneficiary_id=beneficiary.pk, what="address+phone+notes")
-    return BeneficiaryContact(
-        full_name=f"{beneficiary.first_name} {beneficiary.last_name}",
-        address=beneficiary.address,
-        postcode=beneficiary.postcode,
-        city=beneficiary.city,
-        phone=beneficiary.phone,
-        phone_uri="".join(c for c in beneficiary.phone if c.isdigit() or c == "+"),
-        access_notes=beneficiary.access_notes,
-        practical_tips=beneficiary.practical_tips,
-    )

@@ -1,4 +1,5 @@
-"""The sign-in form answering 429 when its limiter refuses, the admin's door, token revocation."""
+"""The sign-in form answering 429 when its limiter refuses, the admin's door, API tokens
+(issued for a password and code, revoked by their holder)."""
 
 from allauth.account.decorators import secure_admin_login
 from allauth.account.views import LoginView as AllauthLoginView
@@ -12,12 +13,14 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
 from rest_framework.authtoken.models import Token
+from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from .policy import api_token_expired
-from .tokens import api_token_revoke
+from .tokens import api_token_issue, api_token_revoke
 
 # The authenticator set-up page draws its QR code as a data: image; only this page allows them.
 activate_totp = csp_update({"img-src": ["data:"]})(allauth_activate_totp)
@@ -73,3 +76,32 @@ class TokenRevokeView(APIView):
     def post(self, request):
         api_token_revoke(user=request.user)
         return Response(status=204)
+
+
+class AuthTokenIn(serializers.Serializer):
+    email = serializers.EmailField()
+    password = serializers.CharField(style={"input_type": "password"})
+    code = serializers.CharField(required=False, allow_blank=True, help_text="Authenticator app code, if enabled.")
+
+
+class AuthTokenOut(serializers.Serializer):
+    token = serializers.CharField()
+
+
+class TokenView(APIView):
+    """Exchange a verified email and password (and the authenticator code, where two-factor
+    authentication is on) for an API token; failures are limited as on the sign-in form."""
+
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+    credential_door = True  # the schema documents the limiter's 429 (liens.api_schema)
+
+    @extend_schema(operation_id="auth_token", request=AuthTokenIn, responses=AuthTokenOut, tags=["auth"])
+    def post(self, request):
+        serializer = AuthTokenIn(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        token = api_token_issue(
+            request=request._request, email=data["email"], password=data["password"], code=data.get("code", "")
+        )
+        return Response({"token": token.key})

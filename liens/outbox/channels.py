@@ -23,6 +23,7 @@ import urllib.request
 from pathlib import Path
 
 import phonenumbers
+import redis
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.utils.module_loading import import_string
@@ -112,6 +113,7 @@ class EmailChannel(Channel):
 def _classify_anymail(exc: Exception) -> SendError:
     """Map django-anymail's errors (when it is the backend) to ours; anything else is transient."""
     try:
+        # Optional: anymail is the production email backend, not installed everywhere.
         from anymail.exceptions import AnymailInvalidAddress, AnymailRecipientsRefused
     except ImportError:  # anymail is the production path; a developer box may not have it
         return TransientSendError(f"{type(exc).__name__}: {exc}")
@@ -258,8 +260,6 @@ class RecordingChannel(Channel):
     """
 
     def __init__(self) -> None:
-        import redis
-
         self.client = redis.Redis.from_url(settings.OUTBOX_RECORDING_REDIS_URL)
         self.key = settings.OUTBOX_RECORDING_KEY
         self.delay = settings.OUTBOX_RECORDING_DELAY

@@ -113,7 +113,7 @@ def alert_raised_line(alert: IsolationAlert, events: list[AlertEvent]) -> AlertE
 def alert_file(*, alert: IsolationAlert, contacts: int = 20, reports: int = 5) -> AlertFile:
     """The alert's timeline, the person's contact timeline, last reports, key contacts and the
     staff it may be assigned to. Five queries."""
-    from .services import Referral
+    from .services import Referral  # a cycle: services imports this module
 
     beneficiary = alert.beneficiary
     stored = list(alert.events.select_related("author").order_by("at", "pk"))

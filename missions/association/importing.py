@@ -12,6 +12,7 @@ import datetime
 import io
 import re
 import unicodedata
+import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
@@ -168,9 +169,7 @@ def _csv_lines(content: bytes) -> Iterator[Row]:
 
 
 def _xlsx_lines(content: bytes) -> Iterator[Row]:
-    import zipfile
-
-    import openpyxl
+    import openpyxl  # heavy (about as long as the rest of the app to load): only for .xlsx files
 
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
@@ -373,6 +372,7 @@ def check_rows(
     A stored row is {"line", "data", "valid"}; a report entry is {"line", "field", "message"},
     the field being the column's header as written in the file.
     """
+    # A cycle: services imports this module (the import jobs call it), so this side waits.
     from .services import beneficiary_problems, text_length_problems
 
     index = _header_index()

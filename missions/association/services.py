@@ -10,10 +10,12 @@ import re
 import zoneinfo
 from collections.abc import Iterable
 
+from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.password_validation import validate_password
 from django.core import signing
-from django.core.exceptions import FieldDoesNotExist
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -21,7 +23,9 @@ from django.utils.functional import lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from liens.choices import Interest, Language, VisitKind, VisitorPreference
 from liens.errors import DomainError
+from liens.geocoding import geocode
 from liens.notify import notify, site_url
 from liens.services import sensitive_access_log
 from missions import assessments
@@ -41,6 +45,9 @@ from missions.models import (
 )
 from missions.scoping import outreach_refusal, vetting_refusal
 from missions.visits.services import visits_reschedule
+from volunteers.vetting import vetting_record
+
+from . import importing
 
 User = get_user_model()
 logger = logging.getLogger(__name__)
@@ -63,8 +70,6 @@ def address_locate(*, address: str, postcode: str, city: str):
     A missing point never blocks a record: the coordinator can still follow the person, only
     distance-based suggestions need it, and the page says the address was not located.
     """
-    from liens.geocoding import geocode
-
     return geocode(f"{address}, {postcode} {city}") or geocode(f"{postcode} {city}")
 
 
@@ -297,10 +302,6 @@ def invitation_account_open(*, invitation: Invitation, first_name: str, last_nam
 
     Only for an account that has never had a password: the link proves the address is theirs.
     """
-    from allauth.account.models import EmailAddress
-    from django.contrib.auth.password_validation import validate_password
-    from django.core.exceptions import ValidationError
-
     user = User.objects.filter(email__iexact=invitation.email).first()
     if user is None or user.has_usable_password():
         raise DomainError(_("An account already exists for this address: sign in to accept."))
@@ -455,8 +456,6 @@ def beneficiary_problems(fields: dict, *, status: str = Beneficiary.Status.INTAK
     grace = fields.get("contact_grace_days")
     if grace is not None and not 0 <= grace <= 30:
         problems.append(("contact_grace_days", _("Choose between 0 and 30 days.")))
-    from liens.choices import Interest, Language, VisitorPreference
-
     for name, allowed in (
         ("interests", Interest.values),
         ("languages", Language.values),
@@ -743,8 +742,6 @@ MISSION_FIELDS = frozenset(
 
 
 def _mission_check(association: Association, fields: dict) -> dict:
-    from liens.choices import VisitKind
-
     unknown = set(fields) - MISSION_FIELDS
     if unknown:
         raise ValueError(f"not mission fields: {sorted(unknown)}")
@@ -760,8 +757,6 @@ def _mission_check(association: Association, fields: dict) -> dict:
             raise DomainError(_("A group event is not for one person: leave the person empty."), field="beneficiary")
         if not (fields.get("place") or "").strip():
             raise DomainError(_("Say where the event takes place."), field="place")
-        from liens.geocoding import geocode
-
         point = geocode(fields["place"])
         extra["latitude"], extra["longitude"] = (point.latitude, point.longitude) if point else (None, None)
     else:
@@ -910,8 +905,6 @@ def vetting_step_record(*, volunteer, step: str, by, association: Association, o
     volunteer for this association; volunteers.vetting.vetting_record asks the same rule again,
     so nothing reaches the profile past it. One transaction: the date and its trace, or neither.
     """
-    from volunteers.vetting import vetting_record
-
     refusal = vetting_refusal(by, association, volunteer=volunteer)
     if refusal is not None:
         raise DomainError(refusal, field="step", code="forbidden")
@@ -943,8 +936,6 @@ def _file_too_large() -> DomainError:
 
 def import_job_create(*, association: Association, by, filename: str, content: bytes) -> ImportJob:
     """Store an uploaded CSV/XLSX file as an import job, counting its rows. Nothing imported yet."""
-    from . import importing
-
     if len(content) > settings.LIENS_IMPORT_MAX_BYTES:
         raise _file_too_large()
     try:
@@ -977,8 +968,6 @@ def import_job_check(*, job_id: int) -> ImportJob:
     Idempotent: a job already checked is returned as is. Two runs at once compute the same
     report from the same stored file, and only a job still being checked is written.
     """
-    from . import importing
-
     job = ImportJob.objects.select_related("association").get(pk=job_id)
     if job.status != ImportJob.Status.VALIDATING:
         return job
@@ -1054,8 +1043,6 @@ def import_job_run(*, job_id: int) -> ImportJob:
     failed with its report; nothing is ever half-imported. Idempotent: a line already written
     (its ImportedRow) is skipped.
     """
-    from . import importing
-
     failures: list[dict] = []
     with transaction.atomic():
         job = (

@@ -586,6 +586,7 @@ class MissionTable:
         """`slots` replaces a mission's own schedule (one visit); `away` frees places of matches
         whose volunteer is away (a stand-in takes one while they are); `statuses` are the
         mission statuses that count as open (a stand-in may join a filled mission)."""
+        # A cycle: scoring imports this module's pair arrays at import, so this side waits.
         from .scoring import PART_NAMES, weights_for
 
         slots, away = slots or {}, away or {}

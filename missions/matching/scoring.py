@@ -18,6 +18,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from .candidates import Pairs, horizon_km
+from .reasons import REASONS
 
 PART_NAMES = ("distance", "interests", "slack", "continuity", "load", "reliability")
 # Three shared interests are plenty to talk about; two hours of spare time around a visit
@@ -122,8 +123,6 @@ class Part:
 
 def parts_explain(p: Pairs, i: int, parts: dict[str, np.ndarray]) -> list[Part]:
     """Pair i's parts with their reasons; a part weighing nothing says nothing."""
-    from .reasons import REASONS
-
     explained = []
     for name in PART_NAMES:
         value = float(parts[name][i])

@@ -29,6 +29,7 @@ from liens.models import User
 from liens.notify import notify, site_url
 from missions.models import Match, Mission, Visit
 from missions.scoping import AWAITING_VALIDATION, is_staff_of, outreach_refusal
+from missions.visits.services import reminders_replan_for_match, visits_materialise
 from volunteers.models import Volunteer
 
 from . import batch
@@ -336,8 +337,6 @@ def match_visits_materialise(*, match_id: int) -> int:
     Run by the `missions.visits.materialise_match` task once an activation has committed.
     Idempotent; a match that vanished meanwhile is a no-op.
     """
-    from missions.visits.services import visits_materialise  # visits ask matching for substitutes
-
     match = Match.objects.select_related("mission__association").filter(pk=match_id).first()
     if match is None:
         return 0
@@ -348,8 +347,6 @@ def match_visits_materialise(*, match_id: int) -> int:
 
 
 def _reminders_replan(match: Match, *, now: datetime.datetime) -> None:
-    from missions.visits.services import reminders_replan_for_match  # visits ask matching for substitutes
-
     reminders_replan_for_match(match=match, now=now)
 
 
@@ -416,7 +413,8 @@ def match_activate(*, match: Match, by) -> Match:
             link=_link("volunteers:mission_detail", mission.pk),
         )
         # The visits are the worker's job, not the request's: sent once this commits.
-        from missions.visits.tasks import materialise_match  # visits ask matching for substitutes
+        # A cycle: the visits' tasks call this module's services at import.
+        from missions.visits.tasks import materialise_match
 
         materialise_match.delay(match.pk)
     return match

@@ -42,9 +42,7 @@ class BeneficiaryEraseAPI(StaffAPIView):
 class VolunteerDataAPI(APIView):
     @extend_schema(responses=OpenApiTypes.OBJECT, summary="Everything held about me (volunteers)", tags=["volunteer"])
     def get(self, request):
-        from volunteers.selectors import volunteer_data_export
-
         volunteer = getattr(request.user, "volunteer", None)
         if volunteer is None:
             raise NotFound()
-        return Response(volunteer_data_export(volunteer))
+        return Response(exports.volunteer_data_export(volunteer))

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from liens.choices import Interest, Language
 from missions.association.services import BENEFICIARY_FIELDS, beneficiary_file_open
-from missions.models import Assessment, Beneficiary, Contact, IsolationAlert, KeyContact, VisitReport
+from missions.models import Assessment, Beneficiary, Contact, IsolationAlert, KeyContact, Match, Visit, VisitReport
 
 # What a coordinator writes on the file, then what Liens keeps about the follow-up itself.
 PERSON_FIELDS = (*BENEFICIARY_FIELDS, "status", "paused_until", "pause_reason", "last_contact_at", "created_at")
@@ -239,7 +239,7 @@ def _section_rows(data: dict) -> list[tuple[str, list[str]]]:
 
 def beneficiary_file_pdf(data: dict) -> bytes:
     """The exported file (from `beneficiary_file_export`) as a PDF document."""
-    from fpdf import FPDF
+    from fpdf import FPDF  # heavy: loaded only when a PDF is drawn
 
     pdf = FPDF(format="A4")
     pdf.set_auto_page_break(auto=True, margin=15)
@@ -270,3 +270,96 @@ def beneficiary_file_pdf(data: dict) -> bytes:
         for line in lines:
             pdf.multi_cell(width, 5.5, _latin1(line), new_x="LMARGIN", new_y="NEXT")
     return bytes(pdf.output())
+
+
+# --- the volunteer's own data (right of access) ---------------------------------------------------
+
+_PROFILE_EXPORT_FIELDS = (
+    "gender",
+    "birth_year",
+    "postcode",
+    "address",
+    "city",
+    "travel_radius_km",
+    "interests",
+    "languages",
+    "visit_kinds",
+    "max_commitments",
+    "paused_until",
+    "pause_reason",
+    "vetting_state",
+    "interview_on",
+    "training_on",
+    "background_check_on",
+    "charter_accepted_at",
+    "data_consent_at",
+    "approved_at",
+    "notify_email",
+    "notify_sms",
+    "notify_push",
+    "quiet_from",
+    "quiet_until",
+)
+
+
+def _json_value(value):
+    if value is None or isinstance(value, bool | int | float | str | list | dict):
+        return value
+    return value.isoformat() if hasattr(value, "isoformat") else str(value)
+
+
+def volunteer_data_export(volunteer) -> dict:
+    """Everything Liens holds about the volunteer, as JSON-ready data. The people they visit
+    appear by first name and initial only: their file is theirs, not the volunteer's."""
+    user = volunteer.user
+    matches = Match.objects.filter(volunteer=volunteer).select_related("mission__beneficiary").order_by("proposed_at")
+    visits = (
+        Visit.objects.filter(match__volunteer=volunteer)
+        .select_related("match__mission__beneficiary", "report")
+        .order_by("starts_at")
+    )
+
+    def person(mission) -> str:
+        return mission.beneficiary.display_name if mission.beneficiary_id else mission.place
+
+    def report(visit) -> dict | None:
+        r = getattr(visit, "report", None)
+        if r is None:
+            return None
+        return {"happened": r.happened, "mood": r.mood, "concerns": r.concerns, "notes": r.notes}
+
+    return {
+        "exported_at": timezone.now().isoformat(),
+        "account": {
+            "email": user.email,
+            "first_name": user.first_name,
+            "last_name": user.last_name,
+            "phone": user.phone,
+            "language": user.language,
+            "date_joined": _json_value(user.date_joined),
+        },
+        "profile": {name: _json_value(getattr(volunteer, name)) for name in _PROFILE_EXPORT_FIELDS},
+        "availability": [
+            {"weekday": s.weekday, "start": _json_value(s.start), "end": _json_value(s.end)}
+            for s in volunteer.slots.order_by("weekday", "start")
+        ],
+        "matches": [
+            {
+                "mission": m.mission.title,
+                "person": person(m.mission),
+                "status": m.status,
+                "proposed_at": _json_value(m.proposed_at),
+                "ended_at": _json_value(m.ended_at),
+            }
+            for m in matches
+        ],
+        "visits": [
+            {
+                "person": person(v.match.mission),
+                "starts_at": _json_value(v.starts_at),
+                "status": v.status,
+                "report": report(v),
+            }
+            for v in visits
+        ],
+    }

@@ -80,10 +80,8 @@ def processing_register(request):
 @require_GET
 @login_required
 def volunteer_data_export(request):
-    from volunteers.selectors import volunteer_data_export as export
-
     volunteer = getattr(request.user, "volunteer", None)
     if volunteer is None:
         return redirect("volunteers:home")
-    body = json.dumps(export(volunteer), ensure_ascii=False, indent=2)
+    body = json.dumps(exports.volunteer_data_export(volunteer), ensure_ascii=False, indent=2)
     return _attachment(HttpResponse(body, content_type="application/json"), "liens-my-data.json")

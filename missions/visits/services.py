@@ -446,7 +446,8 @@ def visit_cancel(*, visit: Visit, by: User | None, reason: str) -> Visit:
 
 def substitute_ask(*, visit: Visit) -> None:
     """Ask the matching engine for a substitute, when it offers one. Never undoes the cancellation."""
-    from missions.matching.services import substitute_propose  # matching materialises visits
+    # A cycle: matching's services import this module (they materialise visits), so this side waits.
+    from missions.matching.services import substitute_propose
 
     try:
         substitute_propose(visit=visit)

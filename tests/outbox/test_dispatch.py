@@ -152,6 +152,22 @@ def test_a_volunteers_own_quiet_hours_are_used(recorder):
     assert sms.due_at == paris(2026, 6, 1, 9, 30)
 
 
+def test_without_a_quiet_hours_function_the_default_window_applies(recorder, settings):
+    # The volunteer's own window (until 09:30) reaches the dispatcher only through the setting;
+    # the default one (21:00 -> 08:00) is over at 08:45, so the SMS goes.
+    settings.OUTBOX_QUIET_WINDOWS = ""
+    volunteer = factories.VolunteerFactory(
+        user=factories.UserFactory(phone="+33612345678"),
+        notify_sms=True,
+        quiet_from=datetime.time(20, 0),
+        quiet_until=datetime.time(9, 30),
+    )
+    with time_machine.travel(paris(2026, 6, 1, 8, 45), tick=False):
+        write(volunteer.user, "t:default-quiet", channels=["sms"])
+        dispatch_due(channels=channels(recorder))
+    assert len(recorder.sent) == 1
+
+
 def test_rows_stuck_in_sending_are_requeued_after_the_threshold_and_sent_once(recorder, settings):
     settings.OUTBOX_STUCK_AFTER_SECONDS = 600
     user = factories.UserFactory()

@@ -1,4 +1,5 @@
-"""Pause until a date, leave the programme, and the private calendar feed."""
+"""Pause until a date, leave the programme, and reset the calendar address (the feed itself is
+tested with the volunteer's side of missions, tests/missions_volunteer/test_calendar_feed.py)."""
 
 import datetime
 
@@ -11,6 +12,7 @@ from liens.models import Notification, User
 from missions.models import Contact, Match, Visit
 from tests import factories
 from volunteers.models import AvailabilitySlot, Volunteer
+from volunteers.services import volunteer_leave, volunteer_pause
 
 pytestmark = pytest.mark.django_db
 
@@ -32,26 +34,6 @@ def match(volunteer, association_a):
 # --- calendar ------------------------------------------------------------------------------
 
 
-def test_the_feed_lists_visits_without_any_address(client, volunteer, match):
-    visit = factories.VisitFactory(match=match)
-    cancelled = factories.VisitFactory(
-        match=match,
-        starts_at=visit.starts_at + datetime.timedelta(days=7),
-        ends_at=visit.ends_at + datetime.timedelta(days=7),
-        status=Visit.Status.CANCELLED,
-    )
-    response = client.get(reverse("volunteers:calendar_feed", args=[volunteer.calendar_token]))
-    assert response.status_code == 200 and response["Content-Type"].startswith("text/calendar")
-    body = response.content.decode()
-    assert body.startswith("BEGIN:VCALENDAR\r\nVERSION:2.0\r\n") and body.endswith("END:VCALENDAR\r\n")
-    assert f"UID:visit-{visit.pk}@" in body and f"UID:visit-{cancelled.pk}@" in body
-    assert visit.starts_at.astimezone(datetime.UTC).strftime("DTSTART:%Y%m%dT%H%M%SZ") in body
-    assert "SUMMARY:Visite du mardi — Simone R." in body and "STATUS:CANCELLED" in body
-    assert "LOCATION:Croix-Rousse" in body
-    assert "Rivière" not in body and "Dumenge" not in body
-    assert all(len(line.encode()) <= 75 for line in body.split("\r\n"))
-
-
 def test_resetting_the_token_kills_the_old_feed_url(volunteer_client, client, volunteer):
     old = volunteer.calendar_token
     page = volunteer_client.get(reverse("volunteers:calendar")).content.decode()
@@ -70,15 +52,6 @@ def test_resetting_the_token_kills_the_old_feed_url(volunteer_client, client, vo
 
 def test_the_calendar_reset_is_a_post(volunteer_client, volunteer):
     assert volunteer_client.get(reverse("volunteers:calendar_reset")).status_code == 405
-
-
-def test_long_lines_are_folded_and_text_escaped():
-    from volunteers.ics import _escape, _fold
-
-    assert _escape("a, b; c\\d\ne") == "a\\, b\\; c\\\\d\\ne"
-    folded = _fold("SUMMARY:" + "é" * 80)
-    assert all(len(part.encode()) <= 75 for part in folded.split("\r\n"))
-    assert folded.replace("\r\n ", "") == "SUMMARY:" + "é" * 80
 
 
 # --- pause ---------------------------------------------------------------------------------
@@ -163,6 +136,35 @@ def test_leaving_erases_the_person_but_keeps_the_anonymous_ledger(volunteer_clie
     assert not volunteer_client.login(email="volunteer@exemple.fr", password=factories.PASSWORD)
 
 
+PAUSES = []
+
+
+def record_pause(**kwargs):
+    """Stands in for the demand side's function in the test below."""
+    PAUSES.append(kwargs)
+
+
+def test_a_pause_calls_the_function_the_setting_names(volunteer, settings):
+    settings.LIENS_VOLUNTEER_PAUSED = f"{__name__}.record_pause"
+    PAUSES.clear()
+    until = timezone.localdate() + datetime.timedelta(days=14)
+    volunteer_pause(volunteer=volunteer, until=until)
+    assert [(call["volunteer"].pk, call["until"]) for call in PAUSES] == [(volunteer.pk, until)]
+
+
+def test_without_the_named_functions_pause_and_leave_still_work_and_leave_matches_alone(volunteer, match, settings):
+    # The volunteers app imports nothing from missions: the matches change only through the
+    # functions the settings name. Without them, nothing covers and nothing ends.
+    settings.LIENS_VOLUNTEER_PAUSED = ""
+    settings.LIENS_VOLUNTEER_LEAVING = ""
+    volunteer_pause(volunteer=volunteer, until=timezone.localdate() + datetime.timedelta(days=14))
+    volunteer_leave(volunteer=volunteer)
+    match.refresh_from_db()
+    volunteer.refresh_from_db()
+    assert volunteer.left_at is not None
+    assert match.status != Match.Status.ENDED
+
+
 def test_leaving_needs_the_box_ticked(volunteer_client, volunteer):
     assert volunteer_client.post(reverse("volunteers:leave"), {}).status_code == 400
     api = volunteer_client.post("/api/volunteer/leave/", {}, content_type="application/json")
@@ -181,8 +183,6 @@ def test_leaving_through_the_api(volunteer_client, volunteer):
 
 
 def test_leaving_twice_changes_nothing(volunteer):
-    from volunteers.services import volunteer_leave
-
     volunteer_leave(volunteer=volunteer)
     email = User.objects.get(pk=volunteer.user_id).email
     volunteer_leave(volunteer=Volunteer.objects.get(pk=volunteer.pk))

@@ -10,6 +10,8 @@ import datetime
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from missions.models import Visit
+
 from .selectors import calendar_visits, person_label
 
 PRODID = "-//Liens//Visites//FR"
@@ -50,8 +52,6 @@ def _utc(moment: datetime.datetime) -> str:
 
 def calendar_render(volunteer, *, host: str) -> str:
     """The feed's text for `volunteer`, in their language. Pure: reads, writes nothing."""
-    from missions.models import Visit
-
     stamp = _utc(timezone.now())
     with translation.override(volunteer.user.language or "fr"):
         lines = [

@@ -1,0 +1,270 @@
+"""Reads on the volunteer's side of missions: safe cards of missions for them, their matches,
+their visits and the calendar feed's visits.
+
+Privacy by construction: before an active match, templates and the API get a MissionCard —
+first name and initial, age band, neighbourhood, distance, interests, schedule — and never the
+Beneficiary row, so no surname, address or phone can leak by a slip in a template.
+"""
+
+import datetime
+import zoneinfo
+from dataclasses import dataclass, field
+
+from django.db.models import Q, Sum
+from django.http import Http404
+from django.utils import formats, timezone
+from django.utils.dates import WEEKDAYS
+from django.utils.translation import gettext as _
+
+from liens.choices import Interest, VisitKind
+from liens.lib.geo import haversine_km
+from missions.matching.selectors import volunteer_recommendations
+from missions.models import Match, Mission, Visit, VisitReport
+from volunteers.models import Volunteer
+
+# --- mission cards --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MissionCard:
+    """What a volunteer may know of a mission before an active match. Nothing else."""
+
+    mission_id: int
+    kind: str
+    kind_label: str
+    title: str
+    person: str  # first name and initial of the surname, e.g. "Simone R."
+    age_band: str
+    neighbourhood: str
+    distance_km: float | None
+    distance: str
+    interests: list[str]
+    schedule: str
+    reasons: list[str] = field(default_factory=list)
+    needs_approval: bool = False
+
+
+def age_band(birth_year: int | None, *, today: datetime.date | None = None) -> str:
+    """A decade band like "80-89 years" rather than an exact age."""
+    if not birth_year:
+        return ""
+    age = (today or timezone.localdate()).year - birth_year
+    low = age // 10 * 10
+    return _("%(low)s–%(high)s years") % {"low": low, "high": low + 9}
+
+
+def distance_text(km: float | None) -> str:
+    if km is None:
+        return ""
+    return _("%(km)s km") % {"km": formats.number_format(round(km, 1), 1, use_l10n=True)}
+
+
+def duration_text(minutes: int) -> str:
+    hours, rest = divmod(minutes, 60)
+    if hours and rest:
+        return _("%(h)s h %(m)02d") % {"h": hours, "m": rest}
+    if hours:
+        return _("%(h)s h") % {"h": hours}
+    return _("%(m)s min") % {"m": rest}
+
+
+def mission_schedule(mission) -> str:
+    """The mission's schedule in plain words, in the association's local time."""
+    duration = duration_text(mission.duration_minutes)
+    if mission.recurrence == "weekly":
+        return _("Every %(weekday)s at %(time)s (%(duration)s)") % {
+            "weekday": str(WEEKDAYS[mission.weekday]).lower(),
+            "time": formats.time_format(mission.local_time, "H:i"),
+            "duration": duration,
+        }
+    zone = zoneinfo.ZoneInfo(mission.association.timezone)
+    local = timezone.localtime(mission.starts_at, zone)
+    return _("%(date)s at %(time)s (%(duration)s)") % {
+        "date": formats.date_format(local, "l j F"),
+        "time": formats.time_format(local, "H:i"),
+        "duration": duration,
+    }
+
+
+def person_label(beneficiary) -> str:
+    """First name and the initial of the surname: enough to talk about, not to find."""
+    if beneficiary is None:
+        return ""
+    initial = beneficiary.last_name[:1].upper()
+    return f"{beneficiary.first_name} {initial}." if initial else beneficiary.first_name
+
+
+def mission_card(mission, volunteer: Volunteer, *, reasons=None, distance_km: float | None = None) -> MissionCard:
+    """The safe card of `mission` as seen by `volunteer`."""
+    beneficiary = mission.beneficiary
+    if distance_km is None:
+        lat = beneficiary.latitude if beneficiary else mission.latitude
+        lon = beneficiary.longitude if beneficiary else mission.longitude
+        if None not in (lat, lon, volunteer.latitude, volunteer.longitude):
+            distance_km = haversine_km(volunteer.latitude, volunteer.longitude, lat, lon)
+    interests = [
+        str(Interest(value).label)
+        for value in (beneficiary.interests if beneficiary else [])
+        if value in Interest.values
+    ]
+    return MissionCard(
+        mission_id=mission.pk,
+        kind=mission.kind,
+        kind_label=str(VisitKind(mission.kind).label),
+        title=mission.title,
+        person=person_label(beneficiary),
+        age_band=age_band(beneficiary.birth_year) if beneficiary else "",
+        neighbourhood=(beneficiary.neighbourhood or beneficiary.city) if beneficiary else mission.place,
+        distance_km=round(distance_km, 1) if distance_km is not None else None,
+        distance=distance_text(distance_km),
+        interests=interests,
+        schedule=mission_schedule(mission),
+        reasons=[str(reason) for reason in (reasons or [])],
+        needs_approval=not volunteer.may_take(mission.kind),
+    )
+
+
+def mission_recommendations(volunteer: Volunteer, *, limit: int = 20) -> list[MissionCard]:
+    """Open missions that fit the volunteer, best first, as safe cards (matching area's ranking)."""
+    suggestions = volunteer_recommendations(volunteer=volunteer, limit=limit)
+    return [mission_card(s.mission, volunteer, reasons=s.reasons, distance_km=s.distance_km) for s in suggestions]
+
+
+def _missions():
+    return Mission.objects.select_related("beneficiary", "association")
+
+
+def mission_for_volunteer_or_404(volunteer: Volunteer, mission_id: int):
+    """A mission the volunteer may look at: open, or one they have a match on; else 404."""
+    mission = (
+        _missions()
+        .filter(pk=mission_id)
+        .filter(Q(status=Mission.Status.OPEN) | Q(matches__volunteer=volunteer))
+        .distinct()
+        .first()
+    )
+    if mission is None:
+        raise Http404
+    return mission
+
+
+@dataclass(frozen=True)
+class MatchItem:
+    match: object
+    card: MissionCard
+
+
+def volunteer_matches(volunteer: Volunteer) -> list[MatchItem]:
+    """The volunteer's live matches (proposed, accepted, active, paused) with safe cards."""
+    matches = (
+        Match.objects.filter(volunteer=volunteer, status__in=Match.LIVE)
+        .select_related("mission__beneficiary", "mission__association")
+        .order_by("status", "-proposed_at")
+    )
+    return [MatchItem(match=m, card=mission_card(m.mission, volunteer)) for m in matches]
+
+
+def match_for_volunteer_or_404(volunteer: Volunteer, match_id: int):
+    match = (
+        Match.objects.filter(pk=match_id, volunteer=volunteer)
+        .select_related("mission__beneficiary", "mission__association")
+        .first()
+    )
+    if match is None:
+        raise Http404
+    return match
+
+
+def live_match_for_mission(volunteer: Volunteer, mission):
+    """The volunteer's live match on `mission` (any of proposed, accepted, active, paused), if any."""
+    return (
+        Match.objects.filter(volunteer=volunteer, mission=mission, status__in=Match.LIVE)
+        .select_related("mission__beneficiary")
+        .first()
+    )
+
+
+# --- visits ---------------------------------------------------------------------------------
+
+
+def _visits(volunteer: Volunteer):
+    return Visit.objects.filter(match__volunteer=volunteer).select_related(
+        "match__mission__beneficiary", "match__mission__association", "report"
+    )
+
+
+@dataclass(frozen=True)
+class VisitItem:
+    visit: object
+    card: MissionCard
+    report: object | None
+    can_report: bool
+    can_change: bool
+
+
+def visit_item(visit, volunteer: Volunteer, now: datetime.datetime) -> VisitItem:
+    report = getattr(visit, "report", None)
+    open_status = visit.status in (Visit.Status.SCHEDULED, Visit.Status.UNCONFIRMED)
+    return VisitItem(
+        visit=visit,
+        card=mission_card(visit.match.mission, volunteer),
+        report=report,
+        can_report=report is None and open_status and visit.starts_at <= now,
+        can_change=visit.status == Visit.Status.SCHEDULED and visit.starts_at > now,
+    )
+
+
+def visits_upcoming(volunteer: Volunteer, *, limit: int = 30) -> list[VisitItem]:
+    """Scheduled visits from now on, soonest first."""
+    now = timezone.now()
+    rows = _visits(volunteer).filter(status=Visit.Status.SCHEDULED, starts_at__gt=now).order_by("starts_at")[:limit]
+    return [visit_item(v, volunteer, now) for v in rows]
+
+
+def visits_to_report(volunteer: Volunteer, *, limit: int = 20) -> list[VisitItem]:
+    """Visits that have started and still wait for the volunteer's report, oldest first."""
+    now = timezone.now()
+    rows = (
+        _visits(volunteer)
+        .filter(status__in=[Visit.Status.SCHEDULED, Visit.Status.UNCONFIRMED], starts_at__lte=now, report__isnull=True)
+        .order_by("starts_at")[:limit]
+    )
+    return [visit_item(v, volunteer, now) for v in rows]
+
+
+def visits_past(volunteer: Volunteer, *, limit: int = 30) -> list[VisitItem]:
+    """Visits already reported, missed or cancelled, latest first, with their reports."""
+    now = timezone.now()
+    rows = (
+        _visits(volunteer)
+        .filter(
+            Q(report__isnull=False) | Q(status__in=[Visit.Status.CANCELLED, Visit.Status.MISSED, Visit.Status.DONE])
+        )
+        .order_by("-starts_at")[:limit]
+    )
+    return [visit_item(v, volunteer, now) for v in rows]
+
+
+def volunteer_hours(volunteer: Volunteer) -> float:
+    """Total hours of visits the volunteer reported as happened."""
+    minutes = VisitReport.objects.filter(visit__match__volunteer=volunteer, happened=True).aggregate(
+        total=Sum("duration_minutes")
+    )["total"]
+    return round((minutes or 0) / 60, 1)
+
+
+def visit_for_volunteer_or_404(volunteer: Volunteer, visit_id: int):
+    """One of the volunteer's visits, or 404 — someone else's visit is not found, not forbidden."""
+    visit = _visits(volunteer).filter(pk=visit_id).first()
+    if visit is None:
+        raise Http404
+    return visit
+
+
+def calendar_visits(volunteer: Volunteer, *, days_back: int = 30, limit: int = 200):
+    """Visits for the calendar feed: the last month and everything ahead, cancelled included
+    so subscribed calendars drop them. A paused match's visits are left out until it resumes:
+    the feed only lists what stands (a subscribed calendar drops what leaves the feed)."""
+    since = timezone.now() - datetime.timedelta(days=days_back)
+    visits = _visits(volunteer).filter(starts_at__gte=since).exclude(match__status__in=Match.SUSPENDED)
+    return list(visits.order_by("starts_at")[:limit])
