@@ -35,9 +35,15 @@ def health_check() -> Health:
         checks["broker"] = {"ok": False, "error": str(exc)[:200]}
 
     beat_at: datetime | None = None
+    error = None
     if checks["database"]["ok"]:
-        beat_at = JobHeartbeat.objects.filter(name="celery").values_list("beat_at", flat=True).first()
+        try:
+            beat_at = JobHeartbeat.objects.filter(name="celery").values_list("beat_at", flat=True).first()
+        except Exception as exc:  # e.g. a release whose migrations have not run yet
+            error = str(exc)[:200]
     fresh = beat_at is not None and timezone.now() - beat_at <= settings.HEARTBEAT_MAX_AGE
     checks["heartbeat"] = {"ok": fresh, "last_beat_at": beat_at.isoformat() if beat_at else None}
+    if error:
+        checks["heartbeat"]["error"] = error
 
     return Health(ok=all(check["ok"] for check in checks.values()), checks=checks)

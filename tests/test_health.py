@@ -52,3 +52,22 @@ def test_the_heartbeat_is_idempotent():
     second = heartbeat_record()
     assert first.pk == second.pk
     assert second.beat_at >= first.beat_at
+
+
+def test_it_answers_503_not_500_when_the_heartbeat_cannot_be_read(client, monkeypatch):
+    """A release deployed before its migrations ran has no heartbeat table: the probe says so."""
+    from django.db import ProgrammingError
+
+    from liens import selectors
+
+    class Unmigrated:
+        class objects:  # noqa: N801 (stands in for the model's manager)
+            @staticmethod
+            def filter(**kwargs):
+                raise ProgrammingError('relation "liens_jobheartbeat" does not exist')
+
+    monkeypatch.setattr(selectors, "JobHeartbeat", Unmigrated)
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    heartbeat = response.json()["checks"]["heartbeat"]
+    assert heartbeat["ok"] is False and "does not exist" in heartbeat["error"]
