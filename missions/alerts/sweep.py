@@ -27,7 +27,6 @@ import datetime
 import logging
 import time
 from dataclasses import dataclass, field
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -35,6 +34,7 @@ from django.db.models import F, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from .. import deadline
 from ..models import AlertEvent, Beneficiary, IsolationAlert
 from .notifications import RaisedItem, alerts_raised_notify
 
@@ -95,40 +95,38 @@ class SweepResult:
         }
 
 
-def no_contact_step(row: DueRow, *, now: datetime.datetime, overdue_factor: int, critical_factor: int) -> Step:
+def no_contact_step(
+    row: DueRow,
+    *,
+    now: datetime.datetime,
+    overdue_factor: int | None = None,
+    critical_factor: int | None = None,
+) -> Step:
     """Decide one claimed row. Pure: the same row and time always give the same step.
 
-    Thresholds count from the start of the silence `start`: for a fresh alert the later of the
-    contact deadline (last contact + target + grace) and the row's stored deadline (which is the
-    end of a pause, or the moment a person last resolved an alert), for an open alert its own
-    start. With `since` = start - (target + grace): overdue from since + 2 x target, critical from
-    since + 3 x target (the factors are settings).
-    """
+    The rules are missions.deadline's. Thresholds count from the start of the silence: for a
+    fresh alert the later of the contact deadline (last contact + target + grace) and the row's
+    stored deadline (which is the end of a pause, or the moment a person last resolved an
+    alert), for an open alert its own start. The factors are the settings' unless given."""
     if row.status != Beneficiary.Status.ACTIVE:
         return Step(next_due=None)
-    if row.paused_until is not None:
-        end = datetime.datetime.combine(
-            row.paused_until + datetime.timedelta(days=1), datetime.time.min, tzinfo=ZoneInfo(row.tz)
-        )
-        if now < end:
-            # Paused until a date: raise nothing, look again when the pause ends.
-            return Step(next_due=end)
-    allowance = datetime.timedelta(days=row.target_days + row.grace_days)
-    deadline = row.since + allowance
-    if deadline > now:
+    end = deadline.pause_end(paused_until=row.paused_until, tz=row.tz)
+    if end is not None and now < end:
+        # Paused until a date: raise nothing, look again when the pause ends.
+        return Step(next_due=end)
+    late_at = deadline.contact_deadline(since=row.since, target_days=row.target_days, grace_days=row.grace_days)
+    if late_at > now:
         # The stored deadline was stale (a contact moved it): no silence, just re-arm it.
-        return Step(next_due=deadline, resolve=row.alert_id is not None)
+        return Step(next_due=late_at, resolve=row.alert_id is not None)
 
-    start = row.alert_started_at if row.alert_id is not None else max(deadline, row.due_at)
-    since = start - allowance
-    overdue_at = since + datetime.timedelta(days=overdue_factor * row.target_days)
-    critical_at = since + datetime.timedelta(days=critical_factor * row.target_days)
-    if now >= critical_at:
-        severity = Severity.CRITICAL
-    elif now >= overdue_at:
-        severity = Severity.OVERDUE
-    else:
-        severity = Severity.LATE
+    start = row.alert_started_at if row.alert_id is not None else max(late_at, row.due_at)
+    factors = {"overdue": overdue_factor, "critical": critical_factor}
+    overdue_at, critical_at = deadline.severity_thresholds(
+        start=start, target_days=row.target_days, grace_days=row.grace_days, **factors
+    )
+    severity = deadline.severity_for(
+        start=start, target_days=row.target_days, grace_days=row.grace_days, now=now, **factors
+    )
     # Severity never falls on an open alert: a lower reading (after a pause) keeps the higher one.
     severity = max(severity, row.alert_severity or 0)
     # The next threshold is always after now, so a claimed row leaves the due set.
@@ -195,9 +193,8 @@ class _Batch:
 
 def _plan(rows: list[DueRow], *, now: datetime.datetime) -> _Batch:
     batch = _Batch()
-    overdue, critical = settings.LIENS_ALERT_OVERDUE_FACTOR, settings.LIENS_ALERT_CRITICAL_FACTOR
     for row in rows:
-        step = no_contact_step(row, now=now, overdue_factor=overdue, critical_factor=critical)
+        step = no_contact_step(row, now=now)
         batch.deadlines.append((row.id, step.next_due))
         if step.resolve:
             batch.resolved.append(row)
@@ -276,12 +273,13 @@ _SQL_BATCH = """
 WITH claimed AS (
     -- The partial index beneficiary_alert_due serves WHERE alert_after <= now ORDER BY
     -- alert_after LIMIT n; SKIP LOCKED leaves the rows another sweep holds to that sweep.
-    -- Days are 24 hours, as in Python's timedelta(days=n), whatever the session's time zone.
+    -- The numbers are missions.deadline's (sql_parameters()): %(day)s is its day of 24 hours,
+    -- whatever the session's time zone; the tests hold this statement and the Python step equal.
     SELECT ctid AS row_id, id, association_id, alert_after AS due_at, status, paused_until,
            contact_target_days AS target,
            COALESCE(last_contact_at, created_at)
-               + (contact_target_days + contact_grace_days) * interval '24 hours' AS deadline,
-           (contact_target_days + contact_grace_days) * interval '24 hours' AS allowance
+               + (contact_target_days + contact_grace_days) * %(day)s AS deadline,
+           (contact_target_days + contact_grace_days) * %(day)s AS allowance
     FROM missions_beneficiary
     WHERE alert_after IS NOT NULL AND alert_after <= %(now)s {only}
     ORDER BY alert_after
@@ -317,12 +315,12 @@ WITH claimed AS (
     FROM due
 ), stepped AS (
     SELECT judged.*,
-           since + %(overdue)s * target * interval '24 hours' AS overdue_at,
-           since + %(critical)s * target * interval '24 hours' AS critical_at,
+           since + %(overdue)s * target * %(day)s AS overdue_at,
+           since + %(critical)s * target * %(day)s AS critical_at,
            since + allowance AS started_at,
-           GREATEST(CASE WHEN %(now)s >= since + %(critical)s * target * interval '24 hours' THEN 3
-                         WHEN %(now)s >= since + %(overdue)s * target * interval '24 hours' THEN 2
-                         ELSE 1 END,
+           GREATEST(CASE WHEN %(now)s >= since + %(critical)s * target * %(day)s THEN %(critical_severity)s
+                         WHEN %(now)s >= since + %(overdue)s * target * %(day)s THEN %(overdue_severity)s
+                         ELSE %(late_severity)s END,
                     COALESCE(alert_severity, 0)) AS severity
     FROM judged
 ), plan AS (
@@ -334,8 +332,8 @@ WITH claimed AS (
            array_agg(CASE state WHEN 'off' THEN NULL
                                 WHEN 'paused' THEN pause_end
                                 WHEN 'fresh' THEN deadline
-                                ELSE CASE WHEN severity >= 3 THEN NULL
-                                          WHEN severity = 2 THEN critical_at
+                                ELSE CASE WHEN severity >= %(critical_severity)s THEN NULL
+                                          WHEN severity = %(overdue_severity)s THEN critical_at
                                           ELSE overdue_at END END ORDER BY row_id) AS dues,
            array_agg(alert_row) FILTER (WHERE state = 'late' AND severity > alert_severity) AS risen_rows,
            array_agg(severity) FILTER (WHERE state = 'late' AND severity > alert_severity) AS risen_to,
@@ -388,8 +386,7 @@ def _sweep_batch_sql(*, now: datetime.datetime, limit: int, only_id: int | None)
         "now": now,
         "limit": limit,
         "only": only_id,
-        "overdue": settings.LIENS_ALERT_OVERDUE_FACTOR,
-        "critical": settings.LIENS_ALERT_CRITICAL_FACTOR,
+        **deadline.sql_parameters(),
         "escalate_after": now + settings.LIENS_ALERT_ACK_DELAY,
     }
     sql = _SQL_BATCH.format(only="AND id = %(only)s" if only_id is not None else "")
