@@ -20,7 +20,8 @@ from django.utils.translation import gettext as _
 from liens.errors import DomainError
 
 from . import deadline
-from .models import AlertEvent, Beneficiary, Contact, IsolationAlert, Visit
+from .alerts.lifecycle import RESOLVED_BY_CONTACT, alert_close
+from .models import Beneficiary, Contact, IsolationAlert, Visit
 
 # A little clock skew between a phone and the server is fine; a contact next week is not.
 FUTURE_TOLERANCE = datetime.timedelta(minutes=10)
@@ -129,17 +130,12 @@ def _resolve_no_contact(*, beneficiary: Beneficiary, contact: Contact, by, now: 
     )
     if alert is None:
         return
-    alert.resolved_at = now
-    alert.resolved_by = by
-    alert.resolution = "new contact"
-    alert.escalate_after = None
-    alert.save(update_fields=["resolved_at", "resolved_by", "resolution", "escalate_after"])
-    AlertEvent.objects.create(
+    alert_close(
         alert=alert,
-        kind=AlertEvent.Kind.RESOLVED,
-        at=now,
-        author=by,
-        note="new contact",
+        now=now,
+        by=by,
+        resolution=RESOLVED_BY_CONTACT,
+        note=RESOLVED_BY_CONTACT,
         data={"contact": contact.pk, "contact_kind": contact.kind},
     )
 
@@ -165,11 +161,7 @@ def _deadline_refresh(*, beneficiary: Beneficiary, restart: bool) -> Beneficiary
     with transaction.atomic():
         locked = _lock(beneficiary)
         due = alert_deadline(beneficiary=locked, now=now, tz=locked.association.timezone)
-        if (
-            restart
-            and due is not None
-            and not is_paused(beneficiary=locked, tz=locked.association.timezone, now=now)
-        ):
+        if restart and due is not None and not is_paused(beneficiary=locked, tz=locked.association.timezone, now=now):
             if locked.last_contact_at is None:
                 due = deadline.contact_deadline(
                     since=now, target_days=locked.contact_target_days, grace_days=locked.contact_grace_days

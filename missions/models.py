@@ -51,10 +51,13 @@ class Association(models.Model):
         constraints = [
             models.CheckConstraint(condition=~Q(siret="") | ~Q(rna=""), name="association_has_siret_or_rna"),
             models.CheckConstraint(
-                condition=Q(default_contact_target_days__gte=deadline.TARGET_DAYS_MIN) & Q(default_contact_target_days__lte=deadline.TARGET_DAYS_MAX),
+                condition=Q(default_contact_target_days__gte=deadline.TARGET_DAYS_MIN)
+                & Q(default_contact_target_days__lte=deadline.TARGET_DAYS_MAX),
                 name="association_target_range",
             ),
-            models.CheckConstraint(condition=Q(default_contact_grace_days__lte=deadline.GRACE_DAYS_MAX), name="association_grace_range"),
+            models.CheckConstraint(
+                condition=Q(default_contact_grace_days__lte=deadline.GRACE_DAYS_MAX), name="association_grace_range"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -200,10 +203,13 @@ class Beneficiary(models.Model):
                 name="beneficiary_active_needs_consent",
             ),
             models.CheckConstraint(
-                condition=Q(contact_target_days__gte=deadline.TARGET_DAYS_MIN) & Q(contact_target_days__lte=deadline.TARGET_DAYS_MAX),
+                condition=Q(contact_target_days__gte=deadline.TARGET_DAYS_MIN)
+                & Q(contact_target_days__lte=deadline.TARGET_DAYS_MAX),
                 name="beneficiary_target_range",
             ),
-            models.CheckConstraint(condition=Q(contact_grace_days__lte=deadline.GRACE_DAYS_MAX), name="beneficiary_grace_range"),
+            models.CheckConstraint(
+                condition=Q(contact_grace_days__lte=deadline.GRACE_DAYS_MAX), name="beneficiary_grace_range"
+            ),
             models.CheckConstraint(
                 condition=Q(latitude__isnull=True) | (Q(latitude__gte=-90) & Q(latitude__lte=90)),
                 name="beneficiary_latitude_range",
