@@ -23,11 +23,27 @@ import datetime
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 # The ranges a person's contact target and grace may take, in days. The model's check
 # constraints, the forms, the serializers, the services and the import all use these.
 TARGET_DAYS_MIN, TARGET_DAYS_MAX = 1, 90
 GRACE_DAYS_MIN, GRACE_DAYS_MAX = 0, 30
+
+
+def target_days_problem(days: int) -> str | None:
+    """What is wrong with a contact target, in the user's language, or None."""
+    if TARGET_DAYS_MIN <= days <= TARGET_DAYS_MAX:
+        return None
+    return _("Choose between %(low)d and %(high)d days.") % {"low": TARGET_DAYS_MIN, "high": TARGET_DAYS_MAX}
+
+
+def grace_days_problem(days: int) -> str | None:
+    """What is wrong with a grace, in the user's language, or None."""
+    if GRACE_DAYS_MIN <= days <= GRACE_DAYS_MAX:
+        return None
+    return _("Choose between %(low)d and %(high)d days.") % {"low": GRACE_DAYS_MIN, "high": GRACE_DAYS_MAX}
+
 
 # The no-contact severities (IsolationAlert.Severity takes its values from here).
 LATE, OVERDUE, CRITICAL = 1, 2, 3
