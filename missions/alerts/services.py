@@ -209,12 +209,13 @@ def alert_acknowledge(*, alert: IsolationAlert, by) -> IsolationAlert:
     return _copy_back(locked, alert)
 
 
-def alert_assign(*, alert: IsolationAlert, by, assignee) -> IsolationAlert:
+def alert_assign(*, alert: IsolationAlert, by, assignee, now: datetime.datetime | None = None) -> IsolationAlert:
     """Give the alert to a member of the association's staff (acknowledging it). Writes an
-    event each time; assigning the same person again changes nothing."""
+    event each time; assigning the same person again changes nothing. `now` is the present
+    unless the demo seeds replay a past."""
     if assignee is None or not Membership.objects.filter(user=assignee, association_id=alert.association_id).exists():
         raise DomainError(_("Choose a member of this association's staff."), field="assignee")
-    now = timezone.now()
+    now = now or timezone.now()
     with transaction.atomic():
         locked = _lock_open(alert)
         _acknowledge(locked, by=by, now=now)
@@ -243,10 +244,11 @@ def _clean_text(value: str, *, field: str, required: bool, max_length: int = 200
     return value
 
 
-def alert_note_add(*, alert: IsolationAlert, by, note: str) -> AlertEvent:
-    """Add a note to the alert's timeline (acknowledging it). Not idempotent: each call is a note."""
+def alert_note_add(*, alert: IsolationAlert, by, note: str, now: datetime.datetime | None = None) -> AlertEvent:
+    """Add a note to the alert's timeline (acknowledging it). Not idempotent: each call is a note.
+    `now` is the present unless the demo seeds replay a past."""
     note = _clean_text(note, field="note", required=True)
-    now = timezone.now()
+    now = now or timezone.now()
     with transaction.atomic():
         locked = _lock_open(alert)
         _acknowledge(locked, by=by, now=now)
