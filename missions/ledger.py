@@ -2,8 +2,8 @@
 
 Writing a contact keeps `Beneficiary.last_contact_at` and the stored deadline `alert_after` in
 the same transaction, under a lock on the beneficiary row, so the isolation sweep never sees a
-contact without its deadline (nor the reverse). The deadline rules live here because both the
-ledger and the alert services move it:
+contact without its deadline (nor the reverse). What the deadline is comes from
+missions/deadline.py; the ledger and the alert services store it:
 
 - active, not paused: last contact (or intake) + target + grace, the person's contact deadline;
 - paused until a date: the start of the day after the pause, in the association's time zone,
@@ -12,7 +12,6 @@ ledger and the alert services move it:
 """
 
 import datetime
-from zoneinfo import ZoneInfo
 
 from django.db import transaction
 from django.utils import timezone
@@ -20,18 +19,17 @@ from django.utils.translation import gettext as _
 
 from liens.errors import DomainError
 
-from .models import AlertEvent, Beneficiary, Contact, IsolationAlert, Visit
+from . import deadline
+from .alerts.lifecycle import RESOLVED_BY_CONTACT, alert_close
+from .models import Beneficiary, Contact, IsolationAlert, Visit
 
 # A little clock skew between a phone and the server is fine; a contact next week is not.
 FUTURE_TOLERANCE = datetime.timedelta(minutes=10)
 
 
 def pause_end(*, beneficiary: Beneficiary, tz: str) -> datetime.datetime | None:
-    """The moment a dated pause ends: midnight after `paused_until`, in the association's zone."""
-    if beneficiary.paused_until is None:
-        return None
-    day_after = beneficiary.paused_until + datetime.timedelta(days=1)
-    return datetime.datetime.combine(day_after, datetime.time.min, tzinfo=ZoneInfo(tz))
+    """The moment a dated pause ends (see missions.deadline)."""
+    return deadline.pause_end(paused_until=beneficiary.paused_until, tz=tz)
 
 
 def is_paused(*, beneficiary: Beneficiary, tz: str, now: datetime.datetime) -> bool:
@@ -44,11 +42,15 @@ def is_paused(*, beneficiary: Beneficiary, tz: str, now: datetime.datetime) -> b
 
 def alert_deadline(*, beneficiary: Beneficiary, now: datetime.datetime, tz: str) -> datetime.datetime | None:
     """When the sweep should next look at this person (see the module docstring), or None."""
-    if beneficiary.status != Beneficiary.Status.ACTIVE:
-        return None
-    if is_paused(beneficiary=beneficiary, tz=tz, now=now):
-        return pause_end(beneficiary=beneficiary, tz=tz)
-    return beneficiary.contact_deadline()
+    return deadline.next_look(
+        active=beneficiary.status == Beneficiary.Status.ACTIVE,
+        paused_until=beneficiary.paused_until,
+        tz=tz,
+        since=beneficiary.last_contact_at or beneficiary.created_at,
+        target_days=beneficiary.contact_target_days,
+        grace_days=beneficiary.contact_grace_days,
+        now=now,
+    )
 
 
 def _lock(beneficiary: Beneficiary) -> Beneficiary:
@@ -128,17 +130,12 @@ def _resolve_no_contact(*, beneficiary: Beneficiary, contact: Contact, by, now: 
     )
     if alert is None:
         return
-    alert.resolved_at = now
-    alert.resolved_by = by
-    alert.resolution = "new contact"
-    alert.escalate_after = None
-    alert.save(update_fields=["resolved_at", "resolved_by", "resolution", "escalate_after"])
-    AlertEvent.objects.create(
+    alert_close(
         alert=alert,
-        kind=AlertEvent.Kind.RESOLVED,
-        at=now,
-        author=by,
-        note="new contact",
+        now=now,
+        by=by,
+        resolution=RESOLVED_BY_CONTACT,
+        note=RESOLVED_BY_CONTACT,
         data={"contact": contact.pk, "contact_kind": contact.kind},
     )
 
@@ -163,16 +160,14 @@ def _deadline_refresh(*, beneficiary: Beneficiary, restart: bool) -> Beneficiary
     now = timezone.now()
     with transaction.atomic():
         locked = _lock(beneficiary)
-        deadline = alert_deadline(beneficiary=locked, now=now, tz=locked.association.timezone)
-        if (
-            restart
-            and deadline is not None
-            and not is_paused(beneficiary=locked, tz=locked.association.timezone, now=now)
-        ):
+        due = alert_deadline(beneficiary=locked, now=now, tz=locked.association.timezone)
+        if restart and due is not None and not is_paused(beneficiary=locked, tz=locked.association.timezone, now=now):
             if locked.last_contact_at is None:
-                deadline = now + datetime.timedelta(days=locked.contact_target_days + locked.contact_grace_days)
-            deadline = max(deadline, now)
-        locked.alert_after = deadline
+                due = deadline.contact_deadline(
+                    since=now, target_days=locked.contact_target_days, grace_days=locked.contact_grace_days
+                )
+            due = max(due, now)
+        locked.alert_after = due
         locked.save(update_fields=["alert_after"])
     _copy_back(locked, beneficiary)
     return beneficiary

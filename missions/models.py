@@ -12,6 +12,8 @@ from django.utils.translation import gettext_lazy as _
 from liens.choices import VisitKind, VisitorPreference
 from volunteers.models import Volunteer
 
+from . import deadline
+
 
 class Association(models.Model):
     """A local association. It may prepare data at once but publishes only once validated."""
@@ -49,10 +51,13 @@ class Association(models.Model):
         constraints = [
             models.CheckConstraint(condition=~Q(siret="") | ~Q(rna=""), name="association_has_siret_or_rna"),
             models.CheckConstraint(
-                condition=Q(default_contact_target_days__gte=1) & Q(default_contact_target_days__lte=90),
+                condition=Q(default_contact_target_days__gte=deadline.TARGET_DAYS_MIN)
+                & Q(default_contact_target_days__lte=deadline.TARGET_DAYS_MAX),
                 name="association_target_range",
             ),
-            models.CheckConstraint(condition=Q(default_contact_grace_days__lte=30), name="association_grace_range"),
+            models.CheckConstraint(
+                condition=Q(default_contact_grace_days__lte=deadline.GRACE_DAYS_MAX), name="association_grace_range"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -198,10 +203,13 @@ class Beneficiary(models.Model):
                 name="beneficiary_active_needs_consent",
             ),
             models.CheckConstraint(
-                condition=Q(contact_target_days__gte=1) & Q(contact_target_days__lte=90),
+                condition=Q(contact_target_days__gte=deadline.TARGET_DAYS_MIN)
+                & Q(contact_target_days__lte=deadline.TARGET_DAYS_MAX),
                 name="beneficiary_target_range",
             ),
-            models.CheckConstraint(condition=Q(contact_grace_days__lte=30), name="beneficiary_grace_range"),
+            models.CheckConstraint(
+                condition=Q(contact_grace_days__lte=deadline.GRACE_DAYS_MAX), name="beneficiary_grace_range"
+            ),
             models.CheckConstraint(
                 condition=Q(latitude__isnull=True) | (Q(latitude__gte=-90) & Q(latitude__lte=90)),
                 name="beneficiary_latitude_range",
@@ -220,10 +228,11 @@ class Beneficiary(models.Model):
 
     def contact_deadline(self) -> datetime.datetime | None:
         """When silence becomes an alert: last contact (or intake) + target + grace."""
-        since = self.last_contact_at or self.created_at
-        if since is None:
-            return None
-        return since + datetime.timedelta(days=self.contact_target_days + self.contact_grace_days)
+        return deadline.contact_deadline(
+            since=self.last_contact_at or self.created_at,
+            target_days=self.contact_target_days,
+            grace_days=self.contact_grace_days,
+        )
 
     def age_band(self, today: datetime.date) -> str:
         if not self.birth_year:
@@ -565,9 +574,9 @@ class IsolationAlert(models.Model):
         MISSED_VISITS = "missed_visits", _("Missed visits")
 
     class Severity(models.IntegerChoices):
-        LATE = 1, _("Late")
-        OVERDUE = 2, _("Overdue")
-        CRITICAL = 3, _("Critical")
+        LATE = deadline.LATE, _("Late")
+        OVERDUE = deadline.OVERDUE, _("Overdue")
+        CRITICAL = deadline.CRITICAL, _("Critical")
         URGENT = 4, _("Urgent")
 
     # Copied from the beneficiary so the review queue filters on one table. Who may see an alert

@@ -23,10 +23,15 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Max, Min, Q
 from django.utils import timezone
 
 from liens.choices import IN_PERSON_KINDS, Interest
+from liens.models import Notification
+from missions import deadline
+from missions.alerts.lifecycle import alert_new, resolution_fields, resolved_event
+from missions.alerts.services import alert_assign, alert_note_add, alerts_escalate
+from missions.alerts.sweep import isolation_sweep
 from missions.models import (
     AlertEvent,
     Assessment,
@@ -233,6 +238,7 @@ class _Builder:
         self.contacts: list[Contact] = []
         self.alerts: list[IsolationAlert] = []
         self.events: list[AlertEvent] = []
+        self.silences: list[tuple[Beneficiary, bool]] = []  # (person, taken in hand)
 
         self.admin = None
         self.coordinators: list = []  # one per association, by index
@@ -289,6 +295,7 @@ class _Builder:
         self.finish_beneficiaries()
         self.plan_alerts()
         self.write()
+        self.replay_silences()
 
     def new_user(self, email: str, first: str, last: str, phone: str, joined: dt.datetime, **extra):
         User = get_user_model()
@@ -1690,16 +1697,18 @@ class _Builder:
             b.alert_after = b.contact_deadline() if b.status == "active" else None
 
     def plan_alerts(self) -> None:
-        """Alerts as the sweep, the urgent-concern service and the escalation job would have left
-        them (missions.alerts), before anything is written."""
+        """The alerts of the demo: the urgent concern and the resolved silence are built as
+        missions.alerts.lifecycle raises and resolves them, with the coordinators' actions; the
+        open silences are chosen here and raised by the real jobs once everything is written
+        (replay_silences)."""
         r = self.rng
         # No-contact alerts for some of the people past their target; the sweep raises the rest.
         for index, wanted in enumerate([3, 1, 1]):
             overdue = [b for b in self.beneficiaries if b._assoc_index == index and b._category == "overdue"]
             overdue.sort(key=lambda b: b.last_contact_at)
             chosen = overdue[: wanted - 1] + ([self.fresh_overdue] if index == 0 else overdue[wanted - 1 : wanted])
-            for n, b in enumerate(chosen):
-                self.no_contact_alert(b, acknowledge=(n == 0 and index in (0, 1)))
+            # The jobs raise their alerts once everything is written (replay_silences).
+            self.silences += [(b, n == 0 and index in (0, 1)) for n, b in enumerate(chosen)]
 
         # An urgent concern: a fall reported after a recent visit, acknowledged by the coordinator.
         recent = [
@@ -1725,18 +1734,17 @@ class _Builder:
             coordinator = self.coordinators[0]
             raised = report._when
             acknowledged = min(raised + dt.timedelta(minutes=r.randint(20, 50)), self.now)
-            alert = IsolationAlert(
+            alert = alert_new(
                 beneficiary=b,
-                association=b.association,
-                kind="urgent_concern",
+                kind=IsolationAlert.Kind.URGENT_CONCERN,
                 severity=IsolationAlert.Severity.URGENT,
                 started_at=raised,
-                raised_at=raised,
+                now=raised,
                 report=report,
-                assigned_to=coordinator,
-                acknowledged_at=acknowledged,
-                acknowledged_by=coordinator,
             )
+            # Taken in hand (acknowledged, assigned): the escalation clock stopped.
+            alert.assigned_to, alert.acknowledged_at, alert.acknowledged_by = coordinator, acknowledged, coordinator
+            alert.escalate_after = None
             self.alerts.append(alert)
             self.events += [
                 AlertEvent(alert=alert, kind="acknowledged", at=acknowledged, author=coordinator),
@@ -1761,19 +1769,19 @@ class _Builder:
             resolved = match.activated_at
             started = resolved - dt.timedelta(days=6)
             coordinator = self.coordinators[1]
-            alert = IsolationAlert(
+            alert = alert_new(
                 beneficiary=b,
-                association=b.association,
-                kind="no_contact",
+                kind=IsolationAlert.Kind.NO_CONTACT,
                 severity=IsolationAlert.Severity.LATE,
                 started_at=started,
-                raised_at=started + dt.timedelta(minutes=12),
-                acknowledged_at=started + dt.timedelta(hours=20),
-                acknowledged_by=coordinator,
-                resolved_at=resolved,
-                resolved_by=coordinator,
-                resolution="Contact repris : première visite du nouveau bénévole",
+                now=started + dt.timedelta(minutes=12),
             )
+            alert.acknowledged_at, alert.acknowledged_by = started + dt.timedelta(hours=20), coordinator
+            resolution = "Contact repris : première visite du nouveau bénévole"
+            for name, value in resolution_fields(now=resolved, by=coordinator, resolution=resolution).items():
+                setattr(alert, name, value)
+            closed = resolved_event(alert_id=None, now=resolved, by=coordinator, note=resolution)
+            closed.alert = alert
             self.alerts.append(alert)
             self.events += [
                 AlertEvent(alert=alert, kind="acknowledged", at=alert.acknowledged_at, author=coordinator),
@@ -1784,98 +1792,82 @@ class _Builder:
                     author=coordinator,
                     note="Bénévole précédent parti ; nouvelle proposition en cours.",
                 ),
-                AlertEvent(alert=alert, kind="resolved", at=resolved, author=coordinator, note=alert.resolution),
+                closed,
             ]
 
-    def no_contact_alert(self, b: Beneficiary, *, acknowledge: bool) -> None:
-        """Replay what the 15-minute sweep and the escalation job did since the silence began:
-        raised late at target + grace, overdue at 2 x target, critical at 3 x target (counted
-        from the last contact); unacknowledged alerts escalate every ack delay, up to level 2; a
-        rise in severity clears an acknowledgement. Leaves the person's alert_after at the next
-        threshold, as the sweep does."""
+    def job_time(self, moment: dt.datetime) -> dt.datetime:
+        """When a 15-minute job handled `moment`: a little after it, but a moment already past
+        has been handled by now."""
+        return min(moment + dt.timedelta(minutes=self.rng.randint(1, 14)), max(moment, self.now))
+
+    def replay_silences(self) -> None:
+        """Run the jobs that ran since each planned silence began, at the moments they ran: the
+        isolation sweep (raised late at target + grace, then overdue, then critical), the
+        escalation job (coordinators, then managers, while nobody acknowledges), and the
+        coordinator taking the alert in hand where planned. The rules are theirs, not restated.
+
+        The other people past their deadline are left for the first real sweep (the demo shows it
+        work to do): their deadlines are set aside while the past is replayed, then put back. The
+        messages those past jobs wrote are not sent today."""
+        if not self.silences:
+            return
         r = self.rng
-        overdue_factor = getattr(settings, "LIENS_ALERT_OVERDUE_FACTOR", 2)
-        critical_factor = getattr(settings, "LIENS_ALERT_CRITICAL_FACTOR", 3)
-        delay = getattr(settings, "LIENS_ALERT_ACK_DELAY", dt.timedelta(hours=24))
+        ids = [b.pk for b, _ in self.silences]
+        waiting = Beneficiary.objects.filter(alert_after__lte=self.now).exclude(pk__in=ids)
+        held = list(waiting.values_list("pk", "alert_after"))
+        waiting.update(alert_after=None)
+        outbox_before = Notification.objects.aggregate(last=Max("pk"))["last"] or 0
 
-        def sweep_at(moment: dt.datetime) -> dt.datetime:
-            # The jobs run every 15 minutes: a little after the moment, but a moment already
-            # past has been handled by now.
-            return min(moment + dt.timedelta(minutes=r.randint(1, 14)), max(moment, self.now))
+        # Taken in hand a few hours after the last rise in severity, if that is already past.
+        in_hand: dict[int, dt.datetime] = {}
+        for b, acknowledge in self.silences:
+            late_at = b.contact_deadline()
+            changes = [
+                late_at,
+                *deadline.severity_thresholds(
+                    start=late_at, target_days=b.contact_target_days, grace_days=b.contact_grace_days
+                ),
+            ]
+            taken = max(at for at in changes if at <= self.now) + dt.timedelta(hours=r.randint(2, 6))
+            if acknowledge and taken <= self.now:
+                in_hand[b.pk] = taken
 
-        since, target = b.last_contact_at, dt.timedelta(days=b.contact_target_days)
-        started = b.contact_deadline()
-        raised = sweep_at(started)
-        coordinator = self.coordinators[b._assoc_index]
-        alert = IsolationAlert(
-            beneficiary=b,
-            association=b.association,
-            kind="no_contact",
-            severity=IsolationAlert.Severity.LATE,
-            started_at=started,
-            raised_at=raised,
-            escalate_after=raised + delay,
-        )
-        events = []
-        rises = [(2, since + overdue_factor * target), (3, since + critical_factor * target)]
-        rises = [(severity, sweep_at(at)) for severity, at in rises if at <= self.now]
-        last_change = rises[-1][1] if rises else raised
-        ack_at = last_change + dt.timedelta(hours=r.randint(2, 6)) if acknowledge else None
-        escalate_at = sweep_at(alert.escalate_after)
+        people = {b.pk: b for b, _ in self.silences}
         while True:
-            due = []
-            if rises:
-                due.append((rises[0][1], "rise"))
-            if alert.escalate_after is not None and alert.acknowledged_at is None:
-                due.append((escalate_at, "escalate"))
-            if ack_at is not None and alert.acknowledged_at is None:
-                due.append((ack_at, "acknowledge"))
-            due = [item for item in due if item[0] <= self.now]
-            if not due:
+            jobs: list[tuple[dt.datetime, str, int | None]] = []
+            due = Beneficiary.objects.filter(pk__in=ids).aggregate(at=Min("alert_after"))["at"]
+            if due is not None:
+                jobs.append((self.job_time(due), "sweep", None))
+            escalation = IsolationAlert.objects.filter(
+                beneficiary_id__in=ids, resolved_at__isnull=True, acknowledged_at__isnull=True
+            ).aggregate(at=Min("escalate_after"))["at"]
+            if escalation is not None:
+                jobs.append((self.job_time(escalation), "escalate", None))
+            jobs += [(at, "take", pk) for pk, at in in_hand.items()]
+            jobs = [job for job in jobs if job[0] <= self.now]
+            if not jobs:
                 break
-            at, step = min(due)
-            if step == "rise":
-                severity, at = rises.pop(0)
-                events.append(
-                    AlertEvent(alert=alert, kind="severity", at=at, data={"from": alert.severity, "to": severity})
-                )
-                alert.severity, alert.acknowledged_at, alert.acknowledged_by = severity, None, None
-                if alert.escalate_after is None and alert.escalation_level < 2:
-                    # The sweep re-arms the clock; the seed stops at level 2 (managers told).
-                    alert.escalate_after = at + delay
-                    escalate_at = sweep_at(alert.escalate_after)
-            elif step == "escalate":
-                alert.escalation_level += 1
-                level = alert.escalation_level
-                audience = "coordinators" if level < 2 else "managers"
-                events.append(AlertEvent(alert=alert, kind="escalated", at=at, data={"level": level, "to": audience}))
-                alert.escalate_after = at + delay if level < 2 else None
-                if alert.escalate_after is not None:
-                    escalate_at = sweep_at(alert.escalate_after)
+            at, job, pk = min(jobs, key=lambda job: job[0])
+            if job == "sweep":
+                isolation_sweep(now=at)
+            elif job == "escalate":
+                alerts_escalate(now=at)
             else:
-                alert.acknowledged_at, alert.acknowledged_by, alert.assigned_to = at, coordinator, coordinator
-                alert.escalate_after = None
-                assigned = AlertEvent(
-                    alert=alert, kind="assigned", at=at, author=coordinator, data={"name": coordinator.get_full_name()}
-                )
-                assigned._ids = {"assignee": coordinator}
-                events += [
-                    AlertEvent(alert=alert, kind="acknowledged", at=at, author=coordinator),
-                    assigned,
-                ]
-                if at + dt.timedelta(minutes=30) <= self.now:
-                    note = r.choice(T.NO_CONTACT_NOTES)
-                    events.append(
-                        AlertEvent(
-                            alert=alert, kind="note", at=at + dt.timedelta(minutes=30), author=coordinator, note=note
-                        )
-                    )
-        b.alert_after = {
-            IsolationAlert.Severity.LATE: since + overdue_factor * target,
-            IsolationAlert.Severity.OVERDUE: since + critical_factor * target,
-        }.get(alert.severity)
-        self.alerts.append(alert)
-        self.events += events
+                del in_hand[pk]
+                self.take_in_hand(people[pk], at=at)
+
+        for pk, alert_after in held:
+            Beneficiary.objects.filter(pk=pk).update(alert_after=alert_after)
+        Notification.objects.filter(pk__gt=outbox_before).delete()
+
+    def take_in_hand(self, b: Beneficiary, *, at: dt.datetime) -> None:
+        """The coordinator takes the alert (acknowledged, assigned) and notes what was done."""
+        coordinator = self.coordinators[b._assoc_index]
+        alert = IsolationAlert.objects.get(beneficiary=b, kind=IsolationAlert.Kind.NO_CONTACT, resolved_at=None)
+        alert_assign(alert=alert, by=coordinator, assignee=coordinator, now=at)
+        noted = at + dt.timedelta(minutes=30)
+        if noted <= self.now:
+            alert_note_add(alert=alert, by=coordinator, note=self.rng.choice(T.NO_CONTACT_NOTES), now=noted)
 
 
 PERIOD_TIMES = {name: (_t(start), _t(end)) for name, (start, end) in T.PERIODS.items()}

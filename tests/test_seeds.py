@@ -257,3 +257,16 @@ def test_each_demo_account_signs_in_through_the_form_and_lands_on_its_own_page(l
             assert client.get(page)["Location"] == reverse("mfa_activate_totp")
             continue
         assert client.get(page).status_code == 200, email
+
+
+def test_the_replayed_past_leaves_its_alerts_history_and_no_message_to_send_today(loaded):
+    """The open silences were raised by the real sweep and escalation job run at past moments:
+    their rises and escalations are on their timelines, and what those jobs wrote to the outbox
+    then is not sent now."""
+    from liens.models import Notification
+
+    silences = IsolationAlert.objects.filter(kind="no_contact", resolved_at__isnull=True)
+    kinds = Counter(silences.values_list("events__kind", flat=True))
+    assert kinds["severity"] and kinds["escalated"] and kinds["acknowledged"]
+    assert {alert.raised_at > alert.started_at for alert in silences} == {True}
+    assert not Notification.objects.exists()

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import Q, TextChoices
 from django.utils import timezone
@@ -20,11 +19,14 @@ from django.utils.translation import gettext_lazy
 from liens.errors import DomainError
 from liens.services import sensitive_access_log
 
+from .. import deadline
+
 # Re-exported: the association's activate, pause and resume services call them from here.
 from ..ledger import alert_deadline_restore as alert_deadline_restore
 from ..ledger import alert_deadline_suspend as alert_deadline_suspend
 from ..ledger import contact_record, is_paused
 from ..models import AlertEvent, Beneficiary, Contact, IsolationAlert, Membership, Visit, VisitReport
+from .lifecycle import alert_close, alert_raise, escalation_delay
 from .notifications import RaisedItem, alert_escalated_notify, alert_urgent_notify, alerts_raised_notify
 from .selectors import AlertFile, alert_file
 
@@ -48,9 +50,7 @@ class Referral(TextChoices):
 
 def ack_delay(alert: IsolationAlert) -> datetime.timedelta:
     """How long an alert may wait for someone to acknowledge it before it escalates."""
-    if alert.severity == Severity.URGENT:
-        return settings.LIENS_ALERT_URGENT_ACK_DELAY
-    return settings.LIENS_ALERT_ACK_DELAY
+    return escalation_delay(severity=alert.severity)
 
 
 def _lock_beneficiary(beneficiary_id: int) -> None:
@@ -90,22 +90,20 @@ def alert_raise_urgent(*, report: VisitReport) -> IsolationAlert | None:
             .first()
         )
         if alert is None:
-            alert = IsolationAlert.objects.create(
+            alert = alert_raise(
                 beneficiary=beneficiary,
-                association_id=beneficiary.association_id,
                 kind=Kind.URGENT_CONCERN,
                 severity=Severity.URGENT,
                 started_at=report.submitted_at or now,
-                raised_at=now,
+                now=now,
                 report=report,
-                escalate_after=now + settings.LIENS_ALERT_URGENT_ACK_DELAY,
             )
             step = "raised"  # the row records its raising, report and author included
         else:
             # A new worry on an open alert needs a fresh look: acknowledgement cleared, clock on.
             alert.acknowledged_at = None
             alert.acknowledged_by = None
-            alert.escalate_after = alert.escalate_after or now + settings.LIENS_ALERT_URGENT_ACK_DELAY
+            alert.escalate_after = alert.escalate_after or now + escalation_delay(severity=alert.severity)
             alert.save(update_fields=["acknowledged_at", "acknowledged_by", "escalate_after"])
             event = AlertEvent.objects.create(
                 alert=alert, kind=AlertEvent.Kind.NOTE, at=now, author=report.submitted_by, note=report.notes, data=data
@@ -145,14 +143,12 @@ def alert_raise_missed_visits(*, beneficiary: Beneficiary) -> IsolationAlert | N
             beneficiary=beneficiary, kind=Kind.MISSED_VISITS, started_at__gte=streak_since
         ).exists():
             return None  # this streak was already raised and someone resolved it
-        alert = IsolationAlert.objects.create(
+        alert = alert_raise(
             beneficiary=beneficiary,
-            association_id=beneficiary.association_id,
             kind=Kind.MISSED_VISITS,
             severity=Severity.OVERDUE,
             started_at=streak_since,
-            raised_at=now,
-            escalate_after=now + settings.LIENS_ALERT_ACK_DELAY,
+            now=now,
         )
         alerts_raised_notify(
             items=[RaisedItem(alert.pk, beneficiary.pk, beneficiary.association_id, alert.kind, alert.severity, None)]
@@ -213,12 +209,13 @@ def alert_acknowledge(*, alert: IsolationAlert, by) -> IsolationAlert:
     return _copy_back(locked, alert)
 
 
-def alert_assign(*, alert: IsolationAlert, by, assignee) -> IsolationAlert:
+def alert_assign(*, alert: IsolationAlert, by, assignee, now: datetime.datetime | None = None) -> IsolationAlert:
     """Give the alert to a member of the association's staff (acknowledging it). Writes an
-    event each time; assigning the same person again changes nothing."""
+    event each time; assigning the same person again changes nothing. `now` is the present
+    unless the demo seeds replay a past."""
     if assignee is None or not Membership.objects.filter(user=assignee, association_id=alert.association_id).exists():
         raise DomainError(_("Choose a member of this association's staff."), field="assignee")
-    now = timezone.now()
+    now = now or timezone.now()
     with transaction.atomic():
         locked = _lock_open(alert)
         _acknowledge(locked, by=by, now=now)
@@ -247,10 +244,11 @@ def _clean_text(value: str, *, field: str, required: bool, max_length: int = 200
     return value
 
 
-def alert_note_add(*, alert: IsolationAlert, by, note: str) -> AlertEvent:
-    """Add a note to the alert's timeline (acknowledging it). Not idempotent: each call is a note."""
+def alert_note_add(*, alert: IsolationAlert, by, note: str, now: datetime.datetime | None = None) -> AlertEvent:
+    """Add a note to the alert's timeline (acknowledging it). Not idempotent: each call is a note.
+    `now` is the present unless the demo seeds replay a past."""
     note = _clean_text(note, field="note", required=True)
-    now = timezone.now()
+    now = now or timezone.now()
     with transaction.atomic():
         locked = _lock_open(alert)
         _acknowledge(locked, by=by, now=now)
@@ -311,30 +309,17 @@ def alert_resolve(*, alert: IsolationAlert, by, reason: str) -> IsolationAlert:
     now = timezone.now()
     with transaction.atomic():
         locked = _lock_open(alert)
-        if locked.acknowledged_at is None:
-            locked.acknowledged_at, locked.acknowledged_by = now, by
-        locked.resolved_at = now
-        locked.resolved_by = by
-        locked.resolution = reason
-        locked.escalate_after = None
-        locked.save(
-            update_fields=[
-                "acknowledged_at",
-                "acknowledged_by",
-                "resolved_at",
-                "resolved_by",
-                "resolution",
-                "escalate_after",
-            ]
-        )
-        AlertEvent.objects.create(alert=locked, kind=AlertEvent.Kind.RESOLVED, at=now, author=by, note=reason)
+        alert_close(alert=locked, now=now, by=by, resolution=reason, note=reason, acknowledge=True)
         if locked.kind == Kind.NO_CONTACT:
             beneficiary = Beneficiary.objects.select_related("association").get(pk=locked.beneficiary_id)
             if beneficiary.status == Beneficiary.Status.ACTIVE and not is_paused(
                 beneficiary=beneficiary, tz=beneficiary.association.timezone, now=now
             ):
-                allowance = datetime.timedelta(days=beneficiary.contact_target_days + beneficiary.contact_grace_days)
-                beneficiary.alert_after = max(beneficiary.contact_deadline(), now + allowance)
+                # A full target + grace from now, as if the person had been in touch now.
+                restarted = deadline.contact_deadline(
+                    since=now, target_days=beneficiary.contact_target_days, grace_days=beneficiary.contact_grace_days
+                )
+                beneficiary.alert_after = max(beneficiary.contact_deadline(), restarted)
                 beneficiary.save(update_fields=["alert_after"])
     return _copy_back(locked, alert)
 

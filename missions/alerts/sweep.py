@@ -13,7 +13,9 @@ batches; each batch is one transaction that
 
 On PostgreSQL steps 1 to 3 are one statement (`_SQL_BATCH`: data-modifying CTEs), so the rows
 never travel to Python and back; elsewhere the same rules run in Python (`no_contact_step`)
-over the fetched rows, written with bulk statements. Both engines are tested against each other.
+over the fetched rows, written with bulk statements. The rules are missions.deadline's and the
+alerts are raised and resolved as missions.alerts.lifecycle writes them: the Python engine calls
+both, the SQL statement takes its numbers from them. Both engines are tested against each other.
 
 Once committed, every claimed row's deadline is in the future (or NULL at critical), so a second
 sweep, concurrent or not, finds nothing to do: the job is idempotent. If a batch fails, its rows
@@ -27,7 +29,6 @@ import datetime
 import logging
 import time
 from dataclasses import dataclass, field
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -35,7 +36,9 @@ from django.db.models import F, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from .. import deadline
 from ..models import AlertEvent, Beneficiary, IsolationAlert
+from .lifecycle import RESOLVED_BY_CONTACT, alert_new, escalation_delay, resolution_fields, resolved_event
 from .notifications import RaisedItem, alerts_raised_notify
 
 log = logging.getLogger(__name__)
@@ -95,40 +98,38 @@ class SweepResult:
         }
 
 
-def no_contact_step(row: DueRow, *, now: datetime.datetime, overdue_factor: int, critical_factor: int) -> Step:
+def no_contact_step(
+    row: DueRow,
+    *,
+    now: datetime.datetime,
+    overdue_factor: int | None = None,
+    critical_factor: int | None = None,
+) -> Step:
     """Decide one claimed row. Pure: the same row and time always give the same step.
 
-    Thresholds count from the start of the silence `start`: for a fresh alert the later of the
-    contact deadline (last contact + target + grace) and the row's stored deadline (which is the
-    end of a pause, or the moment a person last resolved an alert), for an open alert its own
-    start. With `since` = start - (target + grace): overdue from since + 2 x target, critical from
-    since + 3 x target (the factors are settings).
-    """
+    The rules are missions.deadline's. Thresholds count from the start of the silence: for a
+    fresh alert the later of the contact deadline (last contact + target + grace) and the row's
+    stored deadline (which is the end of a pause, or the moment a person last resolved an
+    alert), for an open alert its own start. The factors are the settings' unless given."""
     if row.status != Beneficiary.Status.ACTIVE:
         return Step(next_due=None)
-    if row.paused_until is not None:
-        end = datetime.datetime.combine(
-            row.paused_until + datetime.timedelta(days=1), datetime.time.min, tzinfo=ZoneInfo(row.tz)
-        )
-        if now < end:
-            # Paused until a date: raise nothing, look again when the pause ends.
-            return Step(next_due=end)
-    allowance = datetime.timedelta(days=row.target_days + row.grace_days)
-    deadline = row.since + allowance
-    if deadline > now:
+    end = deadline.pause_end(paused_until=row.paused_until, tz=row.tz)
+    if end is not None and now < end:
+        # Paused until a date: raise nothing, look again when the pause ends.
+        return Step(next_due=end)
+    late_at = deadline.contact_deadline(since=row.since, target_days=row.target_days, grace_days=row.grace_days)
+    if late_at > now:
         # The stored deadline was stale (a contact moved it): no silence, just re-arm it.
-        return Step(next_due=deadline, resolve=row.alert_id is not None)
+        return Step(next_due=late_at, resolve=row.alert_id is not None)
 
-    start = row.alert_started_at if row.alert_id is not None else max(deadline, row.due_at)
-    since = start - allowance
-    overdue_at = since + datetime.timedelta(days=overdue_factor * row.target_days)
-    critical_at = since + datetime.timedelta(days=critical_factor * row.target_days)
-    if now >= critical_at:
-        severity = Severity.CRITICAL
-    elif now >= overdue_at:
-        severity = Severity.OVERDUE
-    else:
-        severity = Severity.LATE
+    start = row.alert_started_at if row.alert_id is not None else max(late_at, row.due_at)
+    factors = {"overdue": overdue_factor, "critical": critical_factor}
+    overdue_at, critical_at = deadline.severity_thresholds(
+        start=start, target_days=row.target_days, grace_days=row.grace_days, **factors
+    )
+    severity = deadline.severity_for(
+        start=start, target_days=row.target_days, grace_days=row.grace_days, now=now, **factors
+    )
     # Severity never falls on an open alert: a lower reading (after a pause) keeps the higher one.
     severity = max(severity, row.alert_severity or 0)
     # The next threshold is always after now, so a claimed row leaves the due set.
@@ -195,9 +196,8 @@ class _Batch:
 
 def _plan(rows: list[DueRow], *, now: datetime.datetime) -> _Batch:
     batch = _Batch()
-    overdue, critical = settings.LIENS_ALERT_OVERDUE_FACTOR, settings.LIENS_ALERT_CRITICAL_FACTOR
     for row in rows:
-        step = no_contact_step(row, now=now, overdue_factor=overdue, critical_factor=critical)
+        step = no_contact_step(row, now=now)
         batch.deadlines.append((row.id, step.next_due))
         if step.resolve:
             batch.resolved.append(row)
@@ -212,7 +212,7 @@ def _plan(rows: list[DueRow], *, now: datetime.datetime) -> _Batch:
 
 def _write(batch: _Batch, *, now: datetime.datetime) -> list[RaisedItem]:
     """Apply a planned batch with a constant number of statements; return what to tell staff."""
-    delay = now + settings.LIENS_ALERT_ACK_DELAY
+    delay = now + escalation_delay(severity=Severity.LATE)
     items: list[RaisedItem] = []
     Beneficiary.objects.bulk_update(
         [Beneficiary(pk=bid, alert_after=due) for bid, due in batch.deadlines], ["alert_after"], batch_size=500
@@ -220,14 +220,12 @@ def _write(batch: _Batch, *, now: datetime.datetime) -> list[RaisedItem]:
     events: list[AlertEvent] = []
     alerts = IsolationAlert.objects.bulk_create(
         [
-            IsolationAlert(
-                beneficiary_id=row.id,
-                association_id=row.association_id,
-                kind=IsolationAlert.Kind.NO_CONTACT,
+            alert_new(
+                beneficiary=Beneficiary(pk=row.id, association_id=row.association_id),
+                kind=NO_CONTACT,
                 severity=step.severity,
                 started_at=step.started_at,
-                raised_at=now,
-                escalate_after=delay,
+                now=now,
             )
             for row, step in batch.new
         ]
@@ -259,12 +257,9 @@ def _write(batch: _Batch, *, now: datetime.datetime) -> list[RaisedItem]:
         )
     if batch.resolved:
         IsolationAlert.objects.filter(pk__in=[row.alert_id for row in batch.resolved]).update(
-            resolved_at=now, resolution="new contact", escalate_after=None
+            **resolution_fields(now=now, by=None, resolution=RESOLVED_BY_CONTACT)
         )
-        events += [
-            AlertEvent(alert_id=row.alert_id, kind=AlertEvent.Kind.RESOLVED, at=now, data={"by": "sweep"})
-            for row in batch.resolved
-        ]
+        events += [resolved_event(alert_id=row.alert_id, now=now, data={"by": "sweep"}) for row in batch.resolved]
     AlertEvent.objects.bulk_create(events)
     return items
 
@@ -276,12 +271,13 @@ _SQL_BATCH = """
 WITH claimed AS (
     -- The partial index beneficiary_alert_due serves WHERE alert_after <= now ORDER BY
     -- alert_after LIMIT n; SKIP LOCKED leaves the rows another sweep holds to that sweep.
-    -- Days are 24 hours, as in Python's timedelta(days=n), whatever the session's time zone.
+    -- The numbers are missions.deadline's (sql_parameters()): %(day)s is its day of 24 hours,
+    -- whatever the session's time zone; the tests hold this statement and the Python step equal.
     SELECT ctid AS row_id, id, association_id, alert_after AS due_at, status, paused_until,
            contact_target_days AS target,
            COALESCE(last_contact_at, created_at)
-               + (contact_target_days + contact_grace_days) * interval '24 hours' AS deadline,
-           (contact_target_days + contact_grace_days) * interval '24 hours' AS allowance
+               + (contact_target_days + contact_grace_days) * %(day)s AS deadline,
+           (contact_target_days + contact_grace_days) * %(day)s AS allowance
     FROM missions_beneficiary
     WHERE alert_after IS NOT NULL AND alert_after <= %(now)s {only}
     ORDER BY alert_after
@@ -317,12 +313,12 @@ WITH claimed AS (
     FROM due
 ), stepped AS (
     SELECT judged.*,
-           since + %(overdue)s * target * interval '24 hours' AS overdue_at,
-           since + %(critical)s * target * interval '24 hours' AS critical_at,
+           since + %(overdue)s * target * %(day)s AS overdue_at,
+           since + %(critical)s * target * %(day)s AS critical_at,
            since + allowance AS started_at,
-           GREATEST(CASE WHEN %(now)s >= since + %(critical)s * target * interval '24 hours' THEN 3
-                         WHEN %(now)s >= since + %(overdue)s * target * interval '24 hours' THEN 2
-                         ELSE 1 END,
+           GREATEST(CASE WHEN %(now)s >= since + %(critical)s * target * %(day)s THEN %(critical_severity)s
+                         WHEN %(now)s >= since + %(overdue)s * target * %(day)s THEN %(overdue_severity)s
+                         ELSE %(late_severity)s END,
                     COALESCE(alert_severity, 0)) AS severity
     FROM judged
 ), plan AS (
@@ -334,8 +330,8 @@ WITH claimed AS (
            array_agg(CASE state WHEN 'off' THEN NULL
                                 WHEN 'paused' THEN pause_end
                                 WHEN 'fresh' THEN deadline
-                                ELSE CASE WHEN severity >= 3 THEN NULL
-                                          WHEN severity = 2 THEN critical_at
+                                ELSE CASE WHEN severity >= %(critical_severity)s THEN NULL
+                                          WHEN severity = %(overdue_severity)s THEN critical_at
                                           ELSE overdue_at END END ORDER BY row_id) AS dues,
            array_agg(alert_row) FILTER (WHERE state = 'late' AND severity > alert_severity) AS risen_rows,
            array_agg(severity) FILTER (WHERE state = 'late' AND severity > alert_severity) AS risen_to,
@@ -348,6 +344,9 @@ WITH claimed AS (
     WHERE b.ctid = v.row_id
     RETURNING b.id
 ), raised AS (
+    -- The raising lifecycle.alert_new describes, written set-based: a thousand alerts through
+    -- the ORM, one by one, would cost the sweep its measured speed. Same columns, same values
+    -- (the tests compare an alert raised here with one alert_new builds).
     INSERT INTO missions_isolationalert (beneficiary_id, association_id, kind, severity, started_at,
                                          raised_at, escalation_level, escalate_after, resolution)
     SELECT id, association_id, 'no_contact', severity, started_at, %(now)s, 0, %(escalate_after)s, ''
@@ -364,7 +363,7 @@ WITH claimed AS (
     RETURNING a.id, a.beneficiary_id, a.association_id, a.severity, v.previous
 ), resolved AS (
     UPDATE missions_isolationalert a
-    SET resolved_at = %(now)s, resolution = 'new contact', escalate_after = NULL
+    SET resolved_at = %(now)s, resolved_by_id = NULL, resolution = %(resolution)s, escalate_after = NULL
     FROM plan, unnest(plan.resolved_rows) AS v(row_id)
     WHERE a.ctid = v.row_id
     RETURNING a.id
@@ -388,9 +387,10 @@ def _sweep_batch_sql(*, now: datetime.datetime, limit: int, only_id: int | None)
         "now": now,
         "limit": limit,
         "only": only_id,
-        "overdue": settings.LIENS_ALERT_OVERDUE_FACTOR,
-        "critical": settings.LIENS_ALERT_CRITICAL_FACTOR,
-        "escalate_after": now + settings.LIENS_ALERT_ACK_DELAY,
+        **deadline.sql_parameters(),
+        # What lifecycle.alert_new and resolution_fields would write (tested to agree).
+        "escalate_after": now + escalation_delay(severity=Severity.LATE),
+        "resolution": RESOLVED_BY_CONTACT,
     }
     sql = _SQL_BATCH.format(only="AND id = %(only)s" if only_id is not None else "")
     claimed = resolved = 0

@@ -14,7 +14,7 @@ from rest_framework.views import APIView
 
 from liens.api import query_params
 from liens.choices import Interest, Language, VisitKind, VisitorPreference
-from missions import assessments
+from missions import assessments, deadline
 from missions.models import (
     Assessment,
     Association,
@@ -194,8 +194,12 @@ class BeneficiaryIn(serializers.Serializer):
     has_pets = serializers.BooleanField(required=False)
     smoker = serializers.BooleanField(required=False)
     apa_social_hours = serializers.BooleanField(required=False)
-    contact_target_days = serializers.IntegerField(required=False, min_value=1, max_value=90)
-    contact_grace_days = serializers.IntegerField(required=False, min_value=0, max_value=30)
+    contact_target_days = serializers.IntegerField(
+        required=False, min_value=deadline.TARGET_DAYS_MIN, max_value=deadline.TARGET_DAYS_MAX
+    )
+    contact_grace_days = serializers.IntegerField(
+        required=False, min_value=deadline.GRACE_DAYS_MIN, max_value=deadline.GRACE_DAYS_MAX
+    )
     key_contacts = KeyContactIO(many=True, required=False, max_length=MAX_KEY_CONTACTS)
 
 

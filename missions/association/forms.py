@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from liens.choices import Interest, Language, VisitKind
-from missions import assessments
+from missions import assessments, deadline
 from missions.models import Assessment, Association, Beneficiary, KeyContact, Membership, Mission
 
 from . import services, validators
@@ -81,8 +81,12 @@ class AssociationSignupForm(forms.ModelForm):
 
 
 class AssociationSettingsForm(forms.Form):
-    default_contact_target_days = forms.IntegerField(label=_("Contact target (days)"), min_value=1, max_value=90)
-    default_contact_grace_days = forms.IntegerField(label=_("Grace (days)"), min_value=0, max_value=30)
+    default_contact_target_days = forms.IntegerField(
+        label=_("Contact target (days)"), min_value=deadline.TARGET_DAYS_MIN, max_value=deadline.TARGET_DAYS_MAX
+    )
+    default_contact_grace_days = forms.IntegerField(
+        label=_("Grace (days)"), min_value=deadline.GRACE_DAYS_MIN, max_value=deadline.GRACE_DAYS_MAX
+    )
 
 
 class InvitationForm(forms.Form):
@@ -156,6 +160,13 @@ class BeneficiaryForm(forms.ModelForm):
             self.initial.setdefault("contact_grace_days", association.default_contact_grace_days)
             self.initial.setdefault("languages", ["fr"])
         self.fields["consent_by"].required = False
+        # The browser's hint; the service checks the same range (missions.deadline) and says why.
+        for name, low, high in (
+            ("contact_target_days", deadline.TARGET_DAYS_MIN, deadline.TARGET_DAYS_MAX),
+            ("contact_grace_days", deadline.GRACE_DAYS_MIN, deadline.GRACE_DAYS_MAX),
+        ):
+            if name in self.fields:
+                self.fields[name].widget.attrs.update(min=low, max=high)
 
     def clean_postcode(self):
         postcode = (self.cleaned_data.get("postcode") or "").strip()

@@ -29,6 +29,7 @@ from liens.geocoding import geocode
 from liens.notify import notify, site_url
 from liens.services import sensitive_access_log
 from missions import assessments
+from missions.deadline import grace_days_problem, target_days_problem
 from missions.ledger import alert_deadline_restore, alert_deadline_suspend
 from missions.models import (
     Assessment,
@@ -171,10 +172,10 @@ def association_settings_update(
 ) -> Association:
     """Change the association's default contact target and grace (new beneficiaries get them)."""
     _require_manager(association=association, user=by)
-    if not 1 <= default_contact_target_days <= 90:
-        raise DomainError(_("Choose between 1 and 90 days."), field="default_contact_target_days")
-    if not 0 <= default_contact_grace_days <= 30:
-        raise DomainError(_("Choose between 0 and 30 days."), field="default_contact_grace_days")
+    if problem := target_days_problem(default_contact_target_days):
+        raise DomainError(problem, field="default_contact_target_days")
+    if problem := grace_days_problem(default_contact_grace_days):
+        raise DomainError(problem, field="default_contact_grace_days")
     association.default_contact_target_days = default_contact_target_days
     association.default_contact_grace_days = default_contact_grace_days
     association.save(update_fields=["default_contact_target_days", "default_contact_grace_days"])
@@ -451,11 +452,11 @@ def beneficiary_problems(fields: dict, *, status: str = Beneficiary.Status.INTAK
     if status in (Beneficiary.Status.ACTIVE, Beneficiary.Status.PAUSED) and not (consent_by and consent_on):
         problems.append(("consent_by", _("A person who is followed must have given consent.")))
     target = fields.get("contact_target_days")
-    if target is not None and not 1 <= target <= 90:
-        problems.append(("contact_target_days", _("Choose between 1 and 90 days.")))
+    if target is not None and (problem := target_days_problem(target)):
+        problems.append(("contact_target_days", problem))
     grace = fields.get("contact_grace_days")
-    if grace is not None and not 0 <= grace <= 30:
-        problems.append(("contact_grace_days", _("Choose between 0 and 30 days.")))
+    if grace is not None and (problem := grace_days_problem(grace)):
+        problems.append(("contact_grace_days", problem))
     for name, allowed in (
         ("interests", Interest.values),
         ("languages", Language.values),
