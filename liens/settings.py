@@ -101,6 +101,8 @@ TEMPLATES = [
         },
     },
 ]
+# Every form's fields mark themselves invalid for screen readers, pointing at their message.
+FORM_RENDERER = "liens.forms.FormRenderer"
 
 # --- Database -------------------------------------------------------------------------------
 # SQLite is the embedded default; PostgreSQL (psycopg 3) through DATABASE_URL in production

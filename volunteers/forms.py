@@ -16,35 +16,8 @@ from liens.errors import DomainError
 from .services import PERIOD_LABELS, PERIODS, location_resolve, phone_normalise
 
 
-def form_add_domain_error(form: forms.Form, error: DomainError) -> None:
-    """Show a service's refusal next to its field (or at the top when it names none)."""
-    form.add_error(error.field if error.field in form.fields else None, str(error.message))
-    _mark_invalid(form)
-
-
-def _mark_invalid(form: forms.Form) -> None:
-    # Screen readers announce the field as invalid and read its message with it.
-    for name in form.errors:
-        if name in form.fields:
-            attrs = form.fields[name].widget.attrs
-            attrs["aria-invalid"] = "true"
-            attrs["aria-describedby"] = f"{form[name].auto_id}-error"
-
-
-class AccessibleForm(forms.Form):
-    """A form whose invalid fields say so to assistive technology."""
-
-    def full_clean(self):
-        super().full_clean()
-        _mark_invalid(self)
-
-
 class SignupForm(AllauthSignupForm):
     """Sign-up asks only what is needed to start; the rest comes in the profile wizard."""
-
-    def full_clean(self):
-        super().full_clean()
-        _mark_invalid(self)
 
     first_name = forms.CharField(
         label=_("First name"), max_length=150, widget=forms.TextInput(attrs={"autocomplete": "given-name"})
@@ -90,7 +63,7 @@ class SignupForm(AllauthSignupForm):
             return super().save(request)
 
 
-class AvailabilityForm(AccessibleForm):
+class AvailabilityForm(forms.Form):
     """The weekly grid: one checkbox per weekday and period."""
 
     def __init__(self, *args, cells: set[tuple[int, str]] | None = None, **kwargs):
@@ -120,7 +93,7 @@ class AvailabilityForm(AccessibleForm):
         ]
 
 
-class PlaceForm(AccessibleForm):
+class PlaceForm(forms.Form):
     address = forms.CharField(
         label=_("Street and number (optional)"),
         required=False,
@@ -138,7 +111,7 @@ class PlaceForm(AccessibleForm):
     )
 
 
-class InterestsForm(AccessibleForm):
+class InterestsForm(forms.Form):
     interests = forms.MultipleChoiceField(
         label=_("What do you enjoy?"), required=False, choices=Interest.choices, widget=forms.CheckboxSelectMultiple
     )
@@ -147,7 +120,7 @@ class InterestsForm(AccessibleForm):
     )
 
 
-class KindsForm(AccessibleForm):
+class KindsForm(forms.Form):
     visit_kinds = forms.MultipleChoiceField(
         label=_("Kinds of visit you accept"), choices=VisitKind.choices, widget=forms.CheckboxSelectMultiple
     )
@@ -156,14 +129,14 @@ class KindsForm(AccessibleForm):
     )
 
 
-class CharterForm(AccessibleForm):
+class CharterForm(forms.Form):
     charter = forms.BooleanField(label=_("I have read and accept the volunteer charter"))
     data_consent = forms.BooleanField(
         label=_("I agree that the association keeps my details to organise visits, as explained above")
     )
 
 
-class NotificationsForm(AccessibleForm):
+class NotificationsForm(forms.Form):
     notify_email = forms.BooleanField(label=_("By email"), required=False)
     notify_sms = forms.BooleanField(label=_("By text message (SMS)"), required=False)
     phone = forms.CharField(
@@ -187,6 +160,6 @@ class FutureDateField(forms.DateField):
             raise forms.ValidationError(_("Choose a date after today."))
 
 
-class PauseForm(AccessibleForm):
+class PauseForm(forms.Form):
     until = FutureDateField(label=_("Pause until (included)"))
     reason = forms.CharField(label=_("Reason (optional)"), required=False, max_length=200)

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from liens.errors import DomainError
+from liens.forms import form_apply_domain_error
 
 from . import forms, selectors, services
 from .models import Volunteer
@@ -122,7 +123,7 @@ def profile_step(request, volunteer: Volunteer, step: str):
         try:
             _step_save(step, volunteer, form)
         except DomainError as error:
-            forms.form_add_domain_error(form, error)
+            form_apply_domain_error(form, error)
         else:
             messages.success(request, _("Saved."))
             volunteer.refresh_from_db()
@@ -180,7 +181,7 @@ def pause(request, volunteer: Volunteer):
         try:
             services.volunteer_pause(volunteer=volunteer, **form.cleaned_data)
         except DomainError as error:
-            forms.form_add_domain_error(form, error)
+            form_apply_domain_error(form, error)
         else:
             messages.success(request, _("You are on pause. Take care, and see you soon!"))
             return redirect("volunteers:home")

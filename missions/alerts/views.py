@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from liens.errors import DomainError
+from liens.forms import form_apply_domain_error
 
 from ..scoping import association_ids_for
 from . import selectors, services
@@ -83,7 +84,7 @@ def _act(request, pk: int, *, name: str, form_class=None, perform, done: str, fo
             if form is None:
                 messages.error(request, error.message)
                 return redirect("alerts:detail", pk=alert.pk)
-            form.add_error(error.field if error.field in form.fields else None, error.message)
+            form_apply_domain_error(form, error)
         else:
             messages.success(request, done)
             return redirect("alerts:detail", pk=alert.pk)

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from liens.choices import Interest, Language, VisitKind
 from liens.errors import DomainError
+from liens.forms import form_apply_domain_error
 from missions.models import Assessment, Beneficiary, ImportJob, Invitation, Match, Membership, Mission
 from missions.scoping import (
     associations_for,
@@ -33,12 +34,6 @@ from volunteers.vetting import STEP_LABELS, vetting_steps_left
 from . import forms, importing, selectors, services, tasks
 
 SESSION_KEY = "association_id"
-
-
-def form_error(form, exc: DomainError) -> None:
-    """Put a service's refusal next to its field, or at the top of the form."""
-    field = exc.field if exc.field in form.fields else None
-    form.add_error(field, str(exc.message))
 
 
 def staff_view(view):
@@ -111,7 +106,7 @@ def signup(request):
         try:
             association = services.association_signup(user=request.user, **form.cleaned_data)
         except DomainError as exc:
-            form_error(form, exc)
+            form_apply_domain_error(form, exc)
         else:
             request.session[SESSION_KEY] = association.pk
             messages.success(
@@ -161,7 +156,7 @@ def settings_page(request):
         try:
             services.association_settings_update(association=association, by=request.user, **form.cleaned_data)
         except DomainError as exc:
-            form_error(form, exc)
+            form_apply_domain_error(form, exc)
         else:
             messages.success(request, _("Settings saved."))
             return redirect("association:settings")
@@ -185,7 +180,7 @@ def staff(request):
             try:
                 services.invitation_send(association=association, by=request.user, **form.cleaned_data)
             except DomainError as exc:
-                form_error(form, exc)
+                form_apply_domain_error(form, exc)
             else:
                 messages.success(request, _("Invitation sent to %(email)s.") % {"email": form.cleaned_data["email"]})
                 return redirect("association:staff")
@@ -274,7 +269,7 @@ def invitation_accept(request, token: str):
                 )
         except DomainError as exc:
             if account_form is not None and exc.field:
-                form_error(account_form, exc)
+                form_apply_domain_error(account_form, exc)
             else:
                 messages.error(request, exc.message)
         else:
@@ -338,7 +333,7 @@ def _beneficiary_form_page(request, beneficiary=None):
                 )
                 messages.success(request, _("Changes saved."))
         except DomainError as exc:
-            form_error(form, exc)
+            form_apply_domain_error(form, exc)
         else:
             return redirect("association:beneficiary", beneficiary_id=beneficiary.pk)
     if beneficiary is not None and beneficiary.pk is not None:
@@ -457,7 +452,7 @@ def assessment_new(request, beneficiary_id: int):
                 by=request.user,
             )
         except DomainError as exc:
-            form_error(form, exc)
+            form_apply_domain_error(form, exc)
         else:
             messages.success(
                 request,
@@ -512,7 +507,7 @@ def _mission_form_page(request, mission=None):
                 services.mission_update(mission=mission, by=request.user, **form.service_fields())
                 messages.success(request, _("Changes saved."))
         except DomainError as exc:
-            form_error(form, exc)
+            form_apply_domain_error(form, exc)
         else:
             return redirect("association:mission", mission_id=mission.pk)
     return render(request, "missions/association/mission_form.html", {"form": form, "mission": mission})
@@ -663,7 +658,7 @@ def imports(request):
                 content=services.import_file_content(upload),
             )
         except DomainError as exc:
-            form_error(form, exc)
+            form_apply_domain_error(form, exc)
         else:
             tasks.import_check_start(job=job)
             return redirect("association:import", job_id=job.pk)

@@ -27,9 +27,3 @@ class ReasonForm(forms.Form):
 class BatchForm(forms.Form):
     association = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1)
     territory = forms.CharField(required=False, max_length=100, widget=forms.HiddenInput)
-
-
-def form_add_domain_error(form: forms.Form, error) -> None:
-    """Put a service's refusal next to its field, or at the top of the form."""
-    field = error.field if error.field in form.fields else None
-    form.add_error(field, str(error.message))

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from liens.errors import DomainError
+from liens.forms import form_apply_domain_error
 from missions.models import Association, Match, Mission
 from missions.scoping import association_ids_for, get_scoped_or_404, outreach_refusal, scoped
 
@@ -228,7 +229,7 @@ def match_action(request, match_id: int, action: str):
         if form is None:
             messages.error(request, error.message)
             return redirect("matching:match", match.pk)
-        forms.form_add_domain_error(form, error)
+        form_apply_domain_error(form, error)
         return _match_page(request, match, bound={action: form}, status=400)
     messages.success(request, str(DONE[action]))
     if action == "end":

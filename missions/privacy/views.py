@@ -11,7 +11,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from liens.errors import DomainError
-from missions.association.views import _own, form_error, manager_only, staff_view
+from liens.forms import form_apply_domain_error
+from missions.association.views import _own, manager_only, staff_view
 from missions.models import Beneficiary
 
 from . import erasure, exports, register
@@ -56,7 +57,7 @@ def beneficiary_erase(request, beneficiary_id: int):
         try:
             erasure.beneficiary_erase(beneficiary=beneficiary, by=request.user)
         except DomainError as exc:
-            form_error(form, exc)
+            form_apply_domain_error(form, exc)
         else:
             messages.success(request, _("The person's file is erased."))
             return redirect("association:beneficiaries")

@@ -1,24 +1,23 @@
 """Forms of the volunteer's side of missions: declining a match, changing a visit, the report.
-They share the profile forms' accessible base (errors marked for screen readers)."""
+Invalid fields are marked for screen readers by the site's form renderer (liens/forms.py)."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from missions.models import VisitReport
-from volunteers.forms import AccessibleForm
 
 
-class ReasonForm(AccessibleForm):
+class ReasonForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=200)
 
 
-class MoveVisitForm(AccessibleForm):
+class MoveVisitForm(forms.Form):
     date = forms.DateField(label=_("New date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     time = forms.TimeField(label=_("New time"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
     reason = forms.CharField(label=_("Reason"), max_length=200)
 
 
-class ReportForm(AccessibleForm):
+class ReportForm(forms.Form):
     """The report in three taps: happened? how did the person seem? send."""
 
     happened = forms.TypedChoiceField(

@@ -15,10 +15,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from liens.errors import DomainError
+from liens.forms import form_apply_domain_error
 from missions.matching import services as matching
 from missions.reports import visit_report_submit
 from missions.visits import services as visit_services
-from volunteers.forms import form_add_domain_error
 from volunteers.models import Volunteer
 from volunteers.selectors import profile_next_step, profile_steps
 from volunteers.views import volunteer_required
@@ -118,7 +118,7 @@ def match_decline(request, volunteer: Volunteer, match_id: int):
         try:
             matching.match_decline(match=match, by=request.user, reason=form.cleaned_data["reason"])
         except DomainError as error:
-            form_add_domain_error(form, error)
+            form_apply_domain_error(form, error)
         else:
             messages.success(request, _("Noted. Thank you for telling us."))
             return redirect("volunteers:missions")
@@ -166,7 +166,7 @@ def visit_cancel(request, volunteer: Volunteer, visit_id: int):
             try:
                 visit_services.visit_cancel(visit=visit, by=request.user, reason=form.cleaned_data["reason"])
             except DomainError as error:
-                form_add_domain_error(form, error)
+                form_apply_domain_error(form, error)
             else:
                 messages.success(request, _("Visit cancelled. The coordinator has been told."))
                 return redirect("volunteers:visits")
@@ -204,7 +204,7 @@ def visit_move(request, volunteer: Volunteer, visit_id: int):
             except DomainError as error:
                 # The form splits the moment into a date and a time: show it under the date.
                 error.field = "date" if error.field == "starts_at" else error.field
-                form_add_domain_error(form, error)
+                form_apply_domain_error(form, error)
             else:
                 messages.success(request, _("Visit moved. The coordinator has been told."))
                 return redirect("volunteers:visits")
@@ -241,7 +241,7 @@ def visit_report(request, volunteer: Volunteer, visit_id: int):
             if error.code == "duplicate":
                 messages.info(request, error.message)
                 return redirect("volunteers:report_done", visit_id=visit.pk)
-            form_add_domain_error(form, error)
+            form_apply_domain_error(form, error)
         else:
             return redirect("volunteers:report_done", visit_id=visit.pk)
     return render(
