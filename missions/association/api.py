@@ -568,8 +568,12 @@ class BeneficiaryAPI(StaffAPIView):
 
 
 class _BeneficiaryActionAPI(StaffAPIView):
+    """One change of a beneficiary's status; each subclass names its service in `act`."""
+
     input_class = None
-    action_name = ""
+
+    def act(self, **kwargs) -> Beneficiary:
+        raise NotImplementedError
 
     def post(self, request, beneficiary_id: int):
         beneficiary = self.own(Beneficiary, beneficiary_id)
@@ -578,28 +582,36 @@ class _BeneficiaryActionAPI(StaffAPIView):
             data = self.input_class(data=request.data)
             data.is_valid(raise_exception=True)
             kwargs = data.validated_data
-        beneficiary = getattr(services, self.action_name)(beneficiary=beneficiary, by=request.user, **kwargs)
+        beneficiary = self.act(beneficiary=beneficiary, by=request.user, **kwargs)
         return beneficiary_answer(request, beneficiary)
 
 
 @extend_schema(request=None, responses=BeneficiaryOut, summary="Start following (needs consent)")
 class BeneficiaryActivateAPI(_BeneficiaryActionAPI):
-    action_name = "beneficiary_activate"
+    def act(self, **kwargs):
+        return services.beneficiary_activate(**kwargs)
 
 
 @extend_schema(request=PauseIn, responses=BeneficiaryOut, summary="Pause visits until a date")
 class BeneficiaryPauseAPI(_BeneficiaryActionAPI):
-    action_name, input_class = "beneficiary_pause", PauseIn
+    input_class = PauseIn
+
+    def act(self, **kwargs):
+        return services.beneficiary_pause(**kwargs)
 
 
 @extend_schema(request=None, responses=BeneficiaryOut, summary="End a pause")
 class BeneficiaryResumeAPI(_BeneficiaryActionAPI):
-    action_name = "beneficiary_resume"
+    def act(self, **kwargs):
+        return services.beneficiary_resume(**kwargs)
 
 
 @extend_schema(request=EndIn, responses=BeneficiaryOut, summary="Stop following")
 class BeneficiaryEndAPI(_BeneficiaryActionAPI):
-    action_name, input_class = "beneficiary_end", EndIn
+    input_class = EndIn
+
+    def act(self, **kwargs):
+        return services.beneficiary_end(**kwargs)
 
 
 class AssessmentsAPI(StaffAPIView):
@@ -681,32 +693,39 @@ class MissionAPI(StaffAPIView):
 
 
 class _MissionActionAPI(StaffAPIView):
-    action_name = ""
+    """One change of a mission's status; each subclass names its service in `act`."""
+
+    def act(self, **kwargs) -> Mission:
+        raise NotImplementedError
 
     def post(self, request, mission_id: int):
         mission = self.own(Mission, mission_id)
-        mission = getattr(services, self.action_name)(mission=mission, by=request.user)
+        mission = self.act(mission=mission, by=request.user)
         return Response(MissionOut(mission).data)
 
 
 @extend_schema(request=None, responses=MissionOut, summary="Publish a draft (validated associations)")
 class MissionPublishAPI(_MissionActionAPI):
-    action_name = "mission_publish"
+    def act(self, **kwargs):
+        return services.mission_publish(**kwargs)
 
 
 @extend_schema(request=None, responses=MissionOut, summary="Mark a mission filled")
 class MissionFillAPI(_MissionActionAPI):
-    action_name = "mission_fill"
+    def act(self, **kwargs):
+        return services.mission_fill(**kwargs)
 
 
 @extend_schema(request=None, responses=MissionOut, summary="Reopen a filled mission")
 class MissionReopenAPI(_MissionActionAPI):
-    action_name = "mission_reopen"
+    def act(self, **kwargs):
+        return services.mission_reopen(**kwargs)
 
 
 @extend_schema(request=None, responses=MissionOut, summary="Close a mission")
 class MissionCloseAPI(_MissionActionAPI):
-    action_name = "mission_close"
+    def act(self, **kwargs):
+        return services.mission_close(**kwargs)
 
 
 def vetting_allowed(view: StaffAPIView, association: Association) -> None:
