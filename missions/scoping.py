@@ -5,6 +5,9 @@ nothing. Views and API endpoints fetch through these helpers, so an object outsi
 user's scope answers 404 — never a 403 that would confirm it exists.
 """
 
+import functools
+
+from django.contrib.auth.decorators import login_required
 from django.db.models import Exists, Model, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext_lazy
@@ -96,6 +99,59 @@ def current_association(user, association_id: int | str | None = None):
     if association is None:
         raise Http404
     return association
+
+
+# --- the staff pages -----------------------------------------------------------------------
+
+# The association a staff page works on, once chosen with ?association=.
+ASSOCIATION_SESSION_KEY = "association_id"
+
+
+def staff_required(view):
+    """The one check of every staff page: association staff and platform admins pass; anyone
+    else (a volunteer, an outsider, someone signed out) gets 404, so they learn nothing.
+
+    Sets `request.association_ids`, the ids the page may show (None: every association). Put it
+    under `login_required` when signed-out people should be sent to the login page instead.
+    """
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        ids = association_ids_for(request.user)
+        if ids == []:
+            raise Http404
+        request.association_ids = ids
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def staff_view(view):
+    """A staff page that works on one association (staff_required, then the association): sets
+    `request.association`, the one asked with ?association= (remembered in the session) or the
+    user's first. An association outside the user's scope answers 404.
+    """
+
+    @login_required
+    @staff_required
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        asked = request.GET.get("association") or request.session.get(ASSOCIATION_SESSION_KEY)
+        try:
+            association = current_association(request.user, asked)
+        except Http404:
+            if not request.GET.get("association") and asked:
+                # A remembered association the user no longer works for: fall back to the first.
+                request.session.pop(ASSOCIATION_SESSION_KEY, None)
+                association = current_association(request.user)
+            else:
+                raise
+        if request.GET.get("association"):
+            request.session[ASSOCIATION_SESSION_KEY] = association.pk
+        request.association = association
+        return view(request, *args, **kwargs)
+
+    return wrapper
 
 
 def volunteers_visible(user, *, association_ids: list[int] | None = None) -> QuerySet:

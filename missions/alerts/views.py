@@ -7,7 +7,6 @@ validate with a form, call one service, redirect. Every action is a plain POST f
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -15,25 +14,17 @@ from django.views.decorators.http import require_GET, require_POST
 from liens.errors import DomainError
 from liens.forms import form_apply_domain_error
 
-from ..scoping import association_ids_for
+from ..scoping import staff_required
 from . import selectors, services
 from .forms import AssignForm, CallForm, NoteForm, QueueFilterForm, ReferForm, ResolveForm
 
 PAGE_SIZE = 25
 
 
-def _staff_scope(user) -> list[int] | None:
-    """The user's association ids (None: all); volunteers and outsiders get a 404."""
-    ids = association_ids_for(user)
-    if ids == []:
-        raise Http404
-    return ids
-
-
 @login_required
 @require_GET
+@staff_required
 def queue(request):
-    _staff_scope(request.user)
     colleagues = [] if request.user.is_staff else selectors.staff_colleagues(user=request.user)
     form = QueueFilterForm(request.GET or None, colleagues=colleagues)
     filters = form.cleaned_data if form.is_valid() else {}
@@ -175,7 +166,8 @@ def resolve(request, pk: int):
 
 @login_required
 @require_GET
+@staff_required
 def dashboard(request):
-    ids = _staff_scope(request.user)
+    ids = request.association_ids
     numbers = selectors.alert_numbers(association_ids=ids)
     return render(request, "missions/alerts/dashboard.html", {"numbers": numbers})

@@ -1,8 +1,6 @@
 """Pages of the association side. Each view fetches through missions.scoping (anything outside
 the user's associations answers 404), checks input with a form, calls one service, redirects."""
 
-import functools
-
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
@@ -20,12 +18,14 @@ from liens.errors import DomainError
 from liens.forms import form_apply_domain_error
 from missions.models import Assessment, Beneficiary, ImportJob, Invitation, Match, Membership, Mission
 from missions.scoping import (
+    ASSOCIATION_SESSION_KEY,
     associations_for,
     current_association,
     get_scoped_or_404,
     is_staff_of,
     outreach_refusal,
     scoped,
+    staff_view,
     vetting_refusal,
     volunteers_visible,
 )
@@ -33,35 +33,8 @@ from volunteers.vetting import STEP_LABELS, vetting_steps_left
 
 from . import forms, importing, selectors, services, tasks
 
-SESSION_KEY = "association_id"
-
-
-def staff_view(view):
-    """Signed-in staff only; sets request.association to the association the page works on.
-
-    The association comes from ?association= (remembered in the session) or the user's first;
-    anyone who works for none gets 404, like any object outside their scope.
-    """
-
-    @login_required
-    @functools.wraps(view)
-    def wrapper(request, *args, **kwargs):
-        asked = request.GET.get("association") or request.session.get(SESSION_KEY)
-        try:
-            association = current_association(request.user, asked)
-        except Http404:
-            if not request.GET.get("association") and asked:
-                # A remembered association the user no longer works for: fall back to the first.
-                request.session.pop(SESSION_KEY, None)
-                association = current_association(request.user)
-            else:
-                raise
-        if request.GET.get("association"):
-            request.session[SESSION_KEY] = association.pk
-        request.association = association
-        return view(request, *args, **kwargs)
-
-    return wrapper
+# Where the staff pages remember the association they work on.
+SESSION_KEY = ASSOCIATION_SESSION_KEY
 
 
 def manager_only(request) -> None:

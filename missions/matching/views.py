@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from liens.errors import DomainError
 from liens.forms import form_apply_domain_error
 from missions.models import Association, Match, Mission
-from missions.scoping import association_ids_for, get_scoped_or_404, outreach_refusal, scoped
+from missions.scoping import association_ids_for, get_scoped_or_404, outreach_refusal, scoped, staff_required
 
 from . import forms, selectors, services
 from .scoring import PART_LABELS, PART_NAMES
@@ -44,12 +44,6 @@ def _next(request, default: str) -> str:
     if wanted and url_has_allowed_host_and_scheme(wanted, {request.get_host()}, require_https=request.is_secure()):
         return wanted
     return default
-
-
-def _staff_only(request) -> None:
-    """Pages for association staff and platform admins; anyone else learns nothing (404)."""
-    if association_ids_for(request.user) == []:
-        raise Http404
 
 
 @require_GET
@@ -104,9 +98,9 @@ def propose(request, mission_id: int):
 
 @require_POST
 @login_required
+@staff_required
 def batch(request):
     """Run batch proposals now, for one association (staff) or a territory (platform admins)."""
-    _staff_only(request)
     form = forms.BatchForm(request.POST)
     back = _next(request, reverse("matching:proposals"))
     if not form.is_valid():
@@ -145,9 +139,9 @@ def batch(request):
 
 @require_GET
 @login_required
+@staff_required
 def proposals(request):
     """Proposals waiting for a volunteer's answer or an introduction visit, newest first."""
-    _staff_only(request)
     waiting = (
         scoped(Match.objects.all(), request.user, via="mission__association")
         .filter(Q(status=Match.Status.PROPOSED) | Q(status=Match.Status.ACCEPTED))
@@ -240,8 +234,8 @@ def match_action(request, match_id: int, action: str):
 
 @require_GET
 @login_required
+@staff_required
 def reviews(request):
-    _staff_only(request)
     ids = association_ids_for(request.user)
     return render(
         request,

@@ -12,8 +12,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from liens.errors import DomainError
 from liens.forms import form_apply_domain_error
-from missions.association.views import _own, manager_only, staff_view
+from missions.association.views import _own, manager_only
 from missions.models import Beneficiary
+from missions.scoping import staff_view
 
 from . import erasure, exports, register
 from .forms import EraseForm

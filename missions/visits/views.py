@@ -6,7 +6,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core import signing
 from django.db import transaction
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,7 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from liens.errors import DomainError
 from missions.models import Membership, Visit
-from missions.scoping import association_ids_for, get_scoped_or_404
+from missions.scoping import get_scoped_or_404, staff_required
 
 from . import links, services
 from .forms import CantComeForm, DigestModeForm, MoveForm, StaffCancelForm
@@ -104,17 +103,11 @@ def cant_come(request, token: str):
         )
 
 
-def _staff_only(request) -> list[int] | None:
-    ids = association_ids_for(request.user)
-    if ids == []:
-        raise Http404
-    return ids
-
-
 @login_required
+@staff_required
 def attention(request):
     """Staff: visits without report, unconfirmed or cancelled lately, open alerts, unfilled missions."""
-    ids = _staff_only(request)
+    ids = request.association_ids
     now = timezone.now()
     data = attention_for(association_ids=ids, now=now, since=now - datetime.timedelta(days=7))
     membership = Membership.objects.filter(user=request.user).order_by("pk").first()
@@ -124,9 +117,9 @@ def attention(request):
 
 @login_required
 @require_POST
+@staff_required
 def digest_mode(request):
     """Staff: choose the morning summary only, or each event at once as well."""
-    _staff_only(request)
     form = DigestModeForm(request.POST)
     if form.is_valid():
         services.membership_digest_mode_set(user=request.user, mode=form.cleaned_data["digest_mode"])
@@ -138,9 +131,9 @@ def digest_mode(request):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@staff_required
 def staff_cancel(request, pk: int):
     """Staff: cancel one visit of their association (others' visits answer 404)."""
-    _staff_only(request)
     visit = get_scoped_or_404(Visit.objects.select_related(*services.VISIT_RELATED), request.user, via=VIA, pk=pk)
     form = StaffCancelForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -156,9 +149,9 @@ def staff_cancel(request, pk: int):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@staff_required
 def staff_move(request, pk: int):
     """Staff: move one visit of their association to another date and time (local to the association)."""
-    _staff_only(request)
     visit = get_scoped_or_404(Visit.objects.select_related(*services.VISIT_RELATED), request.user, via=VIA, pk=pk)
     zone = services.association_zone(visit.match.mission.association)
     local = visit.starts_at.astimezone(zone)
