@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from liens.errors import DomainError
+from liens.forms import form_apply_domain_error
 from missions.models import Membership, Visit
 from missions.scoping import get_scoped_or_404, staff_required
 
@@ -91,7 +92,7 @@ def cant_come(request, token: str):
         try:
             services.visit_cancel(visit=visit, by=visit.match.volunteer.user, reason=reason)
         except DomainError as exc:
-            form.add_error(None, exc.message)
+            form_apply_domain_error(form, exc)
         else:
             return render(request, "missions/visits/cant_come_done.html", {"visit": visit})
     zone = services.association_zone(visit.match.mission.association)
@@ -140,7 +141,7 @@ def staff_cancel(request, pk: int):
         try:
             services.visit_cancel(visit=visit, by=request.user, reason=form.cleaned_data["reason"])
         except DomainError as exc:
-            form.add_error("reason" if exc.field == "reason" else None, exc.message)
+            form_apply_domain_error(form, exc)
         else:
             messages.success(request, _("The visit is cancelled; the volunteer has been told."))
             return redirect("visits:attention")
@@ -164,7 +165,9 @@ def staff_move(request, pk: int):
                     visit=visit, by=request.user, starts_at=starts_at, reason=form.cleaned_data["reason"]
                 )
         except DomainError as exc:
-            form.add_error("day" if exc.field == "starts_at" else None, exc.message)
+            # The form splits the moment into a date and a time: show it under the date.
+            exc.field = "day" if exc.field == "starts_at" else exc.field
+            form_apply_domain_error(form, exc)
         else:
             messages.success(request, _("The visit is moved; the volunteer has been told."))
             return redirect("visits:attention")
