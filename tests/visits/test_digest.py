@@ -19,6 +19,15 @@ PARIS = ZoneInfo("Europe/Paris")
 MORNING = datetime.datetime(2026, 4, 2, 7, 30, tzinfo=PARIS)
 
 
+@pytest.fixture(autouse=True)
+def _signed_in_that_morning(fixed_clock):
+    """Each test starts at 05:30 on the digest's morning, so the staff it signs in are still
+    signed in at 07:30: a staff session ends 12 hours after sign-in. (Signed in at TEST_NOW,
+    they would be signed out on a morning more than 12 hours later, e.g. from the March DST night.)
+    """
+    fixed_clock.move_to(MORNING - datetime.timedelta(hours=2))
+
+
 def ended_visit(match, *, days_ago=1, status=Visit.Status.SCHEDULED, **extra) -> Visit:
     starts_at = MORNING - datetime.timedelta(days=days_ago, hours=2)
     return factories.VisitFactory(
