@@ -15,13 +15,7 @@ from liens.services import sensitive_access_log
 from missions import assessments
 from missions.deadline import grace_days_problem, target_days_problem
 from missions.ledger import alert_deadline_restore, alert_deadline_suspend
-from missions.models import (
-    Assessment,
-    Association,
-    Beneficiary,
-    KeyContact,
-    Mission,
-)
+from missions.models import Assessment, Association, Beneficiary, KeyContact, Mission
 
 from .common import POSTCODE_RE, address_locate
 

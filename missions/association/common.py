@@ -8,10 +8,7 @@ from django.utils.translation import gettext as _
 
 from liens.errors import DomainError
 from liens.geocoding import geocode
-from missions.models import (
-    Association,
-    Membership,
-)
+from missions.models import Association, Membership
 
 POSTCODE_RE = re.compile(r"^\d{5}$")
 
@@ -19,9 +16,6 @@ POSTCODE_RE = re.compile(r"^\d{5}$")
 def later(message, **params):
     """A message translated when rendered, not now: notify() renders in the recipient's language."""
     return lazy(lambda: str(message) % params if params else str(message), str)()
-
-
-# --- geocoding ------------------------------------------------------------------------------
 
 
 def address_locate(*, address: str, postcode: str, city: str):
@@ -34,6 +28,7 @@ def address_locate(*, address: str, postcode: str, city: str):
 
 
 def require_manager(*, association: Association, user) -> None:
+    """Refused unless `user` manages `association` (site staff may act for any association)."""
     if user.is_authenticated and user.is_staff:
         return
     if not Membership.objects.filter(association=association, user=user, role=Membership.Role.MANAGER).exists():

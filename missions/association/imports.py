@@ -8,11 +8,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from liens.errors import DomainError
-from missions.models import (
-    Association,
-    ImportedRow,
-    ImportJob,
-)
+from missions.models import Association, ImportedRow, ImportJob
 
 from . import importing
 from .beneficiaries import beneficiary_create

@@ -11,12 +11,7 @@ from django.utils.translation import gettext as _
 from liens.choices import VisitKind
 from liens.errors import DomainError
 from liens.geocoding import geocode
-from missions.models import (
-    Association,
-    Beneficiary,
-    Match,
-    Mission,
-)
+from missions.models import Association, Beneficiary, Match, Mission
 from missions.visits.services import visits_reschedule
 
 

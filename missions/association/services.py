@@ -19,11 +19,7 @@ from django.utils.translation import gettext_lazy
 from liens.errors import DomainError
 from liens.notify import notify, site_url
 from missions.deadline import grace_days_problem, target_days_problem
-from missions.models import (
-    Association,
-    Membership,
-    VettingRecord,
-)
+from missions.models import Association, Membership, VettingRecord
 from missions.scoping import vetting_refusal
 from volunteers.vetting import vetting_record
 

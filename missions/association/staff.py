@@ -16,11 +16,7 @@ from django.utils.translation import gettext_lazy
 
 from liens.errors import DomainError
 from liens.notify import notify, site_url
-from missions.models import (
-    Association,
-    Invitation,
-    Membership,
-)
+from missions.models import Association, Invitation, Membership
 from missions.scoping import outreach_refusal
 
 from .common import later, require_manager
