@@ -9,7 +9,8 @@ from liens.choices import Interest, Language, VisitKind
 from missions import assessments, deadline
 from missions.models import Assessment, Association, Beneficiary, KeyContact, Membership, Mission
 
-from . import services, validators
+from . import validators
+from .beneficiaries import BENEFICIARY_FIELDS
 
 WEEKDAYS = [
     (0, _("Monday")),
@@ -113,7 +114,7 @@ class AccountOpenForm(forms.Form):
         return data
 
 
-BENEFICIARY_FORM_FIELDS = list(services.BENEFICIARY_FIELDS)
+BENEFICIARY_FORM_FIELDS = list(BENEFICIARY_FIELDS)
 
 
 class BeneficiaryForm(forms.ModelForm):

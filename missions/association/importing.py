@@ -23,6 +23,8 @@ from django.utils.translation import gettext_lazy
 from liens.choices import Interest, Language, VisitorPreference
 from missions.models import Association, Beneficiary, KeyContact
 
+from .beneficiaries import beneficiary_problems, text_length_problems
+
 
 class UnreadableFile(Exception):
     """The file is not a CSV or XLSX we can read; the message says why, in the user's language."""
@@ -372,9 +374,6 @@ def check_rows(
     A stored row is {"line", "data", "valid"}; a report entry is {"line", "field", "message"},
     the field being the column's header as written in the file.
     """
-    # A cycle: services imports this module (the import jobs call it), so this side waits.
-    from .services import beneficiary_problems, text_length_problems
-
     index = _header_index()
     positions = {}
     for position, cell in enumerate(header):

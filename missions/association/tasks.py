@@ -6,25 +6,25 @@ from django.conf import settings
 from liens.celery import AfterCommitTask
 from missions.models import ImportJob
 
-from . import services
+from . import beneficiaries, imports
 
 
 @shared_task(name="missions.association.import_check", base=AfterCommitTask, ignore_result=True, acks_late=True)
 def import_check(job_id: int) -> None:
     """Check an uploaded file row by row. Idempotent: a checked job is left as is."""
-    services.import_job_check(job_id=job_id)
+    imports.import_job_check(job_id=job_id)
 
 
 @shared_task(name="missions.association.import_run", base=AfterCommitTask, ignore_result=True, acks_late=True)
 def import_run(job_id: int) -> None:
     """Write an accepted job's rows, all or none. Idempotent: a second run finds the job done."""
-    services.import_job_run(job_id=job_id)
+    imports.import_job_run(job_id=job_id)
 
 
 @shared_task(name="missions.association.beneficiaries_resume_due", ignore_result=True)
 def beneficiaries_resume_due() -> None:
     """Resume the pauses whose end date has passed. Idempotent."""
-    services.beneficiaries_resume_due()
+    beneficiaries.beneficiaries_resume_due()
 
 
 def _small(job: ImportJob) -> bool:
@@ -34,7 +34,7 @@ def _small(job: ImportJob) -> bool:
 def import_check_start(*, job: ImportJob) -> None:
     """Check a small file now, in the request; a large one in the background, after commit."""
     if _small(job):
-        services.import_job_check(job_id=job.pk)
+        imports.import_job_check(job_id=job.pk)
     else:
         import_check.delay(job.pk)  # after commit (AfterCommitTask)
 
@@ -42,6 +42,6 @@ def import_check_start(*, job: ImportJob) -> None:
 def import_run_start(*, job: ImportJob) -> None:
     """Import a small file now, in the request; a large one in the background, after commit."""
     if _small(job):
-        services.import_job_run(job_id=job.pk)
+        imports.import_job_run(job_id=job.pk)
     else:
         import_run.delay(job.pk)  # after commit (AfterCommitTask)

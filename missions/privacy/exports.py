@@ -12,7 +12,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from liens.choices import Interest, Language
-from missions.association.services import BENEFICIARY_FIELDS, beneficiary_file_open
+from missions.association.beneficiaries import BENEFICIARY_FIELDS, beneficiary_file_open
 from missions.models import Assessment, Beneficiary, Contact, IsolationAlert, KeyContact, Match, Visit, VisitReport
 
 # What a coordinator writes on the file, then what Liens keeps about the follow-up itself.

@@ -21,7 +21,7 @@ from rest_framework.authtoken.models import Token
 
 from liens.wsgi import application
 from missions.alerts.sweep import isolation_sweep
-from missions.association import services as association_services
+from missions.association.imports import import_job_check, import_job_create
 from missions.models import Assessment, ImportJob, IsolationAlert, Membership
 from tests import factories
 from tests.alerts.conftest import followed
@@ -80,10 +80,8 @@ def world(association_a, coordinator_a, volunteer, admin_user):
     Assessment.objects.create(
         beneficiary=beneficiary, scale="ucla3", answers=[1, 2, 3], score=6, taken_on=timezone.localdate()
     )
-    job = association_services.import_job_create(
-        association=association_a, by=coordinator_a, filename="personnes.csv", content=CSV.encode()
-    )
-    association_services.import_job_check(job_id=job.pk)
+    job = import_job_create(association=association_a, by=coordinator_a, filename="personnes.csv", content=CSV.encode())
+    import_job_check(job_id=job.pk)
     pending = factories.AssociationFactory(validated_at=None)
     return {
         "id": IsolationAlert.objects.get().pk,

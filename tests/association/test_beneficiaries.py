@@ -10,7 +10,14 @@ from django.utils import timezone
 
 from liens.errors import DomainError
 from liens.models import SensitiveAccess
-from missions.association import services
+from missions.association.beneficiaries import (
+    assessment_record,
+    beneficiaries_resume_due,
+    beneficiary_activate,
+    beneficiary_create,
+    beneficiary_pause,
+    beneficiary_update,
+)
 from missions.models import Assessment, Beneficiary, KeyContact
 from tests import factories
 
@@ -72,7 +79,7 @@ def test_contact_target_defaults_come_from_the_association(association_a, coordi
     association_a.default_contact_target_days = 10
     association_a.default_contact_grace_days = 3
     association_a.save()
-    beneficiary = services.beneficiary_create(
+    beneficiary = beneficiary_create(
         association=association_a,
         by=coordinator_a,
         first_name="A",
@@ -96,7 +103,7 @@ def test_a_bad_form_keeps_what_was_typed_and_says_what_is_wrong(coordinator_a_cl
 
 def test_consent_by_without_a_date_is_refused_by_the_service(association_a, coordinator_a):
     with pytest.raises(DomainError) as error:
-        services.beneficiary_create(
+        beneficiary_create(
             association=association_a,
             by=coordinator_a,
             first_name="A",
@@ -112,7 +119,7 @@ def test_consent_by_without_a_date_is_refused_by_the_service(association_a, coor
 
 def test_without_consent_a_person_cannot_become_active(intake_a, coordinator_a):
     with pytest.raises(DomainError) as error:
-        services.beneficiary_activate(beneficiary=intake_a, by=coordinator_a)
+        beneficiary_activate(beneficiary=intake_a, by=coordinator_a)
     assert error.value.field == "consent_by"
     assert "consentement" in str(error.value.message)
     intake_a.refresh_from_db()
@@ -125,11 +132,11 @@ def test_the_database_refuses_an_active_person_without_consent_too(intake_a):
 
 
 def test_activating_with_consent_starts_the_contact_deadline(intake_a, coordinator_a):
-    services.beneficiary_update(
+    beneficiary_update(
         beneficiary=intake_a, by=coordinator_a, consent_by="representative", consent_on=timezone.localdate()
     )
     before = timezone.now()
-    beneficiary = services.beneficiary_activate(beneficiary=intake_a, by=coordinator_a)
+    beneficiary = beneficiary_activate(beneficiary=intake_a, by=coordinator_a)
     beneficiary.refresh_from_db()
     assert beneficiary.status == Beneficiary.Status.ACTIVE
     # Never contacted: a full target + grace from about now (the ledger area owns the exact rule).
@@ -143,7 +150,7 @@ def test_the_activate_button_shows_the_consent_message(coordinator_a_client, int
 
 
 def test_a_pause_suspends_the_deadline_and_resuming_restores_it(beneficiary_a, coordinator_a_client):
-    services.beneficiary_activate(beneficiary=beneficiary_a, by=None)
+    beneficiary_activate(beneficiary=beneficiary_a, by=None)
     until = timezone.localdate() + datetime.timedelta(days=10)
     coordinator_a_client.post(
         reverse("association:beneficiary-pause", args=[beneficiary_a.pk]),
@@ -162,24 +169,22 @@ def test_a_pause_suspends_the_deadline_and_resuming_restores_it(beneficiary_a, c
 
 def test_a_pause_needs_a_reason_and_a_future_date(beneficiary_a, coordinator_a):
     with pytest.raises(DomainError):
-        services.beneficiary_pause(beneficiary=beneficiary_a, by=coordinator_a, reason="", until=timezone.localdate())
+        beneficiary_pause(beneficiary=beneficiary_a, by=coordinator_a, reason="", until=timezone.localdate())
     with pytest.raises(DomainError):
-        services.beneficiary_pause(
-            beneficiary=beneficiary_a, by=coordinator_a, reason="Vacances", until=timezone.localdate()
-        )
+        beneficiary_pause(beneficiary=beneficiary_a, by=coordinator_a, reason="Vacances", until=timezone.localdate())
 
 
 def test_pauses_end_by_themselves_once_their_date_has_passed(beneficiary_a, coordinator_a):
-    services.beneficiary_pause(
+    beneficiary_pause(
         beneficiary=beneficiary_a,
         by=coordinator_a,
         reason="Vacances",
         until=timezone.localdate() + datetime.timedelta(days=3),
     )
-    assert services.beneficiaries_resume_due() == 0
+    assert beneficiaries_resume_due() == 0
     with time_machine.travel(timezone.now() + datetime.timedelta(days=5)):
-        assert services.beneficiaries_resume_due() == 1
-        assert services.beneficiaries_resume_due() == 0
+        assert beneficiaries_resume_due() == 1
+        assert beneficiaries_resume_due() == 0
     beneficiary_a.refresh_from_db()
     assert beneficiary_a.status == Beneficiary.Status.ACTIVE
 
@@ -200,14 +205,14 @@ def test_an_assessment_is_scored_kept_and_dates_the_assessment_visit(intake_a, c
 
 def test_the_page_shows_the_trend_of_each_scale(beneficiary_a, coordinator_a, coordinator_a_client):
     today = timezone.localdate()
-    services.assessment_record(
+    assessment_record(
         beneficiary=beneficiary_a,
         scale="lsns6",
         answers=[1, 1, 1, 1, 1, 1],
         taken_on=today - datetime.timedelta(days=90),
         by=coordinator_a,
     )
-    services.assessment_record(
+    assessment_record(
         beneficiary=beneficiary_a, scale="lsns6", answers=[2, 2, 2, 2, 2, 2], taken_on=today, by=coordinator_a
     )
     page = coordinator_a_client.get(reverse("association:beneficiary", args=[beneficiary_a.pk])).content.decode()

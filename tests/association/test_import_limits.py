@@ -10,7 +10,9 @@ from django.test import override_settings
 from django.urls import reverse
 
 from liens.errors import DomainError
-from missions.association import importing, services
+from missions.association import beneficiaries, importing
+from missions.association.beneficiaries import beneficiary_create
+from missions.association.imports import import_job_check, import_job_confirm, import_job_create, import_job_run
 from missions.models import Beneficiary, ImportedRow, ImportJob
 
 pytestmark = pytest.mark.django_db
@@ -29,8 +31,8 @@ def _csv(*rows) -> bytes:
 
 
 def _checked(association, user, content, name="personnes.csv") -> ImportJob:
-    job = services.import_job_create(association=association, by=user, filename=name, content=content)
-    return services.import_job_check(job_id=job.pk)
+    job = import_job_create(association=association, by=user, filename=name, content=content)
+    return import_job_check(job_id=job.pk)
 
 
 def _xlsx(rows: int) -> bytes:
@@ -75,7 +77,7 @@ def test_a_contact_name_longer_than_its_column_is_a_row_error_at_the_check(assoc
 
 def test_the_services_refuse_text_longer_than_its_column(association_a, coordinator_a):
     with pytest.raises(DomainError) as refused:
-        services.beneficiary_create(
+        beneficiary_create(
             association=association_a,
             by=coordinator_a,
             first_name="Jeanne",
@@ -97,7 +99,7 @@ def test_an_xlsx_past_the_row_limit_is_refused_after_reading_just_past_it(associ
     content = _xlsx(50 + 1000)
     counted = _counting(monkeypatch, "_xlsx_lines")
     with pytest.raises(DomainError, match="plus de 50 lignes"):
-        services.import_job_create(association=association_a, by=coordinator_a, filename="liste.xlsx", content=content)
+        import_job_create(association=association_a, by=coordinator_a, filename="liste.xlsx", content=content)
     assert counted[0] == 1 + 51
     assert not ImportJob.objects.exists()
 
@@ -107,7 +109,7 @@ def test_a_csv_past_the_row_limit_is_refused_after_reading_just_past_it(associat
     rows = [f"P{n};Import;{n} rue X;69004;Lyon;CCAS;" for n in range(1050)]
     counted = _counting(monkeypatch, "_csv_lines")
     with pytest.raises(DomainError, match="plus de 50 lignes"):
-        services.import_job_create(association=association_a, by=coordinator_a, filename="l.csv", content=_csv(*rows))
+        import_job_create(association=association_a, by=coordinator_a, filename="l.csv", content=_csv(*rows))
     assert counted[0] == 1 + 51
 
 
@@ -116,15 +118,13 @@ def test_a_sheet_of_blank_rows_stops_being_read_too(association_a, coordinator_a
     content = _csv(ROWS[0], *[";;;;;;"] * 1000)
     counted = _counting(monkeypatch, "_csv_lines")
     with pytest.raises(DomainError):
-        services.import_job_create(association=association_a, by=coordinator_a, filename="l.csv", content=content)
+        import_job_create(association=association_a, by=coordinator_a, filename="l.csv", content=content)
     assert counted[0] == 1 + 101  # stopped past twice the limit
 
 
 @override_settings(LIENS_IMPORT_MAX_ROWS=50)
 def test_a_sheet_at_the_row_limit_is_accepted(association_a, coordinator_a):
-    job = services.import_job_create(
-        association=association_a, by=coordinator_a, filename="liste.xlsx", content=_xlsx(50)
-    )
+    job = import_job_create(association=association_a, by=coordinator_a, filename="liste.xlsx", content=_xlsx(50))
     assert job.total_rows == 50
 
 
@@ -134,7 +134,7 @@ def test_a_sheet_at_the_row_limit_is_accepted(association_a, coordinator_a):
 def test_a_nul_byte_in_a_csv_is_refused_at_upload(association_a, coordinator_a):
     content = _csv(ROWS[0]).replace(b"Vial", b"Vi\x00al")
     with pytest.raises(DomainError, match="pas du texte"):
-        services.import_job_create(association=association_a, by=coordinator_a, filename="x.csv", content=content)
+        import_job_create(association=association_a, by=coordinator_a, filename="x.csv", content=content)
 
 
 def test_a_stored_file_with_a_nul_byte_ends_failed_not_checking(association_a, coordinator_a):
@@ -145,7 +145,7 @@ def test_a_stored_file_with_a_nul_byte_ends_failed_not_checking(association_a, c
         content=_csv(ROWS[0]).replace(b"Vial", b"Vi\x00al"),
         total_rows=1,
     )
-    job = services.import_job_check(job_id=job.pk)
+    job = import_job_check(job_id=job.pk)
     assert job.status == ImportJob.Status.FAILED
     assert "pas du texte" in job.error
 
@@ -163,13 +163,13 @@ def test_a_nul_inside_an_xlsx_cell_never_reaches_the_database(association_a, coo
 
 
 def test_an_unexpected_error_while_checking_ends_the_job_failed(association_a, coordinator_a, monkeypatch):
-    job = services.import_job_create(association=association_a, by=coordinator_a, filename="x.csv", content=_csv(*ROWS))
+    job = import_job_create(association=association_a, by=coordinator_a, filename="x.csv", content=_csv(*ROWS))
 
     def broken(**kwargs):
         raise RuntimeError("a bug")
 
     monkeypatch.setattr(importing, "check_rows", broken)
-    job = services.import_job_check(job_id=job.pk)
+    job = import_job_check(job_id=job.pk)
     assert job.status == ImportJob.Status.FAILED
     assert job.error == "Ce fichier n’a pas pu être vérifié. Rien n’a été importé."
 
@@ -179,12 +179,12 @@ def test_an_unexpected_error_while_checking_ends_the_job_failed(association_a, c
 
 def test_a_row_refused_while_importing_leaves_nothing_imported(association_a, coordinator_a):
     job = _checked(association_a, coordinator_a, _csv(*ROWS))
-    services.import_job_confirm(job=job, by=coordinator_a)
+    import_job_confirm(job=job, by=coordinator_a)
     # The data changed since the check (here: the stored row itself), as a tightened rule would.
     rows = ImportJob.objects.get(pk=job.pk).rows
     rows[1]["data"]["last_name"] = LONG_NAME
     ImportJob.objects.filter(pk=job.pk).update(rows=rows)
-    job = services.import_job_run(job_id=job.pk)
+    job = import_job_run(job_id=job.pk)
     assert job.status == ImportJob.Status.FAILED
     assert "Rien n’a été importé" in job.error
     assert {"line": 3, "field": "last_name", "message": "Au plus 100 caractères."} in job.report
@@ -193,7 +193,7 @@ def test_a_row_refused_while_importing_leaves_nothing_imported(association_a, co
 
 def test_an_unexpected_error_while_importing_leaves_nothing_imported(association_a, coordinator_a, monkeypatch):
     job = _checked(association_a, coordinator_a, _csv(*ROWS))
-    services.import_job_confirm(job=job, by=coordinator_a)
+    import_job_confirm(job=job, by=coordinator_a)
     calls = []
 
     def locate_then_break(**kwargs):
@@ -202,8 +202,8 @@ def test_an_unexpected_error_while_importing_leaves_nothing_imported(association
             raise RuntimeError("geocoder down")
         return None
 
-    monkeypatch.setattr(services, "address_locate", locate_then_break)
-    job = services.import_job_run(job_id=job.pk)
+    monkeypatch.setattr(beneficiaries, "address_locate", locate_then_break)
+    job = import_job_run(job_id=job.pk)
     assert job.status == ImportJob.Status.FAILED
     assert job.error == "Ce fichier n’a pas pu être importé. Rien n’a été importé."
     assert len(calls) == 3 and not Beneficiary.objects.exists()
@@ -233,6 +233,6 @@ def test_the_import_page_shows_a_failed_job_with_its_reason(coordinator_a_client
     job = ImportJob.objects.create(
         association=association_a, created_by=coordinator_a, filename="x.csv", content=b"\x00\x01", total_rows=1
     )
-    services.import_job_check(job_id=job.pk)
+    import_job_check(job_id=job.pk)
     page = coordinator_a_client.get(reverse("association:import", args=[job.pk])).content.decode()
     assert "pas du texte" in page

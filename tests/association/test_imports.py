@@ -9,7 +9,8 @@ from django.test import override_settings
 from django.urls import reverse
 
 from liens.errors import DomainError
-from missions.association import importing, services
+from missions.association import importing
+from missions.association.imports import import_job_check, import_job_confirm, import_job_create, import_job_run
 from missions.models import Beneficiary, ImportJob
 from tests.worker import celery_worker, redis_or_skip, wait_for
 
@@ -34,8 +35,8 @@ def _csv(*rows) -> bytes:
 
 
 def _job(association, user, content, name="personnes.csv"):
-    job = services.import_job_create(association=association, by=user, filename=name, content=content)
-    return services.import_job_check(job_id=job.pk)
+    job = import_job_create(association=association, by=user, filename=name, content=content)
+    return import_job_check(job_id=job.pk)
 
 
 def test_the_report_gives_line_column_and_message_in_french(association_a, coordinator_a):
@@ -58,10 +59,10 @@ def test_the_report_gives_line_column_and_message_in_french(association_a, coord
 def test_nothing_is_imported_while_rows_have_errors_unless_asked(association_a, coordinator_a):
     job = _job(association_a, coordinator_a, _csv(GOOD[0], *BAD))
     with pytest.raises(DomainError):
-        services.import_job_confirm(job=job, by=coordinator_a)
+        import_job_confirm(job=job, by=coordinator_a)
     assert not Beneficiary.objects.exists()
-    services.import_job_confirm(job=job, by=coordinator_a, valid_only=True)
-    job = services.import_job_run(job_id=job.pk)
+    import_job_confirm(job=job, by=coordinator_a, valid_only=True)
+    job = import_job_run(job_id=job.pk)
     assert job.status == ImportJob.Status.DONE and job.imported_count == 1
     germaine = Beneficiary.objects.get()
     assert (germaine.first_name, germaine.status, germaine.consent_by) == ("Germaine", "intake", "person")
@@ -70,19 +71,19 @@ def test_nothing_is_imported_while_rows_have_errors_unless_asked(association_a, 
 
 def test_running_the_import_again_creates_nothing_more(association_a, coordinator_a):
     job = _job(association_a, coordinator_a, _csv(*GOOD))
-    services.import_job_confirm(job=job, by=coordinator_a)
-    services.import_job_run(job_id=job.pk)
+    import_job_confirm(job=job, by=coordinator_a)
+    import_job_run(job_id=job.pk)
     # A crashed worker retried, or a second delivery of the same task.
     ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.IMPORTING)
-    services.import_job_run(job_id=job.pk)
+    import_job_run(job_id=job.pk)
     assert Beneficiary.objects.count() == 2
     assert ImportJob.objects.get(pk=job.pk).imported_count == 2
 
 
 def test_the_same_file_twice_reports_people_already_followed(association_a, coordinator_a):
     first = _job(association_a, coordinator_a, _csv(*GOOD))
-    services.import_job_confirm(job=first, by=coordinator_a)
-    services.import_job_run(job_id=first.pk)
+    import_job_confirm(job=first, by=coordinator_a)
+    import_job_run(job_id=first.pk)
     second = _job(association_a, coordinator_a, _csv(*GOOD))
     assert second.valid_count == 0
     assert "déjà suivie" in second.report[0]["message"]
@@ -132,11 +133,9 @@ def test_an_xlsx_file_with_numbers_and_dates_is_read(association_a, coordinator_
 
 def test_a_file_missing_required_columns_is_refused_at_upload(association_a, coordinator_a):
     with pytest.raises(DomainError, match="Colonnes manquantes"):
-        services.import_job_create(
-            association=association_a, by=coordinator_a, filename="x.csv", content=b"Nom;Ville\nA;B\n"
-        )
+        import_job_create(association=association_a, by=coordinator_a, filename="x.csv", content=b"Nom;Ville\nA;B\n")
     with pytest.raises(DomainError):
-        services.import_job_create(association=association_a, by=coordinator_a, filename="x.pdf", content=b"%PDF")
+        import_job_create(association=association_a, by=coordinator_a, filename="x.pdf", content=b"%PDF")
 
 
 def test_the_template_has_the_french_headers_and_is_accepted_as_is(coordinator_a_client):
@@ -179,15 +178,13 @@ def test_a_large_file_is_checked_in_the_background_and_the_page_refreshes(coordi
 def test_a_real_worker_checks_and_imports_a_large_file(association_a, coordinator_a):
     redis_or_skip()
     rows = [f"Personne{i};Import;1940;{i} rue Dumenge;69004;Lyon;CCAS;;;;;" for i in range(60)]
-    job = services.import_job_create(
-        association=association_a, by=coordinator_a, filename="big.csv", content=_csv(*rows)
-    )
+    job = import_job_create(association=association_a, by=coordinator_a, filename="big.csv", content=_csv(*rows))
     from missions.association import tasks
 
     with celery_worker() as (queue, proc):
         tasks.import_check.apply_async(args=[job.pk], queue=queue)
         wait_for(lambda: ImportJob.objects.get(pk=job.pk).status == ImportJob.Status.VALIDATED, timeout=60)
-        job = services.import_job_confirm(job=ImportJob.objects.get(pk=job.pk), by=coordinator_a)
+        job = import_job_confirm(job=ImportJob.objects.get(pk=job.pk), by=coordinator_a)
         # Delivered twice: the second run finds every line already written.
         tasks.import_run.apply_async(args=[job.pk], queue=queue)
         tasks.import_run.apply_async(args=[job.pk], queue=queue)

@@ -8,7 +8,16 @@ from django.urls import reverse
 from django.utils import timezone
 
 from liens.errors import DomainError
-from missions.association import selectors, services
+from missions.association import selectors
+from missions.association.missions import (
+    local_to_utc,
+    mission_close,
+    mission_create,
+    mission_fill,
+    mission_publish,
+    mission_reopen,
+    mission_update,
+)
 from missions.models import Match, Mission
 from tests import factories
 
@@ -30,14 +39,14 @@ def _weekly(**overrides):
 
 def test_a_one_off_in_winter_and_summer_is_stored_in_utc_from_paris_time(association_a, beneficiary_a, coordinator_a):
     common = {"kind": "phone_call", "beneficiary": beneficiary_a, "title": "Appel", "recurrence": "one_off"}
-    winter = services.mission_create(
+    winter = mission_create(
         association=association_a,
         by=coordinator_a,
         first_date=datetime.date(2031, 1, 15),
         local_time=datetime.time(15),
         **common,
     )
-    summer = services.mission_create(
+    summer = mission_create(
         association=association_a,
         by=coordinator_a,
         first_date=datetime.date(2031, 7, 15),
@@ -50,7 +59,7 @@ def test_a_one_off_in_winter_and_summer_is_stored_in_utc_from_paris_time(associa
 
 def test_a_time_skipped_by_the_spring_change_lands_just_after_it(association_a):
     # 30 March 2031: clocks go from 02:00 to 03:00 in Paris.
-    at = services.local_to_utc(association=association_a, on=datetime.date(2031, 3, 30), at=datetime.time(2, 30))
+    at = local_to_utc(association=association_a, on=datetime.date(2031, 3, 30), at=datetime.time(2, 30))
     assert at == datetime.datetime(2031, 3, 30, 1, 30, tzinfo=datetime.UTC)
 
 
@@ -107,7 +116,7 @@ def test_another_associations_beneficiary_cannot_be_chosen(coordinator_a_client,
 
 
 def test_publishing_needs_consent_and_the_assessment_visit(association_a, coordinator_a, intake_a):
-    mission = services.mission_create(
+    mission = mission_create(
         association=association_a,
         by=coordinator_a,
         kind="home_visit",
@@ -119,33 +128,33 @@ def test_publishing_needs_consent_and_the_assessment_visit(association_a, coordi
         first_date=timezone.localdate(),
     )
     with pytest.raises(DomainError, match="Commencez le suivi"):
-        services.mission_publish(mission=mission, by=coordinator_a)
+        mission_publish(mission=mission, by=coordinator_a)
     intake_a.consent_by, intake_a.consent_on = "person", timezone.localdate()
     intake_a.status = "active"
     intake_a.save()
     with pytest.raises(DomainError, match="visite d’évaluation"):
-        services.mission_publish(mission=mission, by=coordinator_a)
+        mission_publish(mission=mission, by=coordinator_a)
     intake_a.assessed_on = timezone.localdate()
     intake_a.save()
-    assert services.mission_publish(mission=mission, by=coordinator_a).status == "open"
-    assert services.mission_publish(mission=mission, by=coordinator_a).status == "open"  # idempotent
+    assert mission_publish(mission=mission, by=coordinator_a).status == "open"
+    assert mission_publish(mission=mission, by=coordinator_a).status == "open"  # idempotent
 
 
 def test_states_go_draft_open_filled_closed(mission_a, coordinator_a):
-    assert services.mission_fill(mission=mission_a, by=coordinator_a).status == "filled"
-    assert services.mission_reopen(mission=mission_a, by=coordinator_a).status == "open"
-    assert services.mission_close(mission=mission_a, by=coordinator_a).status == "closed"
+    assert mission_fill(mission=mission_a, by=coordinator_a).status == "filled"
+    assert mission_reopen(mission=mission_a, by=coordinator_a).status == "open"
+    assert mission_close(mission=mission_a, by=coordinator_a).status == "closed"
     with pytest.raises(DomainError):
-        services.mission_reopen(mission=mission_a, by=coordinator_a)
+        mission_reopen(mission=mission_a, by=coordinator_a)
     with pytest.raises(DomainError):
-        services.mission_update(mission=mission_a, by=coordinator_a, title="Nouveau")
+        mission_update(mission=mission_a, by=coordinator_a, title="Nouveau")
 
 
 def test_a_mission_with_volunteers_still_matched_cannot_be_closed(far_volunteer_matched_a, mission_a, coordinator_a):
     with pytest.raises(DomainError):
-        services.mission_close(mission=mission_a, by=coordinator_a)
+        mission_close(mission=mission_a, by=coordinator_a)
     Match.objects.update(status=Match.Status.ENDED, ended_at=timezone.now())
-    assert services.mission_close(mission=mission_a, by=coordinator_a).status == "closed"
+    assert mission_close(mission=mission_a, by=coordinator_a).status == "closed"
 
 
 def test_the_mission_page_shows_suggested_volunteers_with_a_propose_button(

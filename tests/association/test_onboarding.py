@@ -9,7 +9,15 @@ from django.utils import timezone
 
 from liens.errors import DomainError
 from liens.models import Notification, User
-from missions.association import services, validators
+from missions.association import validators
+from missions.association.missions import mission_create, mission_publish
+from missions.association.staff import (
+    invitation_accept,
+    invitation_from_link_token,
+    invitation_link,
+    invitation_send,
+    membership_remove,
+)
 from missions.models import Association, Invitation, Membership, Mission
 from tests import factories
 
@@ -105,7 +113,7 @@ def test_an_unvalidated_association_prepares_but_cannot_publish(coordinator_a, a
     association_a.validated_at = None
     association_a.save()
     beneficiary = factories.BeneficiaryFactory(association=association_a, assessed_on=timezone.localdate())
-    mission = services.mission_create(
+    mission = mission_create(
         association=association_a,
         by=coordinator_a,
         kind="home_visit",
@@ -117,7 +125,7 @@ def test_an_unvalidated_association_prepares_but_cannot_publish(coordinator_a, a
         first_date=timezone.localdate(),
     )
     with pytest.raises(DomainError, match="validation"):
-        services.mission_publish(mission=mission, by=coordinator_a)
+        mission_publish(mission=mission, by=coordinator_a)
     assert Mission.objects.get(pk=mission.pk).status == Mission.Status.DRAFT
 
 
@@ -184,15 +192,15 @@ def test_a_manager_invites_by_email_through_the_outbox(manager_a, association_a)
     assert invitation.email == "nouvelle@exemple.fr"
     message = Notification.objects.get(kind="staff_invitation", channel="email")
     assert message.recipient.email == "nouvelle@exemple.fr"
-    assert services.invitation_link(invitation) in message.body_text
+    assert invitation_link(invitation) in message.body_text
 
 
 def test_inviting_the_same_address_again_refreshes_the_invitation(manager_a, association_a):
-    first = services.invitation_send(association=association_a, email="x@exemple.fr", role="coordinator", by=manager_a)
-    second = services.invitation_send(association=association_a, email="x@exemple.fr", role="manager", by=manager_a)
+    first = invitation_send(association=association_a, email="x@exemple.fr", role="coordinator", by=manager_a)
+    second = invitation_send(association=association_a, email="x@exemple.fr", role="manager", by=manager_a)
     assert first.pk == second.pk and first.token != second.token
     assert Invitation.objects.count() == 1
-    assert services.invitation_from_link_token(services.invitation_link(first).split("/")[-2]) is None
+    assert invitation_from_link_token(invitation_link(first).split("/")[-2]) is None
 
 
 def test_a_coordinator_cannot_invite(coordinator_a_client, association_a):
@@ -203,10 +211,10 @@ def test_a_coordinator_cannot_invite(coordinator_a_client, association_a):
 
 def test_accepting_requires_signing_in_with_the_invited_address(manager_a, association_a):
     existing = factories.UserFactory(email="invitee@exemple.fr")
-    invitation = services.invitation_send(
+    invitation = invitation_send(
         association=association_a, email="invitee@exemple.fr", role="coordinator", by=manager_a
     )
-    url = services.invitation_link(invitation)
+    url = invitation_link(invitation)
     assert "Se connecter pour accepter" in Client().get(url, HTTP_ACCEPT_LANGUAGE="fr").content.decode()
     someone_else = factories.UserFactory(email="other@exemple.fr")
     _client(someone_else).post(url)
@@ -218,11 +226,9 @@ def test_accepting_requires_signing_in_with_the_invited_address(manager_a, assoc
 
 
 def test_an_invitee_without_an_account_opens_one_from_the_link(manager_a, association_a):
-    invitation = services.invitation_send(
-        association=association_a, email="neuve@exemple.fr", role="manager", by=manager_a
-    )
+    invitation = invitation_send(association=association_a, email="neuve@exemple.fr", role="manager", by=manager_a)
     client = Client()
-    url = services.invitation_link(invitation)
+    url = invitation_link(invitation)
     response = client.post(
         url,
         {"first_name": "Inès", "last_name": "Ferrand", "password1": "un-mot-de-passe-long", "password2": "x"},
@@ -248,12 +254,10 @@ def test_an_invitee_without_an_account_opens_one_from_the_link(manager_a, associ
 
 
 def test_an_expired_invitation_is_refused(manager_a, association_a):
-    invitation = services.invitation_send(
-        association=association_a, email="late@exemple.fr", role="coordinator", by=manager_a
-    )
+    invitation = invitation_send(association=association_a, email="late@exemple.fr", role="coordinator", by=manager_a)
     Invitation.objects.filter(pk=invitation.pk).update(expires_at=timezone.now() - datetime.timedelta(minutes=1))
     with pytest.raises(DomainError, match="expiré"):
-        services.invitation_accept(invitation=invitation, user=User.objects.get(email="late@exemple.fr"))
+        invitation_accept(invitation=invitation, user=User.objects.get(email="late@exemple.fr"))
 
 
 def test_a_tampered_link_answers_404():
@@ -273,7 +277,7 @@ def test_a_manager_removes_a_coordinator_but_never_the_last_manager(manager_a, c
 
 def test_a_manager_may_leave_when_another_manager_stays(manager_a, association_a):
     other = factories.MembershipFactory(association=association_a, role=Membership.Role.MANAGER)
-    services.membership_remove(membership=Membership.objects.get(user=manager_a), by=manager_a)
+    membership_remove(membership=Membership.objects.get(user=manager_a), by=manager_a)
     assert list(association_a.memberships.values_list("pk", flat=True)) == [other.pk] or other.pk in list(
         association_a.memberships.values_list("pk", flat=True)
     )
@@ -281,4 +285,4 @@ def test_a_manager_may_leave_when_another_manager_stays(manager_a, association_a
 
 def test_a_coordinator_cannot_remove_staff(coordinator_a, manager_a):
     with pytest.raises(DomainError):
-        services.membership_remove(membership=Membership.objects.get(user=manager_a), by=coordinator_a)
+        membership_remove(membership=Membership.objects.get(user=manager_a), by=coordinator_a)

@@ -9,7 +9,8 @@ from django.utils import timezone
 
 from liens.errors import DomainError
 from liens.models import Notification, User
-from missions.association import services
+from missions.association.services import association_validate, vetting_step_record
+from missions.association.staff import invitation_accept, invitation_send
 from missions.models import Association, Invitation, Membership, VettingRecord
 from tests import factories
 from volunteers.models import Volunteer
@@ -140,13 +141,13 @@ def test_the_services_refuse_a_pending_association_by_themselves(self_registered
     volunteer, association, _client_ = self_registered
     for target in (volunteer, waiting):
         with pytest.raises(DomainError) as refused:
-            services.vetting_step_record(volunteer=target, step="interview", by=volunteer.user, association=association)
+            vetting_step_record(volunteer=target, step="interview", by=volunteer.user, association=association)
         assert refused.value.code == "forbidden"
         # The volunteers side asks the same rule: no association given, none of theirs is validated.
         with pytest.raises(DomainError):
             vetting_record(volunteer=target, step="interview", on=timezone.localdate(), by=volunteer.user)
     with pytest.raises(DomainError) as refused:
-        services.invitation_send(association=association, email="x@exemple.fr", role="coordinator", by=volunteer.user)
+        invitation_send(association=association, email="x@exemple.fr", role="coordinator", by=volunteer.user)
     assert "validation" in str(refused.value.message)
     assert _steps(waiting)[:3] == (None, None, None)
     assert not Invitation.objects.exists() and not User.objects.filter(email="x@exemple.fr").exists()
@@ -233,7 +234,7 @@ def test_nobody_vets_their_own_profile_through_any_path(coordinator_and_voluntee
     )
     assert api.status_code == 403 and "propre profil" in api.json()["detail"]
     with pytest.raises(DomainError):
-        services.vetting_step_record(
+        vetting_step_record(
             volunteer=me, step="interview", by=me.user, association=me.user.memberships.get().association
         )
     with pytest.raises(DomainError):
@@ -245,7 +246,7 @@ def test_nobody_vets_their_own_profile_through_any_path(coordinator_and_voluntee
 def test_a_platform_admin_does_not_vet_their_own_profile_either(admin_user, association_a):
     me = _pending("69004", user=admin_user)
     with pytest.raises(DomainError) as refused:
-        services.vetting_step_record(volunteer=me, step="training", by=admin_user, association=association_a)
+        vetting_step_record(volunteer=me, step="training", by=admin_user, association=association_a)
     assert refused.value.code == "forbidden"
     with pytest.raises(DomainError):
         vetting_record(volunteer=me, step="training", on=timezone.localdate(), by=admin_user)
@@ -306,7 +307,7 @@ def test_the_api_records_a_step_and_says_which_association_vouches(coordinator_a
 def test_a_step_recorded_by_one_association_stands_for_every_association(
     coordinator_a, coordinator_b_client, association_a, waiting
 ):
-    services.vetting_step_record(volunteer=waiting, step="interview", by=coordinator_a, association=association_a)
+    vetting_step_record(volunteer=waiting, step="interview", by=coordinator_a, association=association_a)
     desk = coordinator_b_client.get(reverse("association:vetting")).content.decode()
     assert f"volunteer-{waiting.pk}" in desk
     assert "par Voisins de la Croix-Rousse" in desk  # B sees who vouched for the step
@@ -324,7 +325,7 @@ def test_a_validated_manager_still_invites(association_a):
 
 def test_once_validated_the_same_manager_vets_and_invites(pending_manager, admin_user, waiting):
     user, association, client = pending_manager
-    services.association_validate(association=association, by=admin_user)
+    association_validate(association=association, by=admin_user)
     assert client.get(reverse("association:vetting")).status_code == 200
     assert (
         client.post(reverse("api-association-vetting-record", args=[waiting.pk]), {"step": "interview"}).status_code
@@ -352,7 +353,7 @@ def test_an_invitation_from_before_the_association_was_held_back_opens_nothing(p
         expires_at=timezone.now() + timezone.timedelta(days=7),
     )
     with pytest.raises(DomainError, match="pas encore validée"):
-        services.invitation_accept(invitation=invitation, user=invitee)
+        invitation_accept(invitation=invitation, user=invitee)
     assert not Membership.objects.filter(user=invitee).exists()
     invitation.refresh_from_db()
     assert invitation.accepted_at is None

@@ -144,7 +144,7 @@ def test_a_schedule_change_realigns_upcoming_visits(weekly_match):
 
 
 def test_editing_the_missions_time_moves_the_upcoming_visits_of_its_matches(weekly_match, coordinator_a):
-    from missions.association.services import mission_update
+    from missions.association.missions import mission_update
 
     Mission.objects.filter(pk=weekly_match.mission_id).update(first_date=datetime.date(2026, 3, 3))
     weekly_match.mission.refresh_from_db()

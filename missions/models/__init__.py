@@ -1,0 +1,33 @@
+"""The demand side: associations and staff, beneficiaries, missions, matches, visits, the
+contact ledger and isolation alerts.
+
+One module per area; every model is re-exported here so `from missions.models import X` and
+the migrations' references (e.g. `missions.models.new_invitation_token`) keep working."""
+
+from .alerts import AlertEvent, IsolationAlert
+from .associations import Association, ImportedRow, ImportJob, Invitation, Membership, new_invitation_token
+from .beneficiaries import Assessment, Beneficiary, KeyContact
+from .ledger import Contact
+from .matching import Match, VettingRecord
+from .missions import Mission
+from .visits import Visit, VisitReport
+
+__all__ = [
+    "AlertEvent",
+    "Assessment",
+    "Association",
+    "Beneficiary",
+    "Contact",
+    "ImportJob",
+    "ImportedRow",
+    "Invitation",
+    "IsolationAlert",
+    "KeyContact",
+    "Match",
+    "Membership",
+    "Mission",
+    "Visit",
+    "VisitReport",
+    "VettingRecord",
+    "new_invitation_token",
+]

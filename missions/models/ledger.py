@@ -1,0 +1,45 @@
+"""The contact ledger: every contact a beneficiary had, whoever recorded it."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from volunteers.models import Volunteer
+
+from .beneficiaries import Beneficiary
+from .visits import Visit
+
+
+class Contact(models.Model):
+    """The contact ledger: every contact with a beneficiary is one row."""
+
+    class Kind(models.TextChoices):
+        VISIT = "visit", _("Visit")
+        CALL = "call", _("Phone call")
+        OUTING = "outing", _("Outing")
+        GROUP_EVENT = "group_event", _("Group event")
+        STAFF_CALL = "staff_call", _("Call from staff")
+        FAMILY = "family", _("Reported by family")
+
+    beneficiary = models.ForeignKey(Beneficiary, on_delete=models.CASCADE, related_name="contacts")
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    occurred_at = models.DateTimeField()
+    # A visit is written to the ledger once, when reported or confirmed.
+    visit = models.OneToOneField(Visit, null=True, blank=True, on_delete=models.SET_NULL, related_name="contact")
+    # Kept when a volunteer leaves: their user is erased, the anonymised history stays.
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    volunteer = models.ForeignKey(Volunteer, null=True, blank=True, on_delete=models.SET_NULL, related_name="contacts")
+    notes = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-occurred_at"]
+        indexes = [
+            # Serves a person's timeline and their last contact: WHERE beneficiary_id = x ORDER BY occurred_at DESC.
+            models.Index(fields=["beneficiary", "-occurred_at"], name="contact_timeline"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} with {self.beneficiary_id} at {self.occurred_at:%Y-%m-%d}"
