@@ -36,7 +36,11 @@ from missions.scoping import (
 from volunteers.models import Volunteer
 from volunteers.vetting import vetting_steps_left
 
+from . import beneficiaries as beneficiary_services
+from . import imports as import_services
+from . import missions as mission_services
 from . import selectors, services, tasks, validators
+from . import staff as staff_services
 
 
 class AssociationQueryIn(serializers.Serializer):
@@ -496,7 +500,9 @@ class InvitationsAPI(StaffAPIView):
     def post(self, request):
         data = InvitationIn(data=request.data)
         data.is_valid(raise_exception=True)
-        invitation = services.invitation_send(association=self.association(), by=request.user, **data.validated_data)
+        invitation = staff_services.invitation_send(
+            association=self.association(), by=request.user, **data.validated_data
+        )
         return Response(InvitationOut(invitation).data, status=status.HTTP_201_CREATED)
 
 
@@ -504,13 +510,13 @@ class MembershipAPI(StaffAPIView):
     @extend_schema(request=None, responses={204: None}, summary="Remove someone from the staff (managers)")
     def delete(self, request, membership_id: int):
         membership = self.own(Membership, membership_id)
-        services.membership_remove(membership=membership, by=request.user)
+        staff_services.membership_remove(membership=membership, by=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 def beneficiary_answer(request, beneficiary: Beneficiary, *, status_code: int = status.HTTP_200_OK) -> Response:
     """The person's record as an answer: every answer carrying it writes one access-log row."""
-    services.beneficiary_file_open(beneficiary=beneficiary, by=request.user)
+    beneficiary_services.beneficiary_file_open(beneficiary=beneficiary, by=request.user)
     return Response(BeneficiaryOut(beneficiary).data, status=status_code)
 
 
@@ -538,7 +544,7 @@ class BeneficiariesAPI(StaffAPIView):
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
         contacts = fields.pop("key_contacts", [])
-        beneficiary = services.beneficiary_create(
+        beneficiary = beneficiary_services.beneficiary_create(
             association=self.association(), by=request.user, key_contacts=contacts, **fields
         )
         return beneficiary_answer(request, beneficiary, status_code=status.HTTP_201_CREATED)
@@ -561,7 +567,7 @@ class BeneficiaryAPI(StaffAPIView):
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
         contacts = fields.pop("key_contacts", None)
-        beneficiary = services.beneficiary_update(
+        beneficiary = beneficiary_services.beneficiary_update(
             beneficiary=beneficiary, by=request.user, key_contacts=contacts, **fields
         )
         return beneficiary_answer(request, beneficiary)
@@ -589,7 +595,7 @@ class _BeneficiaryActionAPI(StaffAPIView):
 @extend_schema(request=None, responses=BeneficiaryOut, summary="Start following (needs consent)")
 class BeneficiaryActivateAPI(_BeneficiaryActionAPI):
     def act(self, **kwargs):
-        return services.beneficiary_activate(**kwargs)
+        return beneficiary_services.beneficiary_activate(**kwargs)
 
 
 @extend_schema(request=PauseIn, responses=BeneficiaryOut, summary="Pause visits until a date")
@@ -597,13 +603,13 @@ class BeneficiaryPauseAPI(_BeneficiaryActionAPI):
     input_class = PauseIn
 
     def act(self, **kwargs):
-        return services.beneficiary_pause(**kwargs)
+        return beneficiary_services.beneficiary_pause(**kwargs)
 
 
 @extend_schema(request=None, responses=BeneficiaryOut, summary="End a pause")
 class BeneficiaryResumeAPI(_BeneficiaryActionAPI):
     def act(self, **kwargs):
-        return services.beneficiary_resume(**kwargs)
+        return beneficiary_services.beneficiary_resume(**kwargs)
 
 
 @extend_schema(request=EndIn, responses=BeneficiaryOut, summary="Stop following")
@@ -611,7 +617,7 @@ class BeneficiaryEndAPI(_BeneficiaryActionAPI):
     input_class = EndIn
 
     def act(self, **kwargs):
-        return services.beneficiary_end(**kwargs)
+        return beneficiary_services.beneficiary_end(**kwargs)
 
 
 class AssessmentsAPI(StaffAPIView):
@@ -620,7 +626,7 @@ class AssessmentsAPI(StaffAPIView):
     @extend_schema(responses=AssessmentOut(many=True), summary="A beneficiary's assessments, newest first")
     def get(self, request, beneficiary_id: int):
         beneficiary = self.own(Beneficiary, beneficiary_id)
-        services.beneficiary_file_open(beneficiary=beneficiary, by=request.user, what="assessments")
+        beneficiary_services.beneficiary_file_open(beneficiary=beneficiary, by=request.user, what="assessments")
         return self.page(beneficiary.assessments.order_by("-taken_on", "-pk"), AssessmentOut)
 
     @extend_schema(request=AssessmentIn, responses={201: AssessmentOut}, summary="Record an assessment")
@@ -628,8 +634,10 @@ class AssessmentsAPI(StaffAPIView):
         beneficiary = self.own(Beneficiary, beneficiary_id)
         data = AssessmentIn(data=request.data)
         data.is_valid(raise_exception=True)
-        assessment = services.assessment_record(beneficiary=beneficiary, by=request.user, **data.validated_data)
-        services.beneficiary_file_open(beneficiary=beneficiary, by=request.user, what="assessments")
+        assessment = beneficiary_services.assessment_record(
+            beneficiary=beneficiary, by=request.user, **data.validated_data
+        )
+        beneficiary_services.beneficiary_file_open(beneficiary=beneficiary, by=request.user, what="assessments")
         return Response(AssessmentOut(assessment).data, status=status.HTTP_201_CREATED)
 
 
@@ -668,7 +676,7 @@ class MissionsAPI(StaffAPIView):
         association = self.association()
         data = MissionIn(data=request.data)
         data.is_valid(raise_exception=True)
-        mission = services.mission_create(
+        mission = mission_services.mission_create(
             association=association, by=request.user, **_mission_fields(self, association, data.validated_data)
         )
         return Response(MissionOut(mission).data, status=status.HTTP_201_CREATED)
@@ -686,7 +694,7 @@ class MissionAPI(StaffAPIView):
         mission = self.own(Mission, mission_id, queryset=Mission.objects.select_related("association"))
         data = MissionIn(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
-        mission = services.mission_update(
+        mission = mission_services.mission_update(
             mission=mission, by=request.user, **_mission_fields(self, mission.association, data.validated_data)
         )
         return Response(MissionOut(mission).data)
@@ -707,25 +715,25 @@ class _MissionActionAPI(StaffAPIView):
 @extend_schema(request=None, responses=MissionOut, summary="Publish a draft (validated associations)")
 class MissionPublishAPI(_MissionActionAPI):
     def act(self, **kwargs):
-        return services.mission_publish(**kwargs)
+        return mission_services.mission_publish(**kwargs)
 
 
 @extend_schema(request=None, responses=MissionOut, summary="Mark a mission filled")
 class MissionFillAPI(_MissionActionAPI):
     def act(self, **kwargs):
-        return services.mission_fill(**kwargs)
+        return mission_services.mission_fill(**kwargs)
 
 
 @extend_schema(request=None, responses=MissionOut, summary="Reopen a filled mission")
 class MissionReopenAPI(_MissionActionAPI):
     def act(self, **kwargs):
-        return services.mission_reopen(**kwargs)
+        return mission_services.mission_reopen(**kwargs)
 
 
 @extend_schema(request=None, responses=MissionOut, summary="Close a mission")
 class MissionCloseAPI(_MissionActionAPI):
     def act(self, **kwargs):
-        return services.mission_close(**kwargs)
+        return mission_services.mission_close(**kwargs)
 
 
 def vetting_allowed(view: StaffAPIView, association: Association) -> None:
@@ -785,11 +793,11 @@ class ImportsAPI(StaffAPIView):
         data = ImportUploadIn(data=request.data)
         data.is_valid(raise_exception=True)
         upload = data.validated_data["file"]
-        job = services.import_job_create(
+        job = import_services.import_job_create(
             association=self.association(),
             by=request.user,
             filename=upload.name,
-            content=services.import_file_content(upload),
+            content=import_services.import_file_content(upload),
         )
         tasks.import_check_start(job=job)
         job.refresh_from_db()
@@ -808,7 +816,7 @@ class ImportConfirmAPI(StaffAPIView):
         job = self.own(ImportJob, job_id, queryset=ImportJob.objects.defer("content"))
         data = ImportConfirmIn(data=request.data)
         data.is_valid(raise_exception=True)
-        job = services.import_job_confirm(job=job, by=request.user, **data.validated_data)
+        job = import_services.import_job_confirm(job=job, by=request.user, **data.validated_data)
         tasks.import_run_start(job=job)
         job.refresh_from_db()
         return Response(ImportJobOut(job).data)

@@ -154,35 +154,3 @@ def vetting_step_record(*, volunteer, step: str, by, association: Association, o
             volunteer=volunteer, step=step, done_on=on, association=association, recorded_by=by
         )
     return volunteer
-
-
-# The association's HTML views and API still call every write as `services.<name>`; until they
-# import from the modules above, the names they use are re-exported here. Nothing else may use them.
-from .beneficiaries import (  # noqa: E402, F401
-    assessment_record,
-    beneficiary_activate,
-    beneficiary_create,
-    beneficiary_end,
-    beneficiary_file_open,
-    beneficiary_pause,
-    beneficiary_resume,
-    beneficiary_update,
-)
-from .imports import import_file_content, import_job_confirm, import_job_create  # noqa: E402, F401
-from .missions import (  # noqa: E402, F401
-    mission_close,
-    mission_create,
-    mission_fill,
-    mission_publish,
-    mission_reopen,
-    mission_update,
-)
-from .staff import (  # noqa: E402, F401
-    invitation_accept,
-    invitation_accept_with_new_account,
-    invitation_from_link_token,
-    invitation_revoke,
-    invitation_send,
-    membership_remove,
-    membership_role_set,
-)

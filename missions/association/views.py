@@ -31,7 +31,11 @@ from missions.scoping import (
 )
 from volunteers.vetting import STEP_LABELS, vetting_steps_left
 
+from . import beneficiaries as beneficiary_services
 from . import forms, importing, selectors, services, tasks
+from . import imports as import_services
+from . import missions as mission_services
+from . import staff as staff_services
 
 # Where the staff pages remember the association they work on.
 SESSION_KEY = ASSOCIATION_SESSION_KEY
@@ -151,7 +155,7 @@ def staff(request):
             return redirect("association:staff")
         if form.is_valid():
             try:
-                services.invitation_send(association=association, by=request.user, **form.cleaned_data)
+                staff_services.invitation_send(association=association, by=request.user, **form.cleaned_data)
             except DomainError as exc:
                 form_apply_domain_error(form, exc)
             else:
@@ -178,7 +182,7 @@ def staff(request):
 def staff_remove(request, membership_id: int):
     membership = _own(Membership, request, membership_id)
     try:
-        services.membership_remove(membership=membership, by=request.user)
+        staff_services.membership_remove(membership=membership, by=request.user)
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
@@ -193,7 +197,7 @@ def staff_role(request, membership_id: int):
     form = forms.RoleForm(request.POST)
     if form.is_valid():
         try:
-            services.membership_role_set(membership=membership, role=form.cleaned_data["role"], by=request.user)
+            staff_services.membership_role_set(membership=membership, role=form.cleaned_data["role"], by=request.user)
         except DomainError as exc:
             messages.error(request, exc.message)
         else:
@@ -206,7 +210,7 @@ def staff_role(request, membership_id: int):
 def invitation_revoke(request, invitation_id: int):
     invitation = _own(Invitation, request, invitation_id)
     try:
-        services.invitation_revoke(invitation=invitation, by=request.user)
+        staff_services.invitation_revoke(invitation=invitation, by=request.user)
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
@@ -217,7 +221,7 @@ def invitation_revoke(request, invitation_id: int):
 @require_http_methods(["GET", "POST"])
 def invitation_accept(request, token: str):
     """Public: the link from the invitation email. The signed token is the only key."""
-    invitation = services.invitation_from_link_token(token)
+    invitation = staff_services.invitation_from_link_token(token)
     if invitation is None:
         raise Http404
     expired = invitation.expires_at < timezone.now() and invitation.accepted_at is None
@@ -230,11 +234,11 @@ def invitation_accept(request, token: str):
         try:
             user = request.user
             if user.is_authenticated:
-                services.invitation_accept(invitation=invitation, user=user)
+                staff_services.invitation_accept(invitation=invitation, user=user)
             else:
                 if not (account_form and account_form.is_valid()):
                     raise DomainError(_("Fill in your name and choose a password."))
-                user = services.invitation_accept_with_new_account(
+                user = staff_services.invitation_accept_with_new_account(
                     invitation=invitation,
                     first_name=account_form.cleaned_data["first_name"],
                     last_name=account_form.cleaned_data["last_name"],
@@ -296,12 +300,12 @@ def _beneficiary_form_page(request, beneficiary=None):
         contacts = forms.key_contacts_from(formset)
         try:
             if beneficiary is None:
-                beneficiary = services.beneficiary_create(
+                beneficiary = beneficiary_services.beneficiary_create(
                     association=association, by=request.user, key_contacts=contacts, **form.service_fields()
                 )
                 messages.success(request, _("%(name)s is recorded.") % {"name": beneficiary})
             else:
-                services.beneficiary_update(
+                beneficiary_services.beneficiary_update(
                     beneficiary=beneficiary, by=request.user, key_contacts=contacts, **form.service_fields()
                 )
                 messages.success(request, _("Changes saved."))
@@ -311,7 +315,7 @@ def _beneficiary_form_page(request, beneficiary=None):
             return redirect("association:beneficiary", beneficiary_id=beneficiary.pk)
     if beneficiary is not None and beneficiary.pk is not None:
         # The form shows the stored record (and again after a refused change): one row per page.
-        services.beneficiary_file_open(beneficiary=beneficiary, by=request.user)
+        beneficiary_services.beneficiary_file_open(beneficiary=beneficiary, by=request.user)
     return render(
         request,
         "missions/association/beneficiary_form.html",
@@ -340,7 +344,7 @@ def beneficiary_detail(request, beneficiary_id: int):
         )
     except Beneficiary.DoesNotExist as exc:
         raise Http404 from exc
-    services.beneficiary_file_open(beneficiary=beneficiary, by=request.user)
+    beneficiary_services.beneficiary_file_open(beneficiary=beneficiary, by=request.user)
     return render(
         request,
         "missions/association/beneficiary_detail.html",
@@ -386,25 +390,25 @@ def _beneficiary_action(request, beneficiary_id: int, action, form_class=None):
 @require_POST
 @staff_view
 def beneficiary_activate(request, beneficiary_id: int):
-    return _beneficiary_action(request, beneficiary_id, services.beneficiary_activate)
+    return _beneficiary_action(request, beneficiary_id, beneficiary_services.beneficiary_activate)
 
 
 @require_POST
 @staff_view
 def beneficiary_pause(request, beneficiary_id: int):
-    return _beneficiary_action(request, beneficiary_id, services.beneficiary_pause, forms.PauseForm)
+    return _beneficiary_action(request, beneficiary_id, beneficiary_services.beneficiary_pause, forms.PauseForm)
 
 
 @require_POST
 @staff_view
 def beneficiary_resume(request, beneficiary_id: int):
-    return _beneficiary_action(request, beneficiary_id, services.beneficiary_resume)
+    return _beneficiary_action(request, beneficiary_id, beneficiary_services.beneficiary_resume)
 
 
 @require_POST
 @staff_view
 def beneficiary_end(request, beneficiary_id: int):
-    return _beneficiary_action(request, beneficiary_id, services.beneficiary_end, forms.EndForm)
+    return _beneficiary_action(request, beneficiary_id, beneficiary_services.beneficiary_end, forms.EndForm)
 
 
 @require_http_methods(["GET", "POST"])
@@ -417,7 +421,7 @@ def assessment_new(request, beneficiary_id: int):
     form = forms.AssessmentForm(request.POST or None, scale=scale)
     if request.method == "POST" and form.is_valid():
         try:
-            assessment = services.assessment_record(
+            assessment = beneficiary_services.assessment_record(
                 beneficiary=beneficiary,
                 scale=scale,
                 answers=form.answers(),
@@ -474,10 +478,12 @@ def _mission_form_page(request, mission=None):
     if request.method == "POST" and form.is_valid():
         try:
             if mission is None:
-                mission = services.mission_create(association=association, by=request.user, **form.service_fields())
+                mission = mission_services.mission_create(
+                    association=association, by=request.user, **form.service_fields()
+                )
                 messages.success(request, _("Mission saved as a draft: publish it when ready."))
             else:
-                services.mission_update(mission=mission, by=request.user, **form.service_fields())
+                mission_services.mission_update(mission=mission, by=request.user, **form.service_fields())
                 messages.success(request, _("Changes saved."))
         except DomainError as exc:
             form_apply_domain_error(form, exc)
@@ -545,25 +551,25 @@ def _mission_action(request, mission_id: int, action, done_message):
 @require_POST
 @staff_view
 def mission_publish(request, mission_id: int):
-    return _mission_action(request, mission_id, services.mission_publish, _("Mission published."))
+    return _mission_action(request, mission_id, mission_services.mission_publish, _("Mission published."))
 
 
 @require_POST
 @staff_view
 def mission_fill(request, mission_id: int):
-    return _mission_action(request, mission_id, services.mission_fill, _("Mission marked filled."))
+    return _mission_action(request, mission_id, mission_services.mission_fill, _("Mission marked filled."))
 
 
 @require_POST
 @staff_view
 def mission_reopen(request, mission_id: int):
-    return _mission_action(request, mission_id, services.mission_reopen, _("Mission open again."))
+    return _mission_action(request, mission_id, mission_services.mission_reopen, _("Mission open again."))
 
 
 @require_POST
 @staff_view
 def mission_close(request, mission_id: int):
-    return _mission_action(request, mission_id, services.mission_close, _("Mission closed."))
+    return _mission_action(request, mission_id, mission_services.mission_close, _("Mission closed."))
 
 
 # --- vetting desk ---------------------------------------------------------------------------
@@ -624,11 +630,11 @@ def imports(request):
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            job = services.import_job_create(
+            job = import_services.import_job_create(
                 association=request.association,
                 by=request.user,
                 filename=upload.name,
-                content=services.import_file_content(upload),
+                content=import_services.import_file_content(upload),
             )
         except DomainError as exc:
             form_apply_domain_error(form, exc)
@@ -667,7 +673,7 @@ def import_confirm(request, job_id: int):
     form = forms.ImportConfirmForm(request.POST)
     valid_only = form.is_valid() and form.cleaned_data["valid_only"]
     try:
-        job = services.import_job_confirm(job=job, by=request.user, valid_only=valid_only)
+        job = import_services.import_job_confirm(job=job, by=request.user, valid_only=valid_only)
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
