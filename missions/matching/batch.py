@@ -36,12 +36,14 @@ from .candidates import (
     horizon_km,
     key_array,
     keys,
+    unit_vectors,
+)
+from .facts import (
     known_pairs,
     live_matches,
     mission_rows,
     rows_load,
     slots_by_volunteer,
-    unit_vectors,
     volunteer_rows,
 )
 from .rules import rules_passed

@@ -3,12 +3,11 @@
 Both paths build these same tables and call the same rule and part functions on them: the
 suggestion path for one mission's few candidates, the batch path for every candidate pair of
 a territory at once. Rules and parts use numpy operators only, so one definition serves one
-pair or a million.
+pair or a million. The rows the tables are built from are read by facts.py.
 """
 
 from __future__ import annotations
 
-import collections
 import datetime
 import functools
 import json
@@ -20,28 +19,23 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 from django.conf import settings
-from django.db import connection
-from django.db.models import (
-    BigIntegerField,
-    CharField,
-    Count,
-    F,
-    FloatField,
-    Q,
-    QuerySet,
-    TextField,
-    Value,
-)
-from django.db.models.functions import Cast
 
 from liens.choices import IN_PERSON_KINDS, Gender, Interest, Language, VisitKind, VisitorPreference
 from liens.lib.geo import EARTH_RADIUS_KM
-from missions.models import Contact, Match, Mission, Visit, VisitReport
-from volunteers.models import AvailabilitySlot, Volunteer
+from missions.models import Mission
+from volunteers.models import Volunteer
+
+from .facts import (
+    known_pairs,
+    live_matches,
+    mission_rows,
+    rows_load,
+    seconds_of,
+    slots_by_volunteer,
+    volunteer_rows,
+)
 
 DAY_SECONDS = 24 * 3600
-# Statuses of a match where the volunteer has really been with the person (continuity).
-KNOWN_STATUSES = (Match.Status.ACTIVE, Match.Status.PAUSED, Match.Status.ENDED)
 
 
 def horizon_km() -> float:
@@ -104,16 +98,6 @@ def may_take_mask(vetting_state: str) -> int:
     return mask
 
 
-def seconds_of(value: datetime.time) -> float:
-    """Seconds after midnight, microseconds included, so comparisons stay exact."""
-    return value.hour * 3600 + value.minute * 60 + value.second + value.microsecond / 1_000_000
-
-
-def time_of(seconds: float) -> datetime.time:
-    whole, micro = divmod(round(seconds * 1_000_000), 1_000_000)
-    return datetime.time(int(whole // 3600), int(whole % 3600 // 60), int(whole % 60), int(micro))
-
-
 # --- geometry -----------------------------------------------------------------------------------
 
 
@@ -153,7 +137,7 @@ class Slot:
 
 
 def mission_slot(row: dict, *, now: datetime.datetime) -> Slot:
-    """The weekday, local times and first date of a mission row (values() of MISSION_FIELDS)."""
+    """The weekday, local times and first date of a mission row (values() of facts.MISSION_FIELDS)."""
     zone = ZoneInfo(row["association__timezone"] or settings.TIME_ZONE)
     duration = int(row["duration_minutes"]) * 60
     if row["recurrence"] == Mission.Recurrence.ONE_OFF:
@@ -179,59 +163,6 @@ def visit_slot(*, starts_at: datetime.datetime, ends_at: datetime.datetime, time
 
 # --- tables -----------------------------------------------------------------------------------
 
-# JSON lists come as text and are parsed once per distinct value (most volunteers share a
-# handful of them); the radius comes as a float: loading 20,000 rows stays well under a second.
-VOLUNTEER_COLUMNS = {
-    "kinds_text": Cast("visit_kinds", TextField()),
-    "languages_text": Cast("languages", TextField()),
-    "interests_text": Cast("interests", TextField()),
-    "radius": Cast("travel_radius_km", FloatField()),
-}
-VOLUNTEER_FIELDS = (
-    "id",
-    "vetting_state",
-    "left_at",
-    "paused_until",
-    "gender",
-    "latitude",
-    "longitude",
-    "max_commitments",
-    *VOLUNTEER_COLUMNS,
-)
-# The mission's own columns, read from the row itself when it is already loaded.
-_MISSION_OWN = (
-    "id",
-    "association_id",
-    "beneficiary_id",
-    "kind",
-    "status",
-    "recurrence",
-    "starts_at",
-    "weekday",
-    "local_time",
-    "first_date",
-    "end_date",
-    "duration_minutes",
-    "volunteers_needed",
-    "latitude",
-    "longitude",
-)
-MISSION_COLUMNS = {
-    "interests_text": Cast("beneficiary__interests", TextField()),
-    "required_text": Cast("beneficiary__required_languages", TextField()),
-    "preferences_text": Cast("association__preferences", TextField()),
-}
-MISSION_FIELDS = (
-    *_MISSION_OWN,
-    "beneficiary__latitude",
-    "beneficiary__longitude",
-    "beneficiary__first_name",
-    "beneficiary__last_name",
-    "beneficiary__visitor_preference",
-    "association__timezone",
-    *MISSION_COLUMNS,
-)
-
 
 def parsed(value):
     """A JSON value from its text (cached: the same few lists repeat across thousands of rows),
@@ -242,243 +173,6 @@ def parsed(value):
 @functools.lru_cache(maxsize=65536)
 def _parsed(text: str):
     return json.loads(text) if text else None
-
-
-# --- facts about pairs: one uniform row shape, so they can be asked separately or in one UNION --
-# (tag, a, b, c, start, end): live (1, mission, volunteer), known (2, beneficiary, volunteer),
-# visits (3, volunteer, past, reported), slot (4, volunteer, weekday, start text, end text).
-LIVE, KNOWN, VISITS, SLOT = 1, 2, 3, 4
-# Typed NULLs: PostgreSQL resolves a UNION's column types pair by pair, and takes a bare NULL
-# for text.
-_NO_INT = Cast(Value(None), BigIntegerField())
-_NO_TEXT = Cast(Value(None), CharField())
-
-
-SHAPE = ("f_tag", "f_a", "f_b", "f_c", "f_start", "f_end")
-
-
-def _shaped(queryset: QuerySet, tag: int, a, b, c=_NO_INT, start=_NO_TEXT, end=_NO_TEXT) -> QuerySet:
-    # Every column is an annotation, added in the same order, so each part of a UNION lists
-    # them in the same order (plain fields and annotations are not placed alike).
-    return (
-        queryset.order_by()
-        .annotate(
-            f_tag=Cast(Value(tag), BigIntegerField()),
-            f_a=F(a) if isinstance(a, str) else a,
-            f_b=F(b) if isinstance(b, str) else b,
-            f_c=c,
-            f_start=start,
-            f_end=end,
-        )
-        .values_list(*SHAPE)
-    )
-
-
-def _live_query(*, missions=None, volunteers=None) -> QuerySet:
-    where = Q(pk__in=[])
-    if missions is not None:
-        where |= Q(mission__in=missions)
-    if volunteers is not None:
-        where |= Q(volunteer__in=volunteers)
-    return _shaped(Match.objects.filter(where, status__in=Match.LIVE), LIVE, "mission_id", "volunteer_id")
-
-
-def _known_queries(*, beneficiaries=None, volunteers=None) -> list[QuerySet]:
-    matches = Match.objects.filter(status__in=KNOWN_STATUSES, mission__beneficiary__isnull=False)
-    contacts = Contact.objects.filter(volunteer__isnull=False)
-    if beneficiaries is not None:
-        matches = matches.filter(mission__beneficiary__in=beneficiaries)
-        contacts = contacts.filter(beneficiary__in=beneficiaries)
-    if volunteers is not None:
-        matches = matches.filter(volunteer__in=volunteers)
-        contacts = contacts.filter(volunteer__in=volunteers)
-    return [
-        _shaped(matches, KNOWN, "mission__beneficiary_id", "volunteer_id"),
-        _shaped(contacts, KNOWN, "beneficiary_id", "volunteer_id"),
-    ]
-
-
-def _visits_query(*, volunteers, now: datetime.datetime) -> QuerySet:
-    visits = (
-        Visit.objects.filter(match__volunteer__in=volunteers, ends_at__lt=now)
-        .exclude(status=Visit.Status.CANCELLED)
-        .order_by()
-        .values("match__volunteer")
-    )
-    return _shaped(visits, VISITS, "match__volunteer", Count("pk"), c=Count("report"))
-
-
-def _slots_query(*, volunteers, weekdays=None) -> QuerySet:
-    slots = AvailabilitySlot.objects.filter(volunteer__in=volunteers)
-    if weekdays is not None:
-        slots = slots.filter(weekday__in=list(weekdays))
-    return _shaped(
-        slots, SLOT, "volunteer_id", "weekday", start=Cast("start", CharField()), end=Cast("end", CharField())
-    )
-
-
-@dataclass
-class Facts:
-    live: list[tuple[int, int]] = field(default_factory=list)
-    known: set[tuple[int, int]] = field(default_factory=set)
-    visits: dict[int, tuple[int, int]] = field(default_factory=dict)
-    slots: dict[int, list] = field(default_factory=dict)
-
-    def add(self, rows) -> Facts:
-        for tag, a, b, c, start, end in rows:
-            if tag == LIVE:
-                self.live.append((a, b))
-            elif tag == KNOWN:
-                self.known.add((a, b))
-            elif tag == VISITS:
-                self.visits[a] = (b, c)
-            else:
-                self.slots.setdefault(a, []).append((b, _seconds_of_text(start), _seconds_of_text(end)))
-        return self
-
-
-def _seconds_of_text(value) -> float:
-    return seconds_of(value if isinstance(value, datetime.time) else datetime.time.fromisoformat(value))
-
-
-def _in(values) -> tuple[str, list]:
-    values = list(values) or [-1]
-    return "(" + ", ".join(["%s"] * len(values)) + ")", values
-
-
-def facts_all(*, now, volunteers: list[int], missions=(), beneficiaries=(), weekdays=()) -> Facts:
-    """Live matches (of these missions or volunteers), who knows these people, visit records
-    and slots (those weekdays) of these volunteers: ONE query, for the suggestion path.
-
-    Written as plain SQL (portable: SQLite and PostgreSQL) because composing the same UNION of
-    five ORM querysets costs more than running it. It asks exactly what _live_query,
-    _known_queries, _visits_query and _slots_query ask, which the batch path uses; the
-    property tests hold both paths to the same answers.
-    """
-    ops = connection.ops
-    live_in, live_args = _in(Match.LIVE)
-    known_in, known_args = _in(KNOWN_STATUSES)
-    missions_in, mission_args = _in(missions)
-    volunteers_in, volunteer_args = _in(volunteers)
-    people_in, people_args = _in(beneficiaries)
-    days_in, day_args = _in(weekdays)
-    match, mission, contact = Match._meta.db_table, Mission._meta.db_table, Contact._meta.db_table
-    visit, report, slot = Visit._meta.db_table, VisitReport._meta.db_table, AvailabilitySlot._meta.db_table
-    sql = f"""
-        SELECT CAST(1 AS BIGINT), m.mission_id, m.volunteer_id, CAST(NULL AS BIGINT),
-               CAST(NULL AS VARCHAR(16)), CAST(NULL AS VARCHAR(16))
-          FROM {match} m
-         WHERE m.status IN {live_in} AND (m.mission_id IN {missions_in} OR m.volunteer_id IN {volunteers_in})
-        UNION ALL
-        SELECT 2, mi.beneficiary_id, m.volunteer_id, NULL, NULL, NULL
-          FROM {match} m JOIN {mission} mi ON mi.id = m.mission_id
-         WHERE m.status IN {known_in} AND mi.beneficiary_id IN {people_in}
-        UNION ALL
-        SELECT 2, c.beneficiary_id, c.volunteer_id, NULL, NULL, NULL
-          FROM {contact} c
-         WHERE c.volunteer_id IS NOT NULL AND c.beneficiary_id IN {people_in}
-        UNION ALL
-        SELECT 3, m.volunteer_id, COUNT(v.id), COUNT(r.id), NULL, NULL
-          FROM {visit} v JOIN {match} m ON m.id = v.match_id LEFT JOIN {report} r ON r.visit_id = v.id
-         WHERE m.volunteer_id IN {volunteers_in} AND v.ends_at < %s AND v.status <> %s
-         GROUP BY m.volunteer_id
-        UNION ALL
-        SELECT 4, s.volunteer_id, s.weekday, NULL, CAST(s.start AS VARCHAR(16)), CAST(s."end" AS VARCHAR(16))
-          FROM {slot} s
-         WHERE s.volunteer_id IN {volunteers_in} AND s.weekday IN {days_in}
-    """  # noqa: S608 (table names from the models; every value is a parameter)
-    args = [
-        *live_args,
-        *mission_args,
-        *volunteer_args,
-        *known_args,
-        *people_args,
-        *people_args,
-        *volunteer_args,
-        ops.adapt_datetimefield_value(now),
-        Visit.Status.CANCELLED,
-        *volunteer_args,
-        *day_args,
-    ]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, args)
-        return Facts().add(cursor.fetchall())
-
-
-def live_matches(*, missions=None, volunteers=None) -> list[tuple[int, int]]:
-    """(mission id, volunteer id) of live matches touching these missions or these volunteers."""
-    return Facts().add(_live_query(missions=missions, volunteers=volunteers)).live
-
-
-def volunteer_profiles(queryset: QuerySet) -> list[dict]:
-    """The profile columns VolunteerTable needs, one query."""
-    return list(queryset.annotate(**VOLUNTEER_COLUMNS).values(*VOLUNTEER_FIELDS))
-
-
-def volunteer_rows(queryset: QuerySet, *, now: datetime.datetime, ids=None, rows=None) -> list[dict]:
-    """Rows for VolunteerTable: profile columns (one query, unless `rows` are given) and past
-    visits, reported or not (one aggregate query). Live match counts are set by rows_load().
-
-    `ids` selects the volunteers in the aggregate query: None for the rows' own ids (a few
-    candidates), or a subquery when there are thousands (too many parameters otherwise).
-    """
-    rows = volunteer_profiles(queryset) if rows is None else rows
-    if not rows:
-        return rows
-    ids = [row["id"] for row in rows] if ids is None else ids
-    return rows_record(rows, Facts().add(_visits_query(volunteers=ids, now=now)).visits)
-
-
-def rows_record(rows: list[dict], visits: dict[int, tuple[int, int]]) -> list[dict]:
-    """Set each volunteer row's past visits and how many were reported."""
-    for row in rows:
-        row["past_visits"], row["reported_visits"] = visits.get(row["id"], (0, 0))
-    return rows
-
-
-def rows_load(rows: list[dict], live: list[tuple[int, int]], *, key: str) -> list[dict]:
-    """Set each row's live match count from `live` pairs (key "volunteer" or "mission")."""
-    position = 1 if key == "volunteer" else 0
-    counts = collections.Counter(pair[position] for pair in live)
-    for row in rows:
-        row["live_count"] = counts[row["id"]]
-    return rows
-
-
-def mission_row_of(mission: Mission) -> dict | None:
-    """The MissionTable row of a mission whose person and association are already loaded
-    (select_related), without a query; None when they are not."""
-    if not (
-        Mission.association.is_cached(mission)
-        and (not mission.beneficiary_id or Mission.beneficiary.is_cached(mission))
-    ):
-        return None
-    person, association = mission.beneficiary, mission.association
-    row = {name: getattr(mission, name) for name in _MISSION_OWN}
-    row.update(
-        {
-            "beneficiary__latitude": person.latitude if person else None,
-            "beneficiary__longitude": person.longitude if person else None,
-            "beneficiary__first_name": person.first_name if person else None,
-            "beneficiary__last_name": person.last_name if person else None,
-            "beneficiary__visitor_preference": person.visitor_preference if person else None,
-            "association__timezone": association.timezone,
-            "interests_text": person.interests if person else None,
-            "required_text": person.required_languages if person else None,
-            "preferences_text": association.preferences,
-        }
-    )
-    return row
-
-
-def mission_rows(queryset: QuerySet) -> list[dict]:
-    """Rows for MissionTable (one query); their live match counts are set by rows_load()."""
-    return list(queryset.annotate(**MISSION_COLUMNS).values(*MISSION_FIELDS))
-
-
-def slots_by_volunteer(volunteers, *, weekdays: Iterable[int] | None = None) -> dict[int, list]:
-    """{volunteer id: [(weekday, start s, end s), ...]} for these volunteers (ids or a query)."""
-    return Facts().add(_slots_query(volunteers=volunteers, weekdays=weekdays)).slots
 
 
 def _array(values, dtype) -> np.ndarray:
@@ -701,13 +395,6 @@ def best_slot(slots: list[tuple[int, float, float]], slot: Slot) -> tuple[float,
         if holds and (math.isnan(best[0]) or end - start > best[1] - best[0]):
             best = (start, end)
     return best
-
-
-def known_pairs(*, beneficiaries=None, volunteers=None) -> set[tuple[int, int]]:
-    """(beneficiary id, volunteer id) where the volunteer has been with the person: a match that
-    went live, or a contact in the ledger. One query (a UNION)."""
-    first, second = _known_queries(beneficiaries=beneficiaries, volunteers=volunteers)
-    return Facts().add(first.union(second, all=True)).known
 
 
 def pairs_for(

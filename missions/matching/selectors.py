@@ -42,12 +42,14 @@ from .candidates import (
     Pairs,
     Slot,
     VolunteerTable,
-    facts_all,
     horizon_km,
     may_take_mask,
+    pairs_for,
+)
+from .facts import (
+    facts_all,
     mission_row_of,
     mission_rows,
-    pairs_for,
     rows_load,
     rows_record,
     time_of,
