@@ -1,10 +1,23 @@
 """Pages of the association side, under /association/ (namespace "association")."""
 
-from django.urls import path
+from django.urls import include, path
 
-from . import views
+from . import beneficiary_views, views
 
 app_name = "association"
+
+# The person's file and its status changes (beneficiary_views.py), under beneficiaries/.
+beneficiary_urls = [
+    path("", beneficiary_views.beneficiary_list, name="beneficiaries"),
+    path("new/", beneficiary_views.beneficiary_new, name="beneficiary-new"),
+    path("<int:beneficiary_id>/", beneficiary_views.beneficiary_detail, name="beneficiary"),
+    path("<int:beneficiary_id>/edit/", beneficiary_views.beneficiary_edit, name="beneficiary-edit"),
+    path("<int:beneficiary_id>/activate/", beneficiary_views.beneficiary_activate, name="beneficiary-activate"),
+    path("<int:beneficiary_id>/pause/", beneficiary_views.beneficiary_pause, name="beneficiary-pause"),
+    path("<int:beneficiary_id>/resume/", beneficiary_views.beneficiary_resume, name="beneficiary-resume"),
+    path("<int:beneficiary_id>/end/", beneficiary_views.beneficiary_end, name="beneficiary-end"),
+    path("<int:beneficiary_id>/assessments/new/", beneficiary_views.assessment_new, name="assessment-new"),
+]
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -18,15 +31,7 @@ urlpatterns = [
     path("staff/<int:membership_id>/role/", views.staff_role, name="staff-role"),
     path("invitations/<int:invitation_id>/revoke/", views.invitation_revoke, name="invitation-revoke"),
     path("invitations/<str:token>/", views.invitation_accept, name="invitation-accept"),
-    path("beneficiaries/", views.beneficiary_list, name="beneficiaries"),
-    path("beneficiaries/new/", views.beneficiary_new, name="beneficiary-new"),
-    path("beneficiaries/<int:beneficiary_id>/", views.beneficiary_detail, name="beneficiary"),
-    path("beneficiaries/<int:beneficiary_id>/edit/", views.beneficiary_edit, name="beneficiary-edit"),
-    path("beneficiaries/<int:beneficiary_id>/activate/", views.beneficiary_activate, name="beneficiary-activate"),
-    path("beneficiaries/<int:beneficiary_id>/pause/", views.beneficiary_pause, name="beneficiary-pause"),
-    path("beneficiaries/<int:beneficiary_id>/resume/", views.beneficiary_resume, name="beneficiary-resume"),
-    path("beneficiaries/<int:beneficiary_id>/end/", views.beneficiary_end, name="beneficiary-end"),
-    path("beneficiaries/<int:beneficiary_id>/assessments/new/", views.assessment_new, name="assessment-new"),
+    path("beneficiaries/", include(beneficiary_urls)),
     path("missions/", views.mission_list, name="missions"),
     path("missions/new/", views.mission_new, name="mission-new"),
     path("missions/<int:mission_id>/", views.mission_detail, name="mission"),
