@@ -11,6 +11,7 @@ from missions.models import Assessment, Association, Beneficiary, KeyContact, Me
 
 from . import validators
 from .beneficiaries import BENEFICIARY_FIELDS
+from .services import ASSOCIATION_SIGNUP_FIELDS
 
 WEEKDAYS = [
     (0, _("Monday")),
@@ -40,18 +41,7 @@ class TimeInput(forms.TimeInput):
 class AssociationSignupForm(forms.ModelForm):
     class Meta:
         model = Association
-        fields = [
-            "name",
-            "legal_form",
-            "siret",
-            "rna",
-            "address",
-            "postcode",
-            "city",
-            "territory",
-            "contact_email",
-            "contact_phone",
-        ]
+        fields = list(ASSOCIATION_SIGNUP_FIELDS)
         help_texts = {
             "siret": _("14 digits. Give the SIRET or the RNA number (or both)."),
             "rna": _("W followed by 9 digits, for associations registered in the RNA."),

@@ -53,27 +53,27 @@ def _mission_schedule(association: Association, fields: dict) -> dict:
     raise DomainError(_("Choose one-off or weekly."), field="recurrence")
 
 
-MISSION_FIELDS = frozenset(
-    {
-        "kind",
-        "beneficiary",
-        "title",
-        "description",
-        "requirements",
-        "recurrence",
-        "first_date",
-        "local_time",
-        "weekday",
-        "end_date",
-        "duration_minutes",
-        "volunteers_needed",
-        "place",
-    }
+# What staff write on a mission, in the order the form and the API show it (the API's answer
+# lists them too, then what Liens keeps itself).
+MISSION_FIELDS = (
+    "kind",
+    "beneficiary",
+    "title",
+    "description",
+    "requirements",
+    "recurrence",
+    "first_date",
+    "local_time",
+    "weekday",
+    "end_date",
+    "duration_minutes",
+    "volunteers_needed",
+    "place",
 )
 
 
 def _mission_check(association: Association, fields: dict) -> dict:
-    unknown = set(fields) - MISSION_FIELDS
+    unknown = set(fields) - set(MISSION_FIELDS)
     if unknown:
         raise ValueError(f"not mission fields: {sorted(unknown)}")
     kind = fields.get("kind")

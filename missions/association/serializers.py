@@ -20,7 +20,8 @@ from missions.models import (
 from volunteers.vetting import vetting_steps_left
 
 from . import beneficiaries as beneficiary_services
-from . import selectors, validators
+from . import missions as mission_services
+from . import selectors, services, validators
 
 
 class AssociationQueryIn(serializers.Serializer):
@@ -71,18 +72,10 @@ class AssociationOut(serializers.ModelSerializer):
 
     class Meta:
         model = Association
+        # What the association gave at sign-up (the service's list), then its settings and state.
         fields = [
             "id",
-            "name",
-            "legal_form",
-            "siret",
-            "rna",
-            "address",
-            "postcode",
-            "city",
-            "territory",
-            "contact_email",
-            "contact_phone",
+            *services.ASSOCIATION_SIGNUP_FIELDS,
             "timezone",
             "default_contact_target_days",
             "default_contact_grace_days",
@@ -120,7 +113,7 @@ class StaffOut(serializers.Serializer):
 class KeyContactIO(serializers.ModelSerializer):
     class Meta:
         model = KeyContact
-        fields = ["kind", "name", "relation", "phone", "email"]
+        fields = list(beneficiary_services.KEY_CONTACT_FIELDS)
 
 
 MAX_KEY_CONTACTS = 20
@@ -269,25 +262,8 @@ class MissionIn(serializers.Serializer):
 class MissionOut(serializers.ModelSerializer):
     class Meta:
         model = Mission
-        fields = [
-            "id",
-            "kind",
-            "beneficiary",
-            "title",
-            "description",
-            "requirements",
-            "recurrence",
-            "starts_at",
-            "weekday",
-            "local_time",
-            "first_date",
-            "end_date",
-            "duration_minutes",
-            "volunteers_needed",
-            "place",
-            "status",
-            "created_at",
-        ]
+        # What staff write on the mission (one list, the service's), then what Liens keeps itself.
+        fields = ["id", *mission_services.MISSION_FIELDS, "starts_at", "status", "created_at"]
 
 
 class VettingRecordOut(serializers.Serializer):

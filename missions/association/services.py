@@ -28,6 +28,22 @@ from .common import POSTCODE_RE, address_locate, later, require_manager
 User = get_user_model()
 
 
+# What an association says about itself when it signs up (association_signup's arguments): the
+# sign-up form and the API read this list, and the API's answer starts with it.
+ASSOCIATION_SIGNUP_FIELDS = (
+    "name",
+    "legal_form",
+    "siret",
+    "rna",
+    "address",
+    "postcode",
+    "city",
+    "territory",
+    "contact_email",
+    "contact_phone",
+)
+
+
 def association_signup(
     *,
     user,

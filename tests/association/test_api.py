@@ -1,6 +1,7 @@
 """The API under /api/association/: the same services and scoping, in the OpenAPI schema."""
 
 import datetime
+import inspect
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -8,6 +9,10 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from liens.models import SensitiveAccess
+from missions.association import serializers
+from missions.association.beneficiaries import BENEFICIARY_FIELDS
+from missions.association.missions import MISSION_FIELDS
+from missions.association.services import ASSOCIATION_SIGNUP_FIELDS, association_signup
 from missions.models import Assessment, Beneficiary, Mission
 from tests import factories
 
@@ -51,6 +56,16 @@ def test_every_association_endpoint_is_in_the_schema(admin_client_):
         assert path in paths, path
     create = schema["paths"]["/api/association/beneficiaries/"]["post"]
     assert create["requestBody"]["content"]["application/json"]["schema"]["$ref"].endswith("BeneficiaryIn")
+
+
+def test_the_api_bodies_hold_exactly_what_the_services_take():
+    # The input serializers spell their fields out (each with its own checks); the services
+    # own the lists, so the two may not drift apart.
+    assert set(serializers.BeneficiaryIn().fields) == {*BENEFICIARY_FIELDS, "key_contacts"}
+    assert set(serializers.MissionIn().fields) == set(MISSION_FIELDS)
+    assert list(serializers.AssociationSignupIn().fields) == list(ASSOCIATION_SIGNUP_FIELDS)
+    taken = [name for name in inspect.signature(association_signup).parameters if name != "user"]
+    assert taken == list(ASSOCIATION_SIGNUP_FIELDS)
 
 
 def test_a_referral_goes_from_intake_to_a_published_mission(api_a):
