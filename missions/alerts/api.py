@@ -14,6 +14,7 @@ from rest_framework.views import APIView
 from liens.api import query_params
 from liens.models import User
 
+from ..association.beneficiaries import KEY_CONTACT_FIELDS
 from ..models import IsolationAlert
 from ..scoping import association_ids_for
 from . import selectors, services
@@ -83,12 +84,10 @@ class ReportOut(serializers.Serializer):
     submitted_at = serializers.DateTimeField()
 
 
-class KeyContactOut(serializers.Serializer):
-    kind = serializers.CharField()
-    name = serializers.CharField()
-    relation = serializers.CharField()
-    phone = serializers.CharField()
-    email = serializers.CharField()
+# A key contact, each field the person's file holds (the service's one list) as text.
+KeyContactOut = type(
+    "KeyContactOut", (serializers.Serializer,), {name: serializers.CharField() for name in KEY_CONTACT_FIELDS}
+)
 
 
 class AlertDetailOut(AlertOut):
