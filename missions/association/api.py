@@ -4,7 +4,7 @@ object outside the caller's associations answers 404."""
 
 from django.http import Http404
 from django.utils.translation import gettext
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import status
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.generics import GenericAPIView
@@ -85,7 +85,12 @@ class StaffAPIView(GenericAPIView):
 class HomeAPI(StaffAPIView):
     serializer_class = AttentionOut
 
-    @extend_schema(parameters=[ASSOCIATION_PARAM], responses=AttentionOut, summary="What needs attention today")
+    @extend_schema(
+        parameters=[ASSOCIATION_PARAM],
+        responses=AttentionOut,
+        operation_id="association_home",
+        summary="What needs attention today",
+    )
     def get(self, request):
         association = self.association()
         attention = selectors.association_attention(association=association, user=request.user)
@@ -93,7 +98,12 @@ class HomeAPI(StaffAPIView):
 
 
 class SignupAPI(APIView):
-    @extend_schema(request=AssociationSignupIn, responses={201: AssociationOut}, summary="Register an association")
+    @extend_schema(
+        request=AssociationSignupIn,
+        responses={201: AssociationOut},
+        operation_id="association_signup",
+        summary="Register an association",
+    )
     def post(self, request):
         data = AssociationSignupIn(data=request.data)
         data.is_valid(raise_exception=True)
@@ -108,7 +118,11 @@ def _siret_or_rna() -> str:
 
 
 class PendingAssociationsAPI(APIView):
-    @extend_schema(responses=AssociationOut(many=True), summary="Associations awaiting validation (platform admins)")
+    @extend_schema(
+        responses=AssociationOut(many=True),
+        operation_id="association_pending",
+        summary="Associations awaiting validation (platform admins)",
+    )
     def get(self, request):
         if not request.user.is_staff:
             raise Http404
@@ -116,7 +130,12 @@ class PendingAssociationsAPI(APIView):
 
 
 class ValidateAssociationAPI(APIView):
-    @extend_schema(request=None, responses=AssociationOut, summary="Validate an association (platform admins)")
+    @extend_schema(
+        request=None,
+        responses=AssociationOut,
+        operation_id="association_validate",
+        summary="Validate an association (platform admins)",
+    )
     def post(self, request, association_id: int):
         if not request.user.is_staff:
             raise Http404
@@ -126,7 +145,12 @@ class ValidateAssociationAPI(APIView):
 
 
 class StaffAPI(StaffAPIView):
-    @extend_schema(parameters=[ASSOCIATION_PARAM], responses=StaffOut, summary="Staff and pending invitations")
+    @extend_schema(
+        parameters=[ASSOCIATION_PARAM],
+        responses=StaffOut,
+        operation_id="association_staff",
+        summary="Staff and pending invitations",
+    )
     def get(self, request):
         members, invitations = selectors.staff_list(association=self.association())
         return Response(StaffOut({"members": members, "invitations": invitations}).data)
@@ -137,6 +161,7 @@ class InvitationsAPI(StaffAPIView):
         parameters=[ASSOCIATION_PARAM],
         request=InvitationIn,
         responses={201: InvitationOut},
+        operation_id="association_invitation_send",
         summary="Invite someone to the staff (managers)",
     )
     def post(self, request):
@@ -149,7 +174,12 @@ class InvitationsAPI(StaffAPIView):
 
 
 class MembershipAPI(StaffAPIView):
-    @extend_schema(request=None, responses={204: None}, summary="Remove someone from the staff (managers)")
+    @extend_schema(
+        request=None,
+        responses={204: None},
+        operation_id="association_membership_remove",
+        summary="Remove someone from the staff (managers)",
+    )
     def delete(self, request, membership_id: int):
         membership = self.own(Membership, membership_id)
         staff_services.membership_remove(membership=membership, by=request.user)
@@ -168,6 +198,7 @@ class BeneficiariesAPI(StaffAPIView):
     @extend_schema(
         parameters=[BeneficiaryListIn],
         responses=BeneficiaryRowOut(many=True),
+        operation_id="association_beneficiaries",
         summary="List beneficiaries",
     )
     def get(self, request):
@@ -179,6 +210,7 @@ class BeneficiariesAPI(StaffAPIView):
         parameters=[ASSOCIATION_PARAM],
         request=BeneficiaryIn,
         responses={201: BeneficiaryOut},
+        operation_id="association_beneficiary_create",
         summary="Record a referral",
     )
     def post(self, request):
@@ -195,14 +227,19 @@ class BeneficiariesAPI(StaffAPIView):
 class BeneficiaryAPI(StaffAPIView):
     serializer_class = BeneficiaryOut
 
-    @extend_schema(responses=BeneficiaryOut, summary="One beneficiary")
+    @extend_schema(responses=BeneficiaryOut, operation_id="association_beneficiary", summary="One beneficiary")
     def get(self, request, beneficiary_id: int):
         beneficiary = self.own(
             Beneficiary, beneficiary_id, queryset=Beneficiary.objects.prefetch_related("key_contacts")
         )
         return beneficiary_answer(request, beneficiary)
 
-    @extend_schema(request=BeneficiaryIn, responses=BeneficiaryOut, summary="Change a beneficiary (partial)")
+    @extend_schema(
+        request=BeneficiaryIn,
+        responses=BeneficiaryOut,
+        operation_id="association_beneficiary_update",
+        summary="Change a beneficiary (partial)",
+    )
     def patch(self, request, beneficiary_id: int):
         beneficiary = self.own(Beneficiary, beneficiary_id)
         data = BeneficiaryIn(data=request.data, partial=True)
@@ -234,13 +271,27 @@ class _BeneficiaryActionAPI(StaffAPIView):
         return beneficiary_answer(request, beneficiary)
 
 
-@extend_schema(request=None, responses=BeneficiaryOut, summary="Start following (needs consent)")
+@extend_schema_view(
+    post=extend_schema(
+        request=None,
+        responses=BeneficiaryOut,
+        operation_id="association_beneficiary_activate",
+        summary="Start following (needs consent)",
+    )
+)
 class BeneficiaryActivateAPI(_BeneficiaryActionAPI):
     def act(self, **kwargs):
         return beneficiary_services.beneficiary_activate(**kwargs)
 
 
-@extend_schema(request=PauseIn, responses=BeneficiaryOut, summary="Pause visits until a date")
+@extend_schema_view(
+    post=extend_schema(
+        request=PauseIn,
+        responses=BeneficiaryOut,
+        operation_id="association_beneficiary_pause",
+        summary="Pause visits until a date",
+    )
+)
 class BeneficiaryPauseAPI(_BeneficiaryActionAPI):
     input_class = PauseIn
 
@@ -248,13 +299,21 @@ class BeneficiaryPauseAPI(_BeneficiaryActionAPI):
         return beneficiary_services.beneficiary_pause(**kwargs)
 
 
-@extend_schema(request=None, responses=BeneficiaryOut, summary="End a pause")
+@extend_schema_view(
+    post=extend_schema(
+        request=None, responses=BeneficiaryOut, operation_id="association_beneficiary_resume", summary="End a pause"
+    )
+)
 class BeneficiaryResumeAPI(_BeneficiaryActionAPI):
     def act(self, **kwargs):
         return beneficiary_services.beneficiary_resume(**kwargs)
 
 
-@extend_schema(request=EndIn, responses=BeneficiaryOut, summary="Stop following")
+@extend_schema_view(
+    post=extend_schema(
+        request=EndIn, responses=BeneficiaryOut, operation_id="association_beneficiary_end", summary="Stop following"
+    )
+)
 class BeneficiaryEndAPI(_BeneficiaryActionAPI):
     input_class = EndIn
 
@@ -265,13 +324,22 @@ class BeneficiaryEndAPI(_BeneficiaryActionAPI):
 class AssessmentsAPI(StaffAPIView):
     serializer_class = AssessmentOut
 
-    @extend_schema(responses=AssessmentOut(many=True), summary="A beneficiary's assessments, newest first")
+    @extend_schema(
+        responses=AssessmentOut(many=True),
+        operation_id="association_beneficiary_assessments",
+        summary="A beneficiary's assessments, newest first",
+    )
     def get(self, request, beneficiary_id: int):
         beneficiary = self.own(Beneficiary, beneficiary_id)
         beneficiary_services.beneficiary_file_open(beneficiary=beneficiary, by=request.user, what="assessments")
         return self.page(beneficiary.assessments.order_by("-taken_on", "-pk"), AssessmentOut)
 
-    @extend_schema(request=AssessmentIn, responses={201: AssessmentOut}, summary="Record an assessment")
+    @extend_schema(
+        request=AssessmentIn,
+        responses={201: AssessmentOut},
+        operation_id="association_assessment_record",
+        summary="Record an assessment",
+    )
     def post(self, request, beneficiary_id: int):
         beneficiary = self.own(Beneficiary, beneficiary_id)
         data = AssessmentIn(data=request.data)
@@ -302,6 +370,7 @@ class MissionsAPI(StaffAPIView):
     @extend_schema(
         parameters=[MissionListIn],
         responses=MissionOut(many=True),
+        operation_id="association_missions",
         summary="List missions",
     )
     def get(self, request):
@@ -312,7 +381,11 @@ class MissionsAPI(StaffAPIView):
         return self.page(rows, MissionOut)
 
     @extend_schema(
-        parameters=[ASSOCIATION_PARAM], request=MissionIn, responses={201: MissionOut}, summary="Prepare a mission"
+        parameters=[ASSOCIATION_PARAM],
+        request=MissionIn,
+        responses={201: MissionOut},
+        operation_id="association_mission_create",
+        summary="Prepare a mission",
     )
     def post(self, request):
         association = self.association()
@@ -327,11 +400,16 @@ class MissionsAPI(StaffAPIView):
 class MissionAPI(StaffAPIView):
     serializer_class = MissionOut
 
-    @extend_schema(responses=MissionOut, summary="One mission")
+    @extend_schema(responses=MissionOut, operation_id="association_mission", summary="One mission")
     def get(self, request, mission_id: int):
         return Response(MissionOut(self.own(Mission, mission_id)).data)
 
-    @extend_schema(request=MissionIn, responses=MissionOut, summary="Change a mission (partial)")
+    @extend_schema(
+        request=MissionIn,
+        responses=MissionOut,
+        operation_id="association_mission_update",
+        summary="Change a mission (partial)",
+    )
     def patch(self, request, mission_id: int):
         mission = self.own(Mission, mission_id, queryset=Mission.objects.select_related("association"))
         data = MissionIn(data=request.data, partial=True)
@@ -354,25 +432,44 @@ class _MissionActionAPI(StaffAPIView):
         return Response(MissionOut(mission).data)
 
 
-@extend_schema(request=None, responses=MissionOut, summary="Publish a draft (validated associations)")
+@extend_schema_view(
+    post=extend_schema(
+        request=None,
+        responses=MissionOut,
+        operation_id="association_mission_publish",
+        summary="Publish a draft (validated associations)",
+    )
+)
 class MissionPublishAPI(_MissionActionAPI):
     def act(self, **kwargs):
         return mission_services.mission_publish(**kwargs)
 
 
-@extend_schema(request=None, responses=MissionOut, summary="Mark a mission filled")
+@extend_schema_view(
+    post=extend_schema(
+        request=None, responses=MissionOut, operation_id="association_mission_fill", summary="Mark a mission filled"
+    )
+)
 class MissionFillAPI(_MissionActionAPI):
     def act(self, **kwargs):
         return mission_services.mission_fill(**kwargs)
 
 
-@extend_schema(request=None, responses=MissionOut, summary="Reopen a filled mission")
+@extend_schema_view(
+    post=extend_schema(
+        request=None, responses=MissionOut, operation_id="association_mission_reopen", summary="Reopen a filled mission"
+    )
+)
 class MissionReopenAPI(_MissionActionAPI):
     def act(self, **kwargs):
         return mission_services.mission_reopen(**kwargs)
 
 
-@extend_schema(request=None, responses=MissionOut, summary="Close a mission")
+@extend_schema_view(
+    post=extend_schema(
+        request=None, responses=MissionOut, operation_id="association_mission_close", summary="Close a mission"
+    )
+)
 class MissionCloseAPI(_MissionActionAPI):
     def act(self, **kwargs):
         return mission_services.mission_close(**kwargs)
@@ -389,7 +486,10 @@ class VettingAPI(StaffAPIView):
     serializer_class = VolunteerWaitingOut
 
     @extend_schema(
-        parameters=[ASSOCIATION_PARAM], responses=VolunteerWaitingOut(many=True), summary="Volunteers awaiting vetting"
+        parameters=[ASSOCIATION_PARAM],
+        responses=VolunteerWaitingOut(many=True),
+        operation_id="association_vetting",
+        summary="Volunteers awaiting vetting",
     )
     def get(self, request):
         association = self.association()
@@ -402,6 +502,7 @@ class VettingRecordAPI(StaffAPIView):
         parameters=[ASSOCIATION_PARAM],
         request=VettingIn,
         responses=VolunteerWaitingOut,
+        operation_id="association_vetting_record",
         summary="Record a vetting step",
     )
     def post(self, request, volunteer_id: int):
@@ -429,6 +530,7 @@ class ImportsAPI(StaffAPIView):
         parameters=[ASSOCIATION_PARAM],
         request={"multipart/form-data": ImportUploadIn},
         responses={201: ImportJobOut},
+        operation_id="association_import_upload",
         summary="Upload a CSV/XLSX of beneficiaries to check",
     )
     def post(self, request):
@@ -447,13 +549,20 @@ class ImportsAPI(StaffAPIView):
 
 
 class ImportJobAPI(StaffAPIView):
-    @extend_schema(responses=ImportJobOut, summary="An import's progress and row-by-row report")
+    @extend_schema(
+        responses=ImportJobOut, operation_id="association_import", summary="An import's progress and row-by-row report"
+    )
     def get(self, request, job_id: int):
         return Response(ImportJobOut(self.own(ImportJob, job_id, queryset=ImportJob.objects.defer("content"))).data)
 
 
 class ImportConfirmAPI(StaffAPIView):
-    @extend_schema(request=ImportConfirmIn, responses=ImportJobOut, summary="Import a checked file")
+    @extend_schema(
+        request=ImportConfirmIn,
+        responses=ImportJobOut,
+        operation_id="association_import_confirm",
+        summary="Import a checked file",
+    )
     def post(self, request, job_id: int):
         job = self.own(ImportJob, job_id, queryset=ImportJob.objects.defer("content"))
         data = ImportConfirmIn(data=request.data)

@@ -24,14 +24,23 @@ class EraseIn(serializers.Serializer):
 
 
 class BeneficiaryExportAPI(StaffAPIView):
-    @extend_schema(responses=OpenApiTypes.OBJECT, summary="Everything held about a person (right of access); logged")
+    @extend_schema(
+        responses=OpenApiTypes.OBJECT,
+        operation_id="association_beneficiary_export",
+        summary="Everything held about a person (right of access); logged",
+    )
     def get(self, request, beneficiary_id: int):
         beneficiary = self.own(Beneficiary, beneficiary_id)
         return Response(exports.beneficiary_file_export(beneficiary=beneficiary, by=request.user))
 
 
 class BeneficiaryEraseAPI(StaffAPIView):
-    @extend_schema(request=EraseIn, responses={204: None}, summary="Erase a person no longer followed")
+    @extend_schema(
+        request=EraseIn,
+        responses={204: None},
+        operation_id="association_beneficiary_erase",
+        summary="Erase a person no longer followed",
+    )
     def post(self, request, beneficiary_id: int):
         beneficiary = self.own(Beneficiary, beneficiary_id)
         EraseIn(data=request.data).is_valid(raise_exception=True)
@@ -40,7 +49,12 @@ class BeneficiaryEraseAPI(StaffAPIView):
 
 
 class VolunteerDataAPI(APIView):
-    @extend_schema(responses=OpenApiTypes.OBJECT, summary="Everything held about me (volunteers)", tags=["volunteer"])
+    @extend_schema(
+        responses=OpenApiTypes.OBJECT,
+        operation_id="volunteer_data",
+        summary="Everything held about me (volunteers)",
+        tags=["volunteer"],
+    )
     def get(self, request):
         volunteer = getattr(request.user, "volunteer", None)
         if volunteer is None:
