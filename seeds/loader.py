@@ -25,13 +25,15 @@ from django.contrib.auth.hashers import make_password
 from django.db import IntegrityError, transaction
 from django.db.models import Max, Min, Q
 from django.utils import timezone
+from time_machine import travel
 
 from liens.choices import IN_PERSON_KINDS, Interest
 from liens.models import Notification
 from missions import deadline
 from missions.alerts.lifecycle import alert_new, resolution_fields, resolved_event
-from missions.alerts.services import alert_assign, alert_note_add, alerts_escalate
+from missions.alerts.services import alert_assign, alert_call_log, alert_note_add, alerts_escalate
 from missions.alerts.sweep import isolation_sweep
+from missions.ledger import contact_record
 from missions.models import (
     AlertEvent,
     Assessment,
@@ -47,6 +49,7 @@ from missions.models import (
     Visit,
     VisitReport,
 )
+from missions.reports import visit_report_submit
 from seeds import territory as T
 from volunteers.models import AvailabilitySlot, Volunteer
 from volunteers.services import PROFILE_STEPS
@@ -244,6 +247,7 @@ class _Builder:
         self.coordinators: list = []  # one per association, by index
         self.camille: Volunteer | None = None
         self.fresh_overdue: Beneficiary | None = None
+        self.urgent: tuple[VisitReport, dt.datetime, dt.datetime] | None = None  # report, taken, family called
 
     # --- time -------------------------------------------------------------------------------
 
@@ -294,8 +298,12 @@ class _Builder:
         self.make_ledger_extras()
         self.finish_beneficiaries()
         self.plan_alerts()
+        outbox_before = Notification.objects.aggregate(last=Max("pk"))["last"] or 0
         self.write()
+        self.replay_ledger()
         self.replay_silences()
+        # What the replayed services and jobs wrote to the outbox then is not sent today.
+        Notification.objects.filter(pk__gt=outbox_before).delete()
 
     def new_user(self, email: str, first: str, last: str, phone: str, joined: dt.datetime, **extra):
         User = get_user_model()
@@ -1657,14 +1665,25 @@ class _Builder:
         self.save(Volunteer, self.volunteers, "created_at")
         AvailabilitySlot.objects.bulk_create(self.slots)
         self.save(VettingRecord, self.vetting_records, "recorded_at")
+        # The ledger fields are the ledger's to write (replay_ledger); the plan keeps its own copy.
+        planned = [(b.last_contact_at, b.alert_after) for b in self.beneficiaries]
+        for b in self.beneficiaries:
+            b.last_contact_at = b.alert_after = None
         self.save(Beneficiary, self.beneficiaries, "created_at")
+        for b, (last_contact_at, alert_after) in zip(self.beneficiaries, planned, strict=True):
+            b.last_contact_at, b.alert_after = last_contact_at, alert_after
         KeyContact.objects.bulk_create(self.key_contacts)
         Assessment.objects.bulk_create(self.assessments)
         self.save(Mission, self.missions, "created_at")
         self.save(Match, self.matches, "proposed_at")
+        # A visit with a report is scheduled until its volunteer files it (replay_ledger).
+        reported = {id(report.visit): report.visit.status for report in self.reports}
+        for visit in self.visits:
+            if id(visit) in reported:
+                visit.status = Visit.Status.SCHEDULED
         Visit.objects.bulk_create(self.visits, batch_size=500)
-        self.save(VisitReport, self.reports, "submitted_at")
-        self.save(Contact, self.contacts, "created_at")
+        for visit in self.visits:
+            visit.status = reported.get(id(visit), visit.status)
         IsolationAlert.objects.bulk_create(self.alerts)
         for event in self.events:
             # Ids in the event data of rows that had none when the event was planned.
@@ -1731,31 +1750,10 @@ class _Builder:
                 f"{civ} {b.last_name[0]}. est tombé{words['e']} dans la salle de bains avant-hier. "
                 f"Mal au poignet, n'ose plus se lever seul{words['e']} la nuit. N'a prévenu personne."
             )
-            coordinator = self.coordinators[0]
-            raised = report._when
-            acknowledged = min(raised + dt.timedelta(minutes=r.randint(20, 50)), self.now)
-            alert = alert_new(
-                beneficiary=b,
-                kind=IsolationAlert.Kind.URGENT_CONCERN,
-                severity=IsolationAlert.Severity.URGENT,
-                started_at=raised,
-                now=raised,
-                report=report,
-            )
-            # Taken in hand (acknowledged, assigned): the escalation clock stopped.
-            alert.assigned_to, alert.acknowledged_at, alert.acknowledged_by = coordinator, acknowledged, coordinator
-            alert.escalate_after = None
-            self.alerts.append(alert)
-            self.events += [
-                AlertEvent(alert=alert, kind="acknowledged", at=acknowledged, author=coordinator),
-                AlertEvent(
-                    alert=alert,
-                    kind="call",
-                    at=min(acknowledged + dt.timedelta(minutes=20), self.now),
-                    author=coordinator,
-                    note="Appel à la famille : passage ce soir. Médecin traitant prévenu, téléassistance à proposer.",
-                ),
-            ]
+            # Filed through the report service (replay_ledger), which raises the alert; the
+            # coordinator takes it in hand and calls the family.
+            acknowledged = min(report._when + dt.timedelta(minutes=r.randint(20, 50)), self.now)
+            self.urgent = (report, acknowledged, min(acknowledged + dt.timedelta(minutes=20), self.now))
 
         # A resolved one, for history: a silence that ended when a new volunteer started.
         matched = [b for b in self.beneficiaries if b._category == "matched" and b._assoc_index == 1]
@@ -1795,6 +1793,55 @@ class _Builder:
                 closed,
             ]
 
+    def replay_ledger(self) -> None:
+        """File the reports and record the other contacts through their services, in the order
+        and at the moments they happened: visit_report_submit marks the visit done or missed,
+        writes its contact and raises what a report raises (the fall's urgent alert, a second
+        missed visit in a row); contact_record moves last_contact_at and alert_after. Then the
+        coordinator takes the urgent alert in hand."""
+        steps = [(report._when, 0, n, report) for n, report in enumerate(self.reports)]
+        steps += [(c._when, 1, n, c) for n, c in enumerate(self.contacts) if c.visit is None]
+        steps.sort(key=lambda step: step[:3])
+        # The ledger copies what it wrote back onto the person it is given; the plan keeps its own.
+        planned = {id(b): (b.last_contact_at, b.alert_after) for b in self.beneficiaries}
+        filed: dict[int, VisitReport] = {}
+        for when, _, _, row in steps:
+            with travel(min(when, self.now), tick=False):
+                if isinstance(row, VisitReport):
+                    filed[id(row)] = visit_report_submit(
+                        visit=row.visit,
+                        volunteer=row.visit.match.volunteer,
+                        happened=row.happened,
+                        mood=row.mood,
+                        concerns=row.concerns,
+                        notes=row.notes,
+                        duration_minutes=row.duration_minutes,
+                    )
+                else:
+                    contact_record(
+                        beneficiary=row.beneficiary,
+                        kind=row.kind,
+                        occurred_at=row.occurred_at,
+                        recorded_by=row.recorded_by,
+                        volunteer=row.volunteer,
+                        notes=row.notes,
+                    )
+        for b in self.beneficiaries:
+            b.last_contact_at, b.alert_after = planned[id(b)]
+        if self.urgent is None:
+            return
+        report, taken, called = self.urgent
+        coordinator = self.coordinators[0]
+        alert = IsolationAlert.objects.get(report=filed[id(report)], kind=IsolationAlert.Kind.URGENT_CONCERN)
+        alert_assign(alert=alert, by=coordinator, assignee=coordinator, now=taken)
+        with travel(called, tick=False):
+            alert_call_log(
+                alert=alert,
+                by=coordinator,
+                reached=False,
+                note="Appel à la famille : passage ce soir. Médecin traitant prévenu, téléassistance à proposer.",
+            )
+
     def job_time(self, moment: dt.datetime) -> dt.datetime:
         """When a 15-minute job handled `moment`: a little after it, but a moment already past
         has been handled by now."""
@@ -1807,8 +1854,7 @@ class _Builder:
         coordinator taking the alert in hand where planned. The rules are theirs, not restated.
 
         The other people past their deadline are left for the first real sweep (the demo shows it
-        work to do): their deadlines are set aside while the past is replayed, then put back. The
-        messages those past jobs wrote are not sent today."""
+        work to do): their deadlines are set aside while the past is replayed, then put back."""
         if not self.silences:
             return
         r = self.rng
@@ -1816,7 +1862,6 @@ class _Builder:
         waiting = Beneficiary.objects.filter(alert_after__lte=self.now).exclude(pk__in=ids)
         held = list(waiting.values_list("pk", "alert_after"))
         waiting.update(alert_after=None)
-        outbox_before = Notification.objects.aggregate(last=Max("pk"))["last"] or 0
 
         # Taken in hand a few hours after the last rise in severity, if that is already past.
         in_hand: dict[int, dt.datetime] = {}
@@ -1858,7 +1903,6 @@ class _Builder:
 
         for pk, alert_after in held:
             Beneficiary.objects.filter(pk=pk).update(alert_after=alert_after)
-        Notification.objects.filter(pk__gt=outbox_before).delete()
 
     def take_in_hand(self, b: Beneficiary, *, at: dt.datetime) -> None:
         """The coordinator takes the alert (acknowledged, assigned) and notes what was done."""
