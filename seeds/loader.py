@@ -34,7 +34,7 @@ from missions.models import (
 )
 from seeds import territory as T
 from seeds.beneficiaries import Beneficiaries
-from seeds.common import BuilderBase
+from seeds.common import BuilderBase, without_savepoints
 from seeds.events import Events
 from seeds.history import History
 from seeds.matches import Matches
@@ -137,8 +137,9 @@ class _Builder(History, Events, Matches, Beneficiaries, People, BuilderBase):
         self.plan_alerts()
         outbox_before = Notification.objects.aggregate(last=Max("pk"))["last"] or 0
         self.write()
-        self.replay_vetting()
-        self.replay_ledger()
-        self.replay_silences()
+        with without_savepoints():
+            self.replay_vetting()
+            self.replay_ledger()
+            self.replay_silences()
         # What the replayed services and jobs wrote to the outbox then is not sent today.
         Notification.objects.filter(pk__gt=outbox_before).delete()
