@@ -147,7 +147,7 @@ class BuilderBase:
         self.vetting_steps: list[tuple] = []
         self.beneficiaries: list[Beneficiary] = []
         self.key_contacts: list[KeyContact] = []
-        self.assessments: list[Assessment] = []
+        self.assessments: list[Assessment] = []  # unsaved: recorded in History.replay_assessments
         self.missions: list[Mission] = []
         self.matches: list[Match] = []
         self.visits: list[Visit] = []

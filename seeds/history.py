@@ -14,11 +14,11 @@ from missions import deadline
 from missions.alerts.lifecycle import alert_new, resolution_fields, resolved_event
 from missions.alerts.services import alert_assign, alert_call_log, alert_note_add, alerts_escalate
 from missions.alerts.sweep import isolation_sweep
+from missions.association.beneficiaries import assessment_record
 from missions.association.services import vetting_step_record
 from missions.ledger import contact_record
 from missions.models import (
     AlertEvent,
-    Assessment,
     Association,
     Beneficiary,
     IsolationAlert,
@@ -124,7 +124,6 @@ class History:
         for b, (last_contact_at, alert_after) in zip(self.beneficiaries, planned, strict=True):
             b.last_contact_at, b.alert_after = last_contact_at, alert_after
         KeyContact.objects.bulk_create(self.key_contacts)
-        Assessment.objects.bulk_create(self.assessments)
         self.save(Mission, self.missions, "created_at")
         self.save(Match, self.matches, "proposed_at")
         # A visit with a report is scheduled until its volunteer files it (replay_ledger).
@@ -243,6 +242,15 @@ class History:
                 ),
                 closed,
             ]
+
+    def replay_assessments(self) -> None:
+        """Record the planned assessments through assessment_record (which scores them), on the
+        afternoon of the assessment visit, by the association's coordinator."""
+        for a in sorted(self.assessments, key=lambda a: a.taken_on):  # stable: planned order within a day
+            with travel(min(self.now, self.at_local(a.taken_on, dt.time(16))), tick=False):
+                assessment_record(
+                    beneficiary=a.beneficiary, scale=a.scale, answers=a.answers, taken_on=a.taken_on, by=a.recorded_by
+                )
 
     def replay_vetting(self) -> None:
         """Record the vetting steps through vetting_step_record at the moments staff recorded

@@ -139,6 +139,7 @@ class _Builder(History, Events, Matches, Beneficiaries, People, BuilderBase):
         self.write()
         with without_savepoints():
             self.replay_vetting()
+            self.replay_assessments()
             self.replay_ledger()
             self.replay_silences()
         # What the replayed services and jobs wrote to the outbox then is not sent today.

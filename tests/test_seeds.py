@@ -323,3 +323,16 @@ def test_the_urgent_concern_was_raised_by_its_report_and_taken_in_hand(loaded):
     assert urgent.assigned_to == coordinator and urgent.acknowledged_by == coordinator
     kinds = list(urgent.events.order_by("at", "pk").values_list("kind", flat=True))
     assert kinds[:2] == ["acknowledged", "assigned"] and "call" in kinds
+
+
+def test_assessments_were_recorded_and_scored_by_the_assessment_service(loaded):
+    from missions import assessments
+    from missions.models import Assessment
+
+    recorded = Assessment.objects.select_related("beneficiary__association")
+    assert recorded.count() >= 20
+    for assessment in recorded:
+        assert assessment.score == assessments.score(assessment.scale, assessment.answers).total
+        assert assessment.taken_on >= assessment.beneficiary.assessed_on
+        coordinator = assessment.beneficiary.association.memberships.get(role="coordinator").user
+        assert assessment.recorded_by == coordinator
