@@ -790,3 +790,133 @@ NO_CONTACT_NOTES = [
     "Appel passé, pas de réponse. Message laissé à son fils.",
     "Mail envoyé à la travailleuse sociale du CCAS pour un passage à domicile.",
 ]
+
+GROUP_EVENTS = [
+    {
+        "assoc": 0,
+        "title": "Après-midi jeux de société au local",
+        "description": (
+            "Belote, scrabble et petits chevaux autour d'un goûter, chaque jeudi. Les bénévoles accueillent, "
+            "animent les tables et raccompagnent celles et ceux qui le souhaitent."
+        ),
+        "place": "Local de l'association, 12 rue d'Austerlitz, 69004 Lyon",
+        "lat": 45.7771,
+        "lon": 4.8302,
+        "recurrence": "weekly",
+        "weekday": 3,
+        "time": (14, 30),
+        "duration": 120,
+        "needed": 4,
+        "status": "open",
+        "since_days": 150,
+        "active": 2,
+        "proposed": 1,
+    },
+    {
+        "assoc": 0,
+        "title": "Goûter de fin d'année à la mairie du 4e",
+        "description": (
+            "Grand goûter avec chorale d'enfants du quartier. "
+            "Besoin de bras pour l'accueil, le service et les trajets en minibus."
+        ),
+        "place": "Mairie du 4e arrondissement, 133 boulevard de la Croix-Rousse, 69004 Lyon",
+        "lat": 45.7788,
+        "lon": 4.8268,
+        "recurrence": "one_off",
+        "in_days": 24,
+        "time": (14, 30),
+        "duration": 180,
+        "needed": 6,
+        "status": "open",
+        "active": 1,
+        "proposed": 1,
+    },
+    {
+        "assoc": 1,
+        "title": "Atelier mémoire et chansons",
+        "description": (
+            "Chansons françaises, jeux de mémoire et discussion chaque mardi. "
+            "Animé par une psychomotricienne, avec l'aide de bénévoles."
+        ),
+        "place": "Salle associative, 28 rue Sébastien Gryphe, 69007 Lyon",
+        "lat": 45.7512,
+        "lon": 4.8445,
+        "recurrence": "weekly",
+        "weekday": 1,
+        "time": (14, 0),
+        "duration": 90,
+        "needed": 3,
+        "status": "open",
+        "since_days": 90,
+        "active": 2,
+    },
+    {
+        "assoc": 1,
+        "title": "Visite du musée des Confluences en petit groupe",
+        "description": (
+            "Visite adaptée (parcours assis possible) pour huit personnes. Transport en minibus depuis la Guillotière."
+        ),
+        "place": "Musée des Confluences, 86 quai Perrache, 69002 Lyon",
+        "lat": 45.7330,
+        "lon": 4.8180,
+        "recurrence": "one_off",
+        "in_days": 16,
+        "time": (14, 0),
+        "duration": 180,
+        "needed": 4,
+        "status": "open",
+        "active": 1,
+    },
+    {
+        "assoc": 2,
+        "title": "Café-rencontre du vendredi",
+        "description": (
+            "Un café en terrasse ou à l'intérieur selon la météo, pour se retrouver entre voisins. "
+            "Les bénévoles vont chercher les personnes qui marchent difficilement."
+        ),
+        "place": "Place Ambroise Courtois, 69008 Lyon",
+        "lat": 45.7450,
+        "lon": 4.8705,
+        "recurrence": "weekly",
+        "weekday": 4,
+        "time": (10, 0),
+        "duration": 90,
+        "needed": 3,
+        "status": "open",
+        "since_days": 120,
+        "active": 2,
+    },
+    {
+        "assoc": 2,
+        "title": "Projection d'un film de patrimoine à l'Institut Lumière",
+        "description": "Séance de l'après-midi suivie d'un goûter. À confirmer avec l'Institut.",
+        "place": "Institut Lumière, 25 rue du Premier Film, 69008 Lyon",
+        "lat": 45.7452,
+        "lon": 4.8710,
+        "recurrence": "one_off",
+        "in_days": 35,
+        "time": (14, 30),
+        "duration": 150,
+        "needed": 5,
+        "status": "draft",
+        "active": 0,
+    },
+]
+
+# Per association: which one-off outings to create.
+OUTING_STATES = [["past", "coming", "open"], ["coming", "open"], ["coming", "open"]]
+OUTING_PLACES = [
+    [
+        ("Marché de la Croix-Rousse", "tour du marché du boulevard et café en terrasse"),
+        ("Promenade au jardin des Chartreux", "promenade au jardin et vue sur la Saône"),
+        ("Parc de la Tête d'Or", "tour du lac et serres"),
+    ],
+    [
+        ("Balade sur les berges du Rhône", "promenade à plat sur les berges, pause sur un banc"),
+        ("Parc de Gerland", "promenade au parc et goûter"),
+    ],
+    [
+        ("Parc Chambovet", "promenade au parc et goûter"),
+        ("Marché de Monplaisir", "tour du marché de la place Ambroise Courtois"),
+    ],
+]

@@ -270,3 +270,69 @@ def test_the_replayed_past_leaves_its_alerts_history_and_no_message_to_send_toda
     assert kinds["severity"] and kinds["escalated"] and kinds["acknowledged"]
     assert {alert.raised_at > alert.started_at for alert in silences} == {True}
     assert not Notification.objects.exists()
+
+
+def test_reports_and_contacts_were_filed_at_their_moment_through_the_services(loaded):
+    """The reports and the ledger are replayed through visit_report_submit and contact_record at
+    the moments they happened: each row carries its past timestamp, each done visit has its one
+    contact, and every person's last_contact_at is the latest of their contacts."""
+    reports = VisitReport.objects.select_related("visit")
+    assert reports.count() > 300
+    for report in reports:
+        assert report.visit.ends_at <= report.submitted_at <= NOW
+        assert report.visit.status == ("done" if report.happened else "missed")
+    assert not Visit.objects.filter(status__in=["done", "missed"], report__isnull=True).exists()
+    for contact in Contact.objects.select_related("visit"):
+        assert contact.occurred_at <= contact.created_at <= NOW
+        if contact.visit is not None:
+            assert contact.visit.status == "done" and contact.occurred_at == contact.visit.starts_at
+    latest = dict(
+        Contact.objects.values("beneficiary").annotate(last=Max("occurred_at")).values_list("beneficiary", "last")
+    )
+    for person in Beneficiary.objects.exclude(status="intake"):
+        assert person.last_contact_at is not None and person.last_contact_at == latest[person.pk]
+    done = Visit.objects.filter(status="done", match__mission__beneficiary__isnull=False)
+    assert set(Contact.objects.filter(visit__isnull=False).values_list("visit", flat=True)) == set(
+        done.values_list("pk", flat=True)
+    )
+
+
+def test_vetting_went_through_the_vetting_service(loaded):
+    """Each approved volunteer has the three steps recorded by the coordinator of the recording
+    association, and was approved when the last of them was recorded."""
+    from missions.models import Membership, VettingRecord
+
+    coordinators = dict(Membership.objects.filter(role="coordinator").values_list("association", "user"))
+    approved = Volunteer.objects.filter(vetting_state="approved")
+    assert approved.count() >= 40
+    for volunteer in approved:
+        records = list(VettingRecord.objects.filter(volunteer=volunteer).order_by("recorded_at"))
+        assert sorted(record.step for record in records) == ["background_check", "interview", "training"]
+        for record in records:
+            assert record.recorded_by_id == coordinators[record.association_id]
+            assert record.recorded_at <= NOW
+        assert volunteer.approved_at == records[-1].recorded_at
+        assert volunteer.background_check_by_id == coordinators[records[-1].association_id]
+    assert not VettingRecord.objects.filter(volunteer__vetting_state="pending", step="background_check").exists()
+
+
+def test_the_urgent_concern_was_raised_by_its_report_and_taken_in_hand(loaded):
+    urgent = IsolationAlert.objects.get(kind="urgent_concern", resolved_at__isnull=True)
+    assert urgent.raised_at == urgent.report.submitted_at
+    coordinator = urgent.association.memberships.get(role="coordinator").user
+    assert urgent.assigned_to == coordinator and urgent.acknowledged_by == coordinator
+    kinds = list(urgent.events.order_by("at", "pk").values_list("kind", flat=True))
+    assert kinds[:2] == ["acknowledged", "assigned"] and "call" in kinds
+
+
+def test_assessments_were_recorded_and_scored_by_the_assessment_service(loaded):
+    from missions import assessments
+    from missions.models import Assessment
+
+    recorded = Assessment.objects.select_related("beneficiary__association")
+    assert recorded.count() >= 20
+    for assessment in recorded:
+        assert assessment.score == assessments.score(assessment.scale, assessment.answers).total
+        assert assessment.taken_on >= assessment.beneficiary.assessed_on
+        coordinator = assessment.beneficiary.association.memberships.get(role="coordinator").user
+        assert assessment.recorded_by == coordinator

@@ -1,0 +1,385 @@
+"""The demo's past, written: the plan of the ledger and the alerts, the rows written in bulk, then
+the reports, contacts and alert jobs replayed through their services at the moments they happened."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from allauth.account.models import EmailAddress
+from django.contrib.auth import get_user_model
+from django.db.models import Min
+from time_machine import travel
+
+from missions import deadline
+from missions.alerts.lifecycle import alert_new, resolution_fields, resolved_event
+from missions.alerts.services import alert_assign, alert_call_log, alert_note_add, alerts_escalate
+from missions.alerts.sweep import isolation_sweep
+from missions.association.beneficiaries import assessment_record
+from missions.association.services import vetting_step_record
+from missions.ledger import contact_record
+from missions.models import (
+    AlertEvent,
+    Association,
+    Beneficiary,
+    IsolationAlert,
+    KeyContact,
+    Match,
+    Membership,
+    Mission,
+    Visit,
+    VisitReport,
+)
+from missions.reports import visit_report_submit
+from seeds import territory as T
+from seeds.common import given_timestamps
+from volunteers.models import AvailabilitySlot, Volunteer
+
+# Written by the vetting service, not by the sign-up (History.write, History.replay_vetting).
+VETTING_FIELDS = ("approved_at", "interview_on", "training_on", "background_check_on", "background_check_by")
+
+
+class History:
+    """Writing the planned territory and replaying its past through the services."""
+
+    def make_ledger_extras(self) -> None:
+        """Staff calls and family news, then make sure everyone who is not meant to be overdue
+        has been in touch within their target."""
+        r = self.rng
+        for b in self.beneficiaries:
+            if b.status != "active" or b._category == "overdue":
+                continue
+            known = max(2, (self.now - b._when).days - 1)  # days since the file was opened
+            if b._category == "matched" and r.random() < 0.3:
+                note = r.choice(
+                    [
+                        "Point trimestriel : tout se passe bien avec son bénévole.",
+                        "Appel de suivi, les visites lui font du bien.",
+                    ]
+                )
+                self.add_contact(b, "staff_call", self.office_time(r.randint(3, min(50, known))), notes=note)
+            if r.random() < 0.2:
+                for _ in range(r.randint(1, 3)):
+                    self.add_contact(
+                        b,
+                        "family",
+                        self.office_time(r.randint(1, min(55, known))),
+                        notes=r.choice(T.FAMILY_NOTES).format(**T.GENDER_WORDS[b.gender]),
+                    )
+            if b._category == "waiting":
+                for days in sorted(r.sample(range(1, min(40, known) + 1), r.randint(1, 2)), reverse=True):
+                    self.add_contact(b, "staff_call", self.office_time(days), notes=r.choice(T.STAFF_CALL_NOTES[:3]))
+        # A few people whose family calls every other day: a 3-day target.
+        three_day = [
+            b
+            for b in self.beneficiaries
+            if b.status == "active" and b._category == "waiting" and b.contact_target_days == 7
+        ]
+        for b in r.sample(three_day, min(4, len(three_day))):
+            b.contact_target_days = 3
+            b.practical_tips += " Sa fille appelle tous les deux jours et nous tient au courant."
+            for days in range(1, min(56, (self.now - b._when).days), 2):
+                self.add_contact(b, "family", self.office_time(days), notes="Appel de sa fille : rien à signaler.")
+        # Nobody active is overdue by accident.
+        last: dict[int, dt.datetime] = {}
+        for c in self.contacts:
+            key = id(c.beneficiary)
+            if key not in last or c.occurred_at > last[key]:
+                last[key] = c.occurred_at
+        for b in self.beneficiaries:
+            if b.status != "active" or b._category == "overdue":
+                continue
+            seen = last.get(id(b))
+            if seen is None or self.now - seen > dt.timedelta(days=b.contact_target_days - 1):
+                self.add_contact(
+                    b,
+                    "staff_call",
+                    self.office_time(r.randint(1, min(2, b.contact_target_days - 1))),
+                    notes=T.STAFF_CALL_NOTES[1],
+                )
+
+    def write(self) -> None:
+        User = get_user_model()
+        User.objects.bulk_create(self.users)
+        EmailAddress.objects.bulk_create(
+            [EmailAddress(user=u, email=u.email, verified=True, primary=True) for u in self.users]
+        )
+        self.save(Association, self.associations, "created_at")
+        self.save(Membership, self.memberships, "created_at")
+        # The volunteers as they signed up: the staff's vetting steps come in replay_vetting.
+        vetting = [{name: getattr(v, name) for name in VETTING_FIELDS} for v in self.volunteers]
+        for v in self.volunteers:
+            for name in VETTING_FIELDS:
+                setattr(v, name, None)
+            v.vetting_state = Volunteer.Vetting.PENDING
+        self.save(Volunteer, self.volunteers, "created_at")
+        for v, planned in zip(self.volunteers, vetting, strict=True):
+            for name, value in planned.items():
+                setattr(v, name, value)
+        AvailabilitySlot.objects.bulk_create(self.slots)
+        # The ledger fields are the ledger's to write (replay_ledger); the plan keeps its own copy.
+        planned = [(b.last_contact_at, b.alert_after) for b in self.beneficiaries]
+        for b in self.beneficiaries:
+            b.last_contact_at = b.alert_after = None
+        self.save(Beneficiary, self.beneficiaries, "created_at")
+        for b, (last_contact_at, alert_after) in zip(self.beneficiaries, planned, strict=True):
+            b.last_contact_at, b.alert_after = last_contact_at, alert_after
+        KeyContact.objects.bulk_create(self.key_contacts)
+        self.save(Mission, self.missions, "created_at")
+        self.save(Match, self.matches, "proposed_at")
+        # A visit with a report is scheduled until its volunteer files it (replay_ledger).
+        reported = {id(report.visit): report.visit.status for report in self.reports}
+        for visit in self.visits:
+            if id(visit) in reported:
+                visit.status = Visit.Status.SCHEDULED
+        Visit.objects.bulk_create(self.visits, batch_size=500)
+        for visit in self.visits:
+            visit.status = reported.get(id(visit), visit.status)
+        IsolationAlert.objects.bulk_create(self.alerts)
+        for event in self.events:
+            # Ids in the event data of rows that had none when the event was planned.
+            for key, row in getattr(event, "_ids", {}).items():
+                event.data[key] = row.pk
+        AlertEvent.objects.bulk_create(self.events)
+
+    def save(self, model, objs: list, stamp: str) -> None:
+        """bulk_create keeping the back-dated `stamp` (an auto_now_add field) of each row.
+
+        auto_now_add would overwrite it with the current time; a bulk_update afterwards costs
+        more than the whole insert, so the flag is lifted on this one field for the duration of
+        the insert (a management command or test, single-threaded).
+        """
+        for obj in objs:
+            setattr(obj, stamp, obj._when)
+        with given_timestamps(model, stamp):
+            model.objects.bulk_create(objs, batch_size=500)
+
+    def finish_beneficiaries(self) -> None:
+        """last_contact_at from the ledger; alert_after as the model computes it (active only)."""
+        last: dict[int, dt.datetime] = {}
+        for c in self.contacts:
+            key = id(c.beneficiary)
+            if key not in last or c.occurred_at > last[key]:
+                last[key] = c.occurred_at
+        for b in self.beneficiaries:
+            b.created_at = b._when
+            b.last_contact_at = last.get(id(b))
+            b.alert_after = b.contact_deadline() if b.status == "active" else None
+
+    def plan_alerts(self) -> None:
+        """The alerts of the demo: the urgent concern and the resolved silence are built as
+        missions.alerts.lifecycle raises and resolves them, with the coordinators' actions; the
+        open silences are chosen here and raised by the real jobs once everything is written
+        (replay_silences)."""
+        r = self.rng
+        # No-contact alerts for some of the people past their target; the sweep raises the rest.
+        for index, wanted in enumerate([3, 1, 1]):
+            overdue = [b for b in self.beneficiaries if b._assoc_index == index and b._category == "overdue"]
+            overdue.sort(key=lambda b: b.last_contact_at)
+            chosen = overdue[: wanted - 1] + ([self.fresh_overdue] if index == 0 else overdue[wanted - 1 : wanted])
+            # The jobs raise their alerts once everything is written (replay_silences).
+            self.silences += [(b, n == 0 and index in (0, 1)) for n, b in enumerate(chosen)]
+
+        # An urgent concern: a fall reported after a recent visit, acknowledged by the coordinator.
+        recent = [
+            rep
+            for rep in self.reports
+            if rep.happened
+            and rep.visit.match.mission.association is self.associations[0]
+            and rep.visit.match.mission.kind == "home_visit"
+            and rep.visit.match.volunteer is not self.camille
+            and self.now - dt.timedelta(days=5) < rep.visit.ends_at < self.now - dt.timedelta(hours=20)
+        ]
+        if recent:
+            report = recent[-1]
+            b = report.visit.match.mission.beneficiary
+            words = T.GENDER_WORDS[b.gender]
+            civ = "Mme" if b.gender == "female" else "M."
+            report.concerns = ["fall"]
+            report.mood = "worrying"
+            report.notes = (
+                f"{civ} {b.last_name[0]}. est tombé{words['e']} dans la salle de bains avant-hier. "
+                f"Mal au poignet, n'ose plus se lever seul{words['e']} la nuit. N'a prévenu personne."
+            )
+            # Filed through the report service (replay_ledger), which raises the alert; the
+            # coordinator takes it in hand and calls the family.
+            acknowledged = min(report._when + dt.timedelta(minutes=r.randint(20, 50)), self.now)
+            self.urgent = (report, acknowledged, min(acknowledged + dt.timedelta(minutes=20), self.now))
+
+        # A resolved one, for history: a silence that ended when a new volunteer started.
+        matched = [b for b in self.beneficiaries if b._category == "matched" and b._assoc_index == 1]
+        if matched:
+            b = matched[0]
+            match = next(
+                m
+                for m in self.matches
+                if m.mission.beneficiary is b and m.status == "active" and m.mission.recurrence == "weekly"
+            )
+            resolved = match.activated_at
+            started = resolved - dt.timedelta(days=6)
+            coordinator = self.coordinators[1]
+            alert = alert_new(
+                beneficiary=b,
+                kind=IsolationAlert.Kind.NO_CONTACT,
+                severity=IsolationAlert.Severity.LATE,
+                started_at=started,
+                now=started + dt.timedelta(minutes=12),
+            )
+            alert.acknowledged_at, alert.acknowledged_by = started + dt.timedelta(hours=20), coordinator
+            resolution = "Contact repris : première visite du nouveau bénévole"
+            for name, value in resolution_fields(now=resolved, by=coordinator, resolution=resolution).items():
+                setattr(alert, name, value)
+            closed = resolved_event(alert_id=None, now=resolved, by=coordinator, note=resolution)
+            closed.alert = alert
+            self.alerts.append(alert)
+            self.events += [
+                AlertEvent(alert=alert, kind="acknowledged", at=alert.acknowledged_at, author=coordinator),
+                AlertEvent(
+                    alert=alert,
+                    kind="note",
+                    at=alert.acknowledged_at + dt.timedelta(minutes=5),
+                    author=coordinator,
+                    note="Bénévole précédent parti ; nouvelle proposition en cours.",
+                ),
+                closed,
+            ]
+
+    def replay_assessments(self) -> None:
+        """Record the planned assessments through assessment_record (which scores them), on the
+        afternoon of the assessment visit, by the association's coordinator."""
+        for a in sorted(self.assessments, key=lambda a: a.taken_on):  # stable: planned order within a day
+            with travel(min(self.now, self.at_local(a.taken_on, dt.time(16))), tick=False):
+                assessment_record(
+                    beneficiary=a.beneficiary, scale=a.scale, answers=a.answers, taken_on=a.taken_on, by=a.recorded_by
+                )
+
+    def replay_vetting(self) -> None:
+        """Record the vetting steps through vetting_step_record at the moments staff recorded
+        them: the last of an approved volunteer's three steps approves them then. A refused
+        application has no service (the interview is recorded, then the state is set)."""
+        for at, v, step, done_on, association, vetter in sorted(
+            self.vetting_steps, key=lambda s: (s[0], s[1].pk, s[2])
+        ):
+            with travel(at, tick=False):
+                vetting_step_record(volunteer=v, step=step, by=vetter, association=association, on=done_on)
+        rejected = [v.pk for v in self.volunteers if v.vetting_state == Volunteer.Vetting.REJECTED]
+        Volunteer.objects.filter(pk__in=rejected).update(vetting_state=Volunteer.Vetting.REJECTED)
+
+    def replay_ledger(self) -> None:
+        """File the reports and record the other contacts through their services, in the order
+        and at the moments they happened: visit_report_submit marks the visit done or missed,
+        writes its contact and raises what a report raises (the fall's urgent alert, a second
+        missed visit in a row); contact_record moves last_contact_at and alert_after. Then the
+        coordinator takes the urgent alert in hand."""
+        steps = [(report._when, 0, n, report) for n, report in enumerate(self.reports)]
+        steps += [(c._when, 1, n, c) for n, c in enumerate(self.contacts) if c.visit is None]
+        steps.sort(key=lambda step: step[:3])
+        # The ledger copies what it wrote back onto the person it is given; the plan keeps its own.
+        planned = {id(b): (b.last_contact_at, b.alert_after) for b in self.beneficiaries}
+        filed: dict[int, VisitReport] = {}
+        for when, _, _, row in steps:
+            with travel(min(when, self.now), tick=False):
+                if isinstance(row, VisitReport):
+                    filed[id(row)] = visit_report_submit(
+                        visit=row.visit,
+                        volunteer=row.visit.match.volunteer,
+                        happened=row.happened,
+                        mood=row.mood,
+                        concerns=row.concerns,
+                        notes=row.notes,
+                        duration_minutes=row.duration_minutes,
+                    )
+                else:
+                    contact_record(
+                        beneficiary=row.beneficiary,
+                        kind=row.kind,
+                        occurred_at=row.occurred_at,
+                        recorded_by=row.recorded_by,
+                        volunteer=row.volunteer,
+                        notes=row.notes,
+                    )
+        for b in self.beneficiaries:
+            b.last_contact_at, b.alert_after = planned[id(b)]
+        if self.urgent is None:
+            return
+        report, taken, called = self.urgent
+        coordinator = self.coordinators[0]
+        alert = IsolationAlert.objects.get(report=filed[id(report)], kind=IsolationAlert.Kind.URGENT_CONCERN)
+        alert_assign(alert=alert, by=coordinator, assignee=coordinator, now=taken)
+        with travel(called, tick=False):
+            alert_call_log(
+                alert=alert,
+                by=coordinator,
+                reached=False,
+                note="Appel à la famille : passage ce soir. Médecin traitant prévenu, téléassistance à proposer.",
+            )
+
+    def job_time(self, moment: dt.datetime) -> dt.datetime:
+        """When a 15-minute job handled `moment`: a little after it, but a moment already past
+        has been handled by now."""
+        return min(moment + dt.timedelta(minutes=self.rng.randint(1, 14)), max(moment, self.now))
+
+    def replay_silences(self) -> None:
+        """Run the jobs that ran since each planned silence began, at the moments they ran: the
+        isolation sweep (raised late at target + grace, then overdue, then critical), the
+        escalation job (coordinators, then managers, while nobody acknowledges), and the
+        coordinator taking the alert in hand where planned. The rules are theirs, not restated.
+
+        The other people past their deadline are left for the first real sweep (the demo shows it
+        work to do): their deadlines are set aside while the past is replayed, then put back."""
+        if not self.silences:
+            return
+        r = self.rng
+        ids = [b.pk for b, _ in self.silences]
+        waiting = Beneficiary.objects.filter(alert_after__lte=self.now).exclude(pk__in=ids)
+        held = list(waiting.values_list("pk", "alert_after"))
+        waiting.update(alert_after=None)
+
+        # Taken in hand a few hours after the last rise in severity, if that is already past.
+        in_hand: dict[int, dt.datetime] = {}
+        for b, acknowledge in self.silences:
+            late_at = b.contact_deadline()
+            changes = [
+                late_at,
+                *deadline.severity_thresholds(
+                    start=late_at, target_days=b.contact_target_days, grace_days=b.contact_grace_days
+                ),
+            ]
+            taken = max(at for at in changes if at <= self.now) + dt.timedelta(hours=r.randint(2, 6))
+            if acknowledge and taken <= self.now:
+                in_hand[b.pk] = taken
+
+        people = {b.pk: b for b, _ in self.silences}
+        while True:
+            jobs: list[tuple[dt.datetime, str, int | None]] = []
+            due = Beneficiary.objects.filter(pk__in=ids).aggregate(at=Min("alert_after"))["at"]
+            if due is not None:
+                jobs.append((self.job_time(due), "sweep", None))
+            escalation = IsolationAlert.objects.filter(
+                beneficiary_id__in=ids, resolved_at__isnull=True, acknowledged_at__isnull=True
+            ).aggregate(at=Min("escalate_after"))["at"]
+            if escalation is not None:
+                jobs.append((self.job_time(escalation), "escalate", None))
+            jobs += [(at, "take", pk) for pk, at in in_hand.items()]
+            jobs = [job for job in jobs if job[0] <= self.now]
+            if not jobs:
+                break
+            at, job, pk = min(jobs, key=lambda job: job[0])
+            if job == "sweep":
+                isolation_sweep(now=at)
+            elif job == "escalate":
+                alerts_escalate(now=at)
+            else:
+                del in_hand[pk]
+                self.take_in_hand(people[pk], at=at)
+
+        for pk, alert_after in held:
+            Beneficiary.objects.filter(pk=pk).update(alert_after=alert_after)
+
+    def take_in_hand(self, b: Beneficiary, *, at: dt.datetime) -> None:
+        """The coordinator takes the alert (acknowledged, assigned) and notes what was done."""
+        coordinator = self.coordinators[b._assoc_index]
+        alert = IsolationAlert.objects.get(beneficiary=b, kind=IsolationAlert.Kind.NO_CONTACT, resolved_at=None)
+        alert_assign(alert=alert, by=coordinator, assignee=coordinator, now=at)
+        noted = at + dt.timedelta(minutes=30)
+        if noted <= self.now:
+            alert_note_add(alert=alert, by=coordinator, note=self.rng.choice(T.NO_CONTACT_NOTES), now=noted)
