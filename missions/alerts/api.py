@@ -201,7 +201,7 @@ class AlertNumbersApi(APIView):
 
 
 def _detail_response(request, alert: IsolationAlert) -> Response:
-    alert.file = services.alert_file_open(alert=alert, by=request.user)
+    alert.file = services.alert_file_open(alert=alert, by=request.user, parts=services.ALERT_API_DETAILS)
     return Response(AlertDetailOut(alert).data)
 
 

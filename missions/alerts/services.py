@@ -17,15 +17,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from liens.errors import DomainError
-from liens.services import sensitive_access_log
 
-from .. import deadline
+from .. import deadline, disclosure
 
 # Re-exported: the association's activate, pause and resume services call them from here.
 from ..ledger import alert_deadline_restore as alert_deadline_restore
 from ..ledger import alert_deadline_suspend as alert_deadline_suspend
 from ..ledger import contact_record, is_paused
 from ..models import AlertEvent, Beneficiary, Contact, IsolationAlert, Membership, Visit, VisitReport
+from ..permissions import staff_check
 from .lifecycle import alert_close, alert_raise, escalation_delay
 from .notifications import RaisedItem, alert_escalated_notify, alert_urgent_notify, alerts_raised_notify
 from .selectors import AlertFile, alert_file
@@ -159,11 +159,18 @@ def alert_raise_missed_visits(*, beneficiary: Beneficiary) -> IsolationAlert | N
 # --- People's actions -----------------------------------------------------------------------------
 
 
-def alert_file_open(*, alert: IsolationAlert, by) -> AlertFile:
-    """The alert's file, for `by` to read. It holds the person's phone and key contacts, so the
-    reading is recorded: who saw whose details, and when."""
+# What the alert page shows of the person (phone, address, key contacts, and the notes of their
+# contacts and visit reports); the API answer carries the same without the address.
+ALERT_PAGE_DETAILS = (disclosure.ADDRESS, disclosure.PHONE, disclosure.KEY_CONTACTS, disclosure.NOTES)
+ALERT_API_DETAILS = (disclosure.PHONE, disclosure.KEY_CONTACTS, disclosure.NOTES)
+
+
+def alert_file_open(*, alert: IsolationAlert, by, parts: tuple[str, ...] = ALERT_PAGE_DETAILS) -> AlertFile:
+    """The alert's file, for `by` to read; `parts` are the person's details the caller shows
+    with it, and disclosure.private_details records that reading (who saw which, when)."""
+    staff_check(by, alert.association_id)
     file = alert_file(alert=alert)
-    sensitive_access_log(user_id=by.pk, beneficiary_id=alert.beneficiary_id, what="phone+key_contacts")
+    disclosure.private_details(beneficiary=alert.beneficiary, by=by, parts=parts)
     return file
 
 
@@ -203,6 +210,7 @@ def _copy_back(source: IsolationAlert, target: IsolationAlert) -> IsolationAlert
 
 def alert_acknowledge(*, alert: IsolationAlert, by) -> IsolationAlert:
     """Mark the alert as seen by `by` and stop its escalation. Idempotent."""
+    staff_check(by, alert.association_id)
     with transaction.atomic():
         locked = _lock_open(alert)
         _acknowledge(locked, by=by, now=timezone.now())
@@ -213,6 +221,7 @@ def alert_assign(*, alert: IsolationAlert, by, assignee, now: datetime.datetime 
     """Give the alert to a member of the association's staff (acknowledging it). Writes an
     event each time; assigning the same person again changes nothing. `now` is the present
     unless the demo seeds replay a past."""
+    staff_check(by, alert.association_id)
     if assignee is None or not Membership.objects.filter(user=assignee, association_id=alert.association_id).exists():
         raise DomainError(_("Choose a member of this association's staff."), field="assignee")
     now = now or timezone.now()
@@ -247,6 +256,7 @@ def _clean_text(value: str, *, field: str, required: bool, max_length: int = 200
 def alert_note_add(*, alert: IsolationAlert, by, note: str, now: datetime.datetime | None = None) -> AlertEvent:
     """Add a note to the alert's timeline (acknowledging it). Not idempotent: each call is a note.
     `now` is the present unless the demo seeds replay a past."""
+    staff_check(by, alert.association_id)
     note = _clean_text(note, field="note", required=True)
     now = now or timezone.now()
     with transaction.atomic():
@@ -262,6 +272,7 @@ def alert_call_log(
 ) -> IsolationAlert:
     """Log a call made about the alert. When the person was reached it is a contact in the
     ledger (staff call), which resolves a no-contact alert. Each call is one event."""
+    staff_check(by, alert.association_id)
     note = _clean_text(note, field="note", required=False)
     now = timezone.now()
     occurred_at = occurred_at or now
@@ -288,6 +299,7 @@ def alert_call_log(
 def alert_refer(*, alert: IsolationAlert, by, service: str, note: str = "") -> AlertEvent:
     """Record that the alert was referred to an outside service (who, when, which service),
     acknowledging it. Each referral is one event."""
+    staff_check(by, alert.association_id)
     if service not in Referral.values:
         raise DomainError(_("Choose the service you referred to."), field="service")
     note = _clean_text(note, field="note", required=service == Referral.OTHER)
@@ -305,6 +317,7 @@ def alert_refer(*, alert: IsolationAlert, by, service: str, note: str = "") -> A
 def alert_resolve(*, alert: IsolationAlert, by, reason: str) -> IsolationAlert:
     """Close the alert with a reason. For a no-contact alert, the person's clock restarts now:
     the sweep looks again after a full target + grace if nobody records a contact."""
+    staff_check(by, alert.association_id)
     reason = _clean_text(reason, field="reason", required=True, max_length=200)
     now = timezone.now()
     with transaction.atomic():

@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from liens.api import query_params
+from missions import disclosure
 from missions.models import (
     Association,
     Beneficiary,
@@ -331,7 +332,9 @@ class AssessmentsAPI(StaffAPIView):
     )
     def get(self, request, beneficiary_id: int):
         beneficiary = self.own(Beneficiary, beneficiary_id)
-        beneficiary_services.beneficiary_file_open(beneficiary=beneficiary, by=request.user, what="assessments")
+        beneficiary_services.beneficiary_file_open(
+            beneficiary=beneficiary, by=request.user, parts=(disclosure.ASSESSMENTS,)
+        )
         return self.page(beneficiary.assessments.order_by("-taken_on", "-pk"), AssessmentOut)
 
     @extend_schema(
@@ -347,7 +350,9 @@ class AssessmentsAPI(StaffAPIView):
         assessment = beneficiary_services.assessment_record(
             beneficiary=beneficiary, by=request.user, **data.validated_data
         )
-        beneficiary_services.beneficiary_file_open(beneficiary=beneficiary, by=request.user, what="assessments")
+        beneficiary_services.beneficiary_file_open(
+            beneficiary=beneficiary, by=request.user, parts=(disclosure.ASSESSMENTS,)
+        )
         return Response(AssessmentOut(assessment).data, status=status.HTTP_201_CREATED)
 
 

@@ -11,11 +11,11 @@ from django.utils.translation import gettext as _
 
 from liens.choices import Interest, Language, VisitorPreference
 from liens.errors import DomainError
-from liens.services import sensitive_access_log
-from missions import assessments
+from missions import assessments, disclosure
 from missions.deadline import grace_days_problem, target_days_problem
 from missions.ledger import alert_deadline_restore, alert_deadline_suspend
 from missions.models import Assessment, Association, Beneficiary, KeyContact, Mission
+from missions.permissions import staff_check
 
 from .common import POSTCODE_RE, address_locate
 
@@ -159,6 +159,7 @@ def beneficiary_create(
 
     Contact target and grace default to the association's. Not idempotent (imports dedup by line).
     """
+    staff_check(by, association.pk)
     _check_fields(fields)
     fields.setdefault("contact_target_days", association.default_contact_target_days)
     fields.setdefault("contact_grace_days", association.default_contact_grace_days)
@@ -173,20 +174,22 @@ def beneficiary_create(
     return beneficiary
 
 
-FILE_DETAILS = "address+phone+key_contacts+notes"
+# What the person's record (its page, its edit form, its API answer) shows.
+FILE_DETAILS = (disclosure.ADDRESS, disclosure.PHONE, disclosure.KEY_CONTACTS, disclosure.NOTES)
 
 
-def beneficiary_file_open(*, beneficiary: Beneficiary, by, what: str = FILE_DETAILS) -> Beneficiary:
-    """`beneficiary`'s record, for staff member `by` to read or edit. It holds the person's
-    address, phone, key contacts and notes, so the reading is recorded: who saw whose details,
-    and when, as for a volunteer's or an alert reviewer's view of the same details. Every page
-    and API answer carrying the record calls it once (`what` names a narrower part)."""
-    sensitive_access_log(user_id=by.pk, beneficiary_id=beneficiary.pk, what=what)
+def beneficiary_file_open(*, beneficiary: Beneficiary, by, parts: tuple[str, ...] = FILE_DETAILS) -> Beneficiary:
+    """`beneficiary`'s record, for staff member `by` to read or edit. Every page and API answer
+    carrying the record calls it once (`parts` names a narrower part, e.g. the assessments):
+    disclosure.private_details records the reading, who saw which of whose details and when."""
+    staff_check(by, beneficiary.association_id)
+    disclosure.private_details(beneficiary=beneficiary, by=by, parts=parts)
     return beneficiary
 
 
 def beneficiary_update(*, beneficiary: Beneficiary, by, key_contacts: Iterable[dict] | None = None, **fields):
     """Change a beneficiary's record (and key contacts when given); re-geocodes a changed address."""
+    staff_check(by, beneficiary.association_id)
     _check_fields(fields)
     with transaction.atomic():
         beneficiary = Beneficiary.objects.select_for_update().get(pk=beneficiary.pk)
@@ -226,6 +229,7 @@ def _deadline_restore(beneficiary: Beneficiary) -> None:
 
 def beneficiary_activate(*, beneficiary: Beneficiary, by) -> Beneficiary:
     """Start following a person in intake: needs consent; starts the contact deadline. Idempotent."""
+    staff_check(by, beneficiary.association_id)
     with transaction.atomic():
         beneficiary = Beneficiary.objects.select_for_update().get(pk=beneficiary.pk)
         if beneficiary.status == Beneficiary.Status.ACTIVE:
@@ -246,6 +250,7 @@ def beneficiary_activate(*, beneficiary: Beneficiary, by) -> Beneficiary:
 
 def beneficiary_pause(*, beneficiary: Beneficiary, by, reason: str, until: datetime.date) -> Beneficiary:
     """Pause visits and the contact deadline until a date (hospital stay, holiday)."""
+    staff_check(by, beneficiary.association_id)
     reason = (reason or "").strip()
     if not reason:
         raise DomainError(_("Say why visits pause."), field="reason")
@@ -264,7 +269,12 @@ def beneficiary_pause(*, beneficiary: Beneficiary, by, reason: str, until: datet
 
 
 def beneficiary_resume(*, beneficiary: Beneficiary, by=None) -> Beneficiary:
-    """End a pause: visits and the contact deadline start again. Idempotent."""
+    """End a pause: visits and the contact deadline start again. Idempotent.
+
+    `by=None` is the system (the job that resumes pauses whose date has passed); anyone else
+    must be the association's staff."""
+    if by is not None:
+        staff_check(by, beneficiary.association_id)
     with transaction.atomic():
         beneficiary = Beneficiary.objects.select_for_update().get(pk=beneficiary.pk)
         if beneficiary.status == Beneficiary.Status.ACTIVE:
@@ -295,6 +305,7 @@ def beneficiaries_resume_due(*, today: datetime.date | None = None) -> int:
 
 def beneficiary_end(*, beneficiary: Beneficiary, by, reason: str) -> Beneficiary:
     """Stop following a person (moved away, died, declined): no more deadline; refused while missions are live."""
+    staff_check(by, beneficiary.association_id)
     with transaction.atomic():
         beneficiary = Beneficiary.objects.select_for_update().get(pk=beneficiary.pk)
         if beneficiary.status == Beneficiary.Status.ENDED:
@@ -313,6 +324,7 @@ def assessment_record(
     *, beneficiary: Beneficiary, scale: str, answers: list, taken_on: datetime.date, by
 ) -> Assessment:
     """Score and keep one dated assessment; the first one also dates the assessment visit."""
+    staff_check(by, beneficiary.association_id)
     if taken_on > timezone.localdate():
         raise DomainError(_("This date is in the future."), field="taken_on")
     try:

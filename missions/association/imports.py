@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from liens.errors import DomainError
 from missions.models import Association, ImportedRow, ImportJob
+from missions.permissions import staff_check
 
 from . import importing
 from .beneficiaries import beneficiary_create
@@ -32,6 +33,7 @@ def _file_too_large() -> DomainError:
 
 def import_job_create(*, association: Association, by, filename: str, content: bytes) -> ImportJob:
     """Store an uploaded CSV/XLSX file as an import job, counting its rows. Nothing imported yet."""
+    staff_check(by, association.pk)
     if len(content) > settings.LIENS_IMPORT_MAX_BYTES:
         raise _file_too_large()
     try:
@@ -107,6 +109,7 @@ def _import_job_fail(job_id: int, error: str, report: list | None = None) -> Non
 def import_job_confirm(*, job: ImportJob, by, valid_only: bool = False) -> ImportJob:
     """Accept a checked job for import: all rows when all are valid, or the valid rows only when
     the coordinator chooses so. Idempotent once accepted."""
+    staff_check(by, job.association_id)
     with transaction.atomic():
         job = ImportJob.objects.select_for_update().get(pk=job.pk)
         if job.status in (ImportJob.Status.IMPORTING, ImportJob.Status.DONE):

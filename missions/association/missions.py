@@ -12,6 +12,7 @@ from liens.choices import VisitKind
 from liens.errors import DomainError
 from liens.geocoding import geocode
 from missions.models import Association, Beneficiary, Match, Mission
+from missions.permissions import staff_check
 from missions.visits.services import visits_reschedule
 
 
@@ -110,6 +111,7 @@ def _mission_check(association: Association, fields: dict) -> dict:
 
 def mission_create(*, association: Association, by, **fields) -> Mission:
     """Prepare a mission as a draft (any association may, validated or not). Not idempotent."""
+    staff_check(by, association.pk)
     extra = _mission_check(association, fields)
     return Mission.objects.create(
         association=association, created_by=by, status=Mission.Status.DRAFT, **(fields | extra)
@@ -122,6 +124,7 @@ SCHEDULE_FIELDS = frozenset({"recurrence", "first_date", "local_time", "weekday"
 def mission_update(*, mission: Mission, by, **fields) -> Mission:
     """Change a draft or open mission's details and schedule. A new schedule moves the upcoming
     visits of its active matches with it (and cancels those whose slot is gone)."""
+    staff_check(by, mission.association_id)
     with transaction.atomic():
         mission = Mission.objects.select_for_update(of=("self",)).select_related("association").get(pk=mission.pk)
         if mission.status == Mission.Status.CLOSED:
@@ -140,6 +143,7 @@ def mission_update(*, mission: Mission, by, **fields) -> Mission:
 
 def mission_publish(*, mission: Mission, by) -> Mission:
     """Open a draft mission to volunteers. Refused until the association is validated. Idempotent."""
+    staff_check(by, mission.association_id)
     with transaction.atomic():
         mission = (
             Mission.objects.select_for_update(of=("self",))
@@ -194,7 +198,11 @@ def _mission_transition(mission: Mission, *, allowed_from: set, to: str, message
 
 
 def mission_fill(*, mission: Mission, by=None) -> Mission:
-    """Mark an open mission filled: it stops appearing to volunteers. Idempotent."""
+    """Mark an open mission filled: it stops appearing to volunteers. Idempotent.
+
+    `by=None` is the system (the seeds, a job); anyone else must be the association's staff."""
+    if by is not None:
+        staff_check(by, mission.association_id)
     return _mission_transition(
         mission,
         allowed_from={Mission.Status.OPEN},
@@ -205,6 +213,7 @@ def mission_fill(*, mission: Mission, by=None) -> Mission:
 
 def mission_reopen(*, mission: Mission, by) -> Mission:
     """Open a filled mission again (a volunteer left). Idempotent."""
+    staff_check(by, mission.association_id)
     return _mission_transition(
         mission,
         allowed_from={Mission.Status.FILLED},
@@ -215,6 +224,7 @@ def mission_reopen(*, mission: Mission, by) -> Mission:
 
 def mission_close(*, mission: Mission, by) -> Mission:
     """Close a mission for good; refused while volunteers are still matched to it. Idempotent."""
+    staff_check(by, mission.association_id)
     if mission.matches.filter(status__in=Match.LIVE).exists():
         raise DomainError(_("End this mission's matches before closing it."))
     return _mission_transition(

@@ -20,10 +20,10 @@ from liens.errors import DomainError
 from liens.notify import notify, site_url
 from missions.deadline import grace_days_problem, target_days_problem
 from missions.models import Association, Membership, VettingRecord
-from missions.scoping import vetting_refusal
+from missions.permissions import manager_check, platform_admin_check, vetting_check
 from volunteers.vetting import vetting_record
 
-from .common import POSTCODE_RE, address_locate, later, require_manager
+from .common import POSTCODE_RE, address_locate, later
 
 User = get_user_model()
 
@@ -107,8 +107,7 @@ def association_signup(
 
 def association_validate(*, association: Association, by) -> Association:
     """Mark the association validated by platform admin `by` and tell its managers. Idempotent."""
-    if not (by.is_authenticated and by.is_staff):
-        raise DomainError(_("Only a platform admin can validate an association."))
+    platform_admin_check(by)
     with transaction.atomic():
         association = Association.objects.select_for_update().get(pk=association.pk)
         if association.validated_at is not None:
@@ -138,7 +137,7 @@ def association_settings_update(
     *, association: Association, by, default_contact_target_days: int, default_contact_grace_days: int
 ) -> Association:
     """Change the association's default contact target and grace (new beneficiaries get them)."""
-    require_manager(association=association, user=by)
+    manager_check(by, association.pk)
     if problem := target_days_problem(default_contact_target_days):
         raise DomainError(problem, field="default_contact_target_days")
     if problem := grace_days_problem(default_contact_grace_days):
@@ -156,13 +155,11 @@ def vetting_step_record(*, volunteer, step: str, by, association: Association, o
     """Record one vetting step (interview, training, background check) for a volunteer on behalf
     of `association`, today by default, and trace which association recorded it.
 
-    Refused (DomainError, code "forbidden") unless scoping.vetting_refusal lets `by` vet this
+    Refused (DomainError, code "forbidden") unless permissions.vetting_check lets `by` vet this
     volunteer for this association; volunteers.vetting.vetting_record asks the same rule again,
     so nothing reaches the profile past it. One transaction: the date and its trace, or neither.
     """
-    refusal = vetting_refusal(by, association, volunteer=volunteer)
-    if refusal is not None:
-        raise DomainError(refusal, field="step", code="forbidden")
+    vetting_check(by, association, volunteer=volunteer, field="step")
     on = on or timezone.localdate()
     with transaction.atomic():
         volunteer = vetting_record(volunteer=volunteer, step=step, on=on, by=by, association=association)

@@ -17,9 +17,9 @@ from django.utils.translation import gettext_lazy
 from liens.errors import DomainError
 from liens.notify import notify, site_url
 from missions.models import Association, Invitation, Membership
-from missions.scoping import outreach_refusal
+from missions.permissions import manager_check, outreach_check
 
-from .common import later, require_manager
+from .common import later
 
 User = get_user_model()
 
@@ -48,12 +48,10 @@ def invitation_send(*, association: Association, email: str, role: str, by) -> I
     new message) rather than adding a second one. When no account exists for the address, one
     is opened without a password: the invitee sets it from the link, which proves the address.
     """
-    require_manager(association=association, user=by)
+    manager_check(by, association.pk)
     # Refused for a pending association: anyone can register one, and an invitation is an email
     # in the platform's name plus an account opened in someone else's name.
-    refusal = outreach_refusal(by, association)
-    if refusal is not None:
-        raise DomainError(refusal, code="forbidden")
+    outreach_check(by, association)
     email = User.objects.normalize_email(email).lower()
     if role not in Membership.Role.values:
         raise DomainError(_("Choose a role."), field="role")
@@ -167,13 +165,13 @@ def invitation_accept_with_new_account(*, invitation: Invitation, first_name: st
 
 def invitation_revoke(*, invitation: Invitation, by) -> None:
     """Delete a pending invitation; its link stops working. Idempotent."""
-    require_manager(association=invitation.association, user=by)
+    manager_check(by, invitation.association_id)
     Invitation.objects.filter(pk=invitation.pk, accepted_at__isnull=True).delete()
 
 
 def membership_remove(*, membership: Membership, by) -> None:
     """Remove someone from the staff; refuses to remove the last manager."""
-    require_manager(association=membership.association, user=by)
+    manager_check(by, membership.association_id)
     with transaction.atomic():
         # Lock every membership of the association: two managers removing each other at the
         # same moment must not both succeed and leave nobody in charge.
@@ -189,7 +187,7 @@ def membership_remove(*, membership: Membership, by) -> None:
 
 def membership_role_set(*, membership: Membership, role: str, by) -> Membership:
     """Change a staff member's role; refuses to demote the last manager."""
-    require_manager(association=membership.association, user=by)
+    manager_check(by, membership.association_id)
     if role not in Membership.Role.values:
         raise DomainError(_("Choose a role."), field="role")
     with transaction.atomic():

@@ -28,7 +28,8 @@ from liens.errors import DomainError
 from liens.models import User
 from liens.notify import notify, site_url
 from missions.models import Match, Mission, Visit
-from missions.scoping import AWAITING_VALIDATION, is_staff_of, outreach_refusal
+from missions.permissions import is_match_volunteer, match_party_check, outreach_check, staff_check
+from missions.scoping import AWAITING_VALIDATION
 from missions.visits.services import reminders_replan_for_match, visits_materialise
 from volunteers.models import Volunteer
 
@@ -91,7 +92,7 @@ class _Message:
 def _tell_the_other_side(*, match: Match, by, params: dict, to_staff: _Message, to_volunteer: _Message) -> None:
     """A step either side may take: the match's volunteer took it, so its association's staff are
     told; or staff took it, so the volunteer is."""
-    if _is_match_volunteer(by, match):
+    if is_match_volunteer(by, match):
         told, send = to_staff, functools.partial(_tell_staff, association_id=match.mission.association_id)
     else:
         told, send = to_volunteer, functools.partial(_tell, recipient=match.volunteer.user)
@@ -103,27 +104,6 @@ def _tell_the_other_side(*, match: Match, by, params: dict, to_staff: _Message, 
         params=params,
         link=told.link,
     )
-
-
-def _require_staff(by, association_id: int) -> None:
-    if by is None or not is_staff_of(by, association_id):
-        raise DomainError(_("Only the association's coordinators can do this."), code="forbidden")
-
-
-def _require_outreach(by, association) -> None:
-    """A pending association reaches no volunteer (scoping.outreach_refusal)."""
-    refusal = outreach_refusal(by, association)
-    if refusal is not None:
-        raise DomainError(refusal, code="forbidden")
-
-
-def _is_match_volunteer(by, match: Match) -> bool:
-    return by is not None and getattr(by, "pk", None) == match.volunteer.user_id
-
-
-def _require_staff_or_volunteer(by, match: Match) -> None:
-    if not _is_match_volunteer(by, match):
-        _require_staff(by, match.mission.association_id)
 
 
 def _locked(match: Match) -> Match:
@@ -212,8 +192,8 @@ def match_propose(*, mission: Mission, volunteer: Volunteer, by) -> Match:
     now = timezone.now()
     with transaction.atomic():
         mission = Mission.objects.select_for_update().select_related("association").get(pk=mission.pk)
-        _require_staff(by, mission.association_id)
-        _require_outreach(by, mission.association)
+        staff_check(by, mission.association_id)
+        outreach_check(by, mission.association)
         _lock_volunteer(volunteer)
         match = _create_checked(
             mission=mission, volunteer=volunteer, status=Match.Status.PROPOSED, proposed_by=by, now=now
@@ -281,11 +261,11 @@ def match_accept(*, match: Match, volunteer: Volunteer) -> Match:
 def match_decline(*, match: Match, by, reason: str) -> Match:
     """The volunteer declines, or a coordinator withdraws, a proposal not yet active; who, when
     and why are kept. The other side is told."""
+    match_party_check(by, match)
     reason = _reason(reason)
     now = timezone.now()
     with transaction.atomic():
         match = _locked(match)
-        _require_staff_or_volunteer(by, match)
         if match.status not in (Match.Status.PROPOSED, Match.Status.ACCEPTED):
             raise DomainError(_("Only a proposal not yet started can be declined."), code="status")
         match.status, match.ended_at, match.ended_by, match.end_reason = Match.Status.DECLINED, now, by, reason
@@ -319,7 +299,7 @@ def match_introduce(*, match: Match, by, on: datetime.date) -> Match:
     """A coordinator records the introduction visit (volunteer, person and coordinator together)."""
     with transaction.atomic():
         match = _locked(match)
-        _require_staff(by, match.mission.association_id)
+        staff_check(by, match.mission.association_id)
         if match.status != Match.Status.ACCEPTED:
             raise DomainError(_("The volunteer must accept before the introduction visit."), code="status")
         if on is None or on > timezone.localdate():
@@ -377,7 +357,7 @@ def match_activate(*, match: Match, by) -> Match:
     with transaction.atomic():
         mission = Mission.objects.select_for_update().get(pk=match.mission_id)
         match = _locked(match)
-        _require_staff(by, mission.association_id)
+        staff_check(by, mission.association_id)
         if match.status == Match.Status.PAUSED:
             # Visits due while the match was paused did not happen: they are called off, so that
             # no report is chased and no missed-visits alert is raised for them.
@@ -422,11 +402,11 @@ def match_activate(*, match: Match, by) -> Match:
 
 def match_pause(*, match: Match, by, reason: str) -> Match:
     """Pause an active match (the coordinator or the volunteer); the other side is told."""
+    match_party_check(by, match)
     reason = _reason(reason)
     now = timezone.now()
     with transaction.atomic():
         match = _locked(match)
-        _require_staff_or_volunteer(by, match)
         if match.status != Match.Status.ACTIVE:
             raise DomainError(_("Only an active match can be paused."), code="status")
         match.status, match.paused_at, match.pause_reason = Match.Status.PAUSED, now, reason
@@ -457,12 +437,12 @@ def match_pause(*, match: Match, by, reason: str) -> Match:
 def match_end(*, match: Match, by, reason: str) -> Match:
     """End a live match: who, why and when are kept, its future visits are cancelled, a filled
     mission opens again and coordinators are offered a rematch. Idempotent on an ended match."""
+    match_party_check(by, match)
     reason = _reason(reason)
     now = timezone.now()
     with transaction.atomic():
         mission = Mission.objects.select_for_update().get(pk=match.mission_id)
         match = _locked(match)
-        _require_staff_or_volunteer(by, match)
         if match.status == Match.Status.ENDED:
             return match
         if match.status not in Match.LIVE:
@@ -501,7 +481,7 @@ def match_review(*, match: Match, by, on: datetime.date) -> Match:
     settings.LIENS_MATCH_REVIEW_EVERY_MONTHS later."""
     with transaction.atomic():
         match = _locked(match)
-        _require_staff(by, match.mission.association_id)
+        staff_check(by, match.mission.association_id)
         if match.status not in (Match.Status.ACTIVE, Match.Status.PAUSED):
             raise DomainError(_("Only a started match can be reviewed."), code="status")
         if on is None or on > timezone.localdate():

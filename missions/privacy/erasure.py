@@ -30,6 +30,7 @@ from missions.models import (
     Visit,
     VisitReport,
 )
+from missions.permissions import staff_check
 
 # What an erased person's row keeps: association, status, contact target, dates (creation,
 # last contact, consent), referral category, city, APA flag. Everything below is emptied.
@@ -103,10 +104,10 @@ def _outbox_recipients(beneficiary: Beneficiary) -> list[int]:
 def beneficiary_erase_check(*, beneficiary: Beneficiary, by) -> None:
     """Raise DomainError unless `by` may erase this person now: staff of their association,
     and the person no longer followed."""
+    # Their own staff only: a platform admin outside the association erases nobody's file.
+    staff_check(by, beneficiary.association_id, platform_admin=False)
     if beneficiary.erased_at is not None:
         raise DomainError(_("This file is already erased."))
-    if not Membership.objects.filter(user_id=by.pk, association_id=beneficiary.association_id).exists():
-        raise DomainError(_("Only a manager or coordinator of the person's association can erase their file."))
     if beneficiary.status != Beneficiary.Status.ENDED:
         raise DomainError(_("Stop following this person first: close their missions, then end the follow-up."))
 
@@ -143,6 +144,7 @@ def beneficiary_erase(*, beneficiary: Beneficiary, by) -> Beneficiary:
     that name them, and writes one access-log row saying who erased the file. The access log's
     earlier rows stay (who opened the file, when): they name the person by id only, and their
     `what` is a fixed vocabulary, never free text. Idempotent: an erased person is returned as is."""
+    staff_check(by, beneficiary.association_id, platform_admin=False)
     with transaction.atomic():
         locked = Beneficiary.objects.select_for_update().get(pk=beneficiary.pk)
         if locked.erased_at is not None:

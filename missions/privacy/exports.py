@@ -12,6 +12,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from liens.choices import Interest, Language
+from missions import disclosure
 from missions.association.beneficiaries import BENEFICIARY_FIELDS, beneficiary_file_open
 from missions.models import Assessment, Beneficiary, Contact, IsolationAlert, KeyContact, Match, Visit, VisitReport
 
@@ -27,7 +28,7 @@ def _plain(value):
 
 def beneficiary_file_export(*, beneficiary: Beneficiary, by) -> dict:
     """Everything Liens holds about the person, as JSON-ready data; logged as an export."""
-    beneficiary_file_open(beneficiary=beneficiary, by=by, what="export")
+    beneficiary_file_open(beneficiary=beneficiary, by=by, parts=(disclosure.EXPORT,))
     reports = VisitReport.objects.filter(visit__match__mission__beneficiary=beneficiary).order_by("submitted_at")
     return {
         "exported_at": timezone.now().isoformat(),

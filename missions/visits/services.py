@@ -26,6 +26,7 @@ from liens.models import Notification, User
 from liens.notify import default_channels, notify
 from missions.alerts.services import alert_raise_missed_visits
 from missions.models import Association, Beneficiary, Match, Membership, Mission, Visit
+from missions.permissions import match_party_check
 
 from .links import attention_url, cant_come_url, visit_report_url
 
@@ -414,7 +415,11 @@ def _lock_visit(visit: Visit) -> Visit:
 def visit_cancel(*, visit: Visit, by: User | None, reason: str) -> Visit:
     """Cancel a scheduled visit: drops its pending reminders, tells the staff (and the volunteer if
     someone else cancelled), then asks matching for a substitute. Not repeatable: DomainError if
-    the visit is no longer scheduled or has started."""
+    the visit is no longer scheduled or has started.
+
+    `by` is the match's volunteer or the association's staff; None is the system (a job)."""
+    if by is not None:
+        match_party_check(by, visit.match)
     reason = (reason or "").strip()[:200]
     now = timezone.now()
     with transaction.atomic():
@@ -459,7 +464,10 @@ def visit_move(*, visit: Visit, by: User | None, starts_at: datetime.datetime, r
     """Move a scheduled visit to a new start (same duration); rewrites its reminders and tells the other side.
 
     The occurrence stays put, so the series is not disturbed. Idempotent for the same start.
+    `by` is the match's volunteer or the association's staff; None is the system (a job).
     """
+    if by is not None:
+        match_party_check(by, visit.match)
     now = timezone.now()
     if timezone.is_naive(starts_at):
         raise DomainError(_("Give a date and a time."), field="starts_at")

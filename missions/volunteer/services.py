@@ -1,11 +1,13 @@
 """Writes on the volunteer's side of missions: revealing a matched person's contact details
-(which is logged), and ending a leaving volunteer's matches."""
+(disclosure.py decides and logs), and ending a leaving volunteer's matches."""
 
 from dataclasses import dataclass
 
-from liens.services import sensitive_access_log
+from liens.errors import DomainError
+from missions.disclosure import VISITOR_PARTS, private_details
 from missions.matching.services import match_end
 from missions.models import Match
+from missions.permissions import volunteer_self_check
 from volunteers.models import Volunteer
 
 
@@ -13,6 +15,7 @@ def volunteer_matches_end(*, volunteer: Volunteer, by, reason: str) -> None:
     """End every live match of a volunteer who leaves the programme (their future visits are
     cancelled, missions reopen). Named by settings.LIENS_VOLUNTEER_LEAVING and run inside
     volunteers.services.volunteer_leave's transaction. Idempotent: ended matches are not live."""
+    volunteer_self_check(by, volunteer)
     for match in Match.objects.filter(volunteer=volunteer, status__in=Match.LIVE).select_related("mission"):
         match_end(match=match, by=by, reason=reason)
 
@@ -35,23 +38,25 @@ class BeneficiaryContact:
 
 
 def beneficiary_contact_reveal(*, match, volunteer: Volunteer) -> BeneficiaryContact | None:
-    """The beneficiary's contact details for an active match of this volunteer, else None.
+    """The beneficiary's contact details on this volunteer's match page, or None when they may
+    not see them (disclosure.py: only while a match with the person is active).
 
-    Each reveal writes a SensitiveAccess row (who saw whose details, when). Only status
-    "active" opens them: a proposal or an accepted match not yet confirmed by the coordinator
-    shows no address, and an ended or paused one stops showing it.
+    Each reveal writes one access-log row (who saw which of whose details, when).
     """
     beneficiary = match.mission.beneficiary
-    if match.volunteer_id != volunteer.pk or match.status != match.Status.ACTIVE or beneficiary is None:
+    if match.volunteer_id != volunteer.pk or beneficiary is None:
         return None
-    sensitive_access_log(user_id=volunteer.user_id, beneficiary_id=beneficiary.pk, what="address+phone+notes")
+    try:
+        details = private_details(beneficiary=beneficiary, by=volunteer.user, parts=VISITOR_PARTS)
+    except DomainError:
+        return None
     return BeneficiaryContact(
         full_name=f"{beneficiary.first_name} {beneficiary.last_name}",
-        address=beneficiary.address,
-        postcode=beneficiary.postcode,
-        city=beneficiary.city,
-        phone=beneficiary.phone,
-        phone_uri="".join(c for c in beneficiary.phone if c.isdigit() or c == "+"),
-        access_notes=beneficiary.access_notes,
-        practical_tips=beneficiary.practical_tips,
+        address=details.address,
+        postcode=details.postcode,
+        city=details.city,
+        phone=details.phone,
+        phone_uri="".join(c for c in details.phone if c.isdigit() or c == "+"),
+        access_notes=details.access_notes,
+        practical_tips=details.practical_tips,
     )

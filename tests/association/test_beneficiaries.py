@@ -149,8 +149,8 @@ def test_the_activate_button_shows_the_consent_message(coordinator_a_client, int
     assert "Enregistrez le consentement" in response.content.decode()
 
 
-def test_a_pause_suspends_the_deadline_and_resuming_restores_it(beneficiary_a, coordinator_a_client):
-    beneficiary_activate(beneficiary=beneficiary_a, by=None)
+def test_a_pause_suspends_the_deadline_and_resuming_restores_it(beneficiary_a, coordinator_a, coordinator_a_client):
+    beneficiary_activate(beneficiary=beneficiary_a, by=coordinator_a)
     until = timezone.localdate() + datetime.timedelta(days=10)
     coordinator_a_client.post(
         reverse("association:beneficiary-pause", args=[beneficiary_a.pk]),
