@@ -177,7 +177,10 @@ class MissionSuggestionsView(APIView):
 
 class MissionProposeView(APIView):
     @extend_schema(
-        operation_id="matching_propose", request=MatchingProposeIn, responses={201: MatchingMatchOut}, tags=["matching"]
+        operation_id="matching_mission_propose",
+        request=MatchingProposeIn,
+        responses={201: MatchingMatchOut},
+        tags=["matching"],
     )
     def post(self, request, mission_id: int):
         """Propose the mission to a volunteer (refused, 400, when a hard rule is broken)."""

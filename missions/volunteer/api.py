@@ -3,6 +3,8 @@
 view per operation, separate input and output serializers. A domain refusal answers 400 with
 the message under the field at fault; anything not the volunteer's answers 404."""
 
+import dataclasses
+
 from django.conf import settings
 from django.http import Http404
 from django.utils import timezone
@@ -39,15 +41,12 @@ class VolunteerMissionCardOut(serializers.Serializer):
     needs_approval = serializers.BooleanField()
 
 
-class VolunteerContactOut(serializers.Serializer):
-    full_name = serializers.CharField()
-    address = serializers.CharField()
-    postcode = serializers.CharField()
-    city = serializers.CharField()
-    phone = serializers.CharField()
-    phone_uri = serializers.CharField()
-    access_notes = serializers.CharField()
-    practical_tips = serializers.CharField()
+# The details the reveal service hands over (services.BeneficiaryContact), each as text.
+VolunteerContactOut = type(
+    "VolunteerContactOut",
+    (serializers.Serializer,),
+    {field.name: serializers.CharField() for field in dataclasses.fields(services.BeneficiaryContact)},
+)
 
 
 class VolunteerMatchOut(serializers.Serializer):
