@@ -1,23 +1,42 @@
 """Pages of the association side, under /association/ (namespace "association")."""
 
+from django.contrib.auth.decorators import login_required
 from django.urls import path
 
+from liens.scopes import view_scopes_disabled
+
+from ..scoping import staff_required
 from . import views
+
+# The pages outside any association's staff scope say here why the rows they read are safe
+# (liens.scopes); the platform admin's pages take the admin's scope, every association.
+# Registering an association: its signer has no scope over it until it exists.
+SIGNUP_SCOPE = view_scopes_disabled("registering a new association, outside any staff scope")
+# The invitation link: the signed token is the only key, and the page shows and accepts only
+# the invitation it names (its association's name, the invitee's email).
+INVITATION_SCOPE = view_scopes_disabled("the invitation link's token names the one invitation it opens")
+
+
+def ADMIN_SCOPE(view):  # noqa: N802 - reads like the two constants above
+    """The platform admins' pages: staff_required gives an admin every association (the view
+    then answers 404 to anyone who is not a platform admin)."""
+    return login_required(staff_required(view))
+
 
 app_name = "association"
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("switch/", views.switch, name="switch"),
-    path("signup/", views.signup, name="signup"),
+    path("signup/", SIGNUP_SCOPE(views.signup), name="signup"),
     path("settings/", views.settings_page, name="settings"),
-    path("admin/pending/", views.admin_pending, name="admin-pending"),
-    path("admin/<int:association_id>/validate/", views.admin_validate, name="admin-validate"),
+    path("admin/pending/", ADMIN_SCOPE(views.admin_pending), name="admin-pending"),
+    path("admin/<int:association_id>/validate/", ADMIN_SCOPE(views.admin_validate), name="admin-validate"),
     path("staff/", views.staff, name="staff"),
     path("staff/<int:membership_id>/remove/", views.staff_remove, name="staff-remove"),
     path("staff/<int:membership_id>/role/", views.staff_role, name="staff-role"),
     path("invitations/<int:invitation_id>/revoke/", views.invitation_revoke, name="invitation-revoke"),
-    path("invitations/<str:token>/", views.invitation_accept, name="invitation-accept"),
+    path("invitations/<str:token>/", INVITATION_SCOPE(views.invitation_accept), name="invitation-accept"),
     path("beneficiaries/", views.beneficiary_list, name="beneficiaries"),
     path("beneficiaries/new/", views.beneficiary_new, name="beneficiary-new"),
     path("beneficiaries/<int:beneficiary_id>/", views.beneficiary_detail, name="beneficiary"),
