@@ -133,11 +133,7 @@ class scopes_disabled(contextlib.ContextDecorator):
         return False
 
 
-class TenantQuerySet(models.QuerySet):
-    pass
-
-
-class TenantManager(models.Manager.from_queryset(TenantQuerySet)):
+class TenantManager(models.Manager):
     """The default manager of a tenant model: filtered by the active staff scope along the
     model's `tenant_path`, and refusing to answer inside a request that set no scope."""
 
@@ -163,7 +159,7 @@ class TenantManager(models.Manager.from_queryset(TenantQuerySet)):
         return self._unscoped().bulk_create(objs, *args, **kwargs)
 
     def _unscoped(self) -> models.QuerySet:
-        return TenantQuerySet(model=self.model, using=self._db, hints=self._hints)
+        return models.QuerySet(model=self.model, using=self._db, hints=self._hints)
 
 
 class ScopeMiddleware:
@@ -184,10 +180,7 @@ class ScopeMiddleware:
     def process_view(self, request, view_func, view_args, view_kwargs):
         match = request.resolver_match
         user = getattr(request, "user", None)
-        if match is not None and match.app_name == "admin" and user is not None:
-            if user.is_active and user.is_staff:
-                scope_enter(ALL)
-            else:
-                # Anyone else only meets the admin's sign-in page, which reads no tenant row.
-                pass
+        # Anyone else only meets the admin's sign-in page, which reads no tenant row.
+        if match is not None and match.app_name == "admin" and user is not None and user.is_active and user.is_staff:
+            scope_enter(ALL)
         return None

@@ -52,6 +52,10 @@ def scoped(queryset: QuerySet, user, *, via: str = "association") -> QuerySet:
 
     `via` is the lookup path from the model to its association, e.g. "association",
     "beneficiary__association" or "mission__association".
+
+    Inside a staff view the active staff scope already filters tenant models (the model's own
+    `tenant_path`), so scoped() is redundant there; it still narrows querysets built outside a
+    staff view (a service called directly, a volunteer page).
     """
     ids = association_ids_for(user)
     if ids is None:
@@ -158,8 +162,9 @@ def staff_scope(ids: list[int] | None):
 
 class StaffScope(BasePermission):
     """The one permission of the staff API: association staff and platform admins pass, with
-    their staff scope active for the rest of the request; anyone else (a volunteer, an outsider,
-    someone signed out) gets 404, as on the staff pages, so they learn nothing.
+    their staff scope active for the rest of the request; anyone else signed in (a volunteer, an
+    outsider) gets 404, as on the staff pages, so they learn nothing. Someone signed out (or
+    with a dead token) gets DRF's 401/403, as IsAuthenticated answered before.
 
     Sets `request.association_ids` like staff_required (None: every association)."""
 

@@ -16,6 +16,7 @@ from django.urls import include, path, reverse
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from liens.celery import AfterCommitTask, app
 from liens.errors import DomainError
 from liens.scopes import ScopeError, scope_active, scope_current, scopes_disabled, view_scopes_disabled
 from missions.matching.services import match_propose
@@ -167,6 +168,18 @@ def test_outside_requests_nothing_is_filtered_or_enforced(two_associations):
     with scope_active([two_associations[0].mission.association_id]):
         assert Beneficiary.objects.count() == 1
     assert Beneficiary.objects.count() == 2
+
+
+@app.task(base=AfterCommitTask, name="tests.scopes.count_beneficiaries")
+def count_beneficiaries() -> int:
+    return Beneficiary.objects.count()
+
+
+def test_a_task_run_inside_a_staff_scope_still_works_across_associations(two_associations):
+    # As when a test (or an eager worker) runs the task inside the request that sent it.
+    with scope_active([two_associations[0].mission.association_id]):
+        assert Beneficiary.objects.count() == 1
+        assert count_beneficiaries.apply().get() == 2
 
 
 def test_a_volunteers_capacity_counts_every_association_inside_a_staff_scope(coordinator_a, association_a):
