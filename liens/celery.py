@@ -32,6 +32,15 @@ class AfterCommitTask(Task):
             return None
         return super().apply_async(args, kwargs, **options)
 
+    def __call__(self, *args, **kwargs):
+        # A job works across associations, outside any staff scope (liens.scopes), even when it
+        # runs eagerly inside the request that sent it. (Imported here: this module loads before
+        # Django's apps, with liens/__init__.py.)
+        from liens.scopes import scopes_disabled
+
+        with scopes_disabled("a task, like every job outside a request, works across associations"):
+            return super().__call__(*args, **kwargs)
+
 
 @app.on_after_configure.connect
 def _make_embedded_broker_folders(sender, **kwargs):

@@ -81,6 +81,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "liens.accounts.middleware.AccountSecurityMiddleware",
+    # Last, so it frames the view: tenant queries raise until the view chooses a scope.
+    "liens.scopes.ScopeMiddleware",
 ]
 
 ROOT_URLCONF = "liens.urls"

@@ -3,15 +3,24 @@
 Staff see only their own associations' rows; platform admins see all; anyone else sees
 nothing. Views and API endpoints fetch through these helpers, so an object outside the
 user's scope answers 404 — never a 403 that would confirm it exists.
+
+The scope is also active by construction (liens.scopes): `staff_required` / `staff_view` for
+the staff pages and the `StaffScope` permission for the staff API activate the user's staff
+scope for the whole view, so every query on a tenant model — `Beneficiary.objects.all()`,
+`beneficiary.missions.all()` — sees only the user's associations even where `scoped()` was
+forgotten; and inside a request, a tenant query with no scope chosen raises ScopeError.
 """
 
+import contextlib
 import functools
 
 from django.contrib.auth.decorators import login_required
 from django.db.models import Exists, Model, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext_lazy
+from rest_framework.permissions import BasePermission
 
+from liens.scopes import ALL, scope_active, scope_current, scope_enter, scopes_disabled
 from volunteers.models import Volunteer
 
 from .models import Association, Match, Membership
@@ -33,7 +42,9 @@ def association_ids_for(user) -> list[int] | None:
         return []
     if user.is_staff:
         return None
-    return list(Membership.objects.filter(user=user).values_list("association_id", flat=True))
+    # The question that chooses the scope, asked before there is one: the user's own rows.
+    with scopes_disabled("a user's own memberships decide their scope"):
+        return list(Membership.objects.filter(user=user).values_list("association_id", flat=True))
 
 
 def scoped(queryset: QuerySet, user, *, via: str = "association") -> QuerySet:
@@ -41,6 +52,10 @@ def scoped(queryset: QuerySet, user, *, via: str = "association") -> QuerySet:
 
     `via` is the lookup path from the model to its association, e.g. "association",
     "beneficiary__association" or "mission__association".
+
+    Inside a staff view the active staff scope already filters tenant models (the model's own
+    `tenant_path`), so scoped() is redundant there; it still narrows querysets built outside a
+    staff view (a service called directly, a volunteer page).
     """
     ids = association_ids_for(user)
     if ids is None:
@@ -76,7 +91,11 @@ def departement_of(postcode: str) -> str:
 
 def associations_for(user) -> QuerySet:
     """The associations the user may work on (all of them for a platform admin)."""
-    return scoped(Association.objects.all(), user, via="id")
+    # Filtered right here by the user's own ids, so it answers the same with or without a scope
+    # (the association switch and the staff decorators ask it before a scope is active).
+    with scopes_disabled("filtered by the user's own associations on the next line"):
+        associations = Association.objects.all()
+    return scoped(associations, user, via="id")
 
 
 def current_association(user, association_id: int | str | None = None):
@@ -121,9 +140,43 @@ def staff_required(view):
         if ids == []:
             raise Http404
         request.association_ids = ids
-        return view(request, *args, **kwargs)
+        with staff_scope(ids):
+            return view(request, *args, **kwargs)
 
     return wrapper
+
+
+@contextlib.contextmanager
+def staff_scope(ids: list[int] | None):
+    """The staff scope of `ids` (None: every association) for the view inside. In a request it
+    lasts until the request ends (ScopeMiddleware takes it back), since a lazy response —
+    a template rendered after the view returns, a streamed export — still reads rows; outside
+    one (a view called directly) it lasts for the block."""
+    if scope_current().kind == "open":
+        with scope_active(ALL if ids is None else ids):
+            yield
+    else:
+        scope_enter(ALL if ids is None else ids)
+        yield
+
+
+class StaffScope(BasePermission):
+    """The one permission of the staff API: association staff and platform admins pass, with
+    their staff scope active for the rest of the request; anyone else signed in (a volunteer, an
+    outsider) gets 404, as on the staff pages, so they learn nothing. Someone signed out (or
+    with a dead token) gets DRF's 401/403, as IsAuthenticated answered before.
+
+    Sets `request.association_ids` like staff_required (None: every association)."""
+
+    def has_permission(self, request, view) -> bool:
+        if not request.user.is_authenticated:
+            return False  # DRF's 401/403 for a missing or dead token, as IsAuthenticated answered
+        ids = association_ids_for(request.user)
+        if ids == []:
+            raise Http404
+        request.association_ids = ids
+        scope_enter(ALL if ids is None else ids)
+        return True
 
 
 def staff_view(view):

@@ -8,6 +8,8 @@ from allauth.account.adapter import DefaultAccountAdapter
 from django.urls import reverse
 from django.utils import translation
 
+from liens.accounts.policy import staff_roles
+
 from .services import volunteer_signup
 
 
@@ -32,7 +34,7 @@ class AccountAdapter(DefaultAccountAdapter):
         (what needs attention today), platform admins on the alerts dashboard, volunteers on
         their own page. A `next` parameter, when given, still wins (allauth checks it first)."""
         user = request.user
-        if user.memberships.exists():
+        if staff_roles(user):  # the user's own memberships, read past any scope (see there)
             return reverse("association:home")
         if user.is_staff:
             return reverse("alerts:dashboard")

@@ -17,6 +17,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from liens.choices import Interest, Language, VisitKind
+from liens.scopes import scopes_disabled_for_request
 
 from . import selectors, services
 
@@ -26,6 +27,9 @@ def volunteer_or_404(request):
     volunteer = selectors.volunteer_for_user(request.user)
     if volunteer is None:
         raise NotFound(_("No volunteer profile."))
+    # The volunteer's scope, as on their pages (volunteers.views.volunteer_required): what follows
+    # reads the associations' rows only through this volunteer's own matches and open missions.
+    scopes_disabled_for_request("a volunteer's API reads only their own matches and open missions")
     return volunteer
 
 

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from liens.errors import DomainError
 from liens.forms import form_apply_domain_error
+from liens.scopes import scopes_disabled_for_request
 
 from . import forms, selectors, services
 from .models import Volunteer
@@ -33,6 +34,10 @@ def volunteer_required(view):
         volunteer = selectors.volunteer_for_user(request.user)
         if volunteer is None:
             raise Http404
+        # The volunteer's scope: their pages read the associations' rows only through their own
+        # matches, visits and reports (selected by volunteer) and the catalogue of open missions,
+        # across every association they work with, so no staff scope applies (liens.scopes).
+        scopes_disabled_for_request("a volunteer's pages read only their own matches and open missions")
         return view(request, volunteer, *args, **kwargs)
 
     return wrapper

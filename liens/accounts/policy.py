@@ -6,6 +6,8 @@ from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.utils import timezone
 
+from liens.scopes import scopes_disabled
+
 # Membership.Role.MANAGER, by value: liens imports nothing from missions.
 MANAGER_ROLE = "manager"
 
@@ -15,7 +17,10 @@ def staff_roles(user) -> frozenset[str]:
     these rules share the answer on the request's user object."""
     roles = getattr(user, "_liens_staff_roles", None)
     if roles is None:
-        roles = user._liens_staff_roles = frozenset(user.memberships.values_list("role", flat=True))
+        # The user's own memberships, read on every page (menu, session length) whatever the scope.
+        with scopes_disabled("a user's own memberships, to choose their menu and session"):
+            memberships = user.memberships.values_list("role", flat=True)
+        roles = user._liens_staff_roles = frozenset(memberships)
     return roles
 
 

@@ -16,7 +16,7 @@ from liens.models import User
 
 from ..association.beneficiaries import KEY_CONTACT_FIELDS
 from ..models import IsolationAlert
-from ..scoping import association_ids_for
+from ..scoping import StaffScope
 from . import selectors, services
 from .forms import STATE_CHOICES
 
@@ -157,13 +157,6 @@ class ResolveIn(serializers.Serializer):
 # --- views ----------------------------------------------------------------------------------------
 
 
-def _staff_scope(user) -> list[int] | None:
-    ids = association_ids_for(user)
-    if ids == []:
-        raise NotFound()
-    return ids
-
-
 def _alert(request, pk: int) -> IsolationAlert:
     try:
         return selectors.alert_get(user=request.user, alert_id=pk)
@@ -178,6 +171,7 @@ def _valid(serializer_class, data) -> dict:
 
 
 class AlertListApi(GenericAPIView):
+    permission_classes = [StaffScope]
     serializer_class = AlertOut
 
     @extend_schema(
@@ -187,17 +181,17 @@ class AlertListApi(GenericAPIView):
         summary="The review queue: most severe and oldest first",
     )
     def get(self, request):
-        _staff_scope(request.user)
         filters = {key: value for key, value in query_params(QueueIn, request).items() if value}
         page = self.paginate_queryset(selectors.alert_queue(user=request.user, **filters))
         return self.get_paginated_response(AlertOut(page, many=True).data)
 
 
 class AlertNumbersApi(APIView):
+    permission_classes = [StaffScope]
+
     @extend_schema(operation_id="alerts_numbers", responses=NumbersOut, summary="Open alerts and contact regularity")
     def get(self, request):
-        ids = _staff_scope(request.user)
-        return Response(NumbersOut(selectors.alert_numbers(association_ids=ids)).data)
+        return Response(NumbersOut(selectors.alert_numbers(association_ids=request.association_ids)).data)
 
 
 def _detail_response(request, alert: IsolationAlert) -> Response:
@@ -206,6 +200,8 @@ def _detail_response(request, alert: IsolationAlert) -> Response:
 
 
 class AlertDetailApi(APIView):
+    permission_classes = [StaffScope]
+
     @extend_schema(operation_id="alerts_retrieve", responses=AlertDetailOut, summary="One alert and the person's file")
     def get(self, request, pk: int):
         return _detail_response(request, _alert(request, pk))
@@ -213,6 +209,8 @@ class AlertDetailApi(APIView):
 
 class _ActionApi(APIView):
     """POST one action on one alert; answers the alert's new state."""
+
+    permission_classes = [StaffScope]
 
     input_serializer: type[serializers.Serializer] | None = None
 

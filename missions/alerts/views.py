@@ -59,6 +59,7 @@ def _render_detail(request, alert, *, forms=None, status=200):
 
 @login_required
 @require_GET
+@staff_required
 def detail(request, pk: int):
     alert = selectors.alert_get(user=request.user, alert_id=pk)
     return _render_detail(request, alert)
@@ -84,6 +85,7 @@ def _act(request, pk: int, *, name: str, form_class=None, perform, done: str, fo
 
 @login_required
 @require_POST
+@staff_required
 def acknowledge(request, pk: int):
     return _act(
         request,
@@ -96,6 +98,7 @@ def acknowledge(request, pk: int):
 
 @login_required
 @require_POST
+@staff_required
 def assign(request, pk: int):
     return _act(
         request,
@@ -110,6 +113,7 @@ def assign(request, pk: int):
 
 @login_required
 @require_POST
+@staff_required
 def note(request, pk: int):
     return _act(
         request,
@@ -123,6 +127,7 @@ def note(request, pk: int):
 
 @login_required
 @require_POST
+@staff_required
 def call(request, pk: int):
     return _act(
         request,
@@ -138,6 +143,7 @@ def call(request, pk: int):
 
 @login_required
 @require_POST
+@staff_required
 def refer(request, pk: int):
     return _act(
         request,
@@ -153,6 +159,7 @@ def refer(request, pk: int):
 
 @login_required
 @require_POST
+@staff_required
 def resolve(request, pk: int):
     return _act(
         request,

@@ -22,6 +22,7 @@ from missions.models import (
     Mission,
 )
 from missions.scoping import (
+    StaffScope,
     associations_for,
     current_association,
     get_scoped_or_404,
@@ -65,7 +66,10 @@ from .serializers import (
 
 
 class StaffAPIView(GenericAPIView):
-    """Base: resolves the association the request works on; 404 for anyone who works for none."""
+    """Base: resolves the association the request works on; 404 for anyone who works for none
+    (StaffScope, which also activates the caller's staff scope)."""
+
+    permission_classes = [StaffScope]
 
     def association(self) -> Association:
         return current_association(self.request.user, query_params(AssociationQueryIn, self.request).get("association"))
@@ -119,6 +123,8 @@ def _siret_or_rna() -> str:
 
 
 class PendingAssociationsAPI(APIView):
+    permission_classes = [StaffScope]  # then: platform admins only
+
     @extend_schema(
         responses=AssociationOut(many=True),
         operation_id="association_pending",
@@ -131,6 +137,8 @@ class PendingAssociationsAPI(APIView):
 
 
 class ValidateAssociationAPI(APIView):
+    permission_classes = [StaffScope]  # then: platform admins only
+
     @extend_schema(
         request=None,
         responses=AssociationOut,

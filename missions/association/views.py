@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from liens.choices import VisitKind
 from liens.errors import DomainError
 from liens.forms import form_apply_domain_error
+from liens.scopes import view_scopes_disabled
 from missions.models import ImportJob, Invitation, Match, Membership, Mission
 from missions.scoping import (
     ASSOCIATION_SESSION_KEY,
@@ -25,6 +26,7 @@ from missions.scoping import (
     is_staff_of,
     outreach_refusal,
     scoped,
+    staff_required,
     staff_view,
     vetting_refusal,
     volunteers_visible,
@@ -76,6 +78,7 @@ def home(request):
 
 @require_http_methods(["GET", "POST"])
 @login_required
+@view_scopes_disabled("registering a new association: its signer has no scope over it until it exists")
 def signup(request):
     form = forms.AssociationSignupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -100,6 +103,7 @@ def _platform_admin(request) -> None:
 
 @require_GET
 @login_required
+@staff_required  # a platform admin's scope is every association; anyone else: 404 below
 def admin_pending(request):
     _platform_admin(request)
     rows = selectors.associations_awaiting_validation()
@@ -108,6 +112,7 @@ def admin_pending(request):
 
 @require_POST
 @login_required
+@staff_required  # a platform admin's scope is every association; anyone else: 404 below
 def admin_validate(request, association_id: int):
     _platform_admin(request)
     association = get_scoped_or_404(associations_for(request.user), request.user, via="id", pk=association_id)
@@ -218,6 +223,7 @@ def invitation_revoke(request, invitation_id: int):
 
 
 @require_http_methods(["GET", "POST"])
+@view_scopes_disabled("the invitation link's signed token names the one invitation it opens; the page shows only it")
 def invitation_accept(request, token: str):
     """Public: the link from the invitation email. The signed token is the only key."""
     invitation = staff_services.invitation_from_link_token(token)

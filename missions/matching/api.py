@@ -13,8 +13,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from liens.api import query_params
+from liens.scopes import scopes_disabled_for_request
 from missions.models import Association, Match, Mission
-from missions.scoping import association_ids_for, get_scoped_or_404, outreach_refusal, scoped
+from missions.scoping import StaffScope, get_scoped_or_404, outreach_refusal, scoped
 from volunteers.models import Volunteer
 
 from . import selectors, services
@@ -135,11 +136,6 @@ def _match(request, match_id: int) -> Match:
     )
 
 
-def _staff_only(request) -> None:
-    if association_ids_for(request.user) == []:
-        raise NotFound
-
-
 def _outreach_allowed(request, mission: Mission) -> None:
     """403 with the reason while the mission's association may not reach volunteers (pending)."""
     refusal = outreach_refusal(request.user, mission.association)
@@ -160,6 +156,8 @@ class MatchingSuggestionsIn(serializers.Serializer):
 
 
 class MissionSuggestionsView(APIView):
+    permission_classes = [StaffScope]
+
     @extend_schema(
         operation_id="matching_mission_suggestions",
         parameters=[MatchingSuggestionsIn],
@@ -176,6 +174,8 @@ class MissionSuggestionsView(APIView):
 
 
 class MissionProposeView(APIView):
+    permission_classes = [StaffScope]
+
     @extend_schema(
         operation_id="matching_mission_propose",
         request=MatchingProposeIn,
@@ -196,12 +196,13 @@ class MissionProposeView(APIView):
 
 
 class BatchView(APIView):
+    permission_classes = [StaffScope]
+
     @extend_schema(
         operation_id="matching_batch", request=MatchingBatchIn, responses=MatchingBatchOut, tags=["matching"]
     )
     def post(self, request):
         """Batch proposals now for an association (its staff) or a territory (platform admins)."""
-        _staff_only(request)
         data = _valid(MatchingBatchIn, request)
         association, territory = None, None
         if data.get("association"):
@@ -215,10 +216,11 @@ class BatchView(APIView):
 
 
 class ProposalsView(APIView):
+    permission_classes = [StaffScope]
+
     @extend_schema(operation_id="matching_proposals", responses=MatchingMatchOut(many=True), tags=["matching"])
     def get(self, request):
         """Proposals waiting for an answer or an introduction visit, newest first (200 at most)."""
-        _staff_only(request)
         waiting = (
             scoped(Match.objects.all(), request.user, via="mission__association")
             .filter(status__in=[Match.Status.PROPOSED, Match.Status.ACCEPTED])
@@ -229,15 +231,18 @@ class ProposalsView(APIView):
 
 
 class ReviewsDueView(APIView):
+    permission_classes = [StaffScope]
+
     @extend_schema(operation_id="matching_reviews_due", responses=MatchingMatchOut(many=True), tags=["matching"])
     def get(self, request):
         """Active matches whose review is due within a week, or late."""
-        _staff_only(request)
-        due = selectors.reviews_due(association_ids=association_ids_for(request.user))[:200]
+        due = selectors.reviews_due(association_ids=request.association_ids)[:200]
         return Response(MatchingMatchOut(due, many=True).data)
 
 
 class MatchDetailView(APIView):
+    permission_classes = [StaffScope]
+
     @extend_schema(operation_id="matching_match", responses=MatchingMatchOut, tags=["matching"])
     def get(self, request, match_id: int):
         return Response(MatchingMatchOut(_match(request, match_id)).data)
@@ -245,6 +250,8 @@ class MatchDetailView(APIView):
 
 def _action_view(name: str, service, serializer_class, field: str | None, summary: str):
     class ActionView(APIView):
+        permission_classes = [StaffScope]
+
         @extend_schema(
             operation_id=f"matching_match_{name}",
             request=serializer_class,
@@ -283,5 +290,7 @@ class RecommendationsView(APIView):
         volunteer = Volunteer.objects.filter(user=request.user).first()
         if volunteer is None:
             raise NotFound
+        # The volunteer's scope (volunteers.api.volunteer_or_404): open missions, of every association.
+        scopes_disabled_for_request("a volunteer's recommendations are open missions, of every association")
         found = selectors.volunteer_recommendations(volunteer=volunteer)
         return Response(MatchingRecommendationOut(found, many=True).data)

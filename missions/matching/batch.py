@@ -25,6 +25,7 @@ from scipy.sparse import csr_array
 from scipy.sparse.csgraph import connected_components, min_weight_full_bipartite_matching
 from scipy.spatial import cKDTree
 
+from liens.scopes import scopes_disabled
 from missions.models import Mission
 from volunteers.models import Volunteer
 
@@ -175,6 +176,9 @@ def _candidate_pairs(vt: VolunteerTable, mt: MissionTable) -> tuple[np.ndarray, 
     return v[first], m[first], slot_start[s[first]], slot_end[s[first]]
 
 
+# The missions come chosen by the caller; the volunteers' commitments, history and reliability
+# count in every association, whatever the request's staff scope (as for one pair, services._pair_facts).
+@scopes_disabled("the volunteers' load and history count in every association; the caller chose the missions")
 def plan_build(*, missions: QuerySet, now: datetime.datetime) -> Plan:
     """Load the scope's open missions and the volunteers who could take them; judge and score."""
     mt = MissionTable.from_rows(

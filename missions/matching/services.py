@@ -27,6 +27,7 @@ from django.utils.translation import ngettext_lazy
 from liens.errors import DomainError
 from liens.models import User
 from liens.notify import notify, site_url
+from liens.scopes import scopes_disabled
 from missions.models import Match, Mission, Visit
 from missions.permissions import is_match_volunteer, match_party_check, outreach_check, staff_check
 from missions.scoping import AWAITING_VALIDATION
@@ -65,6 +66,14 @@ def _tell(*, recipient: User, kind: str, dedup_key: str, subject, message, param
 
 def _staff(association_id: int) -> list[User]:
     return list(User.objects.filter(memberships__association_id=association_id, is_active=True).distinct())
+
+
+def _pair_facts(**pair):
+    """pair_evaluate across every association, whatever the request's staff scope: a volunteer's
+    commitments, history and reliability are theirs, not one association's, so the hard rules
+    (capacity first) must count all of them. Only facts about this one pair come out."""
+    with scopes_disabled("the hard rules count a volunteer's matches and visits in every association"):
+        return pair_evaluate(**pair)
 
 
 def _tell_staff(*, association_id: int, kind: str, dedup_key: str, subject, message, params, link="") -> None:
@@ -150,7 +159,7 @@ def _create_checked(
     """Judge the pair with the hard rules and write the match with its score parts."""
     # A stand-in may join a mission whose places are all taken by regular visitors.
     statuses = (Mission.Status.OPEN, Mission.Status.FILLED) if covers else (Mission.Status.OPEN,)
-    p = pair_evaluate(volunteer=volunteer, mission=mission, now=now, slot=slot, away=away, statuses=statuses)
+    p = _pair_facts(volunteer=volunteer, mission=mission, now=now, slot=slot, away=away, statuses=statuses)
     broken = rules_broken(p, 0)
     if broken:
         raise DomainError(
@@ -594,7 +603,7 @@ def cover_propose_for_pause(*, volunteer: Volunteer, until: datetime.date) -> li
                 )
             else:
                 # Visits not materialised that far: the mission's own next occurrence decides.
-                p = pair_evaluate(volunteer=volunteer, mission=regular.mission, now=now)
+                p = _pair_facts(volunteer=volunteer, mission=regular.mission, now=now)
                 slot = p.missions.slot(0)
                 if slot.on > until:
                     continue
@@ -664,12 +673,14 @@ def proposals_batch(*, association=None, territory: str | None = None, now=None)
         volunteer_ids = sorted({int(p.volunteer.id[i]) for i in chosen})
         # Another mission's proposal may have taken a commitment since the plan was read.
         list(Volunteer.objects.select_for_update().filter(pk__in=volunteer_ids).order_by("pk").values_list("pk"))
-        taken = dict(
-            Match.objects.filter(volunteer__in=volunteer_ids, status__in=Match.LIVE)
-            .values("volunteer")
-            .annotate(n=Count("pk"))
-            .values_list("volunteer", "n")
-        )
+        # Their commitments in every association count, whatever the caller's staff scope.
+        with scopes_disabled("a volunteer's capacity counts their live matches in every association"):
+            taken = dict(
+                Match.objects.filter(volunteer__in=volunteer_ids, status__in=Match.LIVE)
+                .values("volunteer")
+                .annotate(n=Count("pk"))
+                .values_list("volunteer", "n")
+            )
         rows, per_association, covered = [], {}, set()
         for i in chosen.tolist():
             volunteer_id, m = int(p.volunteer.id[i]), int(p.mi[i])

@@ -48,6 +48,7 @@ def _next(request, default: str) -> str:
 
 @require_GET
 @login_required
+@staff_required
 def suggestions(request, mission_id: int):
     mission = _mission(request, mission_id)
     refusal = outreach_refusal(request.user, mission.association)
@@ -69,6 +70,7 @@ def suggestions(request, mission_id: int):
 
 @require_POST
 @login_required
+@staff_required
 def propose(request, mission_id: int):
     mission = _mission(request, mission_id)
     back = _next(request, reverse("matching:suggestions", args=[mission.pk]))
@@ -202,12 +204,14 @@ def _match_page(request, match: Match, *, bound: dict | None = None, status: int
 
 @require_GET
 @login_required
+@staff_required
 def match_detail(request, match_id: int):
     return _match_page(request, _match(request, match_id))
 
 
 @require_http_methods(["POST"])
 @login_required
+@staff_required
 def match_action(request, match_id: int, action: str):
     match = _match(request, match_id)
     if action not in ACTIONS:

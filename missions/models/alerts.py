@@ -5,6 +5,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from liens.scopes import TenantManager
+
 from .. import deadline
 from .associations import Association
 from .beneficiaries import Beneficiary
@@ -62,6 +64,10 @@ class IsolationAlert(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
     )
     resolution = models.CharField(_("resolution"), max_length=200, blank=True)
+
+    # Tenant scope (liens.scopes): the path from a row to its association.
+    tenant_path = "association"
+    objects = TenantManager()
 
     class Meta:
         verbose_name = _("isolation alert")
@@ -134,6 +140,10 @@ class AlertEvent(models.Model):
     )
     note = models.TextField(blank=True)
     data = models.JSONField(default=dict, blank=True)
+
+    # Tenant scope (liens.scopes): the path from a row to its association.
+    tenant_path = "alert__association"
+    objects = TenantManager()
 
     class Meta:
         ordering = ["at", "pk"]

@@ -8,6 +8,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from liens.scopes import TenantManager
+
 from .. import deadline
 
 
@@ -40,6 +42,10 @@ class Association(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+
+    # Tenant scope (liens.scopes): the path from a row to its association.
+    tenant_path = "id"
+    objects = TenantManager()
 
     class Meta:
         verbose_name = _("association")
@@ -85,6 +91,10 @@ class Membership(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
+    # Tenant scope (liens.scopes): the path from a row to its association.
+    tenant_path = "association"
+    objects = TenantManager()
+
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "association"], name="membership_unique")]
 
@@ -116,6 +126,10 @@ class Invitation(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+
+    # Tenant scope (liens.scopes): the path from a row to its association.
+    tenant_path = "association"
+    objects = TenantManager()
 
     class Meta:
         verbose_name = _("invitation")
@@ -169,6 +183,10 @@ class ImportJob(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    # Tenant scope (liens.scopes): the path from a row to its association.
+    tenant_path = "association"
+    objects = TenantManager()
+
     class Meta:
         verbose_name = _("import")
         verbose_name_plural = _("imports")
@@ -200,6 +218,10 @@ class ImportedRow(models.Model):
     beneficiary = models.ForeignKey(
         "missions.Beneficiary", null=True, blank=True, on_delete=models.SET_NULL, related_name="import_rows"
     )
+
+    # Tenant scope (liens.scopes): the path from a row to its association.
+    tenant_path = "job__association"
+    objects = TenantManager()
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["job", "line"], name="imported_row_once")]

@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from liens.choices import VisitorPreference
+from liens.scopes import TenantManager
 
 from .. import deadline
 from .associations import Association
@@ -89,6 +90,10 @@ class Beneficiary(models.Model):
     # Set when the person's identifying data was erased (on request, or by the retention job):
     # the row stays, emptied, so visit, contact and alert counts stay whole.
     erased_at = models.DateTimeField(null=True, blank=True)
+
+    # Tenant scope (liens.scopes): the path from a row to its association.
+    tenant_path = "association"
+    objects = TenantManager()
 
     class Meta:
         verbose_name = _("beneficiary")
@@ -175,6 +180,10 @@ class KeyContact(models.Model):
     phone = models.CharField(_("phone"), max_length=32, blank=True)
     email = models.EmailField(_("email"), blank=True)
 
+    # Tenant scope (liens.scopes): the path from a row to its association.
+    tenant_path = "beneficiary__association"
+    objects = TenantManager()
+
     def __str__(self) -> str:
         return f"{self.name} ({self.get_kind_display()})"
 
@@ -194,6 +203,10 @@ class Assessment(models.Model):
     score = models.PositiveSmallIntegerField()
     taken_on = models.DateField()
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+
+    # Tenant scope (liens.scopes): the path from a row to its association.
+    tenant_path = "beneficiary__association"
+    objects = TenantManager()
 
     class Meta:
         ordering = ["-taken_on"]

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from liens.scopes import TenantManager
 from volunteers.models import Volunteer
 
 from .beneficiaries import Beneficiary
@@ -33,6 +34,10 @@ class Contact(models.Model):
     volunteer = models.ForeignKey(Volunteer, null=True, blank=True, on_delete=models.SET_NULL, related_name="contacts")
     notes = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    # Tenant scope (liens.scopes): the path from a row to its association.
+    tenant_path = "beneficiary__association"
+    objects = TenantManager()
 
     class Meta:
         ordering = ["-occurred_at"]

@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from liens.scopes import TenantManager
 from volunteers.models import Volunteer
 
 from .associations import Association
@@ -55,6 +56,10 @@ class Match(models.Model):
     # A stand-in while the regular visitor is away: the match it covers, and until when.
     covers = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="cover_matches")
     cover_until = models.DateField(_("covering until"), null=True, blank=True)
+
+    # Tenant scope (liens.scopes): the path from a row to its association.
+    tenant_path = "mission__association"
+    objects = TenantManager()
 
     class Meta:
         verbose_name = _("match")

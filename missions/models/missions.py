@@ -6,6 +6,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from liens.choices import VisitKind
+from liens.scopes import TenantManager
 
 from .associations import Association
 from .beneficiaries import Beneficiary
@@ -48,6 +49,10 @@ class Mission(models.Model):
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.DRAFT)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+
+    # Tenant scope (liens.scopes): the path from a row to its association.
+    tenant_path = "association"
+    objects = TenantManager()
 
     class Meta:
         verbose_name = _("mission")

@@ -5,6 +5,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from liens.scopes import TenantManager
+
 from .matching import Match
 
 
@@ -30,6 +32,10 @@ class Visit(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     updated_at = models.DateTimeField(auto_now=True)
+
+    # Tenant scope (liens.scopes): the path from a row to its association.
+    tenant_path = "match__mission__association"
+    objects = TenantManager()
 
     class Meta:
         ordering = ["starts_at"]
@@ -79,6 +85,10 @@ class VisitReport(models.Model):
     notes = models.TextField(_("notes"), blank=True)
     submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     submitted_at = models.DateTimeField(auto_now_add=True)
+
+    # Tenant scope (liens.scopes): the path from a row to its association.
+    tenant_path = "visit__match__mission__association"
+    objects = TenantManager()
 
     class Meta:
         constraints = [

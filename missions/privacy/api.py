@@ -8,6 +8,7 @@ from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from liens.scopes import scopes_disabled
 from missions.association.api import StaffAPIView
 from missions.models import Beneficiary
 
@@ -59,4 +60,6 @@ class VolunteerDataAPI(APIView):
         volunteer = getattr(request.user, "volunteer", None)
         if volunteer is None:
             raise NotFound()
-        return Response(exports.volunteer_data_export(volunteer))
+        # The volunteer's own data, across every association they visited for (as on the page).
+        with scopes_disabled("a volunteer's export holds only their own rows, across associations"):
+            return Response(exports.volunteer_data_export(volunteer))

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from liens.errors import DomainError
 from liens.forms import form_apply_domain_error
+from liens.scopes import view_scopes_disabled
 from missions.association.views import _own, manager_only
 from missions.models import Beneficiary
 from missions.scoping import staff_view
@@ -81,6 +82,8 @@ def processing_register(request):
 
 @require_GET
 @login_required
+# The volunteer's own data, across every association they visited for: no staff scope applies.
+@view_scopes_disabled("a volunteer's export holds only their own rows, across associations")
 def volunteer_data_export(request):
     volunteer = getattr(request.user, "volunteer", None)
     if volunteer is None:

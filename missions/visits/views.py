@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from liens.errors import DomainError
 from liens.forms import form_apply_domain_error
+from liens.scopes import view_scopes_disabled
 from missions.models import Membership, Visit
 from missions.scoping import get_scoped_or_404, staff_required
 
@@ -28,6 +29,8 @@ def _link_problem(request, *, title: str, message: str, status: int):
 
 
 @require_http_methods(["GET", "POST"])
+# No sign-in and no scope: the signed link names one visit, and the page cancels only that one.
+@view_scopes_disabled("the signed link names one visit of one volunteer; the page cancels only that one")
 def cant_come(request, token: str):
     """GET: confirm page with a reason field. POST: cancel the visit. No sign-in: the signed link is the key."""
     try:

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from liens.errors import DomainError
 from liens.forms import form_apply_domain_error
+from liens.scopes import view_scopes_disabled
 from missions.matching import services as matching
 from missions.reports import visit_report_submit
 from missions.visits import services as visit_services
@@ -277,6 +278,8 @@ def report_done(request, volunteer: Volunteer, visit_id: int):
 
 @require_GET
 @never_cache
+# No sign-in and no scope: the secret token names one volunteer, and the feed lists only their visits.
+@view_scopes_disabled("the calendar token names one volunteer; the feed lists only their own visits")
 def calendar_feed(request, token: str):
     """The ICS feed at the secret URL; no sign-in (phone calendars cannot), 404 for a bad token."""
     volunteer = Volunteer.objects.select_related("user").filter(calendar_token=token, left_at__isnull=True).first()
