@@ -55,6 +55,7 @@ NOT_ACTING = {
     "missions.alerts.lifecycle.resolution_fields": "the columns of a resolution; alert_resolve and the sweep call it",
     "missions.alerts.lifecycle.resolved_event": "an unsaved timeline entry; alert_close and the seeds build it",
     "missions.alerts.lifecycle.alert_close": "closes a locked alert for alert_resolve (checked) or the sweep (no user)",
+    "missions.matching.common.tell_the_other_side": "tells the side that did not take a step its service checked",
 }
 
 TODAY = timezone.localdate
@@ -145,11 +146,11 @@ BUILDERS = {
     # matching
     "missions.matching.services.match_propose": lambda w: {"mission": w["mission"], "volunteer": w["candidate"]},
     "missions.matching.services.match_decline": lambda w: {"match": w["proposed"], "reason": "Non"},
-    "missions.matching.services.match_introduce": lambda w: {"match": w["accepted"], "on": TODAY()},
-    "missions.matching.services.match_activate": lambda w: {"match": w["accepted"]},
-    "missions.matching.services.match_pause": lambda w: {"match": w["match"], "reason": "Vacances"},
-    "missions.matching.services.match_end": lambda w: {"match": w["match"], "reason": "Fin"},
-    "missions.matching.services.match_review": lambda w: {"match": w["match"], "on": TODAY()},
+    "missions.matching.life.match_introduce": lambda w: {"match": w["accepted"], "on": TODAY()},
+    "missions.matching.life.match_activate": lambda w: {"match": w["accepted"]},
+    "missions.matching.life.match_pause": lambda w: {"match": w["match"], "reason": "Vacances"},
+    "missions.matching.life.match_end": lambda w: {"match": w["match"], "reason": "Fin"},
+    "missions.matching.life.match_review": lambda w: {"match": w["match"], "on": TODAY()},
     # visits
     "missions.visits.services.visit_cancel": lambda w: {"visit": w["visit"], "reason": "Malade"},
     "missions.visits.services.visit_move": lambda w: {"visit": w["visit"], "starts_at": _later(3), "reason": "Kiné"},
@@ -270,8 +271,8 @@ RIGHTFUL = [
     ("missions.association.missions.mission_reopen", "coordinator"),
     ("missions.association.staff.membership_role_set", "coordinator"),
     ("missions.alerts.services.alert_note_add", "coordinator"),
-    ("missions.matching.services.match_review", "coordinator"),
-    ("missions.matching.services.match_pause", "visitor"),
+    ("missions.matching.life.match_review", "coordinator"),
+    ("missions.matching.life.match_pause", "visitor"),
     ("missions.visits.services.visit_cancel", "visitor"),
     ("missions.volunteer.services.volunteer_matches_end", "visitor"),
     ("missions.association.missions.mission_close", "admin"),

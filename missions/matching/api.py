@@ -18,7 +18,7 @@ from missions.models import Association, Match, Mission
 from missions.scoping import StaffScope, get_scoped_or_404, outreach_refusal, scoped
 from volunteers.models import Volunteer
 
-from . import selectors, services
+from . import life, selectors, services
 
 # --- serializers ----------------------------------------------------------------------------------
 
@@ -270,15 +270,13 @@ def _action_view(name: str, service, serializer_class, field: str | None, summar
 
 
 MatchIntroduceView = _action_view(
-    "introduce", services.match_introduce, MatchingDayIn, "on", "Record the introduction visit."
+    "introduce", life.match_introduce, MatchingDayIn, "on", "Record the introduction visit."
 )
-MatchActivateView = _action_view("activate", services.match_activate, None, None, "Start (or resume) the match.")
-MatchPauseView = _action_view("pause", services.match_pause, MatchingReasonIn, "reason", "Pause an active match.")
-MatchEndView = _action_view("end", services.match_end, MatchingReasonIn, "reason", "End a live match (who, why, when).")
+MatchActivateView = _action_view("activate", life.match_activate, None, None, "Start (or resume) the match.")
+MatchPauseView = _action_view("pause", life.match_pause, MatchingReasonIn, "reason", "Pause an active match.")
+MatchEndView = _action_view("end", life.match_end, MatchingReasonIn, "reason", "End a live match (who, why, when).")
 MatchDeclineView = _action_view("decline", services.match_decline, MatchingReasonIn, "reason", "Withdraw a proposal.")
-MatchReviewView = _action_view(
-    "review", services.match_review, MatchingDayIn, "on", "Record a review of an active match."
-)
+MatchReviewView = _action_view("review", life.match_review, MatchingDayIn, "on", "Record a review of an active match.")
 
 
 class RecommendationsView(APIView):

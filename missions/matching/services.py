@@ -1,5 +1,6 @@
-"""The life of a match (writes): proposed -> accepted -> introduced -> active -> paused -> ended,
-or declined / expired; stand-ins while the regular visitor is away; batch proposals.
+"""Proposals (writes): a coordinator proposes, a volunteer offers, accepts or declines; stand-ins
+while the regular visitor is away; batch proposals; unanswered proposals expire. What follows
+once a match is accepted (introduction, start, pause, end, reviews) is in life.py.
 
 Each service opens its transaction, locks what it changes, checks the hard rules (the same
 rules.py functions as the suggestions) or the lifecycle step, writes, and tells the other side
@@ -9,9 +10,7 @@ Lock order, everywhere: mission, then volunteer, then match, so two writers neve
 
 from __future__ import annotations
 
-import calendar
 import datetime
-import functools
 import logging
 from dataclasses import dataclass
 
@@ -19,53 +18,35 @@ import numpy as np
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Count
-from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
 from liens.errors import DomainError
-from liens.models import User
-from liens.notify import notify, site_url
 from liens.scopes import scopes_disabled
 from missions.models import Match, Mission, Visit
-from missions.permissions import is_match_volunteer, match_party_check, outreach_check, staff_check
+from missions.permissions import match_party_check, outreach_check, staff_check
 from missions.scoping import AWAITING_VALIDATION
-from missions.visits.services import reminders_replan_for_match, visits_materialise
 from volunteers.models import Volunteer
 
 from . import batch
 from .candidates import pair_evaluate, visit_slot
+from .common import (
+    Message,
+    lock_volunteer,
+    locked,
+    reason_given,
+    site_link,
+    tell,
+    tell_staff,
+    tell_the_other_side,
+    who,
+)
 from .rules import rules_broken
 from .scoring import parts_compute, parts_explain, score_of
 from .selectors import stand_in_suggestion
 
 logger = logging.getLogger(__name__)
-
-
-# --- helpers ------------------------------------------------------------------------------------
-
-
-def add_months(day: datetime.date, months: int) -> datetime.date:
-    """The same day `months` later, or the month's last day when it is shorter."""
-    month0 = day.month - 1 + months
-    year, month = day.year + month0 // 12, month0 % 12 + 1
-    return day.replace(year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1]))
-
-
-def _link(name: str, *args) -> str:
-    return site_url(reverse(name, args=args))
-
-
-def _tell(*, recipient: User, kind: str, dedup_key: str, subject, message, params: dict, link: str = "") -> None:
-    """One outbox message, worded in the recipient's language (the outbox renders it there too)."""
-    with translation.override(recipient.language or settings.LANGUAGE_CODE):
-        context = {"subject": str(subject % params), "message": str(message % params), "link": link}
-    notify(recipient=recipient, kind=kind, context=context, dedup_key=dedup_key)
-
-
-def _staff(association_id: int) -> list[User]:
-    return list(User.objects.filter(memberships__association_id=association_id, is_active=True).distinct())
 
 
 def _pair_facts(**pair):
@@ -74,74 +55,6 @@ def _pair_facts(**pair):
     (capacity first) must count all of them. Only facts about this one pair come out."""
     with scopes_disabled("the hard rules count a volunteer's matches and visits in every association"):
         return pair_evaluate(**pair)
-
-
-def _tell_staff(*, association_id: int, kind: str, dedup_key: str, subject, message, params, link="") -> None:
-    for user in _staff(association_id):
-        _tell(
-            recipient=user,
-            kind=kind,
-            dedup_key=f"{dedup_key}:u{user.pk}",
-            subject=subject,
-            message=message,
-            params=params,
-            link=link,
-        )
-
-
-@dataclass(frozen=True)
-class _Message:
-    kind: str
-    dedup_key: str
-    subject: str
-    message: str
-    link: str = ""
-
-
-def _tell_the_other_side(*, match: Match, by, params: dict, to_staff: _Message, to_volunteer: _Message) -> None:
-    """A step either side may take: the match's volunteer took it, so its association's staff are
-    told; or staff took it, so the volunteer is."""
-    if is_match_volunteer(by, match):
-        told, send = to_staff, functools.partial(_tell_staff, association_id=match.mission.association_id)
-    else:
-        told, send = to_volunteer, functools.partial(_tell, recipient=match.volunteer.user)
-    send(
-        kind=told.kind,
-        dedup_key=told.dedup_key,
-        subject=told.subject,
-        message=told.message,
-        params=params,
-        link=told.link,
-    )
-
-
-def _locked(match: Match) -> Match:
-    return (
-        Match.objects.select_for_update(of=("self",))
-        .select_related("mission__association", "mission__beneficiary", "volunteer__user")
-        .get(pk=match.pk)
-    )
-
-
-def _lock_volunteer(volunteer: Volunteer) -> None:
-    # Serialises concurrent proposals and offers for this volunteer, so max_commitments holds.
-    list(Volunteer.objects.select_for_update().filter(pk=volunteer.pk).values_list("pk", flat=True))
-
-
-def _reason(reason: str, *, field: str = "reason") -> str:
-    reason = (reason or "").strip()
-    if not reason:
-        raise DomainError(_("Please give a reason."), field=field)
-    return str(reason)[:200]
-
-
-def _who(match: Match) -> dict:
-    mission = match.mission
-    return {
-        "volunteer": match.volunteer.user.get_full_name() or match.volunteer.user.email,
-        "mission": mission.title,
-        "person": mission.beneficiary.display_name if mission.beneficiary_id else mission.place,
-    }
 
 
 def _create_checked(
@@ -187,11 +100,6 @@ def _create_checked(
         raise DomainError(_("This volunteer is already on this mission."), field="volunteer") from exc
 
 
-def _mission_places_taken(mission: Mission) -> int:
-    """Regular (not stand-in) matches holding a place for good: active or paused."""
-    return mission.matches.filter(status__in=[Match.Status.ACTIVE, Match.Status.PAUSED], covers__isnull=True).count()
-
-
 # --- proposals ------------------------------------------------------------------------------------
 
 
@@ -203,12 +111,12 @@ def match_propose(*, mission: Mission, volunteer: Volunteer, by) -> Match:
         mission = Mission.objects.select_for_update().select_related("association").get(pk=mission.pk)
         staff_check(by, mission.association_id)
         outreach_check(by, mission.association)
-        _lock_volunteer(volunteer)
+        lock_volunteer(volunteer)
         match = _create_checked(
             mission=mission, volunteer=volunteer, status=Match.Status.PROPOSED, proposed_by=by, now=now
         )
         match = Match.objects.select_related("mission__beneficiary", "volunteer__user").get(pk=match.pk)
-        _tell(
+        tell(
             recipient=match.volunteer.user,
             kind="match_proposed",
             dedup_key=f"match:{match.pk}:proposed",
@@ -217,8 +125,8 @@ def match_propose(*, mission: Mission, volunteer: Volunteer, by) -> Match:
                 "The association proposes that you visit %(person)s (%(mission)s). "
                 "Please accept or decline it in Liens."
             ),
-            params=_who(match),
-            link=_link("volunteers:mission_detail", mission.pk),
+            params=who(match),
+            link=site_link("volunteers:mission_detail", mission.pk),
         )
     return match
 
@@ -229,17 +137,17 @@ def match_offer(*, mission: Mission, volunteer: Volunteer) -> Match:
     now = timezone.now()
     with transaction.atomic():
         mission = Mission.objects.select_for_update().get(pk=mission.pk)
-        _lock_volunteer(volunteer)
+        lock_volunteer(volunteer)
         match = _create_checked(mission=mission, volunteer=volunteer, status=Match.Status.ACCEPTED, now=now)
         match = Match.objects.select_related("mission__beneficiary", "volunteer__user").get(pk=match.pk)
-        _tell_staff(
+        tell_staff(
             association_id=mission.association_id,
             kind="match_offered",
             dedup_key=f"match:{match.pk}:offered",
             subject=_("%(volunteer)s offers to take %(mission)s"),
             message=_("%(volunteer)s offers to visit %(person)s (%(mission)s). Plan the introduction visit."),
-            params=_who(match),
-            link=_link("matching:match", match.pk),
+            params=who(match),
+            link=site_link("matching:match", match.pk),
         )
     return match
 
@@ -248,21 +156,21 @@ def match_accept(*, match: Match, volunteer: Volunteer) -> Match:
     """The volunteer accepts a proposal; coordinators are told. Only their own, only once."""
     now = timezone.now()
     with transaction.atomic():
-        match = _locked(match)
+        match = locked(match)
         if match.volunteer_id != volunteer.pk:
             raise DomainError(_("This proposal is not yours."), code="forbidden")
         if match.status != Match.Status.PROPOSED:
             raise DomainError(_("This proposal can no longer be accepted."), code="status")
         match.status, match.responded_at = Match.Status.ACCEPTED, now
         match.save(update_fields=["status", "responded_at"])
-        _tell_staff(
+        tell_staff(
             association_id=match.mission.association_id,
             kind="match_accepted",
             dedup_key=f"match:{match.pk}:accepted",
             subject=_("%(volunteer)s accepted %(mission)s"),
             message=_("%(volunteer)s accepted to visit %(person)s (%(mission)s). Plan the introduction visit."),
-            params=_who(match),
-            link=_link("matching:match", match.pk),
+            params=who(match),
+            link=site_link("matching:match", match.pk),
         )
     return match
 
@@ -271,233 +179,33 @@ def match_decline(*, match: Match, by, reason: str) -> Match:
     """The volunteer declines, or a coordinator withdraws, a proposal not yet active; who, when
     and why are kept. The other side is told."""
     match_party_check(by, match)
-    reason = _reason(reason)
+    reason = reason_given(reason)
     now = timezone.now()
     with transaction.atomic():
-        match = _locked(match)
+        match = locked(match)
         if match.status not in (Match.Status.PROPOSED, Match.Status.ACCEPTED):
             raise DomainError(_("Only a proposal not yet started can be declined."), code="status")
         match.status, match.ended_at, match.ended_by, match.end_reason = Match.Status.DECLINED, now, by, reason
         match.responded_at = match.responded_at or now
         match.save(update_fields=["status", "ended_at", "ended_by", "end_reason", "responded_at"])
-        _tell_the_other_side(
+        tell_the_other_side(
             match=match,
             by=by,
-            params={**_who(match), "reason": reason},
-            to_staff=_Message(
+            params={**who(match), "reason": reason},
+            to_staff=Message(
                 "match_declined",
                 f"match:{match.pk}:declined",
                 _("%(volunteer)s declined %(mission)s"),
                 _("%(volunteer)s declined to visit %(person)s: %(reason)s. Other volunteers are suggested."),
-                _link("matching:suggestions", match.mission_id),
+                site_link("matching:suggestions", match.mission_id),
             ),
-            to_volunteer=_Message(
+            to_volunteer=Message(
                 "match_withdrawn",
                 f"match:{match.pk}:withdrawn",
                 _("Proposal withdrawn: %(mission)s"),
                 _("The association withdrew its proposal to visit %(person)s: %(reason)s."),
             ),
         )
-    return match
-
-
-# --- from introduction to end ---------------------------------------------------------------------
-
-
-def match_introduce(*, match: Match, by, on: datetime.date) -> Match:
-    """A coordinator records the introduction visit (volunteer, person and coordinator together)."""
-    with transaction.atomic():
-        match = _locked(match)
-        staff_check(by, match.mission.association_id)
-        if match.status != Match.Status.ACCEPTED:
-            raise DomainError(_("The volunteer must accept before the introduction visit."), code="status")
-        if on is None or on > timezone.localdate():
-            raise DomainError(_("Record the introduction visit once it has happened."), field="on")
-        if on < timezone.localtime(match.proposed_at).date():
-            raise DomainError(_("The introduction cannot come before the proposal."), field="on")
-        match.introduced_on = on
-        match.save(update_fields=["introduced_on"])
-    return match
-
-
-def match_visits_materialise(*, match_id: int) -> int:
-    """Create a match's coming visits (a stand-in's only within its cover period); the count created.
-
-    Run by the `missions.visits.materialise_match` task once an activation has committed.
-    Idempotent; a match that vanished meanwhile is a no-op.
-    """
-    match = Match.objects.select_related("mission__association").filter(pk=match_id).first()
-    if match is None:
-        return 0
-    created = visits_materialise(match=match)
-    if match.covers_id is not None:
-        _stand_in_visits_trim(matches=Match.objects.filter(pk=match.pk))
-    return created
-
-
-def _reminders_replan(match: Match, *, now: datetime.datetime) -> None:
-    reminders_replan_for_match(match=match, now=now)
-
-
-def _stand_in_visits_trim(*, matches) -> int:
-    """A stand-in visits only within its cover period: cancel its scheduled visits after it.
-
-    The visit schedule materialises weeks ahead and knows nothing of cover periods, so this
-    runs after each materialisation of a stand-in and in the nightly job. Idempotent.
-    """
-    with translation.override(settings.LANGUAGE_CODE):
-        reason = str(_("The cover period is over."))
-    trimmed = 0
-    for match_id, until in matches.filter(cover_until__isnull=False).values_list("pk", "cover_until"):
-        trimmed += Visit.objects.filter(match_id=match_id, status=Visit.Status.SCHEDULED, occurrence__gt=until).update(
-            status=Visit.Status.CANCELLED, cancel_reason=reason, updated_at=timezone.now()
-        )
-    return trimmed
-
-
-def match_activate(*, match: Match, by) -> Match:
-    """A coordinator starts the match (after the introduction visit) or resumes a paused one.
-
-    Starting sets the first review (settings.LIENS_MATCH_FIRST_REVIEW_WEEKS later), fills the
-    mission when every place is taken, and, after commit, sends the task that materialises the
-    visits (the nightly job would catch up on them too).
-    """
-    now = timezone.now()
-    with transaction.atomic():
-        mission = Mission.objects.select_for_update().get(pk=match.mission_id)
-        match = _locked(match)
-        staff_check(by, mission.association_id)
-        if match.status == Match.Status.PAUSED:
-            # Visits due while the match was paused did not happen: they are called off, so that
-            # no report is chased and no missed-visits alert is raised for them.
-            with translation.override(settings.LANGUAGE_CODE):
-                reason = str(_("The visits were paused at that time."))
-            Visit.objects.filter(
-                match=match, status=Visit.Status.SCHEDULED, starts_at__gte=match.paused_at, starts_at__lte=now
-            ).update(status=Visit.Status.CANCELLED, cancel_reason=reason, updated_at=now)
-            match.status, match.paused_at, match.pause_reason = Match.Status.ACTIVE, None, ""
-            match.save(update_fields=["status", "paused_at", "pause_reason"])
-            _reminders_replan(match, now=now)  # the visits ahead get their reminders back
-        elif match.status == Match.Status.ACCEPTED:
-            # A stand-in only covers a few visits: the coordinator's confirmation is the check.
-            if match.introduced_on is None and match.covers_id is None:
-                raise DomainError(_("Record the introduction visit first."), field="introduced_on")
-            match.status, match.activated_at = Match.Status.ACTIVE, now
-            if match.covers_id is None:
-                start = timezone.localdate(now)
-                match.next_review_on = start + datetime.timedelta(weeks=settings.LIENS_MATCH_FIRST_REVIEW_WEEKS)
-            match.save(update_fields=["status", "activated_at", "next_review_on"])
-            if mission.status == Mission.Status.OPEN and _mission_places_taken(mission) >= mission.volunteers_needed:
-                mission.status = Mission.Status.FILLED
-                mission.save(update_fields=["status"])
-        else:
-            raise DomainError(_("Only an accepted or paused match can be started."), code="status")
-        _tell(
-            recipient=match.volunteer.user,
-            kind="match_active",
-            dedup_key=f"match:{match.pk}:active:{now:%Y%m%d%H%M%S}",
-            subject=_("Your visits to %(person)s start"),
-            message=_("Your visits to %(person)s (%(mission)s) are confirmed. Thank you!"),
-            params=_who(match),
-            link=_link("volunteers:mission_detail", mission.pk),
-        )
-        # The visits are the worker's job, not the request's: sent once this commits.
-        # A cycle: the visits' tasks call this module's services at import.
-        from missions.visits.tasks import materialise_match
-
-        materialise_match.delay(match.pk)
-    return match
-
-
-def match_pause(*, match: Match, by, reason: str) -> Match:
-    """Pause an active match (the coordinator or the volunteer); the other side is told."""
-    match_party_check(by, match)
-    reason = _reason(reason)
-    now = timezone.now()
-    with transaction.atomic():
-        match = _locked(match)
-        if match.status != Match.Status.ACTIVE:
-            raise DomainError(_("Only an active match can be paused."), code="status")
-        match.status, match.paused_at, match.pause_reason = Match.Status.PAUSED, now, reason
-        match.save(update_fields=["status", "paused_at", "pause_reason"])
-        _reminders_replan(match, now=now)  # the paused visits' pending reminders are cancelled
-        paused_key = f"match:{match.pk}:paused:{now:%Y%m%d%H%M%S}"
-        _tell_the_other_side(
-            match=match,
-            by=by,
-            params={**_who(match), "reason": reason},
-            to_staff=_Message(
-                "match_paused",
-                paused_key,
-                _("%(volunteer)s paused %(mission)s"),
-                _("%(volunteer)s paused the visits to %(person)s: %(reason)s."),
-                _link("matching:match", match.pk),
-            ),
-            to_volunteer=_Message(
-                "match_paused",
-                paused_key,
-                _("Visits paused: %(mission)s"),
-                _("The association paused your visits to %(person)s: %(reason)s."),
-            ),
-        )
-    return match
-
-
-def match_end(*, match: Match, by, reason: str) -> Match:
-    """End a live match: who, why and when are kept, its future visits are cancelled, a filled
-    mission opens again and coordinators are offered a rematch. Idempotent on an ended match."""
-    match_party_check(by, match)
-    reason = _reason(reason)
-    now = timezone.now()
-    with transaction.atomic():
-        mission = Mission.objects.select_for_update().get(pk=match.mission_id)
-        match = _locked(match)
-        if match.status == Match.Status.ENDED:
-            return match
-        if match.status not in Match.LIVE:
-            raise DomainError(_("This match is already closed."), code="status")
-        match.status, match.ended_at, match.ended_by, match.end_reason = Match.Status.ENDED, now, by, reason
-        match.save(update_fields=["status", "ended_at", "ended_by", "end_reason"])
-        Visit.objects.filter(match=match, status=Visit.Status.SCHEDULED, starts_at__gt=now).update(
-            status=Visit.Status.CANCELLED, cancel_reason=reason, cancelled_by=by, updated_at=now
-        )
-        if mission.status == Mission.Status.FILLED and _mission_places_taken(mission) < mission.volunteers_needed:
-            mission.status = Mission.Status.OPEN
-            mission.save(update_fields=["status"])
-        _tell_the_other_side(
-            match=match,
-            by=by,
-            params={**_who(match), "reason": reason},
-            to_staff=_Message(
-                "match_ended",
-                f"match:{match.pk}:ended",
-                _("%(volunteer)s stopped %(mission)s"),
-                _("%(volunteer)s stopped visiting %(person)s: %(reason)s. New volunteers are suggested."),
-                _link("matching:suggestions", mission.pk),
-            ),
-            to_volunteer=_Message(
-                "match_ended",
-                f"match:{match.pk}:ended",
-                _("Visits ended: %(mission)s"),
-                _("Your visits to %(person)s have ended: %(reason)s. Thank you for your time."),
-            ),
-        )
-    return match
-
-
-def match_review(*, match: Match, by, on: datetime.date) -> Match:
-    """A coordinator records a review of an active match; the next one is
-    settings.LIENS_MATCH_REVIEW_EVERY_MONTHS later."""
-    with transaction.atomic():
-        match = _locked(match)
-        staff_check(by, match.mission.association_id)
-        if match.status not in (Match.Status.ACTIVE, Match.Status.PAUSED):
-            raise DomainError(_("Only a started match can be reviewed."), code="status")
-        if on is None or on > timezone.localdate():
-            raise DomainError(_("Record the review once it has happened."), field="on")
-        match.last_review_on = on
-        match.next_review_on = add_months(on, settings.LIENS_MATCH_REVIEW_EVERY_MONTHS)
-        match.save(update_fields=["last_review_on", "next_review_on"])
     return match
 
 
@@ -516,24 +224,6 @@ def proposals_expire(*, now: datetime.datetime | None = None) -> int:
     ).update(status=Match.Status.EXPIRED, ended_at=now, end_reason=reason)
 
 
-def covers_close(*, today: datetime.date | None = None) -> int:
-    """Stand-ins whose cover period is over: proposals expire, the others end; no stand-in keeps
-    a visit after its period. Idempotent."""
-    today = today or timezone.localdate()
-    now = timezone.now()
-    with translation.override(settings.LANGUAGE_CODE):
-        reason = str(_("The cover period is over."))
-    _stand_in_visits_trim(matches=Match.objects.filter(covers__isnull=False, status__in=Match.LIVE))
-    over = Match.objects.filter(covers__isnull=False, cover_until__lt=today)
-    expired = over.filter(status=Match.Status.PROPOSED).update(
-        status=Match.Status.EXPIRED, ended_at=now, end_reason=reason
-    )
-    ended = over.filter(status__in=[Match.Status.ACCEPTED, Match.Status.ACTIVE, Match.Status.PAUSED]).update(
-        status=Match.Status.ENDED, ended_at=now, end_reason=reason
-    )
-    return expired + ended
-
-
 # --- stand-ins ------------------------------------------------------------------------------------
 
 
@@ -545,7 +235,7 @@ def _stand_in_propose(
     suggestion = stand_in_suggestion(mission=mission, slot=slot, away=1, exclude_volunteer_ids=[regular.volunteer_id])
     if suggestion is None:
         return None
-    _lock_volunteer(suggestion.volunteer)
+    lock_volunteer(suggestion.volunteer)
     try:
         match = _create_checked(
             mission=mission,
@@ -560,8 +250,8 @@ def _stand_in_propose(
     except DomainError:
         return None  # someone took the place meanwhile
     match = Match.objects.select_related("mission__beneficiary", "volunteer__user").get(pk=match.pk)
-    params = {**_who(match), "regular": _who(regular)["volunteer"], "until": cover_until.isoformat()}
-    _tell_staff(
+    params = {**who(match), "regular": who(regular)["volunteer"], "until": cover_until.isoformat()}
+    tell_staff(
         association_id=mission.association_id,
         kind="match_cover_proposed",
         dedup_key=f"match:{match.pk}:cover",
@@ -570,7 +260,7 @@ def _stand_in_propose(
         if why == "pause"
         else _("A visit of %(regular)s was cancelled: %(volunteer)s is proposed to visit %(person)s instead."),
         params=params,
-        link=_link("matching:match", match.pk),
+        link=site_link("matching:match", match.pk),
     )
     return match
 
@@ -705,7 +395,7 @@ def proposals_batch(*, association=None, territory: str | None = None, now=None)
         Match.objects.bulk_create(rows, batch_size=2000)
         stamp = now.strftime("%Y%m%d%H%M%S")
         for association_id, count in per_association.items():
-            _tell_staff(
+            tell_staff(
                 association_id=association_id,
                 kind="matching_batch",
                 dedup_key=f"matching-batch:{association_id}:{stamp}",
@@ -720,7 +410,7 @@ def proposals_batch(*, association=None, territory: str | None = None, now=None)
                     "count",
                 ),
                 params={"count": count},
-                link=_link("matching:proposals"),
+                link=site_link("matching:proposals"),
             )
     logger.info("batch proposals: %d written for %d missions", len(rows), len(covered))
     return BatchResult(

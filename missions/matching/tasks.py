@@ -9,7 +9,7 @@ are solved in well under a second, and the nightly job covers every territory.
 
 from celery import shared_task
 
-from . import batch, services
+from . import batch, life, services
 
 
 @shared_task(name="missions.matching.propose_all", ignore_result=True)
@@ -23,4 +23,4 @@ def propose_all() -> int:
 def expire_proposals() -> int:
     """Expire unanswered proposals and close stand-ins whose period is over. Idempotent
     (conditional updates only)."""
-    return services.proposals_expire() + services.covers_close()
+    return services.proposals_expire() + life.covers_close()

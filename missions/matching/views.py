@@ -20,7 +20,7 @@ from liens.forms import form_apply_domain_error
 from missions.models import Association, Match, Mission
 from missions.scoping import association_ids_for, get_scoped_or_404, outreach_refusal, scoped, staff_required
 
-from . import forms, selectors, services
+from . import forms, life, selectors, services
 from .scoring import PART_LABELS, PART_NAMES
 
 
@@ -161,12 +161,12 @@ def proposals(request):
 
 
 ACTIONS = {
-    "introduce": (forms.DayForm, services.match_introduce, "on"),
-    "activate": (None, services.match_activate, None),
-    "pause": (forms.ReasonForm, services.match_pause, "reason"),
-    "end": (forms.ReasonForm, services.match_end, "reason"),
+    "introduce": (forms.DayForm, life.match_introduce, "on"),
+    "activate": (None, life.match_activate, None),
+    "pause": (forms.ReasonForm, life.match_pause, "reason"),
+    "end": (forms.ReasonForm, life.match_end, "reason"),
     "decline": (forms.ReasonForm, services.match_decline, "reason"),
-    "review": (forms.DayForm, services.match_review, "on"),
+    "review": (forms.DayForm, life.match_review, "on"),
 }
 
 DONE = {

@@ -3,7 +3,7 @@
 from celery import shared_task
 
 from liens.celery import AfterCommitTask
-from missions.matching.services import match_visits_materialise
+from missions.matching.life import match_visits_materialise
 
 from . import digest, services
 

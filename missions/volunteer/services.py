@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 from liens.errors import DomainError
 from missions.disclosure import VISITOR_PARTS, private_details
-from missions.matching.services import match_end
+from missions.matching.life import match_end
 from missions.models import Match
 from missions.permissions import volunteer_self_check
 from volunteers.models import Volunteer

@@ -144,7 +144,8 @@ def test_a_volunteer_signs_up_takes_a_match_and_reports_an_urgent_concern(
     assert "Simone R." in content and "Rivière" not in content and "5 rue Dumenge" not in content
 
     # A coordinator proposes the match; she accepts it on her phone.
-    from missions.matching.services import match_activate, match_introduce, match_propose
+    from missions.matching.life import match_activate, match_introduce
+    from missions.matching.services import match_propose
 
     match = match_propose(mission=mission, volunteer=volunteer, by=coordinator_a)
     scale.goto("/volunteer/missions/", "missions for me (proposal)")

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from liens.errors import DomainError
 from liens.models import Notification
-from missions.matching import services
+from missions.matching import life, services
 from missions.matching.selectors import rematch_suggestions, reviews_due
 from missions.models import Contact, Match, Mission, Visit
 from tests import factories
@@ -50,8 +50,8 @@ def _kinds(user) -> set[str]:
 def _active(mission, volunteer, coordinator) -> Match:
     match = services.match_propose(mission=mission, volunteer=volunteer, by=coordinator)
     services.match_accept(match=match, volunteer=volunteer)
-    services.match_introduce(match=match, by=coordinator, on=timezone.localdate())
-    return services.match_activate(match=match, by=coordinator)
+    life.match_introduce(match=match, by=coordinator, on=timezone.localdate())
+    return life.match_activate(match=match, by=coordinator)
 
 
 # --- proposal and answer --------------------------------------------------------------------------
@@ -136,16 +136,16 @@ def test_a_coordinator_withdraws_a_proposal_and_the_volunteer_is_told(mission, c
 def test_the_match_starts_only_after_the_introduction_visit(mission, candidate, coordinator_a):
     match = services.match_propose(mission=mission, volunteer=candidate, by=coordinator_a)
     with pytest.raises(DomainError):
-        services.match_introduce(match=match, by=coordinator_a, on=timezone.localdate())  # not accepted yet
+        life.match_introduce(match=match, by=coordinator_a, on=timezone.localdate())  # not accepted yet
     services.match_accept(match=match, volunteer=candidate)
     with pytest.raises(DomainError) as refused:
-        services.match_activate(match=match, by=coordinator_a)
+        life.match_activate(match=match, by=coordinator_a)
     assert refused.value.field == "introduced_on"
     with pytest.raises(DomainError) as refused:
-        services.match_introduce(match=match, by=coordinator_a, on=timezone.localdate() + datetime.timedelta(days=1))
+        life.match_introduce(match=match, by=coordinator_a, on=timezone.localdate() + datetime.timedelta(days=1))
     assert refused.value.field == "on"
-    services.match_introduce(match=match, by=coordinator_a, on=timezone.localdate())
-    active = services.match_activate(match=match, by=coordinator_a)
+    life.match_introduce(match=match, by=coordinator_a, on=timezone.localdate())
+    active = life.match_activate(match=match, by=coordinator_a)
     assert active.status == Match.Status.ACTIVE
     assert active.activated_at is not None
 
@@ -158,7 +158,7 @@ def test_the_first_review_comes_six_weeks_after_the_start_then_every_three_month
         assert match.next_review_on == datetime.date(2025, 4, 14)
     with time_machine.travel(datetime.datetime(2025, 4, 15, 10, tzinfo=datetime.UTC), tick=False):
         assert list(reviews_due(association_ids=[mission.association_id])) == [match]
-        reviewed = services.match_review(match=match, by=coordinator_a, on=datetime.date(2025, 4, 15))
+        reviewed = life.match_review(match=match, by=coordinator_a, on=datetime.date(2025, 4, 15))
         assert reviewed.next_review_on == datetime.date(2025, 7, 15)
         assert not reviews_due(association_ids=[mission.association_id]).exists()
 
@@ -168,7 +168,7 @@ def test_review_delays_are_settings(mission, candidate, coordinator_a, settings)
     settings.LIENS_MATCH_REVIEW_EVERY_MONTHS = 1
     match = _active(mission, candidate, coordinator_a)
     assert match.next_review_on == timezone.localdate() + datetime.timedelta(weeks=2)
-    reviewed = services.match_review(match=match, by=coordinator_a, on=datetime.date(2025, 1, 31))
+    reviewed = life.match_review(match=match, by=coordinator_a, on=datetime.date(2025, 1, 31))
     assert reviewed.next_review_on == datetime.date(2025, 2, 28)
 
 
@@ -225,29 +225,29 @@ def test_pause_resume_and_end(mission, candidate, coordinator_a, django_capture_
     with django_capture_on_commit_callbacks(execute=True):
         match = _active(mission, candidate, coordinator_a)
     with pytest.raises(DomainError):
-        services.match_pause(match=match, by=coordinator_a, reason="")
-    paused = services.match_pause(match=match, by=candidate.user, reason="Vacances")
+        life.match_pause(match=match, by=coordinator_a, reason="")
+    paused = life.match_pause(match=match, by=candidate.user, reason="Vacances")
     assert (paused.status, paused.pause_reason) == (Match.Status.PAUSED, "Vacances")
     assert "match_paused" in _kinds(coordinator_a)
-    resumed = services.match_activate(match=match, by=coordinator_a)
+    resumed = life.match_activate(match=match, by=coordinator_a)
     assert resumed.status == Match.Status.ACTIVE and resumed.paused_at is None
     later = timezone.now() + datetime.timedelta(days=3)
     Visit.objects.create(match=match, occurrence=later.date() + datetime.timedelta(days=30),
                          starts_at=later, ends_at=later + datetime.timedelta(hours=1))  # fmt: skip
-    ended = services.match_end(match=match, by=coordinator_a, reason="Déménagement")
+    ended = life.match_end(match=match, by=coordinator_a, reason="Déménagement")
     assert (ended.status, ended.ended_by, ended.end_reason) == (Match.Status.ENDED, coordinator_a, "Déménagement")
     assert not Visit.objects.filter(match=match, status=Visit.Status.SCHEDULED, starts_at__gt=timezone.now()).exists()
     mission.refresh_from_db()
     assert mission.status == Mission.Status.OPEN  # the place is free again
-    assert services.match_end(match=match, by=coordinator_a, reason="encore") == ended  # idempotent
+    assert life.match_end(match=match, by=coordinator_a, reason="encore") == ended  # idempotent
     with pytest.raises(DomainError):
-        services.match_pause(match=match, by=coordinator_a, reason="trop tard")
+        life.match_pause(match=match, by=coordinator_a, reason="trop tard")
 
 
 def test_ending_offers_a_rematch_without_the_volunteer_who_left(mission, candidate, coordinator_a):
     other = _volunteer()
     match = _active(mission, candidate, coordinator_a)
-    services.match_end(match=match, by=candidate.user, reason="Plus de temps")
+    life.match_end(match=match, by=candidate.user, reason="Plus de temps")
     assert "match_ended" in _kinds(coordinator_a)
     assert [s.volunteer for s in rematch_suggestions(match=match)] == [other]
 
@@ -256,9 +256,9 @@ def test_only_staff_of_the_association_run_the_life_of_a_match(mission, candidat
     match = services.match_propose(mission=mission, volunteer=candidate, by=coordinator_a)
     services.match_accept(match=match, volunteer=candidate)
     for step, extra in [
-        (services.match_introduce, {"on": timezone.localdate()}),
-        (services.match_activate, {}),
-        (services.match_end, {"reason": "non"}),
+        (life.match_introduce, {"on": timezone.localdate()}),
+        (life.match_activate, {}),
+        (life.match_end, {"reason": "non"}),
         (services.match_decline, {"reason": "non"}),
     ]:
         with pytest.raises(DomainError):
@@ -350,9 +350,9 @@ def test_stand_ins_close_after_their_period(mission, candidate, coordinator_a):
     later = timezone.now() + datetime.timedelta(days=9)
     after = Visit.objects.create(match=cover, occurrence=timezone.localdate(later), starts_at=later,
                                  ends_at=later + datetime.timedelta(hours=1))  # fmt: skip
-    assert services.covers_close() == 0  # still covering today
+    assert life.covers_close() == 0  # still covering today
     after.refresh_from_db()
     assert after.status == Visit.Status.CANCELLED  # but no visit after its period
-    assert services.covers_close(today=timezone.localdate() + datetime.timedelta(days=1)) == 1
+    assert life.covers_close(today=timezone.localdate() + datetime.timedelta(days=1)) == 1
     cover.refresh_from_db()
     assert cover.status == Match.Status.ENDED

@@ -99,7 +99,8 @@ def test_an_unapproved_volunteer_cannot_offer_for_a_home_visit_and_sees_nothing_
 def test_a_proposal_is_accepted_then_the_details_appear_once_active_and_go_when_it_ends(
     volunteer_client, free_tuesday, mission, coordinator_a
 ):
-    from missions.matching.services import match_activate, match_end, match_introduce, match_propose
+    from missions.matching.life import match_activate, match_end, match_introduce
+    from missions.matching.services import match_propose
 
     match = match_propose(mission=mission, volunteer=free_tuesday, by=coordinator_a)
     page = volunteer_client.get(reverse("volunteers:missions")).content.decode()

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from liens.models import Notification
 from liens.outbox.dispatch import dispatch_due
-from missions.matching.services import match_activate, match_pause
+from missions.matching.life import match_activate, match_pause
 from missions.models import Match, Visit
 from missions.visits.links import cant_come_token
 from missions.visits.services import reminders_plan, reminders_plan_upcoming, reports_chase

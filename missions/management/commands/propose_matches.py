@@ -3,7 +3,7 @@ batch proposals (and expiry), run by hand."""
 
 from django.core.management.base import BaseCommand, CommandError
 
-from missions.matching import batch, services
+from missions.matching import batch, life, services
 from missions.models import Association
 
 
@@ -17,7 +17,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, association=None, territory=None, expire=False, **options):
         if expire:
-            expired = services.proposals_expire() + services.covers_close()
+            expired = services.proposals_expire() + life.covers_close()
             self.stdout.write(f"expired or closed: {expired}")
         if association is not None:
             found = Association.objects.filter(pk=association).first()
