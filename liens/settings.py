@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "volunteers",
     "missions",
     "seeds",
+    "benchmarks",
 ]
 
 MIDDLEWARE = [

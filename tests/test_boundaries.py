@@ -1,4 +1,6 @@
-"""Dependencies point one way for whole apps: missions -> volunteers -> liens (DESIGN.md).
+"""Dependencies point one way for whole apps: missions -> volunteers -> liens (DESIGN.md), with
+the demo seeds and the benchmarks above them all; and no module imports itself back, even
+through a function.
 
 Read from the source's syntax trees, not from what happens to be imported at run time, so an
 import inside a function counts as much as one at the top of a module. Migrations are left
@@ -13,8 +15,14 @@ import pytest
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 APPS = ("liens", "volunteers", "missions")
-# What each app must never import: the apps above it.
-FORBIDDEN = {"liens": {"volunteers", "missions"}, "volunteers": {"missions"}, "missions": set()}
+# What each app must never import: the apps above it, and the two packages above every app (the
+# demo data and the benchmarks use the apps; nothing the site runs may load them).
+ABOVE_ALL = {"seeds", "benchmarks"}
+FORBIDDEN = {
+    "liens": {"volunteers", "missions", *ABOVE_ALL},
+    "volunteers": {"missions", *ABOVE_ALL},
+    "missions": ABOVE_ALL,
+}
 
 
 @dataclass(frozen=True)
@@ -104,6 +112,44 @@ def app_cycles(imports: list[Import]) -> list[list[str]]:
     return cycles
 
 
+def module_cycles(imports: list[Import]) -> list[list[str]]:
+    """Groups of the apps' modules that import each other round a loop, imports inside functions
+    included: a late import that dodges a cycle at load time still ties the two modules into one
+    (Tarjan's strongly connected components, each listed sorted)."""
+    edges: dict[str, set[str]] = {}
+    for i in imports:
+        if i.target.split(".")[0] in APPS and i.target != i.module:
+            edges.setdefault(i.module, set()).add(i.target)
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    groups = []
+
+    def visit(module: str) -> None:
+        index[module] = low[module] = len(index)
+        stack.append(module)
+        for nxt in sorted(edges.get(module, ())):
+            if nxt not in index:
+                visit(nxt)
+                low[module] = min(low[module], low[nxt])
+            elif nxt in stack:
+                low[module] = min(low[module], index[nxt])
+        if low[module] == index[module]:
+            group = []
+            while True:
+                top = stack.pop()
+                group.append(top)
+                if top == module:
+                    break
+            if len(group) > 1:
+                groups.append(sorted(group))
+
+    for module in sorted(edges):
+        if module not in index:
+            visit(module)
+    return sorted(groups)
+
+
 # --- the project itself ------------------------------------------------------------------------
 
 
@@ -114,6 +160,11 @@ def test_no_app_imports_an_app_above_it_even_inside_a_function():
 
 def test_the_apps_import_each_other_without_a_cycle():
     assert app_cycles(imports_of(ROOT)) == []
+
+
+def test_no_module_imports_itself_back_even_through_a_function():
+    cycles = module_cycles(imports_of(ROOT))
+    assert cycles == [], "Modules importing each other round a loop:\n" + "\n".join(map(" <-> ".join, cycles))
 
 
 def test_the_checker_sees_every_module_of_the_apps():
@@ -188,3 +239,29 @@ def test_the_checker_finds_a_cycle_between_apps(tmp_path):
         },
     )
     assert app_cycles(imports_of(root)) == [["missions", "volunteers", "missions"]]
+
+
+def test_the_checker_finds_a_cycle_between_modules_hidden_in_a_function(tmp_path):
+    root = _write(
+        tmp_path,
+        {
+            "missions/visits.py": "from missions.matching import propose\n",
+            "missions/matching.py": "def propose():\n    from . import visits\n",
+            "missions/alerts.py": "from missions import visits\n",
+        },
+    )
+    assert module_cycles(imports_of(root)) == [["missions.matching", "missions.visits"]]
+
+
+def test_the_checker_keeps_seeds_and_benchmarks_above_every_app(tmp_path):
+    root = _write(
+        tmp_path,
+        {
+            "liens/management/commands/benchmark.py": "import benchmarks\n",
+            "missions/demo.py": "from seeds import loader\n",
+        },
+    )
+    assert sorted(i.module for i in forbidden_imports(imports_of(root))) == [
+        "liens.management.commands.benchmark",
+        "missions.demo",
+    ]

@@ -4,9 +4,8 @@ are the services' (they raise DomainError, which the views put back on the form)
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from ..models import IsolationAlert
+from ..models import IsolationAlert, Referral
 from .selectors import ASSIGNEE_ME, ASSIGNEE_NONE, STATE_ACKNOWLEDGED, STATE_OPEN, STATE_RESOLVED
-from .services import Referral
 
 STATE_CHOICES = [
     ("", _("All unresolved")),

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from liens.models import User
 
-from ..models import AlertEvent, Beneficiary, Contact, IsolationAlert, KeyContact, Membership, VisitReport
+from ..models import AlertEvent, Beneficiary, Contact, IsolationAlert, KeyContact, Membership, Referral, VisitReport
 from ..scoping import get_scoped_or_404, scoped
 
 Severity = IsolationAlert.Severity
@@ -113,7 +113,6 @@ def alert_raised_line(alert: IsolationAlert, events: list[AlertEvent]) -> AlertE
 def alert_file(*, alert: IsolationAlert, contacts: int = 20, reports: int = 5) -> AlertFile:
     """The alert's timeline, the person's contact timeline, last reports, key contacts and the
     staff it may be assigned to. Five queries."""
-    from .services import Referral  # a cycle: services imports this module
 
     beneficiary = alert.beneficiary
     stored = list(alert.events.select_related("author").order_by("at", "pk"))

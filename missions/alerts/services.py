@@ -11,10 +11,9 @@ from __future__ import annotations
 import datetime
 
 from django.db import transaction
-from django.db.models import Q, TextChoices
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from liens.errors import DomainError
 
@@ -24,7 +23,7 @@ from .. import deadline, disclosure
 from ..ledger import alert_deadline_restore as alert_deadline_restore
 from ..ledger import alert_deadline_suspend as alert_deadline_suspend
 from ..ledger import contact_record, is_paused
-from ..models import AlertEvent, Beneficiary, Contact, IsolationAlert, Membership, Visit, VisitReport
+from ..models import AlertEvent, Beneficiary, Contact, IsolationAlert, Membership, Referral, Visit, VisitReport
 from ..permissions import staff_check
 from .lifecycle import alert_close, alert_raise, escalation_delay
 from .notifications import RaisedItem, alert_escalated_notify, alert_urgent_notify, alerts_raised_notify
@@ -35,17 +34,6 @@ Severity = IsolationAlert.Severity
 
 # Escalation stops after telling the managers; a rising severity starts the clock again.
 LAST_ESCALATION_LEVEL = 2
-
-
-class Referral(TextChoices):
-    """Outside services an alert can be referred to."""
-
-    CCAS = "ccas", gettext_lazy("CCAS (municipal social services)")
-    CLIC = "clic", gettext_lazy("CLIC (local information centre for older people)")
-    GP = "gp", gettext_lazy("GP")
-    EMERGENCY = "emergency", gettext_lazy("Emergency services (15 / 112)")
-    FAMILY = "family", gettext_lazy("Family or trusted person")
-    OTHER = "other", gettext_lazy("Other service")
 
 
 def ack_delay(alert: IsolationAlert) -> datetime.timedelta:

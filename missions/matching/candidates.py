@@ -34,6 +34,7 @@ from .facts import (
     slots_by_volunteer,
     volunteer_rows,
 )
+from .weights import PART_NAMES, weights_for
 
 DAY_SECONDS = 24 * 3600
 
@@ -280,9 +281,6 @@ class MissionTable:
         """`slots` replaces a mission's own schedule (one visit); `away` frees places of matches
         whose volunteer is away (a stand-in takes one while they are); `statuses` are the
         mission statuses that count as open (a stand-in may join a filled mission)."""
-        # A cycle: scoring imports this module's pair arrays at import, so this side waits.
-        from .scoring import PART_NAMES, weights_for
-
         slots, away = slots or {}, away or {}
         schedule = [slots.get(r["id"]) or mission_slot(r, now=now) for r in rows]
         points = [

@@ -18,7 +18,8 @@ from django.utils.translation import gettext_lazy as _
 from liens.errors import DomainError
 from missions.models import Match, Mission, Visit
 from missions.permissions import match_party_check, staff_check
-from missions.visits.services import reminders_replan_for_match, visits_materialise
+from missions.visits.services import reminders_replan_for_match, stand_in_visits_trim
+from missions.visits.tasks import materialise_match
 
 from .common import (
     Message,
@@ -51,39 +52,8 @@ def match_introduce(*, match: Match, by, on: datetime.date) -> Match:
     return match
 
 
-def match_visits_materialise(*, match_id: int) -> int:
-    """Create a match's coming visits (a stand-in's only within its cover period); the count created.
-
-    Run by the `missions.visits.materialise_match` task once an activation has committed.
-    Idempotent; a match that vanished meanwhile is a no-op.
-    """
-    match = Match.objects.select_related("mission__association").filter(pk=match_id).first()
-    if match is None:
-        return 0
-    created = visits_materialise(match=match)
-    if match.covers_id is not None:
-        _stand_in_visits_trim(matches=Match.objects.filter(pk=match.pk))
-    return created
-
-
 def _reminders_replan(match: Match, *, now: datetime.datetime) -> None:
     reminders_replan_for_match(match=match, now=now)
-
-
-def _stand_in_visits_trim(*, matches) -> int:
-    """A stand-in visits only within its cover period: cancel its scheduled visits after it.
-
-    The visit schedule materialises weeks ahead and knows nothing of cover periods, so this
-    runs after each materialisation of a stand-in and in the nightly job. Idempotent.
-    """
-    with translation.override(settings.LANGUAGE_CODE):
-        reason = str(_("The cover period is over."))
-    trimmed = 0
-    for match_id, until in matches.filter(cover_until__isnull=False).values_list("pk", "cover_until"):
-        trimmed += Visit.objects.filter(match_id=match_id, status=Visit.Status.SCHEDULED, occurrence__gt=until).update(
-            status=Visit.Status.CANCELLED, cancel_reason=reason, updated_at=timezone.now()
-        )
-    return trimmed
 
 
 def match_activate(*, match: Match, by) -> Match:
@@ -133,9 +103,6 @@ def match_activate(*, match: Match, by) -> Match:
             link=site_link("volunteers:mission_detail", mission.pk),
         )
         # The visits are the worker's job, not the request's: sent once this commits.
-        # A cycle: the visits' tasks call this module's services at import.
-        from missions.visits.tasks import materialise_match
-
         materialise_match.delay(match.pk)
     return match
 
@@ -242,7 +209,7 @@ def covers_close(*, today: datetime.date | None = None) -> int:
     now = timezone.now()
     with translation.override(settings.LANGUAGE_CODE):
         reason = str(_("The cover period is over."))
-    _stand_in_visits_trim(matches=Match.objects.filter(covers__isnull=False, status__in=Match.LIVE))
+    stand_in_visits_trim(matches=Match.objects.filter(covers__isnull=False, status__in=Match.LIVE))
     over = Match.objects.filter(covers__isnull=False, cover_until__lt=today)
     expired = over.filter(status=Match.Status.PROPOSED).update(
         status=Match.Status.EXPIRED, ended_at=now, end_reason=reason

@@ -2,25 +2,23 @@
 
 Each part is computed once, as a column over pairs; the batch adds the columns up, and a
 suggestion keeps them as Part objects, whose `reason` is worded from the same value and facts.
-Weights come from settings.LIENS_MATCHING_WEIGHTS, overridden per association in
+Weights (weights.py) come from settings.LIENS_MATCHING_WEIGHTS, overridden per association in
 Association.preferences["matching_weights"].
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
-from django.conf import settings
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from .candidates import Pairs, horizon_km
 from .reasons import REASONS
+from .weights import PART_NAMES
 
-PART_NAMES = ("distance", "interests", "slack", "continuity", "load", "reliability")
 # Three shared interests are plenty to talk about; two hours of spare time around a visit
 # means it can run late without trouble.
 INTERESTS_FULL = 3
@@ -77,18 +75,6 @@ PART_LABELS: dict[str, Promise] = {
     "load": _("Current commitments"),
     "reliability": _("Visit reports"),
 }
-
-
-def weights_for(preferences: dict | None) -> dict[str, float]:
-    """The association's weights: defaults from settings, overridden by valid numbers >= 0."""
-    weights = {name: float(settings.LIENS_MATCHING_WEIGHTS.get(name, 0.0)) for name in PART_NAMES}
-    custom = (preferences or {}).get("matching_weights") or {}
-    if isinstance(custom, dict):
-        for name in PART_NAMES:
-            value = custom.get(name)
-            if isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value) and value >= 0:
-                weights[name] = float(value)
-    return weights
 
 
 def parts_compute(p: Pairs) -> dict[str, np.ndarray]:

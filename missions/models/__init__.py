@@ -4,7 +4,7 @@ contact ledger and isolation alerts.
 One module per area; every model is re-exported here so `from missions.models import X` and
 the migrations' references (e.g. `missions.models.new_invitation_token`) keep working."""
 
-from .alerts import AlertEvent, IsolationAlert
+from .alerts import AlertEvent, IsolationAlert, Referral
 from .associations import Association, ImportedRow, ImportJob, Invitation, Membership, new_invitation_token
 from .beneficiaries import Assessment, Beneficiary, KeyContact
 from .ledger import Contact
@@ -26,6 +26,7 @@ __all__ = [
     "Match",
     "Membership",
     "Mission",
+    "Referral",
     "Visit",
     "VisitReport",
     "VettingRecord",

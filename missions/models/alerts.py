@@ -111,6 +111,17 @@ class IsolationAlert(models.Model):
         return self.resolved_at is None
 
 
+class Referral(models.TextChoices):
+    """Outside services an alert can be referred to (a REFERRED event's `data["service"]`)."""
+
+    CCAS = "ccas", _("CCAS (municipal social services)")
+    CLIC = "clic", _("CLIC (local information centre for older people)")
+    GP = "gp", _("GP")
+    EMERGENCY = "emergency", _("Emergency services (15 / 112)")
+    FAMILY = "family", _("Family or trusted person")
+    OTHER = "other", _("Other service")
+
+
 class AlertEvent(models.Model):
     """One step on an alert's timeline, with author and time.
 

@@ -18,13 +18,14 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from liens.errors import DomainError
 from liens.models import Notification, User
 from liens.notify import default_channels, notify
 from missions.alerts.services import alert_raise_missed_visits
+from missions.matching.services import substitute_propose
 from missions.models import Association, Beneficiary, Match, Membership, Mission, Visit
 from missions.permissions import match_party_check
 
@@ -174,6 +175,38 @@ def visits_materialise(*, match: Match, weeks: int = 4, now: datetime.datetime |
         pk=match.pk
     )
     return _visits_create(visits_planned(match, now=now, weeks=weeks), now=now)
+
+
+def match_visits_materialise(*, match_id: int) -> int:
+    """Create a match's coming visits (a stand-in's only within its cover period); the count created.
+
+    Run by the `missions.visits.materialise_match` task once an activation has committed.
+    Idempotent; a match that vanished meanwhile is a no-op.
+    """
+    match = Match.objects.select_related("mission__association").filter(pk=match_id).first()
+    if match is None:
+        return 0
+    created = visits_materialise(match=match)
+    if match.covers_id is not None:
+        stand_in_visits_trim(matches=Match.objects.filter(pk=match.pk))
+    return created
+
+
+def stand_in_visits_trim(*, matches) -> int:
+    """A stand-in visits only within its cover period: cancel its scheduled visits after it.
+
+    The visit schedule materialises weeks ahead and knows nothing of cover periods, so this
+    runs after each materialisation of a stand-in and in the nightly close of cover periods
+    (matching.life.covers_close). Idempotent.
+    """
+    with translation.override(settings.LANGUAGE_CODE):
+        reason = str(_("The cover period is over."))
+    trimmed = 0
+    for match_id, until in matches.filter(cover_until__isnull=False).values_list("pk", "cover_until"):
+        trimmed += Visit.objects.filter(match_id=match_id, status=Visit.Status.SCHEDULED, occurrence__gt=until).update(
+            status=Visit.Status.CANCELLED, cancel_reason=reason, updated_at=timezone.now()
+        )
+    return trimmed
 
 
 def visits_materialise_all(*, weeks: int | None = None, now: datetime.datetime | None = None) -> int:
@@ -451,9 +484,6 @@ def visit_cancel(*, visit: Visit, by: User | None, reason: str) -> Visit:
 
 def substitute_ask(*, visit: Visit) -> None:
     """Ask the matching engine for a substitute, when it offers one. Never undoes the cancellation."""
-    # A cycle: matching's services import this module (they materialise visits), so this side waits.
-    from missions.matching.services import substitute_propose
-
     try:
         substitute_propose(visit=visit)
     except DomainError as exc:

@@ -3,7 +3,6 @@
 from celery import shared_task
 
 from liens.celery import AfterCommitTask
-from missions.matching.life import match_visits_materialise
 
 from . import digest, services
 
@@ -17,7 +16,7 @@ def materialise_all() -> int:
 @shared_task(name="missions.visits.materialise_match", base=AfterCommitTask, ignore_result=True)
 def materialise_match(match_id: int) -> int:
     """One match's visits, sent when it is activated. Idempotent; a vanished match is a no-op."""
-    return match_visits_materialise(match_id=match_id)
+    return services.match_visits_materialise(match_id=match_id)
 
 
 @shared_task(name="missions.visits.plan_reminders_all", ignore_result=True)

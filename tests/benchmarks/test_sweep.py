@@ -2,7 +2,7 @@
 
 import pytest
 
-import benchmarks
+from benchmarks import runner
 from liens.models import User
 from missions.models import AlertEvent, Association, Beneficiary, IsolationAlert
 
@@ -10,7 +10,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_the_sweep_benchmark_measures_and_cleans_up(association_a):
-    figures = benchmarks.run("sweep", beneficiaries=80, due_fraction=0.1, sample=3, repeat=2)
+    figures = runner.run("sweep", beneficiaries=80, due_fraction=0.1, sample=3, repeat=2)
     assert figures["due"] == 8
     assert figures["alerts_raised"] == 8
     assert figures["second_sweep_alerts"] == 0

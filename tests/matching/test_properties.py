@@ -12,8 +12,9 @@ from scipy.sparse import coo_array, csr_array
 from scipy.sparse.csgraph import connected_components
 
 from missions.matching import batch, services
-from missions.matching.scoring import PART_NAMES, score_of, weights_for
+from missions.matching.scoring import PART_NAMES, score_of
 from missions.matching.selectors import mission_suggestions, volunteer_recommendations
+from missions.matching.weights import weights_for
 from missions.models import Match, Mission
 from tests.matching.builders import build_territory, territory_spec
 from tests.matching.oracle import broken_rules

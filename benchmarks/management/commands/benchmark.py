@@ -1,16 +1,17 @@
 """`manage.py benchmark <name> [options]`: build data, measure, print one JSON line.
 
-The benchmarks live in the top-level `benchmarks` package, each in a module with
-`add_arguments(parser)` and `run(**options) -> dict`; every run happens in a database of its
-own, created and dropped around it (benchmarks.database), never in the configured one. Speed
-is measured here, never in timed tests.
+The benchmarks live in this top-level `benchmarks` app (installed only for this command, so the
+apps below never import it), each in a module with `add_arguments(parser)` and
+`run(**options) -> dict`; every run happens in a database of its own, created and dropped
+around it (benchmarks.database), never in the configured one. Speed is measured here, never in
+timed tests.
 """
 
 import json
 
 from django.core.management.base import BaseCommand, CommandError
 
-import benchmarks
+from benchmarks import runner
 
 
 class Command(BaseCommand):
@@ -18,18 +19,18 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         subparsers = parser.add_subparsers(dest="benchmark", required=True)
-        for name in benchmarks.BENCHMARKS:
+        for name in runner.BENCHMARKS:
             sub = subparsers.add_parser(name)
             try:
-                module = benchmarks.module(name)
+                module = runner.module(name)
             except ModuleNotFoundError:
                 continue
             module.add_arguments(sub)
 
     def handle(self, *args, benchmark: str, **options):
         try:
-            benchmarks.module(benchmark)
+            runner.module(benchmark)
         except ModuleNotFoundError as exc:
             raise CommandError(f"benchmark {benchmark!r} is not available: {exc}") from exc
-        result = benchmarks.run(benchmark, **options)
+        result = runner.run(benchmark, **options)
         self.stdout.write(json.dumps({"benchmark": benchmark, **result}, sort_keys=True))
