@@ -37,10 +37,12 @@ from missions.models import (
 from missions.reports import visit_report_submit
 from seeds import territory as T
 from seeds.common import given_timestamps
-from volunteers.models import AvailabilitySlot, Volunteer
+from volunteers.models import Volunteer
+from volunteers.services import availability_set
 
-# Written by the vetting service, not by the sign-up (History.write, History.replay_vetting).
+# Written by the follow-up and ledger services, not when the file opens (History.write, History.replay_ledger).
 FOLLOW_UP_FIELDS = ("status", "paused_until", "pause_reason", "last_contact_at", "alert_after")
+# Written by the vetting service, not by the sign-up (History.write, History.replay_vetting).
 VETTING_FIELDS = ("approved_at", "interview_on", "training_on", "background_check_on", "background_check_by")
 
 
@@ -121,7 +123,9 @@ class History:
         for v, planned in zip(self.volunteers, vetting, strict=True):
             for name, value in planned.items():
                 setattr(v, name, value)
-        AvailabilitySlot.objects.bulk_create(self.slots)
+        for v in self.volunteers:
+            # What the volunteer ticked when signing up; the service merges touching ranges.
+            availability_set(volunteer=v, ranges=v._slots)
         # Every file opens in intake; activation, pause and end, and the ledger fields, are the
         # services' to write (replay_ledger). The plan keeps its own copy.
         planned = [{name: getattr(b, name) for name in FOLLOW_UP_FIELDS} for b in self.beneficiaries]
