@@ -15,10 +15,12 @@ from missions.alerts.lifecycle import alert_new, resolution_fields, resolved_eve
 from missions.alerts.services import alert_assign, alert_call_log, alert_note_add, alerts_escalate
 from missions.alerts.sweep import isolation_sweep
 from missions.association.beneficiaries import (
+    KEY_CONTACT_FIELDS,
     assessment_record,
     beneficiary_activate,
     beneficiary_end,
     beneficiary_pause,
+    beneficiary_update,
 )
 from missions.association.services import vetting_step_record
 from missions.ledger import contact_record
@@ -27,7 +29,6 @@ from missions.models import (
     Association,
     Beneficiary,
     IsolationAlert,
-    KeyContact,
     Match,
     Membership,
     Mission,
@@ -43,7 +44,14 @@ from volunteers.services import availability_set
 # Written by the follow-up and ledger services, not when the file opens (History.write, History.replay_ledger).
 FOLLOW_UP_FIELDS = ("status", "paused_until", "pause_reason", "last_contact_at", "alert_after")
 # Written by the vetting service, not by the sign-up (History.write, History.replay_vetting).
-VETTING_FIELDS = ("approved_at", "interview_on", "training_on", "background_check_on", "background_check_by")
+VETTING_FIELDS = (
+    "vetting_state",
+    "approved_at",
+    "interview_on",
+    "training_on",
+    "background_check_on",
+    "background_check_by",
+)
 
 
 class History:
@@ -136,7 +144,13 @@ class History:
         for b, fields in zip(self.beneficiaries, planned, strict=True):
             for name, value in fields.items():
                 setattr(b, name, value)
-        KeyContact.objects.bulk_create(self.key_contacts)
+        # The key contacts, entered by the coordinator on the person's file.
+        contacts: dict[int, list[dict]] = {}
+        for c in self.key_contacts:
+            contacts.setdefault(id(c.beneficiary), []).append({name: getattr(c, name) for name in KEY_CONTACT_FIELDS})
+        for b in self.beneficiaries:
+            if id(b) in contacts:
+                beneficiary_update(beneficiary=b, by=self.coordinators[b._assoc_index], key_contacts=contacts[id(b)])
         self.save(Mission, self.missions, "created_at")
         self.save(Match, self.matches, "proposed_at")
         # A visit with a report is scheduled until its volunteer files it (replay_ledger).
