@@ -31,7 +31,7 @@ from missions.models import (
     VisitReport,
 )
 from seeds import territory as T
-from volunteers.models import AvailabilitySlot, Volunteer
+from volunteers.models import Volunteer
 
 UTC = dt.UTC
 PARIS = ZoneInfo("Europe/Paris")
@@ -142,7 +142,6 @@ class BuilderBase:
         self.associations: list[Association] = []
         self.memberships: list[Membership] = []
         self.volunteers: list[Volunteer] = []
-        self.slots: list[AvailabilitySlot] = []
         # (recorded at, volunteer, step, done on, association, by), replayed in History.replay_vetting
         self.vetting_steps: list[tuple] = []
         self.beneficiaries: list[Beneficiary] = []

@@ -14,7 +14,14 @@ from missions import deadline
 from missions.alerts.lifecycle import alert_new, resolution_fields, resolved_event
 from missions.alerts.services import alert_assign, alert_call_log, alert_note_add, alerts_escalate
 from missions.alerts.sweep import isolation_sweep
-from missions.association.beneficiaries import assessment_record
+from missions.association.beneficiaries import (
+    KEY_CONTACT_FIELDS,
+    assessment_record,
+    beneficiary_activate,
+    beneficiary_end,
+    beneficiary_pause,
+    beneficiary_update,
+)
 from missions.association.services import vetting_step_record
 from missions.ledger import contact_record
 from missions.models import (
@@ -22,7 +29,6 @@ from missions.models import (
     Association,
     Beneficiary,
     IsolationAlert,
-    KeyContact,
     Match,
     Membership,
     Mission,
@@ -32,10 +38,20 @@ from missions.models import (
 from missions.reports import visit_report_submit
 from seeds import territory as T
 from seeds.common import given_timestamps
-from volunteers.models import AvailabilitySlot, Volunteer
+from volunteers.models import Volunteer
+from volunteers.services import availability_set
 
+# Written by the follow-up and ledger services, not when the file opens (History.write, History.replay_ledger).
+FOLLOW_UP_FIELDS = ("status", "paused_until", "pause_reason", "last_contact_at", "alert_after")
 # Written by the vetting service, not by the sign-up (History.write, History.replay_vetting).
-VETTING_FIELDS = ("approved_at", "interview_on", "training_on", "background_check_on", "background_check_by")
+VETTING_FIELDS = (
+    "vetting_state",
+    "approved_at",
+    "interview_on",
+    "training_on",
+    "background_check_on",
+    "background_check_by",
+)
 
 
 class History:
@@ -115,15 +131,26 @@ class History:
         for v, planned in zip(self.volunteers, vetting, strict=True):
             for name, value in planned.items():
                 setattr(v, name, value)
-        AvailabilitySlot.objects.bulk_create(self.slots)
-        # The ledger fields are the ledger's to write (replay_ledger); the plan keeps its own copy.
-        planned = [(b.last_contact_at, b.alert_after) for b in self.beneficiaries]
+        for v in self.volunteers:
+            # What the volunteer ticked when signing up; the service merges touching ranges.
+            availability_set(volunteer=v, ranges=v._slots)
+        # Every file opens in intake; activation, pause and end, and the ledger fields, are the
+        # services' to write (replay_ledger). The plan keeps its own copy.
+        planned = [{name: getattr(b, name) for name in FOLLOW_UP_FIELDS} for b in self.beneficiaries]
         for b in self.beneficiaries:
-            b.last_contact_at = b.alert_after = None
+            b.last_contact_at = b.alert_after = b.paused_until = None
+            b.status, b.pause_reason = Beneficiary.Status.INTAKE, ""
         self.save(Beneficiary, self.beneficiaries, "created_at")
-        for b, (last_contact_at, alert_after) in zip(self.beneficiaries, planned, strict=True):
-            b.last_contact_at, b.alert_after = last_contact_at, alert_after
-        KeyContact.objects.bulk_create(self.key_contacts)
+        for b, fields in zip(self.beneficiaries, planned, strict=True):
+            for name, value in fields.items():
+                setattr(b, name, value)
+        # The key contacts, entered by the coordinator on the person's file.
+        contacts: dict[int, list[dict]] = {}
+        for c in self.key_contacts:
+            contacts.setdefault(id(c.beneficiary), []).append({name: getattr(c, name) for name in KEY_CONTACT_FIELDS})
+        for b in self.beneficiaries:
+            if id(b) in contacts:
+                beneficiary_update(beneficiary=b, by=self.coordinators[b._assoc_index], key_contacts=contacts[id(b)])
         self.save(Mission, self.missions, "created_at")
         self.save(Match, self.matches, "proposed_at")
         # A visit with a report is scheduled until its volunteer files it (replay_ledger).
@@ -265,20 +292,30 @@ class History:
         Volunteer.objects.filter(pk__in=rejected).update(vetting_state=Volunteer.Vetting.REJECTED)
 
     def replay_ledger(self) -> None:
-        """File the reports and record the other contacts through their services, in the order
-        and at the moments they happened: visit_report_submit marks the visit done or missed,
-        writes its contact and raises what a report raises (the fall's urgent alert, a second
-        missed visit in a row); contact_record moves last_contact_at and alert_after. Then the
-        coordinator takes the urgent alert in hand."""
+        """File the reports, record the other contacts and follow the people through their
+        services, in the order and at the moments they happened: beneficiary_activate (consent
+        recorded), beneficiary_pause and beneficiary_end; visit_report_submit marks the visit
+        done or missed, writes its contact and raises what a report raises (the fall's urgent
+        alert, a second missed visit in a row); contact_record moves last_contact_at and
+        alert_after. Then the coordinator takes the urgent alert in hand."""
         steps = [(report._when, 0, n, report) for n, report in enumerate(self.reports)]
         steps += [(c._when, 1, n, c) for n, c in enumerate(self.contacts) if c.visit is None]
+        for n, b in enumerate(self.beneficiaries):
+            if b.status != Beneficiary.Status.INTAKE:
+                steps.append((min(b._ready, self.now), 2, n, ("activate", b)))
+            if b.status == Beneficiary.Status.PAUSED:
+                steps.append((b._paused_at, 2, n, ("pause", b)))
+            elif b.status == Beneficiary.Status.ENDED:
+                steps.append((b._ended_at, 2, n, ("end", b)))
         steps.sort(key=lambda step: step[:3])
         # The ledger copies what it wrote back onto the person it is given; the plan keeps its own.
         planned = {id(b): (b.last_contact_at, b.alert_after) for b in self.beneficiaries}
         filed: dict[int, VisitReport] = {}
         for when, _, _, row in steps:
             with travel(min(when, self.now), tick=False):
-                if isinstance(row, VisitReport):
+                if isinstance(row, tuple):
+                    self.follow_up(*row)
+                elif isinstance(row, VisitReport):
                     filed[id(row)] = visit_report_submit(
                         visit=row.visit,
                         volunteer=row.visit.match.volunteer,
@@ -312,6 +349,16 @@ class History:
                 reached=False,
                 note="Appel à la famille : passage ce soir. Médecin traitant prévenu, téléassistance à proposer.",
             )
+
+    def follow_up(self, step: str, b: Beneficiary) -> None:
+        """The coordinator starts following the person (consent recorded), pauses or ends it."""
+        coordinator = self.coordinators[b._assoc_index]
+        if step == "activate":
+            beneficiary_activate(beneficiary=b, by=coordinator)
+        elif step == "pause":
+            beneficiary_pause(beneficiary=b, by=coordinator, reason=b.pause_reason, until=b.paused_until)
+        else:
+            beneficiary_end(beneficiary=b, by=coordinator, reason=T.BENEFICIARY_END_REASON)
 
     def job_time(self, moment: dt.datetime) -> dt.datetime:
         """When a 15-minute job handled `moment`: a little after it, but a moment already past

@@ -407,6 +407,7 @@ class Matches:
     def make_paused(self, b: Beneficiary, coordinator) -> None:
         r = self.rng
         paused_on = self.now - dt.timedelta(days=r.randint(5, 20))
+        b._paused_at = paused_on
         b.paused_until = self.today + dt.timedelta(days=r.randint(7, 40))
         b.pause_reason = r.choice(T.PAUSE_REASONS)
         kind = "home_visit"
@@ -436,6 +437,7 @@ class Matches:
     def make_ended(self, b: Beneficiary, coordinator) -> None:
         r = self.rng
         ended = self.now - dt.timedelta(days=r.randint(30, 50))
+        b._ended_at = ended
         activation = ended - dt.timedelta(days=r.randint(120, 240))
         volunteer, distance = self.find_volunteer(b, "home_visit")
         volunteer = volunteer or r.choice(

@@ -11,7 +11,7 @@ from missions.models import (
 )
 from seeds import territory as T
 from seeds.common import ALL_INTERESTS, PERIOD_TIMES, slug
-from volunteers.models import AvailabilitySlot, Volunteer
+from volunteers.models import Volunteer
 from volunteers.services import PROFILE_STEPS
 
 
@@ -194,10 +194,6 @@ class People:
             volunteer._live = 0
             volunteer._when = joined
             self.volunteers.append(volunteer)
-
-        for volunteer in self.volunteers:
-            for weekday, start, end in volunteer._slots:
-                self.slots.append(AvailabilitySlot(volunteer=volunteer, weekday=weekday, start=start, end=end))
 
     def vet(self, v: Volunteer, state: str, when: dt.datetime, vetter) -> None:
         r = self.rng

@@ -108,6 +108,7 @@ def test_counts_are_roughly_as_specified(loaded):
     assert per_assoc.most_common(1)[0][0] == ASSOCIATIONS[0].name
     vetting = Counter(Volunteer.objects.values_list("vetting_state", flat=True))
     assert 0.65 <= vetting["approved"] / loaded["volunteers"] <= 0.85
+    assert vetting["rejected"] == 1 and vetting["pending"] >= 10
     assert Volunteer.objects.filter(paused_until__gt=NOW.date()).count() >= 2
     statuses = Counter(Mission.objects.values_list("status", flat=True))
     assert statuses["draft"] >= 2 and statuses["closed"] >= 1 and statuses["open"] and statuses["filled"]
