@@ -2,26 +2,6 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
 from .models import JobHeartbeat, Notification, NotificationAttempt, SensitiveAccess, User
-from .services import sensitive_access_log
-
-
-class AccessLoggedAdmin(admin.ModelAdmin):
-    """An admin whose change and view pages show a person's private details: each page shown
-    writes one access-log row, like the site's own pages and API answers."""
-
-    access_what = "admin"
-
-    def beneficiary_id_of(self, obj) -> int | None:  # pragma: no cover - each admin says
-        raise NotImplementedError
-
-    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
-        # Called once per page that shows a row (GET, or a POST that failed validation); a
-        # successful save redirects and shows nothing.
-        if obj is not None:
-            beneficiary_id = self.beneficiary_id_of(obj)
-            if beneficiary_id is not None:
-                sensitive_access_log(user_id=request.user.pk, beneficiary_id=beneficiary_id, what=self.access_what)
-        return super().render_change_form(request, context, add=add, change=change, form_url=form_url, obj=obj)
 
 
 @admin.register(User)

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from liens.admin import AccessLoggedAdmin
+from missions import disclosure
 from missions.association.services import association_validate
 
 from .models import (
@@ -18,6 +18,25 @@ from .models import (
     Visit,
     VisitReport,
 )
+
+
+class AccessLoggedAdmin(admin.ModelAdmin):
+    """An admin whose change and view pages show a person's private details: each page shown
+    goes through disclosure.private_details, which checks and logs the reading like the site's
+    own pages and API answers. `access_parts` names what the page shows."""
+
+    access_parts: tuple[str, ...] = ()
+
+    def beneficiary_of(self, obj) -> Beneficiary | None:  # pragma: no cover - each admin says
+        raise NotImplementedError
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        # Called once per page that shows a row (GET, or a POST that failed validation); a
+        # successful save redirects and shows nothing.
+        beneficiary = self.beneficiary_of(obj) if obj is not None else None
+        if beneficiary is not None:
+            disclosure.private_details(beneficiary=beneficiary, by=request.user, parts=self.access_parts)
+        return super().render_change_form(request, context, add=add, change=change, form_url=form_url, obj=obj)
 
 
 class MembershipInline(admin.TabularInline):
@@ -55,10 +74,10 @@ class KeyContactInline(admin.TabularInline):
 
 @admin.register(Beneficiary)
 class BeneficiaryAdmin(AccessLoggedAdmin):
-    access_what = "admin:address+phone+key_contacts+notes"
+    access_parts = (disclosure.ADDRESS, disclosure.PHONE, disclosure.KEY_CONTACTS, disclosure.NOTES)
 
-    def beneficiary_id_of(self, obj):
-        return obj.pk
+    def beneficiary_of(self, obj):
+        return obj
 
     list_display = ["__str__", "association", "status", "last_contact_at", "alert_after"]
     list_filter = ["status", "association"]
@@ -68,10 +87,10 @@ class BeneficiaryAdmin(AccessLoggedAdmin):
 
 @admin.register(Assessment)
 class AssessmentAdmin(AccessLoggedAdmin):
-    access_what = "admin:assessment"
+    access_parts = (disclosure.ASSESSMENTS,)
 
-    def beneficiary_id_of(self, obj):
-        return obj.beneficiary_id
+    def beneficiary_of(self, obj):
+        return obj.beneficiary
 
     list_display = ["beneficiary", "scale", "score", "taken_on"]
     raw_id_fields = ["beneficiary"]
@@ -100,10 +119,10 @@ class VisitAdmin(admin.ModelAdmin):
 
 @admin.register(VisitReport)
 class VisitReportAdmin(AccessLoggedAdmin):
-    access_what = "admin:report_notes"
+    access_parts = (disclosure.NOTES,)
 
-    def beneficiary_id_of(self, obj):
-        return obj.visit.match.mission.beneficiary_id
+    def beneficiary_of(self, obj):
+        return obj.visit.match.mission.beneficiary
 
     list_display = ["visit", "happened", "mood", "submitted_at"]
     raw_id_fields = ["visit"]
@@ -111,10 +130,10 @@ class VisitReportAdmin(AccessLoggedAdmin):
 
 @admin.register(Contact)
 class ContactAdmin(AccessLoggedAdmin):
-    access_what = "admin:contact_notes"
+    access_parts = (disclosure.NOTES,)
 
-    def beneficiary_id_of(self, obj):
-        return obj.beneficiary_id
+    def beneficiary_of(self, obj):
+        return obj.beneficiary
 
     list_display = ["beneficiary", "kind", "occurred_at"]
     list_filter = ["kind"]
@@ -128,10 +147,10 @@ class AlertEventInline(admin.TabularInline):
 
 @admin.register(IsolationAlert)
 class IsolationAlertAdmin(AccessLoggedAdmin):
-    access_what = "admin:alert_notes"
+    access_parts = (disclosure.NOTES,)
 
-    def beneficiary_id_of(self, obj):
-        return obj.beneficiary_id
+    def beneficiary_of(self, obj):
+        return obj.beneficiary
 
     list_display = ["beneficiary", "kind", "severity", "raised_at", "resolved_at"]
     list_filter = ["kind", "severity", "association"]
