@@ -2,9 +2,6 @@
 
 import datetime
 import html
-import importlib
-import sys
-import types
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -13,6 +10,7 @@ from django.urls import reverse
 
 from liens.models import Notification
 from missions.models import Visit
+from missions.visits import services as visit_services
 from missions.visits.links import cant_come_token, cant_come_url
 from missions.visits.services import visit_move
 from tests import factories
@@ -35,18 +33,13 @@ def visit(weekly_match):
 
 @pytest.fixture
 def substitutes(monkeypatch):
-    """Records substitute_propose calls, whether or not the matching area exists yet."""
+    """Records the calls the visits services make to matching's substitute_propose."""
     calls = []
 
     def fake(*, visit):
         calls.append(visit.pk)
 
-    try:
-        module = importlib.import_module("missions.matching.services")
-    except ImportError:
-        module = types.ModuleType("missions.matching.services")
-        monkeypatch.setitem(sys.modules, "missions.matching.services", module)
-    monkeypatch.setattr(module, "substitute_propose", fake, raising=False)
+    monkeypatch.setattr(visit_services, "substitute_propose", fake)
     return calls
 
 
