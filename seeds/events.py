@@ -42,7 +42,8 @@ class Events:
                 mission._when = self.days_ago(spec["since_days"] + 20)
             else:
                 day = self.today + dt.timedelta(days=spec["in_days"])
-                mission.starts_at = self.at_local(day, as_time(spec["time"]))
+                mission.local_time = as_time(spec["time"])
+                mission.starts_at = self.at_local(day, mission.local_time)
                 mission.first_date = day
                 mission._when = self.days_ago(r.randint(5, 15))
             self.missions.append(mission)
@@ -131,6 +132,7 @@ class Events:
                     ),
                     requirements="Bénévole à l'aise pour accompagner une personne qui marche lentement.",
                     recurrence="one_off",
+                    local_time=local_time,
                     starts_at=starts,
                     first_date=day,
                     duration_minutes=120,

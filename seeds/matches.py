@@ -94,7 +94,8 @@ class Matches:
             status=status,
             created_by=coordinator,
         )
-        mission._when = created
+        # Never written before the person's file was opened.
+        mission._when = max(created, b._when + dt.timedelta(hours=2))
         self.missions.append(mission)
         return mission
 
@@ -131,7 +132,8 @@ class Matches:
         draft = r.random() < 0.05
         created = b._ready + dt.timedelta(days=r.randint(0, 4))
         created = min(created, self.now - dt.timedelta(hours=3))
-        first_date = None if draft else self.today + dt.timedelta(days=r.randint(2, 14))
+        # A draft has its schedule too (mission_create asks for it); a week ahead until published.
+        first_date = self.today + dt.timedelta(days=7) if draft else self.today + dt.timedelta(days=r.randint(2, 14))
         return self.new_mission(b, coordinator, kind, "draft" if draft else "open", schedule, first_date, created)
 
     def find_volunteer(
@@ -467,4 +469,4 @@ class Matches:
     def make_intake(self, b: Beneficiary, coordinator) -> None:
         if b.assessed_on and self.rng.random() < 0.5:
             mission = self.open_mission(b, coordinator, kind="home_visit")
-            mission.status, mission.first_date = "draft", None
+            mission.status = "draft"

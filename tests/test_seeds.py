@@ -337,3 +337,32 @@ def test_assessments_were_recorded_and_scored_by_the_assessment_service(loaded):
         assert assessment.taken_on >= assessment.beneficiary.assessed_on
         coordinator = assessment.beneficiary.association.memberships.get(role="coordinator").user
         assert assessment.recorded_by == coordinator
+
+
+def test_missions_were_prepared_and_published_by_their_association_coordinators(loaded):
+    from liens.geocoding import geocode
+    from missions.models import Membership
+
+    coordinators = set(Membership.objects.filter(role="coordinator").values_list("user_id", "association_id"))
+    missions = Mission.objects.select_related("association", "beneficiary")
+    assert missions.exists()
+    for mission in missions:
+        assert (mission.created_by_id, mission.association_id) in coordinators
+        assert mission.created_at <= NOW
+        if mission.beneficiary is None:
+            # mission_create located the event from the address typed, as for any coordinator.
+            point = geocode(mission.place)
+            assert (mission.latitude, mission.longitude) == (
+                (point.latitude, point.longitude) if point else (None, None)
+            )
+        else:
+            assert mission.beneficiary.created_at <= mission.created_at
+            assert (mission.latitude, mission.longitude) == (
+                mission.beneficiary.latitude,
+                mission.beneficiary.longitude,
+            )
+        if mission.status != Mission.Status.DRAFT:
+            # mission_publish's conditions held: a validated association, a person followed and assessed.
+            assert mission.association.validated_at is not None
+            if mission.beneficiary is not None:
+                assert mission.beneficiary.consent_on is not None and mission.beneficiary.assessed_on is not None
