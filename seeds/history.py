@@ -26,7 +26,6 @@ from missions.association.missions import (
     MISSION_FIELDS,
     mission_close,
     mission_create,
-    mission_fill,
     mission_publish,
 )
 from missions.association.services import vetting_step_record
@@ -39,7 +38,6 @@ from missions.models import (
     Match,
     Membership,
     Mission,
-    Visit,
     VisitReport,
 )
 from missions.reports import visit_report_submit
@@ -62,7 +60,8 @@ VETTING_FIELDS = (
 
 
 class History:
-    """Writing the planned territory and replaying its past through the services."""
+    """Writing the planned territory and replaying its past through the services (the matches'
+    steps are seeds.lifecycle's)."""
 
     def make_ledger_extras(self) -> None:
         """Staff calls and family news, then make sure everyone who is not meant to be overdue
@@ -159,15 +158,7 @@ class History:
             if id(b) in contacts:
                 beneficiary_update(beneficiary=b, by=self.coordinators[b._assoc_index], key_contacts=contacts[id(b)])
         self.create_missions()
-        self.save(Match, self.matches, "proposed_at")
-        # A visit with a report is scheduled until its volunteer files it (replay_ledger).
-        reported = {id(report.visit): report.visit.status for report in self.reports}
-        for visit in self.visits:
-            if id(visit) in reported:
-                visit.status = Visit.Status.SCHEDULED
-        Visit.objects.bulk_create(self.visits, batch_size=500)
-        for visit in self.visits:
-            visit.status = reported.get(id(visit), visit.status)
+        # The matches and their visits come in the replay (seeds.lifecycle).
         IsolationAlert.objects.bulk_create(self.alerts)
         for event in self.events:
             # Ids in the event data of rows that had none when the event was planned.
@@ -212,10 +203,9 @@ class History:
             ready = activated[id(b)] if b is not None else mission.association.validated_at
             published = min(max(mission._when, ready) + dt.timedelta(minutes=30), self.now)
             steps.append((published, 1.5, n, ("publish", mission)))
+            # match_activate fills a mission whose places are all taken.
             matches = [m for m in self.matches if m.mission is mission and m.activated_at is not None]
-            if mission.status == Mission.Status.FILLED:
-                steps.append((max(m.activated_at for m in matches), 1.5, n, ("fill", mission)))
-            elif mission.status == Mission.Status.CLOSED:
+            if mission.status == Mission.Status.CLOSED:
                 ended = [m.ended_at for m in matches] + ([b._ended_at] if b is not None and b.status == "ended" else [])
                 steps.append((max(ended), 1.5, n, ("close", mission)))
         return steps
@@ -224,8 +214,6 @@ class History:
         coordinator = mission.created_by
         if step == "publish":
             mission_publish(mission=mission, by=coordinator)
-        elif step == "fill":
-            mission_fill(mission=mission, by=coordinator)
         else:
             mission_close(mission=mission, by=coordinator)
 
@@ -369,7 +357,7 @@ class History:
                 steps.append((b._paused_at, 2, n, ("pause", b)))
             elif b.status == Beneficiary.Status.ENDED:
                 steps.append((b._ended_at, 2, n, ("end", b)))
-        steps += self.mission_steps()
+        steps += self.mission_steps() + self.match_steps()
         steps.sort(key=lambda step: step[:3])
         # The ledger copies what it wrote back onto the person it is given; the plan keeps its own.
         planned = {id(b): (b.last_contact_at, b.alert_after) for b in self.beneficiaries}
@@ -378,6 +366,8 @@ class History:
             with travel(min(when, self.now), tick=False):
                 if isinstance(row, tuple) and isinstance(row[1], Mission):
                     self.mission_step(*row)
+                elif isinstance(row, tuple) and isinstance(row[1], Match):
+                    self.match_step(*row)
                 elif isinstance(row, tuple):
                     self.follow_up(*row)
                 elif isinstance(row, VisitReport):

@@ -38,6 +38,7 @@ from seeds.beneficiaries import Beneficiaries
 from seeds.common import BuilderBase, without_savepoints
 from seeds.events import Events
 from seeds.history import History
+from seeds.lifecycle import Lifecycle
 from seeds.matches import Matches
 from seeds.people import People
 from volunteers.models import Volunteer
@@ -123,7 +124,7 @@ def reset_demo() -> None:
         demo_users().delete()
 
 
-class _Builder(History, Events, Matches, Beneficiaries, People, BuilderBase):
+class _Builder(History, Lifecycle, Events, Matches, Beneficiaries, People, BuilderBase):
     """The whole territory: each part plans its rows in memory, History writes them and replays
     the past through the services."""
 

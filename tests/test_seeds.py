@@ -366,3 +366,39 @@ def test_missions_were_prepared_and_published_by_their_association_coordinators(
             assert mission.association.validated_at is not None
             if mission.beneficiary is not None:
                 assert mission.beneficiary.consent_on is not None and mission.beneficiary.assessed_on is not None
+
+
+def test_matches_went_through_their_lifecycle_at_their_moments(loaded):
+    from missions.models import Membership
+
+    coordinators = set(Membership.objects.filter(role="coordinator").values_list("user_id", "association_id"))
+    matches = Match.objects.select_related("mission")
+    started = matches.filter(status__in=[Match.Status.ACTIVE, Match.Status.PAUSED, Match.Status.ENDED])
+    assert started.filter(status=Match.Status.ACTIVE).count() >= 30
+    for match in matches:
+        # match_propose, by the association's coordinator, which scored the pair.
+        assert (match.proposed_by_id, match.mission.association_id) in coordinators
+        assert match.score_parts and match.proposed_at <= NOW
+    for match in started:
+        assert match.proposed_at < match.responded_at < match.activated_at <= NOW
+        assert match.proposed_at.astimezone(PARIS).date() <= match.introduced_on
+        assert match.introduced_on <= match.activated_at.astimezone(PARIS).date()
+        # match_activate set the first review, match_review the next ones.
+        assert match.next_review_on is not None
+        assert match.last_review_on is None or match.last_review_on < match.next_review_on
+        if match.status == Match.Status.ENDED:
+            assert match.activated_at < match.ended_at <= NOW and match.ended_by_id is not None
+    for match in matches.filter(status=Match.Status.DECLINED):
+        assert match.ended_by_id == match.volunteer.user_id and match.proposed_at < match.ended_at
+
+
+def test_no_visit_without_its_match_active_at_its_time(loaded):
+    visits = Visit.objects.select_related("match")
+    assert visits.exists()
+    for visit in visits:
+        match = visit.match
+        assert match.activated_at is not None and match.activated_at <= visit.starts_at
+        if match.ended_at is not None and visit.starts_at > match.ended_at:
+            assert visit.status == Visit.Status.CANCELLED
+        if match.paused_at is not None and visit.starts_at > match.paused_at:
+            assert visit.status == Visit.Status.CANCELLED
