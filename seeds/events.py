@@ -183,7 +183,8 @@ class Events:
             self.visits.append(visit)
 
     def make_proposals(self) -> None:
-        """Camille's proposal for Marcel's calls, a few more from the engine, two declined."""
+        """Camille's proposal for Marcel's calls, a few more, two declined: all made by the coordinator
+        through match_propose in the replay (seeds.lifecycle)."""
         r = self.rng
         self.new_match(
             self.camille,

@@ -4,10 +4,11 @@ missions, matches, two months of visits and reports, the contact ledger and a fe
 Everything is drawn from one `random.Random(seed)` and dated relative to `now`, so the same
 seed gives the same territory, always "current". The parts of the builder (seeds.people,
 seeds.beneficiaries, seeds.matches, seeds.events) plan the rows in memory; seeds.history writes
-the accounts, files, matches and visits with bulk_create, prepares each mission through
-mission_create on the day it was written, then replays the past through the services at the
-moments it happened: the missions published, filled and closed, the reports and the contact
-ledger, the alert jobs and the coordinators' actions. One transaction. Loading is idempotent:
+the accounts and files with bulk_create, prepares each mission through mission_create on the
+day it was written, then replays the past through the services at the moments it happened:
+the missions published and closed, the matches proposed, accepted, started (their planned
+visits written then), reviewed, paused and ended (seeds.lifecycle), the reports and the
+contact ledger, the alert jobs and the coordinators' actions. One transaction. Loading is idempotent:
 if the demo is already there, nothing is written.
 """
 
