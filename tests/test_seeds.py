@@ -337,3 +337,68 @@ def test_assessments_were_recorded_and_scored_by_the_assessment_service(loaded):
         assert assessment.taken_on >= assessment.beneficiary.assessed_on
         coordinator = assessment.beneficiary.association.memberships.get(role="coordinator").user
         assert assessment.recorded_by == coordinator
+
+
+def test_missions_were_prepared_and_published_by_their_association_coordinators(loaded):
+    from liens.geocoding import geocode
+    from missions.models import Membership
+
+    coordinators = set(Membership.objects.filter(role="coordinator").values_list("user_id", "association_id"))
+    missions = Mission.objects.select_related("association", "beneficiary")
+    assert missions.exists()
+    for mission in missions:
+        assert (mission.created_by_id, mission.association_id) in coordinators
+        assert mission.created_at <= NOW
+        if mission.beneficiary is None:
+            # mission_create located the event from the address typed, as for any coordinator.
+            point = geocode(mission.place)
+            assert (mission.latitude, mission.longitude) == (
+                (point.latitude, point.longitude) if point else (None, None)
+            )
+        else:
+            assert mission.beneficiary.created_at <= mission.created_at
+            assert (mission.latitude, mission.longitude) == (
+                mission.beneficiary.latitude,
+                mission.beneficiary.longitude,
+            )
+        if mission.status != Mission.Status.DRAFT:
+            # mission_publish's conditions held: a validated association, a person followed and assessed.
+            assert mission.association.validated_at is not None
+            if mission.beneficiary is not None:
+                assert mission.beneficiary.consent_on is not None and mission.beneficiary.assessed_on is not None
+
+
+def test_matches_went_through_their_lifecycle_at_their_moments(loaded):
+    from missions.models import Membership
+
+    coordinators = set(Membership.objects.filter(role="coordinator").values_list("user_id", "association_id"))
+    matches = Match.objects.select_related("mission")
+    started = matches.filter(status__in=[Match.Status.ACTIVE, Match.Status.PAUSED, Match.Status.ENDED])
+    assert started.filter(status=Match.Status.ACTIVE).count() >= 30
+    for match in matches:
+        # match_propose, by the association's coordinator, which scored the pair.
+        assert (match.proposed_by_id, match.mission.association_id) in coordinators
+        assert match.score_parts and match.proposed_at <= NOW
+    for match in started:
+        assert match.proposed_at < match.responded_at < match.activated_at <= NOW
+        assert match.proposed_at.astimezone(PARIS).date() <= match.introduced_on
+        assert match.introduced_on <= match.activated_at.astimezone(PARIS).date()
+        # match_activate set the first review, match_review the next ones.
+        assert match.next_review_on is not None
+        assert match.last_review_on is None or match.last_review_on < match.next_review_on
+        if match.status == Match.Status.ENDED:
+            assert match.activated_at < match.ended_at <= NOW and match.ended_by_id is not None
+    for match in matches.filter(status=Match.Status.DECLINED):
+        assert match.ended_by_id == match.volunteer.user_id and match.proposed_at < match.ended_at
+
+
+def test_no_visit_without_its_match_active_at_its_time(loaded):
+    visits = Visit.objects.select_related("match")
+    assert visits.exists()
+    for visit in visits:
+        match = visit.match
+        assert match.activated_at is not None and match.activated_at <= visit.starts_at
+        if match.ended_at is not None and visit.starts_at > match.ended_at:
+            assert visit.status == Visit.Status.CANCELLED
+        if match.paused_at is not None and visit.starts_at > match.paused_at:
+            assert visit.status == Visit.Status.CANCELLED
