@@ -66,6 +66,8 @@ LANGUAGES_FR = {
 
 # Matched beneficiaries (weekly visit or call) across the territory; the rest wait for a volunteer.
 MATCHED_QUOTA = 40
+# The reach of phone calls and group events in the matching score (settings.LIENS_MATCHING_MAX_RADIUS_KM).
+MATCHING_HORIZON_KM = 20.0
 
 
 def slug(text: str) -> str:

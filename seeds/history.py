@@ -22,12 +22,6 @@ from missions.association.beneficiaries import (
     beneficiary_pause,
     beneficiary_update,
 )
-from missions.association.missions import (
-    MISSION_FIELDS,
-    mission_close,
-    mission_create,
-    mission_publish,
-)
 from missions.association.services import vetting_step_record
 from missions.ledger import contact_record
 from missions.models import (
@@ -38,6 +32,7 @@ from missions.models import (
     Match,
     Membership,
     Mission,
+    Visit,
     VisitReport,
 )
 from missions.reports import visit_report_submit
@@ -60,8 +55,7 @@ VETTING_FIELDS = (
 
 
 class History:
-    """Writing the planned territory and replaying its past through the services (the matches'
-    steps are seeds.lifecycle's)."""
+    """Writing the planned territory and replaying its past through the services."""
 
     def make_ledger_extras(self) -> None:
         """Staff calls and family news, then make sure everyone who is not meant to be overdue
@@ -157,65 +151,22 @@ class History:
         for b in self.beneficiaries:
             if id(b) in contacts:
                 beneficiary_update(beneficiary=b, by=self.coordinators[b._assoc_index], key_contacts=contacts[id(b)])
-        self.create_missions()
-        # The matches and their visits come in the replay (seeds.lifecycle).
+        self.save(Mission, self.missions, "created_at")
+        self.save(Match, self.matches, "proposed_at")
+        # A visit with a report is scheduled until its volunteer files it (replay_ledger).
+        reported = {id(report.visit): report.visit.status for report in self.reports}
+        for visit in self.visits:
+            if id(visit) in reported:
+                visit.status = Visit.Status.SCHEDULED
+        Visit.objects.bulk_create(self.visits, batch_size=500)
+        for visit in self.visits:
+            visit.status = reported.get(id(visit), visit.status)
         IsolationAlert.objects.bulk_create(self.alerts)
         for event in self.events:
             # Ids in the event data of rows that had none when the event was planned.
             for key, row in getattr(event, "_ids", {}).items():
                 event.data[key] = row.pk
         AlertEvent.objects.bulk_create(self.events)
-
-    def create_missions(self) -> None:
-        """Each mission prepared as a draft through mission_create, by its association's
-        coordinator, on the day it was written; publication and what follows come in the replay
-        (mission_steps). The planned row takes the id, and the place the service located."""
-        # The service judges the person as the file stands then, not as the plan ends.
-        files = Beneficiary.objects.in_bulk([b.pk for b in self.beneficiaries])
-        for mission in sorted(self.missions, key=lambda m: m._when):
-            fields = {name: getattr(mission, name) for name in MISSION_FIELDS}
-            if mission.beneficiary is not None:
-                fields["beneficiary"] = files[mission.beneficiary.pk]
-            if mission.recurrence == Mission.Recurrence.ONE_OFF:
-                fields["weekday"] = fields["end_date"] = None
-            with travel(mission._when, tick=False):
-                created = mission_create(association=mission.association, by=mission.created_by, **fields)
-            mission.pk, mission.created_at = created.pk, created.created_at
-            # Planned before its association and person had ids: the ids the rows now have.
-            mission.association, mission.beneficiary = mission.association, mission.beneficiary
-            mission.latitude, mission.longitude, mission.starts_at = (
-                created.latitude,
-                created.longitude,
-                created.starts_at,
-            )
-            mission._state.adding, mission._state.db = False, created._state.db
-
-    def mission_steps(self) -> list[tuple]:
-        """When each mission was published (once its person is followed and assessed, or its
-        association validated), filled (its volunteer started) and closed (its last match over),
-        as replay steps. Closing comes before the person's file is closed at the same moment."""
-        activated = {id(b): min(b._ready, self.now) for b in self.beneficiaries if b.status != "intake"}
-        steps = []
-        for n, mission in enumerate(self.missions):
-            if mission.status == Mission.Status.DRAFT:
-                continue
-            b = mission.beneficiary
-            ready = activated[id(b)] if b is not None else mission.association.validated_at
-            published = min(max(mission._when, ready) + dt.timedelta(minutes=30), self.now)
-            steps.append((published, 1.5, n, ("publish", mission)))
-            # match_activate fills a mission whose places are all taken.
-            matches = [m for m in self.matches if m.mission is mission and m.activated_at is not None]
-            if mission.status == Mission.Status.CLOSED:
-                ended = [m.ended_at for m in matches] + ([b._ended_at] if b is not None and b.status == "ended" else [])
-                steps.append((max(ended), 1.5, n, ("close", mission)))
-        return steps
-
-    def mission_step(self, step: str, mission: Mission) -> None:
-        coordinator = mission.created_by
-        if step == "publish":
-            mission_publish(mission=mission, by=coordinator)
-        else:
-            mission_close(mission=mission, by=coordinator)
 
     def save(self, model, objs: list, stamp: str) -> None:
         """bulk_create keeping the back-dated `stamp` (an auto_now_add field) of each row.
@@ -343,8 +294,7 @@ class History:
     def replay_ledger(self) -> None:
         """File the reports, record the other contacts and follow the people through their
         services, in the order and at the moments they happened: beneficiary_activate (consent
-        recorded), beneficiary_pause and beneficiary_end; the missions published, filled and
-        closed (mission_steps); visit_report_submit marks the visit
+        recorded), beneficiary_pause and beneficiary_end; visit_report_submit marks the visit
         done or missed, writes its contact and raises what a report raises (the fall's urgent
         alert, a second missed visit in a row); contact_record moves last_contact_at and
         alert_after. Then the coordinator takes the urgent alert in hand."""
@@ -357,18 +307,13 @@ class History:
                 steps.append((b._paused_at, 2, n, ("pause", b)))
             elif b.status == Beneficiary.Status.ENDED:
                 steps.append((b._ended_at, 2, n, ("end", b)))
-        steps += self.mission_steps() + self.match_steps()
         steps.sort(key=lambda step: step[:3])
         # The ledger copies what it wrote back onto the person it is given; the plan keeps its own.
         planned = {id(b): (b.last_contact_at, b.alert_after) for b in self.beneficiaries}
         filed: dict[int, VisitReport] = {}
         for when, _, _, row in steps:
             with travel(min(when, self.now), tick=False):
-                if isinstance(row, tuple) and isinstance(row[1], Mission):
-                    self.mission_step(*row)
-                elif isinstance(row, tuple) and isinstance(row[1], Match):
-                    self.match_step(*row)
-                elif isinstance(row, tuple):
+                if isinstance(row, tuple):
                     self.follow_up(*row)
                 elif isinstance(row, VisitReport):
                     filed[id(row)] = visit_report_submit(

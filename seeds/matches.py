@@ -21,6 +21,7 @@ from seeds import territory as T
 from seeds.common import (
     INTERESTS_FR,
     LANGUAGES_FR,
+    MATCHING_HORIZON_KM,
     PARIS,
     PERIOD_TIMES,
     add_months,
@@ -31,7 +32,7 @@ from volunteers.models import Volunteer
 
 
 class Matches:
-    """Missions, the matches planned for them, visits and reports, and the contacts they make."""
+    """Missions, matches within the matching rules, visits and reports, and the contacts they make."""
 
     def describe(self, b: Beneficiary, kind: str) -> tuple[str, str, str]:
         r = self.rng
@@ -93,8 +94,7 @@ class Matches:
             status=status,
             created_by=coordinator,
         )
-        # Never written before the person's file was opened.
-        mission._when = max(created, b._when + dt.timedelta(hours=2))
+        mission._when = created
         self.missions.append(mission)
         return mission
 
@@ -131,17 +131,14 @@ class Matches:
         draft = r.random() < 0.05
         created = b._ready + dt.timedelta(days=r.randint(0, 4))
         created = min(created, self.now - dt.timedelta(hours=3))
-        # A draft has its schedule too (mission_create asks for it); a week ahead until published.
-        first_date = self.today + dt.timedelta(days=7) if draft else self.today + dt.timedelta(days=r.randint(2, 14))
+        first_date = None if draft else self.today + dt.timedelta(days=r.randint(2, 14))
         return self.new_mission(b, coordinator, kind, "draft" if draft else "open", schedule, first_date, created)
 
     def find_volunteer(
         self, b: Beneficiary | None, kind: str, *, weekday=None, at=None, duration=60, exclude=(), near=None
     ):
-        """The plan's first choice, among the three closest (to the person, or to `near`, the
-        place of a group event) who look free, near and suited as the territory ends. Only a
-        guess: match_propose judges the pair with the hard rules at its moment, and the engine's
-        own suggestions stand in when it refuses (seeds.lifecycle)."""
+        """A volunteer who passes the matching hard rules, among the three closest (to the
+        person, or to `near`, the place of a group event)."""
         r = self.rng
         candidates = []
         for v in self.volunteers:
@@ -167,17 +164,43 @@ class Matches:
                 continue
             candidates.append((distance, v))
         if not candidates:
-            return None
+            return None, 0.0
         candidates.sort(key=lambda c: c[0])
-        return r.choice(candidates[:3])[1]
+        distance, volunteer = r.choice(candidates[:3])
+        return volunteer, distance
+
+    def score(self, mission: Mission, v: Volunteer, distance: float) -> tuple[float, dict]:
+        """The named parts of missions.matching at proposal time (each 0..1), and their weighted sum."""
+        b = mission.beneficiary
+        shared = len(set(b.interests) & set(v.interests)) if b is not None else 0
+        reach = float(v.travel_radius_km) if mission.kind in IN_PERSON_KINDS else MATCHING_HORIZON_KM
+        slack = 0.0
+        if mission.weekday is not None and mission.local_time is not None:
+            begin = minutes_of(mission.local_time)
+            for weekday, start, end in v._slots:
+                if weekday == mission.weekday and minutes_of(start) <= begin < minutes_of(end):
+                    slack = (minutes_of(end) - minutes_of(start) - mission.duration_minutes) / 120
+        parts = {
+            "distance": round(min(1.0, max(0.0, 1 - distance / reach)), 3),
+            "interests": round(min(shared, 3) / 3, 3),
+            "slack": round(min(1.0, max(0.0, slack)), 3),
+            "continuity": 0.0,
+            "load": round(max(0.0, 1 - v._live / v.max_commitments), 3),
+            "reliability": 0.5,  # a newcomer's smoothed share of reported visits
+        }
+        weights = getattr(settings, "LIENS_MATCHING_WEIGHTS", {})
+        return round(sum(weights.get(name, 0.0) * value for name, value in parts.items()), 4), parts
 
     def match_weekly(self, b, coordinator, *, volunteer=None, kind=None, schedule=None, activation=None) -> bool:
         r = self.rng
         kind = kind or r.choices(["home_visit", "phone_call"], weights=[78, 22])[0]
+        distance = 0.0
         if volunteer is None:
-            volunteer = self.find_volunteer(b, kind)
+            volunteer, distance = self.find_volunteer(b, kind)
             if volunteer is None:
                 return False
+        else:
+            distance = km(b.latitude, b.longitude, volunteer.latitude, volunteer.longitude)
         schedule = schedule or self.pick_schedule(kind, volunteer)
         if activation is None:
             earliest = max(b._ready, volunteer.approved_at) + dt.timedelta(days=10)
@@ -197,6 +220,7 @@ class Matches:
             mission,
             "active",
             coordinator,
+            distance,
             proposed=activation - dt.timedelta(days=r.randint(3, 7)),
         )
         match.activated_at = activation
@@ -214,15 +238,16 @@ class Matches:
             review = add_months(review, every)
         match.next_review_on = review
 
-    def new_match(self, volunteer, mission, status, proposed_by, proposed) -> Match:
-        """A planned match: match_propose judges and scores it when the replay reaches it."""
+    def new_match(self, volunteer, mission, status, proposed_by, distance, proposed) -> Match:
         r = self.rng
-        match = Match(volunteer=volunteer, mission=mission, status=status, proposed_by=proposed_by)
+        score, parts = self.score(mission, volunteer, distance)
+        match = Match(
+            volunteer=volunteer, mission=mission, status=status, proposed_by=proposed_by, score=score, score_parts=parts
+        )
         match._when = proposed
         if status != "proposed":
             match.responded_at = proposed + dt.timedelta(hours=r.randint(2, 40))
-        # An ended match was a commitment while it ran, alongside the ones that go on.
-        if status in Match.LIVE or status == Match.Status.ENDED:
+        if status in Match.LIVE:
             volunteer._live += 1
         self.matches.append(match)
         return match
@@ -352,8 +377,9 @@ class Matches:
         last_day = self.today - dt.timedelta(days=r.randint(11, 24))
         if r.random() < 0.6:
             # A volunteer used to come, then stopped: the match ended, the mission reopened.
-            volunteer = self.find_volunteer(
-                b, mission.kind, weekday=mission.weekday, at=mission.local_time, duration=mission.duration_minutes
+            volunteer, distance = self.find_volunteer(b, mission.kind)
+            volunteer = volunteer or r.choice(
+                [v for v in self.volunteers if v.vetting_state == "approved" and v is not self.camille]
             )
             last_day -= dt.timedelta(days=(last_day.weekday() - mission.weekday) % 7)
             activation = max(
@@ -361,9 +387,9 @@ class Matches:
                 self.at_local(last_day, dt.time(0, 0)) - dt.timedelta(days=r.randint(60, 200)),
             )
             last_visit = self.at_local(last_day, mission.local_time)
-            if volunteer is not None and activation < last_visit:
+            if activation < last_visit:
                 match = self.new_match(
-                    volunteer, mission, "ended", coordinator, proposed=activation - dt.timedelta(days=5)
+                    volunteer, mission, "ended", coordinator, distance, proposed=activation - dt.timedelta(days=5)
                 )
                 match.activated_at = activation
                 match.introduced_on = activation.astimezone(PARIS).date()
@@ -385,12 +411,11 @@ class Matches:
         b.paused_until = self.today + dt.timedelta(days=r.randint(7, 40))
         b.pause_reason = r.choice(T.PAUSE_REASONS)
         kind = "home_visit"
-        volunteer = self.find_volunteer(b, kind)
+        volunteer, distance = self.find_volunteer(b, kind)
         if volunteer is None:
             self.open_mission(b, coordinator, kind=kind).status = "draft"
             return
-        # Matched some weeks after the person was ready (not before their file was opened).
-        activation = max(self.now - dt.timedelta(days=r.randint(60, 200)), b._ready + dt.timedelta(days=10))
+        activation = self.now - dt.timedelta(days=r.randint(60, 200))
         schedule = self.pick_schedule(kind, volunteer)
         mission = self.new_mission(
             b,
@@ -401,7 +426,9 @@ class Matches:
             activation.astimezone(PARIS).date(),
             activation - dt.timedelta(days=14),
         )
-        match = self.new_match(volunteer, mission, "paused", coordinator, proposed=activation - dt.timedelta(days=4))
+        match = self.new_match(
+            volunteer, mission, "paused", coordinator, distance, proposed=activation - dt.timedelta(days=4)
+        )
         match.activated_at = activation
         match.introduced_on = activation.astimezone(PARIS).date()
         match.paused_at, match.pause_reason = paused_on, b.pause_reason
@@ -411,9 +438,11 @@ class Matches:
         r = self.rng
         ended = self.now - dt.timedelta(days=r.randint(30, 50))
         b._ended_at = ended
-        activation = max(ended - dt.timedelta(days=r.randint(120, 240)), b._ready + dt.timedelta(days=10))
-        volunteer = self.find_volunteer(b, "home_visit")
-        # Nobody near was free at any time: the mission waited, and closed with the file.
+        activation = ended - dt.timedelta(days=r.randint(120, 240))
+        volunteer, distance = self.find_volunteer(b, "home_visit")
+        volunteer = volunteer or r.choice(
+            [v for v in self.volunteers if v.vetting_state == "approved" and v is not self.camille]
+        )
         schedule = self.pick_schedule("home_visit", volunteer)
         mission = self.new_mission(
             b,
@@ -425,9 +454,9 @@ class Matches:
             activation - dt.timedelta(days=12),
         )
         mission.end_date = ended.astimezone(PARIS).date()
-        if volunteer is None:
-            return
-        match = self.new_match(volunteer, mission, "ended", coordinator, proposed=activation - dt.timedelta(days=4))
+        match = self.new_match(
+            volunteer, mission, "ended", coordinator, distance, proposed=activation - dt.timedelta(days=4)
+        )
         match.activated_at = activation
         match.introduced_on = activation.astimezone(PARIS).date()
         match.ended_at = ended
@@ -438,4 +467,4 @@ class Matches:
     def make_intake(self, b: Beneficiary, coordinator) -> None:
         if b.assessed_on and self.rng.random() < 0.5:
             mission = self.open_mission(b, coordinator, kind="home_visit")
-            mission.status = "draft"
+            mission.status, mission.first_date = "draft", None
