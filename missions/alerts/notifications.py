@@ -73,7 +73,8 @@ def alerts_raised_notify(*, items: list[RaisedItem]) -> int:
     recipients = staff_to_tell(association_ids=list(grouped), role=Membership.Role.COORDINATOR)
     names_wanted = [item.beneficiary_id for group in grouped.values() for item in _worst_first(group)[:DIGEST_NAMES]]
     names = {
-        b.pk: b.display_name for b in Beneficiary.objects.filter(pk__in=names_wanted).only("first_name", "last_name")
+        b.pk: b.display_name
+        for b in Beneficiary.objects.filter(pk__in=names_wanted).only("first_name", "last_name", "erased_at")
     }
     association_names = dict(Association.objects.filter(pk__in=list(grouped)).values_list("pk", "name"))
     written = 0

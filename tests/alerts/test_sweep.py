@@ -7,9 +7,11 @@ import random
 import pytest
 import time_machine
 from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from liens.models import Notification
+from missions.alerts.notifications import RaisedItem, alerts_raised_notify
 from missions.alerts.selectors import alert_file
 from missions.alerts.sweep import DueRow, isolation_sweep, no_contact_step
 from missions.models import AlertEvent, Association, Beneficiary, IsolationAlert
@@ -297,3 +299,20 @@ def test_both_engines_decide_every_case_alike(association_a, association_b):
     kinds = {kind for _, kind, _ in python["events"]}
     assert kinds == {"severity", "resolved"}  # with new alerts, the sample covers every branch
     assert python["raised"] == sql["raised"] > 0
+
+
+def test_the_digest_reads_the_names_in_one_query_however_many_people(follow, coordinator_a):
+    """The digest names up to ten people: their names come in one query (display_name reads
+    erased_at too, so a narrower .only() would fetch it person by person)."""
+
+    def queries_for(count: int) -> int:
+        people = [follow(days_silent=10) for _ in range(count)]
+        items = [
+            RaisedItem(1000 + n, person.pk, person.association_id, IsolationAlert.Kind.NO_CONTACT, 1, None)
+            for n, person in enumerate(people)
+        ]
+        with CaptureQueriesContext(connection) as captured:
+            alerts_raised_notify(items=items)
+        return len(captured)
+
+    assert queries_for(2) == queries_for(8)
