@@ -20,7 +20,7 @@ from django.http import Http404
 from django.utils.translation import gettext_lazy
 from rest_framework.permissions import BasePermission
 
-from liens.scopes import ALL, scope_active, scope_current, scope_enter, scopes_disabled
+from liens.scopes import scope_active, scope_current, scope_enter, scopes_disabled
 from volunteers.models import Volunteer
 
 from .models import Association, Match, Membership
@@ -136,14 +136,20 @@ def staff_required(view):
 
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
-        ids = association_ids_for(request.user)
-        if ids == []:
-            raise Http404
-        request.association_ids = ids
-        with staff_scope(ids):
+        with staff_scope(_staff_ids_or_404(request)):
             return view(request, *args, **kwargs)
 
     return wrapper
+
+
+def _staff_ids_or_404(request) -> list[int] | None:
+    """The association ids a staff request may show, set on `request.association_ids` (None:
+    every association); Http404 for anyone who is not staff."""
+    ids = association_ids_for(request.user)
+    if ids == []:
+        raise Http404
+    request.association_ids = ids
+    return ids
 
 
 @contextlib.contextmanager
@@ -153,10 +159,10 @@ def staff_scope(ids: list[int] | None):
     a template rendered after the view returns, a streamed export — still reads rows; outside
     one (a view called directly) it lasts for the block."""
     if scope_current().kind == "open":
-        with scope_active(ALL if ids is None else ids):
+        with scope_active(ids):
             yield
     else:
-        scope_enter(ALL if ids is None else ids)
+        scope_enter(ids)
         yield
 
 
@@ -171,11 +177,7 @@ class StaffScope(BasePermission):
     def has_permission(self, request, view) -> bool:
         if not request.user.is_authenticated:
             return False  # DRF's 401/403 for a missing or dead token, as IsAuthenticated answered
-        ids = association_ids_for(request.user)
-        if ids == []:
-            raise Http404
-        request.association_ids = ids
-        scope_enter(ALL if ids is None else ids)
+        scope_enter(_staff_ids_or_404(request))
         return True
 
 
