@@ -1,14 +1,137 @@
 """Template context shared by every page: which navigation the user gets."""
 
+from dataclasses import dataclass
 from functools import partial
 
+from django.urls import NoReverseMatch, reverse
+from django.utils.functional import SimpleLazyObject
+from django.utils.translation import gettext_lazy as _
+
 from .accounts.policy import mfa_required, mfa_setup_pending, staff_roles
+
+# The public catalogue of open missions, offered to visitors in the bottom bar as soon as a URL
+# of this name exists (liens imports nothing from missions, so it asks the URL resolver).
+CATALOGUE_URL_NAME = "catalogue"
+# A phone's bottom bar holds this many destinations; the others go to the header's menu.
+BAR_SIZE = 4
+
+
+@dataclass(frozen=True)
+class Destination:
+    """One place in the menu: where it is, its name (short for the bottom bar) and whether the
+    current page belongs to it (aria-current)."""
+
+    url: str
+    label: str
+    short: str
+    current: bool = False
+
+
+def _matches(request, namespace: str, url_names: set[str] | None = None) -> bool:
+    match = getattr(request, "resolver_match", None)
+    if match is None or match.namespace != namespace:
+        return False
+    return url_names is None or match.url_name in url_names
+
+
+def _volunteer(request) -> list[Destination]:
+    match = getattr(request, "resolver_match", None)
+    name = match.url_name if match is not None and match.namespace == "volunteers" else None
+    on_missions = name in {"home", "missions", "mission_detail", "mission_offer", "match_accept", "match_decline"}
+    on_visits = name is not None and (name.startswith("visit") or name == "report_done")
+    on_profile = name is not None and not (on_missions or on_visits)
+    return [
+        Destination(reverse("volunteers:missions"), _("My missions"), _("Missions"), on_missions),
+        Destination(reverse("volunteers:visits"), _("My visits"), _("Visits"), on_visits),
+        Destination(reverse("volunteers:profile"), _("My profile"), _("Profile"), on_profile),
+    ]
+
+
+def _association_staff(request) -> list[Destination]:
+    # Beneficiaries, missions, vetting, imports and staff are in the association's own menu.
+    return [
+        Destination(
+            reverse("association:home"),
+            _("My association"),
+            _("Association"),
+            _matches(request, "association") or _matches(request, "privacy"),
+        ),
+        Destination(reverse("alerts:queue"), _("Alerts"), _("Alerts"), _matches(request, "alerts")),
+        Destination(reverse("matching:proposals"), _("Match proposals"), _("Proposals"), _matches(request, "matching")),
+        Destination(
+            reverse("visits:attention"), _("Visits needing attention"), _("Visits"), _matches(request, "visits")
+        ),
+    ]
+
+
+def _platform_admin(request, *, with_alerts: bool) -> list[Destination]:
+    pending = _matches(request, "association", {"admin-pending"})
+    destinations = [
+        Destination(reverse("association:admin-pending"), _("Associations to validate"), _("To validate"), pending)
+    ]
+    if with_alerts:
+        destinations.append(Destination(reverse("alerts:queue"), _("Alerts"), _("Alerts"), _matches(request, "alerts")))
+    destinations.append(Destination(reverse("admin:index"), _("Administration"), _("Admin")))
+    return destinations
+
+
+def _anonymous(request) -> list[Destination]:
+    name = request.resolver_match.url_name if getattr(request, "resolver_match", None) else None
+    destinations = [
+        Destination(reverse("account_login"), _("Sign in"), _("Sign in"), name == "account_login"),
+        Destination(reverse("account_signup"), _("Become a volunteer"), _("Volunteer"), name == "account_signup"),
+        Destination(
+            reverse("association:signup"),
+            _("Register an association"),
+            _("Association"),
+            _matches(request, "association", {"signup"}),
+        ),
+    ]
+    try:
+        catalogue = reverse(CATALOGUE_URL_NAME)
+    except NoReverseMatch:
+        return destinations
+    path = getattr(request, "path", "")
+    return [Destination(catalogue, _("Open missions"), _("Missions"), path.startswith(catalogue)), *destinations]
+
+
+def _account(request) -> list[Destination]:
+    name = request.resolver_match.url_name if getattr(request, "resolver_match", None) else None
+    return [
+        Destination(reverse("account_language"), _("Language of messages"), _("Language"), name == "account_language"),
+        Destination(reverse("mfa_index"), _("Account security"), _("Security"), name == "mfa_index"),
+    ]
+
+
+def navigation(request) -> dict[str, list[Destination]]:
+    """The role's main destinations (the phone's bottom bar, BAR_SIZE at most) and the rest of
+    the menu (the header's). Every role's entries are URL reversals: no query."""
+    user = request.user
+    if not user.is_authenticated:
+        return {"bar": _anonymous(request), "more": []}
+    if mfa_setup_pending(user):
+        # Only the setup is open (liens.accounts.middleware): the role's pages are not offered.
+        return {"bar": [], "more": [_account(request)[1]]}
+    main: list[Destination] = []
+    staff = bool(staff_roles(user))
+    if user.is_staff:
+        main += _platform_admin(request, with_alerts=not staff)
+    if staff:
+        main += _association_staff(request)
+    if hasattr(user, "volunteer"):
+        main += _volunteer(request)
+    return {"bar": main[:BAR_SIZE], "more": main[BAR_SIZE:] + _account(request)}
 
 
 def roles(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {"is_volunteer": False, "is_association_staff": False, "is_platform_admin": False}
+        return {
+            "is_volunteer": False,
+            "is_association_staff": False,
+            "is_platform_admin": False,
+            "nav": SimpleLazyObject(partial(navigation, request)) if user is not None else None,
+        }
     # Both lookups hit cached relations or one indexed query each, a constant per page.
     return {
         "is_volunteer": hasattr(user, "volunteer"),
@@ -18,4 +141,5 @@ def roles(request):
         "mfa_required": partial(mfa_required, user),
         # Until then the role's pages are closed (liens.accounts.middleware): the menu hides them.
         "mfa_setup_pending": partial(mfa_setup_pending, user),
+        "nav": SimpleLazyObject(partial(navigation, request)),
     }

@@ -2,8 +2,11 @@
 invalid field says so to assistive technology."""
 
 from django import forms
+from django.conf import settings
 from django.forms.boundfield import BoundField
 from django.forms.renderers import DjangoTemplates
+from django.utils.translation import get_language_info
+from django.utils.translation import gettext_lazy as _
 
 from .errors import DomainError
 
@@ -42,3 +45,15 @@ class FormRenderer(DjangoTemplates):
     bound fields, without each form having to ask."""
 
     bound_field_class = AccessibleBoundField
+
+
+class LanguageForm(forms.Form):
+    """The language of the account's messages (emails, text messages) and pages."""
+
+    language = forms.ChoiceField(
+        label=_("Language of your messages"),
+        # Each language named in itself, so someone who cannot read the page still finds theirs.
+        choices=[(code, get_language_info(code)["name_local"].capitalize()) for code, _name in settings.LANGUAGES],
+        widget=forms.RadioSelect,
+        help_text=_("Emails and text messages from Liens are written in this language; the pages follow it too."),
+    )

@@ -1,4 +1,5 @@
-"""Cross-cutting writes: heartbeats, the access log, and the outbox's share of data protection."""
+"""Cross-cutting writes: heartbeats, the access log, the outbox's share of data protection, and
+the account's own settings."""
 
 import datetime
 import html
@@ -9,8 +10,10 @@ from django.db import transaction
 from django.db.models import Q, TextField, Value
 from django.db.models.functions import Cast, Replace
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from .models import JobHeartbeat, Notification, SensitiveAccess
+from .errors import DomainError
+from .models import JobHeartbeat, Notification, SensitiveAccess, User
 
 # Terminal outbox states: nothing more will be sent from these rows.
 FINISHED_NOTIFICATION_STATUSES = (
@@ -103,3 +106,15 @@ def notifications_scrub(*, names: list[str], recipients: list[int] | None = None
                 Notification.objects.filter(pk=row.pk).update(payload=json.loads(text))
                 changed.add(row.pk)
     return len(changed)
+
+
+def user_language_set(*, user: User, language: str, by: User) -> User:
+    """Set the language the user's emails and text messages are written in, by the user
+    themselves or a platform admin. Idempotent; messages already in the outbox keep theirs."""
+    if by.pk != user.pk and not by.is_staff:
+        raise DomainError(_("You may only change your own account."), code="forbidden")
+    if language not in dict(settings.LANGUAGES):
+        raise DomainError(_("Choose one of the languages offered."), field="language")
+    User.objects.filter(pk=user.pk).update(language=language)
+    user.language = language
+    return user

@@ -43,6 +43,8 @@ if not SECRET_KEY:
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+# A refused form (stale or missing security token) gets a page in the site's layout, JSON under /api/.
+CSRF_FAILURE_VIEW = "liens.views.csrf_failure"
 
 INSTALLED_APPS = [
     "django.contrib.admin",

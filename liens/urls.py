@@ -13,12 +13,17 @@ admin.site.login = account_views.admin_login(admin.site)
 
 # An unknown URL under /api/ answers JSON like the rest of the API (see views.not_found).
 handler404 = "liens.views.not_found"
+handler403 = "liens.views.forbidden"
+handler400 = "liens.views.bad_request"
+handler500 = "liens.views.server_error"
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/login/", account_views.login, name="account_login"),
+    path("accounts/language/", account_views.language, name="account_language"),
     path("accounts/2fa/", account_views.security, name="mfa_index"),
     path("accounts/2fa/totp/activate/", account_views.activate_totp, name="mfa_activate_totp"),
     path("accounts/api-token/revoke/", account_views.api_token_revoke_page, name="account_api_token_revoke"),

@@ -9,15 +9,20 @@ from csp.decorators import csp_update
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
+from django.utils import translation
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.authtoken.models import Token
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
+
+from liens.errors import DomainError
+from liens.forms import LanguageForm, form_apply_domain_error
+from liens.services import user_language_set
 
 from .policy import api_token_expired
 from .tokens import api_token_issue, api_token_revoke
@@ -59,6 +64,37 @@ class AccountSecurityView(IndexView):
 
 
 security = AccountSecurityView.as_view()
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def language(request):
+    """The language of the account's messages; the pages switch to it for this browser too."""
+    form = LanguageForm(request.POST or None, initial={"language": request.user.language})
+    if request.method == "POST" and form.is_valid():
+        try:
+            user_language_set(user=request.user, language=form.cleaned_data["language"], by=request.user)
+        except DomainError as exc:
+            form_apply_domain_error(form, exc)
+        else:
+            chosen = request.user.language
+            # Said in the chosen language, which the message names ("…now in English" / "…en français").
+            with translation.override(chosen):
+                messages.success(request, _("Saved: your messages and pages are now in English."))
+            response = redirect("account_language")
+            # What Django's language switch stores, so the next pages are in the chosen language.
+            response.set_cookie(
+                settings.LANGUAGE_COOKIE_NAME,
+                chosen,
+                max_age=settings.LANGUAGE_COOKIE_AGE,
+                path=settings.LANGUAGE_COOKIE_PATH,
+                domain=settings.LANGUAGE_COOKIE_DOMAIN,
+                secure=settings.LANGUAGE_COOKIE_SECURE,
+                httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+                samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+            )
+            return response
+    return render(request, "account/language.html", {"form": form})
 
 
 @require_POST

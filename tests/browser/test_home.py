@@ -17,7 +17,12 @@ def test_the_home_page_fits_a_phone_and_invites_volunteers(page):
 
 def test_a_coordinator_signs_in_and_gets_the_staff_navigation(page, coordinator_a):
     login(page, coordinator_a.email, factories.PASSWORD)
-    assert page.get_by_role("link", name="Mon association").is_visible()
+    # The phone's bottom bar holds the staff's main destinations; the header's menu the rest.
+    bar = page.get_by_role("navigation", name="Menu principal")
+    assert bar.get_by_role("link", name="Association").is_visible()
+    assert bar.get_by_role("link", name="Alertes").is_visible()
+    assert page.get_by_role("button", name="Se déconnecter").is_hidden()
+    page.locator("details.menu > summary").click()
     assert page.get_by_role("button", name="Se déconnecter").is_visible()
     assert_no_sideways_scroll(page)
 
