@@ -82,16 +82,9 @@ def language(request):
             with translation.override(chosen):
                 messages.success(request, _("Saved: your messages and pages are now in English."))
             response = redirect("account_language")
-            # What Django's language switch stores, so the next pages are in the chosen language.
+            # What Django's language switch stores (the site keeps its other cookie defaults).
             response.set_cookie(
-                settings.LANGUAGE_COOKIE_NAME,
-                chosen,
-                max_age=settings.LANGUAGE_COOKIE_AGE,
-                path=settings.LANGUAGE_COOKIE_PATH,
-                domain=settings.LANGUAGE_COOKIE_DOMAIN,
-                secure=settings.LANGUAGE_COOKIE_SECURE,
-                httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
-                samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+                settings.LANGUAGE_COOKIE_NAME, chosen, max_age=settings.LANGUAGE_COOKIE_AGE, samesite="Lax"
             )
             return response
     return render(request, "account/language.html", {"form": form})
