@@ -40,6 +40,28 @@ def test_each_role_gets_its_main_destinations_in_the_bar(request, persona, expec
 
 
 @pytest.mark.django_db
+def test_visitors_get_the_public_catalogue_first_once_it_exists(anonymous_client, settings):
+    from django.http import HttpResponse
+    from django.urls import path
+
+    import liens.urls
+
+    settings.ROOT_URLCONF = type(
+        "urls",
+        (),
+        {
+            "urlpatterns": [
+                path("catalogue/", lambda request: HttpResponse(), name="catalogue"),
+                *liens.urls.urlpatterns,
+            ],
+            "handler404": liens.urls.handler404,
+        },
+    )
+    html = anonymous_client.get("/").content.decode()
+    assert bar_links(html) == ["/catalogue/", "/accounts/login/", "/accounts/signup/", "/association/signup/"]
+
+
+@pytest.mark.django_db
 def test_the_current_destination_is_marked_for_screen_readers(coordinator_a_client):
     html = coordinator_a_client.get(reverse("alerts:queue")).content.decode()
     assert '<a href="/alerts/" aria-current="page">' in html
