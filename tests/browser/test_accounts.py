@@ -35,6 +35,7 @@ def test_an_admin_sets_up_the_authenticator_app_then_signs_in_with_a_code(page):
     page.goto("/alerts/dashboard/")
     assert "/alerts/dashboard/" in page.url
 
+    page.locator("details.menu > summary").click()  # sign-out sits in the header's menu
     page.get_by_role("button", name="Se déconnecter").click()
     page.wait_for_load_state("networkidle")
     login(page, user.email, factories.PASSWORD)
