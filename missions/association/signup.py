@@ -107,9 +107,9 @@ def register(request):
                     request,
                     user=user,
                     email_verification=allauth_settings.EMAIL_VERIFICATION,
-                    redirect_url=reverse("association:register-pending"),
+                    redirect_url=reverse("association:join-pending"),
                 )
-            return redirect("association:register-pending")
+            return redirect("association:join-pending")
     return render(
         request,
         "missions/association/register.html",
@@ -134,7 +134,7 @@ def pending(request):
     else:
         registered = request.session.get(REGISTERED_SESSION_KEY)
         if not registered:
-            return redirect("association:register")
+            return redirect("association:join")
         is_manager = True
     return render(
         request,

@@ -42,7 +42,7 @@ REGISTER = {
 
 
 def _register(client, **changes):
-    return client.post(reverse("association:register"), {**REGISTER, **changes}, HTTP_ACCEPT_LANGUAGE="fr")
+    return client.post(reverse("association:join"), {**REGISTER, **changes}, HTTP_ACCEPT_LANGUAGE="fr")
 
 
 def _confirm(client):
@@ -53,8 +53,8 @@ def _confirm(client):
 
 def test_the_home_page_leads_visitors_to_the_registration_form(client):
     home = client.get(reverse("home")).content.decode()
-    assert reverse("association:register") in home
-    page = client.get(reverse("association:register"), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert reverse("association:join") in home
+    page = client.get(reverse("association:join"), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
     names = set(re.findall(r'<input[^>]+name="([^"]+)"', page)) - {"csrfmiddlewaretoken"}
     assert {"first_name", "last_name", "email", "password1", "name", "siret", "postcode", "city"} <= names
     assert "Votre association" in page
@@ -62,7 +62,7 @@ def test_the_home_page_leads_visitors_to_the_registration_form(client):
 
 def test_registering_creates_the_manager_and_a_pending_association_but_no_volunteer(client, admin_user):
     response = _register(client)
-    assert response.status_code == 302 and response["Location"] == reverse("association:register-pending")
+    assert response.status_code == 302 and response["Location"] == reverse("association:join-pending")
     user = User.objects.get(email="helene@amis-plateau.fr")
     assert (user.first_name, user.last_name, user.language) == ("Hélène", "Berthier", "fr")
     assert not Volunteer.objects.filter(user=user).exists()
@@ -80,7 +80,7 @@ def test_registering_creates_the_manager_and_a_pending_association_but_no_volunt
 
 def test_the_pending_page_explains_the_wait_and_nothing_of_vetting(client):
     _register(client)
-    page = client.get(reverse("association:register-pending"), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    page = client.get(reverse("association:join-pending"), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
     assert "Les Amis du Plateau" in page and "helene@amis-plateau.fr" in page
     assert "administrateur" in page.lower()  # who validates
     assert "jours ouvrés" in page  # how long it takes
@@ -102,7 +102,7 @@ def test_a_weak_password_or_a_missing_siret_keeps_everything_typed_and_creates_n
 def test_a_taken_address_creates_nothing_and_tells_the_visitor_the_same_as_a_new_one(client):
     owner = factories.UserFactory(email="helene@amis-plateau.fr")
     response = _register(client)
-    assert response["Location"] == reverse("association:register-pending")
+    assert response["Location"] == reverse("association:join-pending")
     assert User.objects.filter(email="helene@amis-plateau.fr").count() == 1
     assert not Association.objects.filter(name="Les Amis du Plateau").exists()
     assert not owner.memberships.exists()
@@ -112,7 +112,7 @@ def test_a_taken_address_creates_nothing_and_tells_the_visitor_the_same_as_a_new
 def test_someone_signed_in_registers_through_the_association_form(client):
     volunteer = factories.VolunteerFactory()
     client.force_login(volunteer.user)
-    response = client.get(reverse("association:register"))
+    response = client.get(reverse("association:join"))
     assert response.status_code == 302 and response["Location"] == reverse("association:signup")
 
 
@@ -121,29 +121,29 @@ def test_the_pending_page_of_a_signed_in_manager_offers_preparation_and_leaves_o
         role=Membership.Role.MANAGER, association=factories.AssociationFactory(validated_at=None)
     )
     client.force_login(membership.user)
-    page = client.get(reverse("association:register-pending"), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    page = client.get(reverse("association:join-pending"), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
     assert membership.association.name in page
     assert reverse("association:beneficiary-new") in page and reverse("association:mission-new") in page
     association_validate(association=membership.association, by=admin_user)
-    response = client.get(reverse("association:register-pending"))
+    response = client.get(reverse("association:join-pending"))
     assert response.status_code == 302 and response["Location"] == reverse("association:home")
 
 
 def test_the_pending_page_sends_strangers_to_the_form(client):
-    response = client.get(reverse("association:register-pending"))
-    assert response.status_code == 302 and response["Location"] == reverse("association:register")
+    response = client.get(reverse("association:join-pending"))
+    assert response.status_code == 302 and response["Location"] == reverse("association:join")
 
 
 def test_from_the_home_page_to_a_first_published_mission_without_a_volunteer_profile(client, admin_user):
     _register(client)
     response = _confirm(client)
-    assert response.status_code == 302 and response["Location"] == reverse("association:register-pending")
+    assert response.status_code == 302 and response["Location"] == reverse("association:join-pending")
     manager = User.objects.get(email="helene@amis-plateau.fr")
     assert EmailAddress.objects.get(user=manager).verified
     # A manager sets up two-factor authentication before anything else opens.
-    assert client.get(reverse("association:register-pending"))["Location"] == reverse("mfa_activate_totp")
+    assert client.get(reverse("association:join-pending"))["Location"] == reverse("mfa_activate_totp")
     factories.totp_enroll(manager)
-    assert client.get(reverse("association:register-pending")).status_code == 200
+    assert client.get(reverse("association:join-pending")).status_code == 200
     association = Association.objects.get(name="Les Amis du Plateau")
 
     person = beneficiary_create(
@@ -180,5 +180,5 @@ def test_from_the_home_page_to_a_first_published_mission_without_a_volunteer_pro
     association_validate(association=association, by=admin_user)
     mission = mission_publish(mission=mission, by=manager)
     assert mission.status == Mission.Status.OPEN
-    assert client.get(reverse("association:register-pending"))["Location"] == reverse("association:home")
+    assert client.get(reverse("association:join-pending"))["Location"] == reverse("association:home")
     assert not Volunteer.objects.exists()
