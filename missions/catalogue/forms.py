@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from liens.choices import VisitKind
 from liens.geocoding import geocode, is_french_postcode
 
-from .selectors import PERIOD_LABELS, RADII_KM, CatalogueFilters
+from .selectors import RADII_KM, CatalogueFilters
 
 
 class CatalogueFilterForm(forms.Form):
@@ -22,7 +22,7 @@ class CatalogueFilterForm(forms.Form):
     period = forms.ChoiceField(
         label=_("Time of day"),
         required=False,
-        choices=[("", _("Any time")), *((key, label.capitalize()) for key, label in PERIOD_LABELS.items())],
+        choices=[("", _("Any time")), ("morning", _("Morning")), ("afternoon", _("Afternoon")), ("evening", _("Evening"))],
     )
     town = forms.ChoiceField(label=_("Town"), required=False)
     postcode = forms.CharField(

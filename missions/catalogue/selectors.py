@@ -213,7 +213,7 @@ def rhythm_text(mission: Mission) -> str:
     """When, in broad strokes: the weekday and part of the day, never the exact time."""
     if mission.recurrence == Mission.Recurrence.WEEKLY:
         return _("Every %(weekday)s %(period)s") % {
-            "weekday": str(WEEKDAYS[mission.weekday]).lower(),
+            "weekday": WEEKDAYS[mission.weekday],
             "period": PERIOD_LABELS[period_of(mission.local_time.hour)],
         }
     local = timezone.localtime(mission.starts_at, zoneinfo.ZoneInfo(mission.association.timezone))
