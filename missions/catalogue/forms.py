@@ -22,7 +22,12 @@ class CatalogueFilterForm(forms.Form):
     period = forms.ChoiceField(
         label=_("Time of day"),
         required=False,
-        choices=[("", _("Any time")), ("morning", _("Morning")), ("afternoon", _("Afternoon")), ("evening", _("Evening"))],
+        choices=[
+            ("", _("Any time")),
+            ("morning", _("Morning")),
+            ("afternoon", _("Afternoon")),
+            ("evening", _("Evening")),
+        ],
     )
     town = forms.ChoiceField(label=_("Town"), required=False)
     postcode = forms.CharField(
