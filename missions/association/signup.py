@@ -60,6 +60,7 @@ class AssociationDetailsForm(AssociationSignupForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["name"].label = _("Name of the association")
         self.fields["contact_email"].required = False
         self.fields["contact_email"].help_text = _("Where families and partners write to you. Yours if left empty.")
 
