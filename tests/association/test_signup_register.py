@@ -17,28 +17,17 @@ from missions.association.missions import mission_create, mission_publish
 from missions.association.services import association_validate
 from missions.models import Association, Membership, Mission
 from tests import factories
+from tests.association.test_onboarding import _signup_data
 from volunteers.models import Volunteer
 
 pytestmark = pytest.mark.django_db
-
-VALID_SIRET = "73282932000074"
 
 REGISTER = {
     "first_name": "Hélène",
     "last_name": "Berthier",
     "email": "helene@amis-plateau.fr",
     "password1": "un-jardin-sous-la-pluie",
-    "name": "Les Amis du Plateau",
-    "legal_form": "Association loi 1901",
-    "siret": VALID_SIRET,
-    "rna": "",
-    "address": "3 place des Tapis",
-    "postcode": "69004",
-    "city": "Lyon",
-    "territory": "Métropole de Lyon",
-    "contact_email": "",
-    "contact_phone": "04 72 00 00 00",
-}
+} | _signup_data(contact_email="")
 
 
 def _register(client, **changes):
@@ -146,6 +135,21 @@ def test_from_the_home_page_to_a_first_published_mission_without_a_volunteer_pro
     assert client.get(reverse("association:join-pending")).status_code == 200
     association = Association.objects.get(name="Les Amis du Plateau")
 
+    person, mission = first_person_and_mission(association=association, manager=manager)
+    with pytest.raises(DomainError) as refusal:  # not before the platform has validated the association
+        mission_publish(mission=mission, by=manager)
+    assert "valid" in str(refusal.value.message)
+
+    association_validate(association=association, by=admin_user)
+    mission = mission_publish(mission=mission, by=manager)
+    assert mission.status == Mission.Status.OPEN
+    assert client.get(reverse("association:join-pending"))["Location"] == reverse("association:home")
+    assert not Volunteer.objects.exists()
+
+
+def first_person_and_mission(*, association, manager):
+    """What a new association prepares first: a person followed (consent, assessment visit) and
+    a weekly visit for them, as a draft."""
     person = beneficiary_create(
         association=association,
         by=manager,
@@ -154,11 +158,13 @@ def test_from_the_home_page_to_a_first_published_mission_without_a_volunteer_pro
         address="5 rue Dumenge",
         postcode="69004",
         city="Lyon",
+        neighbourhood="Croix-Rousse",
         referral_source="ccas",
         consent_by="person",
         consent_on=timezone.localdate(),
         assessed_on=timezone.localdate(),
     )
+    beneficiary_activate(beneficiary=person, by=manager)
     mission = mission_create(
         association=association,
         by=manager,
@@ -172,13 +178,4 @@ def test_from_the_home_page_to_a_first_published_mission_without_a_volunteer_pro
         duration_minutes=90,
         volunteers_needed=1,
     )
-    beneficiary_activate(beneficiary=person, by=manager)
-    with pytest.raises(DomainError) as refusal:  # not before the platform has validated the association
-        mission_publish(mission=mission, by=manager)
-    assert "valid" in str(refusal.value.message)
-
-    association_validate(association=association, by=admin_user)
-    mission = mission_publish(mission=mission, by=manager)
-    assert mission.status == Mission.Status.OPEN
-    assert client.get(reverse("association:join-pending"))["Location"] == reverse("association:home")
-    assert not Volunteer.objects.exists()
+    return person, mission

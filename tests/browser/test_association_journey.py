@@ -1,20 +1,17 @@
 """A new association on a phone: from the home page to its first published mission, with its
 manager's own account and never a volunteer profile on the way."""
 
-import datetime
 import re
 
 import pytest
 from django.core import mail
-from django.utils import timezone
 
 from liens.models import User
-from missions.association.beneficiaries import beneficiary_activate, beneficiary_create
-from missions.association.missions import mission_create
 from missions.association.services import association_validate
 from missions.models import Association, Mission
 from tests import factories
-from tests.browser.conftest import assert_no_sideways_scroll
+from tests.association.test_signup_register import first_person_and_mission
+from tests.browser.conftest import assert_no_sideways_scroll, phone_context
 from volunteers.models import Volunteer
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -34,11 +31,9 @@ def _settle(page) -> None:
 def test_an_association_registers_from_the_home_page_and_publishes_its_first_mission(
     browser, live_server, admin_user, width, height
 ):
-    context = browser.new_context(
-        viewport={"width": width, "height": height}, has_touch=True, is_mobile=True, locale="fr-FR"
-    )
-    context.clock.install(time=timezone.now())
+    context = phone_context(browser, live_server)
     page = context.new_page()
+    page.set_viewport_size({"width": width, "height": height})
     page.set_default_timeout(10_000)
     page.goto(live_server.url + "/")
 
@@ -92,34 +87,7 @@ def test_an_association_registers_from_the_home_page_and_publishes_its_first_mis
 
     # A platform admin validates it; the manager records a first person and prepares a mission.
     association_validate(association=association, by=admin_user)
-    person = beneficiary_create(
-        association=association,
-        by=manager,
-        first_name="Odette",
-        last_name="Marchand",
-        address="5 rue Dumenge",
-        postcode="69004",
-        city="Lyon",
-        neighbourhood="Croix-Rousse",
-        referral_source="ccas",
-        consent_by="person",
-        consent_on=timezone.localdate(),
-        assessed_on=timezone.localdate(),
-    )
-    beneficiary_activate(beneficiary=person, by=manager)
-    mission = mission_create(
-        association=association,
-        by=manager,
-        beneficiary=person,
-        kind="home_visit",
-        title="Visite du mardi",
-        recurrence="weekly",
-        weekday=1,
-        local_time=datetime.time(15),
-        first_date=timezone.localdate(),
-        duration_minutes=90,
-        volunteers_needed=1,
-    )
+    _, mission = first_person_and_mission(association=association, manager=manager)
 
     # The validated association's pending page leads to its pages; the manager publishes.
     page.goto(live_server.url + "/association/join/pending/")

@@ -6,11 +6,10 @@ import re
 
 import pytest
 from django.core import mail
-from django.utils import timezone
 
 from liens.choices import VisitKind
 from tests import factories
-from tests.browser.conftest import assert_no_sideways_scroll
+from tests.browser.conftest import assert_no_sideways_scroll, phone_context
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -25,11 +24,9 @@ def test_a_visitor_filters_opens_a_mission_and_comes_back_to_it_after_signing_up
     visit = factories.MissionFactory(beneficiary=odette, weekday=1, local_time=datetime.time(15))
     factories.MissionFactory(beneficiary=odette, kind=VisitKind.PHONE_CALL, weekday=3)
 
-    context = browser.new_context(
-        viewport={"width": width, "height": height}, has_touch=True, is_mobile=True, locale="fr-FR"
-    )
-    context.clock.install(time=timezone.now())
+    context = phone_context(browser, live_server)
     page = context.new_page()
+    page.set_viewport_size({"width": width, "height": height})
     page.set_default_timeout(10_000)
 
     page.goto(live_server.url + "/")
