@@ -16,6 +16,7 @@ The association is then pending until a platform admin validates it (services.as
 from allauth.account import app_settings as allauth_settings
 from allauth.account.forms import SignupForm as AllauthSignupForm
 from allauth.account.internal.flows.signup import complete_signup
+from allauth.decorators import rate_limit
 from django import forms
 from django.db import transaction
 from django.shortcuts import redirect, render
@@ -81,6 +82,7 @@ def association_register(*, request, account_form: ManagerAccountForm, details: 
 
 
 @require_http_methods(["GET", "POST"])
+@rate_limit(action="signup")  # the same door as the volunteer's sign-up, with the same limit
 @view_scopes_disabled("registering a new association: nobody has a scope over it until it exists")
 def register(request):
     """A visitor registers the association and their manager's account together; someone signed

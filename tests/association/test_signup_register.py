@@ -179,3 +179,10 @@ def first_person_and_mission(*, association, manager):
         volunteers_needed=1,
     )
     return person, mission
+
+
+def test_registration_shares_the_sign_up_rate_limit(client):
+    for _ in range(20):
+        assert _register(client, password1="12345678").status_code == 200
+    assert _register(client).status_code == 429
+    assert not User.objects.filter(email="helene@amis-plateau.fr").exists()
