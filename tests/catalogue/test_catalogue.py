@@ -169,3 +169,28 @@ def test_allauth_keeps_next_through_sign_up_and_the_email_confirmation(client, o
     link = re.search(r"https?://\S+/accounts/confirm-email/\S+/", mail.outbox[-1].body).group(0)
     response = client.post("/" + link.split("://", 1)[1].split("/", 1)[1])
     assert response.status_code == 302 and response["Location"] == target
+
+
+def test_a_group_event_shows_its_association_town_and_no_one(client, association_a):
+    association_a.city = "Villeurbanne"
+    association_a.save()
+    factories.MissionFactory(
+        association=association_a,
+        beneficiary=None,
+        kind=VisitKind.GROUP_EVENT,
+        place="Salle des fêtes, 3 rue Francis de Pressensé",
+        latitude=45.766,
+        longitude=4.879,
+    )
+    page = _get(client, postcode="69100")
+    (card,) = _cards(page)
+    assert "Group event" in card and "Villeurbanne" in card and "with" not in card
+    assert "Pressensé" not in page and "About 1 km" in card
+
+
+def test_a_volunteer_goes_straight_to_the_mission_in_their_space(client, odette_mission):
+    volunteer = factories.VolunteerFactory()
+    client.force_login(volunteer.user)
+    page = client.get(reverse("catalogue:mission", args=[odette_mission.pk])).content.decode()
+    assert reverse("volunteers:mission_detail", args=[odette_mission.pk]) in page
+    assert "/accounts/signup/" not in page
