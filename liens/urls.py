@@ -38,6 +38,8 @@ urlpatterns = [
     path("api/volunteer/", include("missions.volunteer.api_urls")),
     path("association/", include("missions.association.urls", namespace="association")),
     path("api/association/", include("missions.association.api_urls")),
+    # The public catalogue of open missions, for anyone before signing up.
+    path("missions/", include("missions.catalogue.urls", namespace="catalogue")),
     path("api/auth/token/", account_views.TokenView.as_view(), name="api-auth-token"),
     path("api/auth/token/revoke/", account_views.TokenRevokeView.as_view(), name="api-auth-token-revoke"),
     path("alerts/", include("missions.alerts.urls", namespace="alerts")),

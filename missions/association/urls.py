@@ -2,7 +2,7 @@
 
 from django.urls import include, path
 
-from . import beneficiary_views, views
+from . import beneficiary_views, signup, views
 
 app_name = "association"
 
@@ -23,6 +23,8 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("switch/", views.switch, name="switch"),
     path("signup/", views.signup, name="signup"),
+    path("join/", signup.register, name="join"),
+    path("join/pending/", signup.pending, name="join-pending"),
     path("settings/", views.settings_page, name="settings"),
     path("admin/pending/", views.admin_pending, name="admin-pending"),
     path("admin/<int:association_id>/validate/", views.admin_validate, name="admin-validate"),
