@@ -3,15 +3,12 @@
 from dataclasses import dataclass
 from functools import partial
 
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 
 from .accounts.policy import mfa_required, mfa_setup_pending, staff_roles
 
-# The public catalogue of open missions, offered to visitors in the bottom bar as soon as a URL
-# of this name exists (liens imports nothing from missions, so it asks the URL resolver).
-CATALOGUE_URL_NAME = "catalogue"
 # A phone's bottom bar holds this many destinations; the others go to the header's menu.
 BAR_SIZE = 4
 
@@ -77,22 +74,18 @@ def _platform_admin(request, *, with_alerts: bool) -> list[Destination]:
 
 def _anonymous(request) -> list[Destination]:
     name = request.resolver_match.url_name if getattr(request, "resolver_match", None) else None
-    destinations = [
+    # The public catalogue comes first: what a visitor can do before having an account.
+    return [
+        Destination(reverse("catalogue:list"), _("Open missions"), _("Missions"), _matches(request, "catalogue")),
         Destination(reverse("account_login"), _("Sign in"), _("Sign in"), name == "account_login"),
         Destination(reverse("account_signup"), _("Become a volunteer"), _("Volunteer"), name == "account_signup"),
         Destination(
-            reverse("association:signup"),
+            reverse("association:join"),
             _("Register an association"),
             _("Association"),
-            _matches(request, "association", {"signup"}),
+            _matches(request, "association", {"join", "join-pending"}),
         ),
     ]
-    try:
-        catalogue = reverse(CATALOGUE_URL_NAME)
-    except NoReverseMatch:
-        return destinations
-    path = getattr(request, "path", "")
-    return [Destination(catalogue, _("Open missions"), _("Missions"), path.startswith(catalogue)), *destinations]
 
 
 def _account(request) -> list[Destination]:

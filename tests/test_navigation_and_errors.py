@@ -27,7 +27,7 @@ def bar_links(html: str) -> list[str]:
 @pytest.mark.parametrize(
     ("persona", "expected"),
     [
-        ("anonymous_client", ["/accounts/login/", "/accounts/signup/", "/association/signup/"]),
+        ("anonymous_client", ["/missions/", "/accounts/login/", "/accounts/signup/", "/association/join/"]),
         ("volunteer_client", ["/volunteer/missions/", "/volunteer/visits/", "/volunteer/profile/"]),
         ("coordinator_a_client", ["/association/", "/alerts/", "/matching/proposals/", "/visits/attention/"]),
         ("admin_client_", ["/association/admin/pending/", "/alerts/", "/gestion/"]),
@@ -37,28 +37,6 @@ def bar_links(html: str) -> list[str]:
 def test_each_role_gets_its_main_destinations_in_the_bar(request, persona, expected):
     html = request.getfixturevalue(persona).get("/").content.decode()
     assert bar_links(html) == expected
-
-
-@pytest.mark.django_db
-def test_visitors_get_the_public_catalogue_first_once_it_exists(anonymous_client, settings):
-    from django.http import HttpResponse
-    from django.urls import path
-
-    import liens.urls
-
-    settings.ROOT_URLCONF = type(
-        "urls",
-        (),
-        {
-            "urlpatterns": [
-                path("catalogue/", lambda request: HttpResponse(), name="catalogue"),
-                *liens.urls.urlpatterns,
-            ],
-            "handler404": liens.urls.handler404,
-        },
-    )
-    html = anonymous_client.get("/").content.decode()
-    assert bar_links(html) == ["/catalogue/", "/accounts/login/", "/accounts/signup/", "/association/signup/"]
 
 
 @pytest.mark.django_db
