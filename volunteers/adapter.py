@@ -13,7 +13,7 @@ from django.utils import translation
 from liens.accounts.policy import staff_roles
 from liens.models import User
 
-from .email_link import confirmation_url
+from .email_link import QUIET_FLAG, QUIET_TEMPLATES, confirmation_url
 from .selectors import profile_next_step
 from .services import volunteer_signup
 
@@ -55,6 +55,12 @@ class AccountAdapter(DefaultAccountAdapter):
         if step:
             return reverse("volunteers:profile_step", kwargs={"step": step})
         return reverse("volunteers:home")
+
+    def add_message(self, request, level, message_template=None, message_context=None, extra_tags="", message=None):
+        # The email link says one thing ("confirmed, welcome") rather than allauth's two.
+        if getattr(request, QUIET_FLAG, False) and message_template in QUIET_TEMPLATES:
+            return
+        super().add_message(request, level, message_template, message_context, extra_tags, message)
 
     def get_email_confirmation_url(self, request, emailconfirmation):
         return confirmation_url(request, emailconfirmation)

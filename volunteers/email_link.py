@@ -36,6 +36,10 @@ from liens.accounts.policy import mfa_enabled, staff_roles
 
 # How long after sending a verification link may still sign the person in (one hour).
 LINK_SIGN_IN_SECONDS = 3600
+# allauth's own notices that the link's single message replaces (the account adapter skips them
+# on requests carrying the flag).
+QUIET_FLAG = "_liens_email_link"
+QUIET_TEMPLATES = ("account/messages/email_confirmed.txt", "account/messages/logged_in.txt")
 
 
 def link_may_sign_in(user) -> bool:
@@ -80,15 +84,17 @@ def confirm_email(request, key: str):
             return _already_used(request, address_id)
         if request.user.is_authenticated and request.user.pk != address.user_id:
             logout(request)  # someone else's session on this browser: theirs ends (as allauth does)
+        setattr(request, QUIET_FLAG, True)
         verified, response = verify_email_and_resume(request, EmailConfirmationHMAC(address))
     if verified is None:
         return render(request, "account/email_confirm.html", {"confirmation": None}, status=404)
-    if response is not None:  # the browser that signed up: allauth resumed its sign-in
-        return response
     user = address.user
-    if request.user.is_authenticated:
-        return redirect(get_adapter(request).get_signup_redirect_url(request))
+    if response is not None or request.user.is_authenticated:
+        # The browser that signed up (allauth resumed its sign-in), or the owner signed in already.
+        messages.success(request, _("Your address is confirmed. Welcome to Liens!"))
+        return response or redirect(get_adapter(request).get_signup_redirect_url(request))
     if fresh and link_may_sign_in(user):
+        messages.success(request, _("Your address is confirmed. Welcome to Liens!"))
         return perform_login(
             request,
             user,

@@ -80,6 +80,9 @@ def test_the_link_opened_in_another_browser_confirms_and_signs_in():
     mail_app = Client()
     response = mail_app.get(path)
     assert response.status_code == 302 and response["Location"] == WIZARD
+    # One welcome rather than allauth's two notices (confirmed, then signed in).
+    wizard = mail_app.get(WIZARD)
+    assert [str(m) for m in wizard.context["messages"]] == ["Votre adresse est confirmée. Bienvenue sur Liens\u00a0!"]
     assert _verified() and _signed_in(mail_app)
 
 
