@@ -14,7 +14,8 @@ phone). Ours narrows what such a link can do instead:
   later it still confirms the address (allauth's ACCOUNT_EMAIL_CONFIRMATION_EXPIRE_DAYS) and the
   person signs in with their password;
 - never for accounts that need more than a password: staff of an association, platform admins,
-  anyone with two-factor authentication. Those confirm and sign in through the usual form.
+  anyone with two-factor authentication. Those confirm and sign in through the usual form;
+- never in a browser where someone else is signed in: their session ends, nobody's opens.
 """
 
 from allauth.account import app_settings as account_settings
@@ -82,8 +83,12 @@ def confirm_email(request, key: str):
         )
         if address is None:
             return _already_used(request, address_id)
-        if request.user.is_authenticated and request.user.pk != address.user_id:
-            logout(request)  # someone else's session on this browser: theirs ends (as allauth does)
+        someone_else = request.user.is_authenticated and request.user.pk != address.user_id
+        if someone_else:
+            # Someone else's session on this browser ends (as allauth does), and the link does not
+            # open its owner's in its place: a link pushed on a signed-in person must not swap them
+            # into another account unnoticed.
+            logout(request)
         setattr(request, QUIET_FLAG, True)
         verified, response = verify_email_and_resume(request, EmailConfirmationHMAC(address))
     if verified is None:
@@ -93,7 +98,7 @@ def confirm_email(request, key: str):
         # The browser that signed up (allauth resumed its sign-in), or the owner signed in already.
         messages.success(request, _("Your address is confirmed. Welcome to Liens!"))
         return response or redirect(get_adapter(request).get_signup_redirect_url(request))
-    if fresh and link_may_sign_in(user):
+    if fresh and not someone_else and link_may_sign_in(user):
         messages.success(request, _("Your address is confirmed. Welcome to Liens!"))
         return perform_login(
             request,

@@ -144,3 +144,13 @@ def test_a_link_never_signs_in_an_account_that_needs_more_than_a_password(kind, 
     assert _verified()
     assert response.status_code == 302 and response["Location"] == reverse("account_login")
     assert not client.session.get("_auth_user_id")
+
+
+def test_a_link_opened_where_someone_else_is_signed_in_signs_nobody_in(volunteer):
+    path = _signup()
+    browser = Client()
+    browser.force_login(volunteer.user)
+    response = browser.get(path)
+    assert _verified()
+    assert response["Location"] == reverse("account_login")
+    assert not browser.session.get("_auth_user_id")
