@@ -268,11 +268,14 @@ def test_a_newcomer_confirms_in_the_mail_apps_browser_waits_for_vetting_then_off
     assert_no_sideways_scroll(page, viewport["width"])
     page.set_viewport_size(viewport)
 
-    # The two wizard steps.
+    # The two wizard steps: 23 inputs in all (62 over six steps before the defaults).
+    shown = "main input:visible:not([type=hidden]), main select:visible, main textarea:visible"
+    assert page.locator(shown).count() == 21
     page.locator("label[for=id_d1_afternoon]").click()  # Tuesday afternoon
     page.get_by_role("button", name="Enregistrer et continuer").click()
     page.wait_for_load_state("networkidle")
     assert page.get_by_text("Étape 2 sur 2").is_visible()
+    assert page.locator(shown).count() == 2
     page.get_by_label("J’ai lu et j’accepte la charte du bénévole").check()
     page.locator("input[name=data_consent]").check()
     page.get_by_role("button", name="Enregistrer et voir la suite").click()

@@ -154,3 +154,16 @@ def test_a_link_opened_where_someone_else_is_signed_in_signs_nobody_in(volunteer
     assert _verified()
     assert response["Location"] == reverse("account_login")
     assert not browser.session.get("_auth_user_id")
+
+
+def test_every_account_email_greets_and_signs_as_liens(client):
+    """allauth's other emails (here: a reset asked for an unknown address) share the branded frame."""
+    client.post(reverse("account_reset_password"), {"email": "nobody@exemple.fr"}, HTTP_ACCEPT_LANGUAGE="fr")
+    message = mail.outbox[-1]
+    assert message.body.startswith("Bonjour,") and "L’équipe Liens" in message.body
+    assert "Hello from" not in message.body and "Bonjour de" not in message.body
+
+
+def test_the_emails_promises_match_the_settings(settings):
+    """The email says "within the hour" and "three days": the settings behind them."""
+    assert LINK_SIGN_IN_SECONDS == 3600 and settings.ACCOUNT_EMAIL_CONFIRMATION_EXPIRE_DAYS == 3
