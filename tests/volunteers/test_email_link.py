@@ -167,3 +167,12 @@ def test_every_account_email_greets_and_signs_as_liens(client):
 def test_the_emails_promises_match_the_settings(settings):
     """The email says "within the hour" and "three days": the settings behind them."""
     assert LINK_SIGN_IN_SECONDS == 3600 and settings.ACCOUNT_EMAIL_CONFIRMATION_EXPIRE_DAYS == 3
+
+
+def test_a_link_sent_before_in_allauths_form_still_confirms_on_opening():
+    _signup()
+    from allauth.account.models import EmailConfirmationHMAC
+
+    key = EmailConfirmationHMAC(EmailAddress.objects.get(email=SIGNUP["email"])).key
+    response = Client().get(reverse("account_confirm_email", args=[key]))
+    assert response.status_code == 302 and _verified()
