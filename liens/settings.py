@@ -145,9 +145,15 @@ ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*"]
 ACCOUNT_ADAPTER = "volunteers.adapter.AccountAdapter"
 ACCOUNT_FORMS = {"signup": "volunteers.forms.SignupForm"}
-# Opening the verification link in the browser that signed up lands in the profile wizard
-# (allauth does this only for the pending sign-up of that same session).
+# The verification link confirms on opening (no second tap) and lands in the profile wizard,
+# signed in: allauth does this for the browser that signed up; volunteers.email_link does it on
+# any browser (a mail app's) while the link is fresh (an hour) and unused, for accounts that need
+# nothing more than a password. Later, up to EXPIRE_DAYS, it only confirms.
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
+ACCOUNT_CONFIRM_EMAIL_ON_GET = True
+ACCOUNT_EMAIL_CONFIRMATION_EXPIRE_DAYS = 3
+# Subjects name Liens themselves (templates/account/email/), not the site's host.
+ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGOUT_ON_GET = False

@@ -1,4 +1,6 @@
-"""The account adapter: sign-up creates the volunteer profile; volunteers land on their pages.
+"""The account adapter: sign-up creates the volunteer profile; volunteers land on their pages;
+account emails go out in the person's language, with the link that confirms and signs in
+(volunteers.email_link).
 
 No signals: allauth calls save_user() inside the sign-up form's transaction (see
 volunteers.forms.SignupForm.save), so the user and the profile are written together.
@@ -9,7 +11,10 @@ from django.urls import reverse
 from django.utils import translation
 
 from liens.accounts.policy import staff_roles
+from liens.models import User
 
+from .email_link import QUIET_FLAG, QUIET_TEMPLATES, confirmation_url
+from .selectors import profile_next_step
 from .services import volunteer_signup
 
 
@@ -44,4 +49,28 @@ class AccountAdapter(DefaultAccountAdapter):
         return super().get_login_redirect_url(request)
 
     def get_signup_redirect_url(self, request):
+        """A new volunteer goes straight to the wizard's next step (nothing to read first)."""
+        volunteer = getattr(request.user, "volunteer", None) if request.user.is_authenticated else None
+        step = profile_next_step(volunteer) if volunteer is not None and volunteer.left_at is None else None
+        if step:
+            return reverse("volunteers:profile_step", kwargs={"step": step})
         return reverse("volunteers:home")
+
+    def add_message(self, request, level, message_template=None, message_context=None, extra_tags="", message=None):
+        # The email link says one thing ("confirmed, welcome") rather than allauth's two.
+        if getattr(request, QUIET_FLAG, False) and message_template in QUIET_TEMPLATES:
+            return
+        super().add_message(request, level, message_template, message_context, extra_tags, message)
+
+    def get_email_confirmation_url(self, request, emailconfirmation):
+        return confirmation_url(request, emailconfirmation)
+
+    def send_mail(self, template_prefix, email, context):
+        """Account emails (verification, password reset...) in the recipient's own language when
+        they have an account, else in the page's."""
+        user = context.get("user")
+        if not isinstance(user, User):
+            user = User.objects.filter(email__iexact=email).only("language").first()
+        language = getattr(user, "language", "") or translation.get_language() or "fr"
+        with translation.override(language[:2]):
+            super().send_mail(template_prefix, email, context)

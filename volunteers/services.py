@@ -30,8 +30,13 @@ from liens.services import notifications_scrub
 from .models import AvailabilitySlot, Volunteer, new_calendar_token
 from .vetting import vetting_approve_if_complete
 
-# The wizard, in order. Each step saves on its own; the names are stored in profile_steps_done.
+# Every profile step. Each saves on its own; the names are stored in profile_steps_done.
 PROFILE_STEPS = ("availability", "place", "interests", "kinds", "charter", "notifications")
+# The sign-up wizard asks only what nobody can default: when the volunteer is free, and their
+# acceptance of the charter. The other steps start from the defaults volunteer_signup sets
+# (reach, languages, every kind of visit, how we reach them) and stay on the profile to refine.
+WIZARD_STEPS = ("availability", "charter")
+OPTIONAL_STEPS = tuple(step for step in PROFILE_STEPS if step not in WIZARD_STEPS)
 
 # The availability grid's periods, in local time. Adjacent ticked periods are merged into one
 # slot, so a 17:00-18:30 mission fits a volunteer free in the afternoon and the evening.
@@ -105,7 +110,10 @@ def _locked(volunteer: Volunteer) -> Volunteer:
 
 
 def volunteer_signup(*, user: User, postcode: str, phone: str = "", point: GeoPoint | None = None) -> Volunteer:
-    """Create the volunteer profile (vetting pending) for a user who just signed up.
+    """Create the volunteer profile (vetting pending) for a user who just signed up, with the
+    defaults that spare the optional wizard steps: every kind of visit, the language they signed
+    up in, reminders by email (and by SMS when they gave a mobile number), the model's travel
+    radius and quiet hours.
 
     Call inside the sign-up transaction, so the user and their profile exist together or not
     at all. `point` saves a second geocoder call when the form already resolved the postcode.
@@ -115,6 +123,7 @@ def volunteer_signup(*, user: User, postcode: str, phone: str = "", point: GeoPo
     if phone:
         user.phone = phone_normalise(phone)
         user.save(update_fields=["phone"])
+    language = user.language if user.language in Language.values else Language.FRENCH
     return Volunteer.objects.create(
         user=user,
         postcode=postcode.strip(),
@@ -122,6 +131,10 @@ def volunteer_signup(*, user: User, postcode: str, phone: str = "", point: GeoPo
         latitude=point.latitude,
         longitude=point.longitude,
         vetting_state=Volunteer.Vetting.PENDING,
+        visit_kinds=list(VisitKind.values),
+        languages=[language],
+        notify_email=True,
+        notify_sms=bool(user.phone),
     )
 
 

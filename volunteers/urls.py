@@ -6,7 +6,7 @@ adds these patterns to its own, and the site's urls include that one module unde
 
 from django.urls import path
 
-from . import views
+from . import email_link, views
 
 urlpatterns = [
     path("profile/", views.profile, name="profile"),
@@ -17,4 +17,6 @@ urlpatterns = [
     path("pause/", views.pause, name="pause"),
     path("resume/", views.resume, name="resume"),
     path("leave/", views.leave, name="leave"),
+    # The verification email's link: confirms the address and signs in (see email_link).
+    path("welcome/<str:key>/", email_link.confirm_email, name="confirm_email"),
 ]

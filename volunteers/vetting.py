@@ -26,6 +26,28 @@ STEP_LABELS = {
     TRAINING: gettext_lazy("Volunteer training"),
     BACKGROUND_CHECK: gettext_lazy("Background check"),
 }
+# The volunteer's road to approval as they see it: who does each step and how long it usually
+# takes. The charter is theirs (in the wizard); the interview, training and background check
+# are recorded by a coordinator; approval follows by itself (vetting_approve_if_complete).
+YOU, COORDINATOR = gettext_lazy("You"), gettext_lazy("A coordinator")
+TIMELINE_LABELS = {
+    "charter": gettext_lazy("Charter and consent"),
+    **STEP_LABELS,
+    "approved": gettext_lazy("Approved: home visits and outings open"),
+}
+TIMELINE = {
+    "charter": (YOU, gettext_lazy("one minute, in your profile")),
+    INTERVIEW: (COORDINATOR, gettext_lazy("calls you to meet, usually within a week")),
+    TRAINING: (COORDINATOR, gettext_lazy("invites you to the next session, usually within a month")),
+    BACKGROUND_CHECK: (
+        gettext_lazy("You, then a coordinator"),
+        gettext_lazy(
+            "you ask for your criminal record extract (bulletin n° 3, free online) and show it "
+            "at the interview; it usually arrives within a few days"
+        ),
+    ),
+    "approved": (gettext_lazy("Automatic"), gettext_lazy("as soon as the steps above are done")),
+}
 _STEP_FIELD = {INTERVIEW: "interview_on", TRAINING: "training_on", BACKGROUND_CHECK: "background_check_on"}
 
 

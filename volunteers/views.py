@@ -130,18 +130,31 @@ def profile_step(request, volunteer: Volunteer, step: str):
         except DomainError as error:
             form_apply_domain_error(form, error)
         else:
-            messages.success(request, _("Saved."))
             volunteer.refresh_from_db()
             next_step = selectors.profile_next_step(volunteer)
             if next_step:
+                messages.success(request, _("Saved."))
                 return redirect("volunteers:profile_step", step=next_step)
+            if step in services.WIZARD_STEPS:
+                # The end of the wizard: straight to what happens next and the missions.
+                messages.success(request, _("Your profile is ready. Here is what happens next."))
+                return redirect("volunteers:missions")
+            messages.success(request, _("Saved."))
             return redirect("volunteers:profile")
     steps = selectors.profile_steps(volunteer)
     current = next(s for s in steps if s.name == step)
+    total = len(services.WIZARD_STEPS)
     return render(
         request,
         "volunteers/profile_step.html",
-        {"form": form, "step": current, "steps": steps, "total": len(steps), "volunteer": volunteer},
+        {
+            "form": form,
+            "step": current,
+            "steps": steps,
+            "total": total,
+            "is_last": current.number == total,
+            "volunteer": volunteer,
+        },
         status=400 if request.method == "POST" else 200,
     )
 

@@ -103,12 +103,26 @@ RULES: tuple[Rule, ...] = (
 )
 
 
-def rules_passed(p: Pairs) -> np.ndarray:
-    """One boolean per pair: every hard rule holds."""
+# The one rule that the association's vetting lifts; every other rule is the volunteer's own.
+VETTING_RULE = "vetted"
+
+
+def _passed(p: Pairs, rules) -> np.ndarray:
     passed = np.ones(len(p), dtype=bool)
-    for rule in RULES:
+    for rule in rules:
         passed &= np.asarray(rule.check(p), dtype=bool)
     return passed
+
+
+def rules_passed(p: Pairs) -> np.ndarray:
+    """One boolean per pair: every hard rule holds."""
+    return _passed(p, RULES)
+
+
+def rules_passed_once_vetted(p: Pairs) -> np.ndarray:
+    """One boolean per pair: every hard rule but the vetting one holds, so the pair passes as
+    soon as the volunteer is approved (what a volunteer awaiting vetting is shown ahead)."""
+    return _passed(p, [rule for rule in RULES if rule.name != VETTING_RULE])
 
 
 def rules_broken(p: Pairs, i: int = 0) -> list[Rule]:

@@ -55,7 +55,7 @@ from .facts import (
     time_of,
     volunteer_profiles,
 )
-from .rules import rules_passed
+from .rules import rules_passed, rules_passed_once_vetted
 from .scoring import Part, parts_compute, parts_explain, score_of, score_total
 
 
@@ -82,9 +82,12 @@ def _margin(km: float) -> float:
     return km * 1.001 + 0.01
 
 
-def _ranked(p: Pairs, limit: int, *, prefer_known: bool = False) -> tuple[list[int], dict, np.ndarray]:
-    """Indexes of the pairs passing every rule, best score first (ties: lowest ids first)."""
-    passed = rules_passed(p)
+def _ranked(
+    p: Pairs, limit: int, *, prefer_known: bool = False, once_vetted: bool = False
+) -> tuple[list[int], dict, np.ndarray]:
+    """Indexes of the pairs passing every rule (every rule but vetting when `once_vetted`), best
+    score first (ties: lowest ids first)."""
+    passed = rules_passed_once_vetted(p) if once_vetted else rules_passed(p)
     parts = parts_compute(p)
     total = score_total(p, parts)
     candidates = np.flatnonzero(passed)
@@ -379,9 +382,10 @@ UNLOCATED = (
 )
 
 
-def _missions_prefilter(vt: VolunteerTable, *, now: datetime.datetime) -> QuerySet | None:
-    """Open missions volunteer row 0 may pass the rules for, in SQL; None when there are none."""
-    kinds = KINDS.codes(int(vt.kinds[0]) & int(vt.may_take[0]))
+def _missions_prefilter(vt: VolunteerTable, *, now: datetime.datetime, once_vetted: bool = False) -> QuerySet | None:
+    """Open missions volunteer row 0 may pass the rules for (all but vetting when `once_vetted`),
+    in SQL; None when there are none."""
+    kinds = KINDS.codes(int(vt.kinds[0]) & (-1 if once_vetted else int(vt.may_take[0])))
     slots = vt.slots[0]
     if vt.left[0] or not kinds or not slots:
         return None
@@ -414,8 +418,10 @@ def _missions_prefilter(vt: VolunteerTable, *, now: datetime.datetime) -> QueryS
     return Mission.objects.filter(where, schedule, fits, status=Mission.Status.OPEN)
 
 
-def volunteer_recommendations(*, volunteer: Volunteer, limit: int = 20) -> list[Suggestion]:
-    """Open missions that fit `volunteer` under the hard rules, best first. A constant 5 queries:
+def volunteer_recommendations(*, volunteer: Volunteer, limit: int = 20, once_vetted: bool = False) -> list[Suggestion]:
+    """Open missions that fit `volunteer` under the hard rules, best first; with `once_vetted`,
+    under every rule but vetting (rules.rules_passed_once_vetted): what opens to a volunteer
+    awaiting vetting once approved, mixed with what is open to them now. A constant 5 queries:
     the volunteer, their facts (matches, visits, slots), the missions, the missions' facts
     (matches, who knows the people), the chosen missions with their person and association."""
     now = timezone.now()
@@ -425,7 +431,7 @@ def volunteer_recommendations(*, volunteer: Volunteer, limit: int = 20) -> list[
     own = facts_all(now=now, volunteers=[volunteer.pk], weekdays=range(7))
     rows = rows_record(rows_load(rows, own.live, key="volunteer"), own.visits)
     vt = VolunteerTable.from_rows(rows, own.slots)
-    missions = _missions_prefilter(vt, now=now)
+    missions = _missions_prefilter(vt, now=now, once_vetted=once_vetted)
     if missions is None:
         return []
     found = mission_rows(missions)
@@ -442,7 +448,7 @@ def volunteer_recommendations(*, volunteer: Volunteer, limit: int = 20) -> list[
         live=set(theirs.live) | set(own.live),
         known={pair for pair in theirs.known if pair[1] == volunteer.pk},
     )
-    chosen, parts, _total = _ranked(p, limit)
+    chosen, parts, _total = _ranked(p, limit, once_vetted=once_vetted)
     by_id = Mission.objects.select_related("beneficiary", "association").in_bulk([int(p.mission.id[i]) for i in chosen])
     return [_suggestion(p, i, parts, volunteer=volunteer, mission=by_id[int(p.mission.id[i])]) for i in chosen]
 

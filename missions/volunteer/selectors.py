@@ -125,8 +125,12 @@ def mission_card(mission, volunteer: Volunteer, *, reasons=None, distance_km: fl
 
 
 def mission_recommendations(volunteer: Volunteer, *, limit: int = 20) -> list[MissionCard]:
-    """Open missions that fit the volunteer, best first, as safe cards (matching area's ranking)."""
-    suggestions = volunteer_recommendations(volunteer=volunteer, limit=limit)
+    """Open missions that fit the volunteer, best first, as safe cards (matching area's ranking).
+
+    A volunteer awaiting vetting also gets the missions that every rule but vetting lets
+    through: they open once approved, and their cards say so (`needs_approval`)."""
+    pending = volunteer.vetting_state == Volunteer.Vetting.PENDING
+    suggestions = volunteer_recommendations(volunteer=volunteer, limit=limit, once_vetted=pending)
     return [mission_card(s.mission, volunteer, reasons=s.reasons, distance_km=s.distance_km) for s in suggestions]
 
 

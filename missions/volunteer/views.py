@@ -21,7 +21,7 @@ from missions.matching import services as matching
 from missions.reports import visit_report_submit
 from missions.visits import services as visit_services
 from volunteers.models import Volunteer
-from volunteers.selectors import profile_next_step, profile_steps
+from volunteers.selectors import profile_next_step, profile_steps, vetting_timeline
 from volunteers.views import volunteer_required
 
 from . import forms, selectors, services
@@ -40,7 +40,7 @@ def home(request, volunteer: Volunteer):
         {
             "volunteer": volunteer,
             "next_step": profile_next_step(volunteer),
-            "steps_left": len([step for step in steps if not step.done]),
+            "steps_left": len([step for step in steps if not step.done and not step.optional]) or 1,
             "to_report": selectors.visits_to_report(volunteer, limit=5),
             "upcoming": selectors.visits_upcoming(volunteer, limit=3),
             "is_paused": volunteer.is_paused(timezone.localdate()),
@@ -57,6 +57,7 @@ def missions(request, volunteer: Volunteer):
     matches = selectors.volunteer_matches(volunteer)
     taken = {item.card.mission_id for item in matches}
     cards = [card for card in selectors.mission_recommendations(volunteer) if card.mission_id not in taken]
+    pending = volunteer.vetting_state == Volunteer.Vetting.PENDING
     return render(
         request,
         "missions/volunteer/missions.html",
@@ -64,8 +65,11 @@ def missions(request, volunteer: Volunteer):
             "volunteer": volunteer,
             "proposed": [m for m in matches if m.match.status == "proposed"],
             "mine": [m for m in matches if m.match.status != "proposed"],
-            "cards": cards,
-            "profile_incomplete": profile_next_step(volunteer) is not None,
+            "cards": [card for card in cards if not card.needs_approval],
+            "once_vetted": [card for card in cards if card.needs_approval],
+            "pending": pending,
+            "timeline": vetting_timeline(volunteer) if pending else [],
+            "next_step": profile_next_step(volunteer),
         },
     )
 

@@ -103,6 +103,8 @@ SKIPPED_URL_NAMES = {
     "account_confirm_email",
     "account_reset_password_from_key",
     "account_reset_password_from_key_done",
+    # The verification email's link (volunteers.email_link): a signed key, not an id.
+    "volunteers:confirm_email",
     # A volunteer's private calendar feed: the unguessable token is the key, no session involved.
     "volunteers:calendar_feed",
     # The signed one-tap "I can't come" link sent to a volunteer: the signature is the key.

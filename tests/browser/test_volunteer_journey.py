@@ -90,34 +90,26 @@ def test_a_volunteer_signs_up_takes_a_match_and_reports_an_urgent_concern(
     scale.click("form[action='/accounts/signup/'] button[type=submit]", "verification sent")
     assert page.locator("h1").inner_text() == "Consultez vos e-mails"
 
-    # Verify the email: open the link from the mail.
-    link = re.search(r"https?://\S+/accounts/confirm-email/\S+/", mail.outbox[-1].body).group(0)
-    scale.goto(_path(link), "email confirmation")
-    scale.click(page.get_by_role("button", name="Oui, je confirme"), "volunteer home (new)")
-    assert page.url.endswith("/volunteer/")
-    assert "Complétez votre profil" in page.content()
+    # Verify the email: the link from the mail confirms and signs in, straight into the wizard.
+    link = re.search(r"https?://\S+/volunteer/welcome/\S+/", mail.outbox[-1].body).group(0)
+    scale.goto(_path(link), "wizard: availability")
+    assert page.url.endswith("/volunteer/profile/availability/")
+    assert page.get_by_text("Étape 1 sur 2").is_visible()
 
-    # The wizard, one step per page.
-    scale.click(page.get_by_role("link", name="Continuer"), "wizard: availability")
+    # The wizard: two steps; the rest starts from defaults, refined on the profile.
     page.locator("input[name=d1_afternoon]").check()
     page.locator("input[name=d3_morning]").check()
-    scale.click(page.get_by_role("button", name="Enregistrer et continuer"), "wizard: place")
-    page.get_by_label("Numéro et rue (facultatif)").fill("12 rue d'Austerlitz")
-    page.get_by_label("Jusqu’où pouvez-vous aller ? (km)").fill("3")
-    scale.click(page.get_by_role("button", name="Enregistrer et continuer"), "wizard: interests")
-    page.get_by_label("jardinage").check()
-    page.get_by_label("jeux de cartes").check()
-    scale.click(page.get_by_role("button", name="Enregistrer et continuer"), "wizard: kinds")
-    page.get_by_label("Visite à domicile").check()
-    page.get_by_label("Appel téléphonique").check()
     scale.click(page.get_by_role("button", name="Enregistrer et continuer"), "wizard: charter")
     page.get_by_label("J’ai lu et j’accepte la charte du bénévole").check()
     page.locator("input[name=data_consent]").check()
-    scale.click(page.get_by_role("button", name="Enregistrer et continuer"), "wizard: notifications")
-    page.get_by_label("Par SMS").check()
-    scale.click(page.get_by_role("button", name="Enregistrer et continuer"), "profile (complete)")
+    scale.click(page.get_by_role("button", name="Enregistrer et voir la suite"), "missions (pending vetting)")
+    assert page.url.endswith("/volunteer/missions/")
+    scale.goto("/volunteer/profile/place/", "profile: place (optional)")
+    page.get_by_label("Numéro et rue (facultatif)").fill("12 rue d'Austerlitz")
+    scale.click(page.get_by_role("button", name="Enregistrer", exact=True), "profile")
     volunteer = User.objects.get(email="camille@exemple.fr").volunteer
-    assert len(volunteer.profile_steps_done) == 6 and volunteer.slots.count() == 2
+    assert volunteer.profile_steps_done == ["availability", "place", "charter"] and volunteer.slots.count() == 2
+    assert "home_visit" in volunteer.visit_kinds and volunteer.notify_sms
 
     scale.goto("/volunteer/vetting/", "vetting (pending)")
     assert "Vérification des antécédents" in page.content()
@@ -237,3 +229,95 @@ def test_a_wrong_postcode_at_sign_up_is_explained_and_the_typing_kept(page):
     assert page.get_by_label("Prénom").input_value() == "Camille"
     assert page.get_by_label("Code postal").get_attribute("aria-invalid") == "true"
     assert not User.objects.filter(email="camille@exemple.fr").exists()
+
+
+@pytest.mark.parametrize("viewport", [{"width": 360, "height": 740}, {"width": 390, "height": 844}], ids=["360", "390"])
+def test_a_newcomer_confirms_in_the_mail_apps_browser_waits_for_vetting_then_offers(
+    browser, live_server, coordinator_a, viewport
+):
+    association = coordinator_a.memberships.get().association
+    simone = factories.BeneficiaryFactory(association=association, first_name="Simone", last_name="Rivière")
+    home_visit = factories.MissionFactory(beneficiary=simone, title="Visite du mardi")
+    lucien = factories.BeneficiaryFactory(association=association, first_name="Lucien", last_name="Morel")
+    factories.MissionFactory(beneficiary=lucien, title="Appel du mardi", kind="phone_call")
+
+    # Sign-up on the phone's browser.
+    signup = phone_context(browser, live_server).new_page()
+    signup.set_viewport_size(viewport)
+    signup.goto("/accounts/signup/")
+    signup.get_by_label("Prénom").fill("Camille")
+    signup.get_by_label("E-mail").fill("camille@exemple.fr")
+    signup.get_by_label("Mot de passe").fill("un-jardin-sous-la-pluie")
+    signup.get_by_label("Code postal").fill("69004")
+    signup.locator("form[action='/accounts/signup/'] button[type=submit]").click()
+    signup.wait_for_load_state("networkidle")
+    assert signup.locator("h1").inner_text() == "Consultez vos e-mails"
+
+    # The email names Liens and what the link does; the mail app opens it in a browser of its own.
+    message = mail.outbox[-1]
+    assert message.subject == "Bienvenue sur Liens\u00a0: confirmez votre adresse e-mail"
+    assert message.body.startswith("Bonjour Camille,") and "dans l’heure" in message.body
+    link = re.search(r"https?://\S+/volunteer/welcome/\S+/", message.body).group(0)
+    context = phone_context(browser, live_server)
+    page = context.new_page()
+    page.set_viewport_size(viewport)
+    page.goto(_path(link))
+    page.wait_for_load_state("networkidle")
+    assert page.url.endswith("/volunteer/profile/availability/"), "the link signs in on the mail app's browser"
+    assert page.get_by_text("Étape 1 sur 2").is_visible()
+    assert_no_sideways_scroll(page, viewport["width"])
+    page.set_viewport_size(viewport)
+
+    # The two wizard steps: 23 inputs in all (62 over six steps before the defaults).
+    shown = "main input:visible:not([type=hidden]), main select:visible, main textarea:visible"
+    assert page.locator(shown).count() == 21
+    page.locator("label[for=id_d1_afternoon]").click()  # Tuesday afternoon
+    page.get_by_role("button", name="Enregistrer et continuer").click()
+    page.wait_for_load_state("networkidle")
+    assert page.get_by_text("Étape 2 sur 2").is_visible()
+    assert page.locator(shown).count() == 2
+    page.get_by_label("J’ai lu et j’accepte la charte du bénévole").check()
+    page.locator("input[name=data_consent]").check()
+    page.get_by_role("button", name="Enregistrer et voir la suite").click()
+    page.wait_for_load_state("networkidle")
+
+    # Where she stands: the timeline, what is open now, what opens once vetted.
+    assert page.url.endswith("/volunteer/missions/")
+    assert page.get_by_role("heading", name="Où en est votre inscription").is_visible()
+    timeline = page.locator(".timeline")
+    assert (
+        timeline.locator("li.done").count() == 1
+        and "Charte et consentement" in timeline.locator("li.done").inner_text()
+    )
+    next_step = timeline.locator("li.next")
+    assert "Entretien avec un·e coordinateur·rice" in next_step.inner_text()
+    assert "en général sous une semaine" in next_step.inner_text()
+    now = page.locator("section", has=page.get_by_role("heading", name="Ouvertes pour vous dès maintenant"))
+    later = page.locator("section", has=page.get_by_role("heading", name="Après votre validation"))
+    assert now.get_by_text("Lucien M.").is_visible()
+    assert now.get_by_role("button", name="Je peux aider").count() == 1
+    simone_card = later.locator("li", has=page.get_by_text("Simone R."))
+    assert simone_card.get_by_text("Une fois validé·e").is_visible()
+    assert simone_card.get_by_role("button").count() == 0, "no offer before vetting"
+    assert "Rivière" not in page.content()
+    assert_no_sideways_scroll(page, viewport["width"])
+    page.set_viewport_size(viewport)
+
+    # A coordinator records the vetting steps; the home visit opens to her.
+    from volunteers.vetting import vetting_record
+
+    volunteer = User.objects.get(email="camille@exemple.fr").volunteer
+    for step in ["interview", "training", "background_check"]:
+        vetting_record(volunteer=volunteer, step=step, on=timezone.localdate(), by=coordinator_a)
+    page.reload()
+    page.wait_for_load_state("networkidle")
+    assert page.get_by_role("heading", name="Où en est votre inscription").count() == 0
+    assert page.get_by_text("Une fois validé·e").count() == 0
+    card = page.locator("li", has=page.get_by_text("Simone R."))
+    card.get_by_role("button", name="Je peux aider").click()
+    page.wait_for_load_state("networkidle")
+    assert page.get_by_text("Merci\u00a0! L’association vous contactera").is_visible()
+    assert Match.objects.get(mission=home_visit, volunteer=volunteer).status == Match.Status.ACCEPTED
+    assert page.get_by_role("heading", name="Mes personnes").is_visible()
+    context.close()
+    signup.context.close()

@@ -32,10 +32,10 @@ def test_a_new_volunteer_is_sent_to_the_first_step_and_resumes_where_they_stoppe
     home = client.get(reverse("volunteers:home")).content.decode()
     assert reverse("volunteers:profile_step", args=["availability"]) in home
     response = _step(client, "availability", {"d1_afternoon": "on", "d3_morning": "on"})
-    assert response["Location"] == reverse("volunteers:profile_step", args=["place"])
+    assert response["Location"] == reverse("volunteers:profile_step", args=["charter"])
     # Stop here, come back later: the next step offered is the one not saved yet.
     home = client.get(reverse("volunteers:home")).content.decode()
-    assert reverse("volunteers:profile_step", args=["place"]) in home
+    assert reverse("volunteers:profile_step", args=["charter"]) in home
     newcomer.refresh_from_db()
     assert newcomer.profile_steps_done == ["availability"]
 

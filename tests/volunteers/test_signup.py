@@ -48,16 +48,15 @@ def test_signing_up_creates_a_pending_volunteer_and_sends_the_verification_mail(
     assert client.get(reverse("volunteers:home")).status_code == 302
 
 
-def test_the_link_in_the_mail_verifies_and_signs_in(client):
+def test_the_link_in_the_mail_verifies_and_signs_in_without_a_second_tap(client):
     _signup(client)
-    link = re.search(r"https?://\S+/accounts/confirm-email/\S+/", mail.outbox[0].body).group(0)
+    link = re.search(r"https?://\S+/volunteer/welcome/\S+/", mail.outbox[0].body).group(0)
     path = link.split("://", 1)[1].split("/", 1)[1]
-    confirm = client.get("/" + path)
-    assert "Oui, je confirme" in confirm.content.decode()
-    response = client.post("/" + path)
+    response = client.get("/" + path)
     assert EmailAddress.objects.get(email="camille@exemple.fr").verified
-    assert response.status_code == 302
-    home = client.get(reverse("volunteers:home"), follow=True)
+    # Straight into the wizard, signed in.
+    assert response.status_code == 302 and response["Location"] == "/volunteer/profile/availability/"
+    home = client.get(reverse("volunteers:home"))
     assert home.status_code == 200 and "Camille" in home.content.decode()
 
 
@@ -123,18 +122,14 @@ def test_a_failure_while_creating_the_profile_leaves_no_user_behind(client, monk
 
 def test_a_confirmation_link_used_twice_says_so(client):
     _signup(client)
-    path = (
-        "/"
-        + re.search(r"https?://\S+/accounts/confirm-email/\S+/", mail.outbox[0].body)
-        .group(0)
-        .split("://", 1)[1]
-        .split("/", 1)[1]
-    )
-    client.post(path)
+    link = re.search(r"https?://\S+/volunteer/welcome/\S+/", mail.outbox[0].body).group(0)
+    path = "/" + link.split("://", 1)[1].split("/", 1)[1]
+    client.get(path)
     client.logout()
-    again = client.get(path)
-    assert again.status_code == 200
-    assert "Ce lien a expiré ou a déjà servi." in again.content.decode()
+    again = client.get(path, follow=True)
+    assert again.redirect_chain[-1][0] == reverse("account_login")
+    assert "Ce lien a déjà servi" in again.content.decode()
+    assert not again.wsgi_request.user.is_authenticated
 
 
 def test_a_password_reset_link_used_twice_no_longer_works(client):
