@@ -13,6 +13,7 @@ from django.utils import translation
 from liens.accounts.policy import staff_roles
 from liens.models import User
 
+from .destination import destination_of, destination_pop, destination_remember
 from .email_link import QUIET_FLAG, QUIET_TEMPLATES, confirmation_url
 from .selectors import profile_next_step
 from .services import volunteer_signup
@@ -32,6 +33,8 @@ class AccountAdapter(DefaultAccountAdapter):
                 phone=data.get("phone", ""),
                 point=getattr(form, "postcode_point", None),
             )
+            # Where they were going (a catalogue mission), for when the wizard is done.
+            destination_remember(request, destination_of(request))
         return user
 
     def get_login_redirect_url(self, request):
@@ -49,12 +52,13 @@ class AccountAdapter(DefaultAccountAdapter):
         return super().get_login_redirect_url(request)
 
     def get_signup_redirect_url(self, request):
-        """A new volunteer goes straight to the wizard's next step (nothing to read first)."""
+        """A new volunteer goes straight to the wizard's next step (nothing to read first), then
+        where they were going when they signed up, if anywhere."""
         volunteer = getattr(request.user, "volunteer", None) if request.user.is_authenticated else None
         step = profile_next_step(volunteer) if volunteer is not None and volunteer.left_at is None else None
         if step:
             return reverse("volunteers:profile_step", kwargs={"step": step})
-        return reverse("volunteers:home")
+        return destination_pop(request) or reverse("volunteers:home")
 
     def add_message(self, request, level, message_template=None, message_context=None, extra_tags="", message=None):
         # The email link says one thing ("confirmed, welcome") rather than allauth's two.

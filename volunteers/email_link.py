@@ -35,6 +35,8 @@ from django.views.decorators.http import require_GET
 
 from liens.accounts.policy import mfa_enabled, staff_roles
 
+from .destination import destination_of, destination_query, destination_remember
+
 # How long after sending a verification link may still sign the person in (one hour).
 LINK_SIGN_IN_SECONDS = 3600
 # allauth's own notices that the link's single message replaces (the account adapter skips them
@@ -57,8 +59,9 @@ def _address_id(key: str, *, max_age: int) -> int | None:
 
 
 def confirmation_url(request, confirmation) -> str:
-    """The absolute address of the link for `confirmation` (the account adapter puts it in the email)."""
-    path = reverse("volunteers:confirm_email", kwargs={"key": confirmation.key})
+    """The absolute address of the link for `confirmation` (the account adapter puts it in the
+    email), carrying where the person was going when they signed up."""
+    path = reverse("volunteers:confirm_email", kwargs={"key": confirmation.key}) + destination_query(request)
     return request.build_absolute_uri(path) if request is not None else path
 
 
@@ -95,19 +98,23 @@ def confirm_email(request, key: str):
         return render(request, "account/email_confirm.html", {"confirmation": None}, status=404)
     user = address.user
     if response is not None or request.user.is_authenticated:
-        # The browser that signed up (allauth resumed its sign-in), or the owner signed in already.
+        # The browser that signed up (allauth resumed its sign-in), or the owner signed in already:
+        # the wizard's next step first, then where they were going (allauth's own redirect would
+        # skip the wizard).
         messages.success(request, _("Your address is confirmed. Welcome to Liens!"))
-        return response or redirect(get_adapter(request).get_signup_redirect_url(request))
+        destination_remember(request, destination_of(request))
+        return redirect(get_adapter(request).get_signup_redirect_url(request))
     if fresh and not someone_else and link_may_sign_in(user):
         messages.success(request, _("Your address is confirmed. Welcome to Liens!"))
-        return perform_login(
-            request,
-            user,
-            email_verification=account_settings.EMAIL_VERIFICATION,
-            redirect_url=None,  # the adapter's sign-up destination: the wizard's next step
-            signup=True,
-            email=address.email,
+        response = perform_login(
+            request, user, email_verification=account_settings.EMAIL_VERIFICATION, signup=True, email=address.email
         )
+        if not request.user.is_authenticated:
+            return response  # allauth refused the sign-in and says why
+        # The wizard's next step first, then where they were going (kept in the session that
+        # login() just opened): allauth would follow the link's `next` at once, past the wizard.
+        destination_remember(request, destination_of(request))
+        return redirect(get_adapter(request).get_signup_redirect_url(request))
     messages.info(request, _("Your email address is confirmed. Sign in with your password to continue."))
     return redirect("account_login")
 

@@ -22,6 +22,7 @@ from liens.forms import form_apply_domain_error
 from liens.scopes import scopes_disabled_for_request
 
 from . import forms, selectors, services
+from .destination import destination_pop
 from .models import Volunteer
 
 
@@ -138,7 +139,7 @@ def profile_step(request, volunteer: Volunteer, step: str):
             if step in services.WIZARD_STEPS:
                 # The end of the wizard: straight to what happens next and the missions.
                 messages.success(request, _("Your profile is ready. Here is what happens next."))
-                return redirect("volunteers:missions")
+                return redirect(destination_pop(request) or "volunteers:missions")
             messages.success(request, _("Saved."))
             return redirect("volunteers:profile")
     steps = selectors.profile_steps(volunteer)

@@ -7,6 +7,7 @@ import urllib.parse
 
 import pytest
 from django.core import mail
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -152,8 +153,7 @@ def test_the_mission_page_invites_to_sign_up_and_come_back_to_it(client, odette_
     assert urllib.parse.parse_qs(urllib.parse.urlsplit(signup).query)["next"] == [target]
 
 
-def test_allauth_keeps_next_through_sign_up_and_the_email_confirmation(client, odette_mission):
-    target = reverse("volunteers:mission_detail", args=[odette_mission.pk])
+def _sign_up(client, target):
     form = client.get(reverse("account_signup"), {"next": target}).content.decode()
     assert f'name="next" value="{target}"' in form
     client.post(
@@ -166,9 +166,35 @@ def test_allauth_keeps_next_through_sign_up_and_the_email_confirmation(client, o
             "next": target,
         },
     )
-    link = re.search(r"https?://\S+/accounts/confirm-email/\S+/", mail.outbox[-1].body).group(0)
-    response = client.post("/" + link.split("://", 1)[1].split("/", 1)[1])
-    assert response.status_code == 302 and response["Location"] == target
+    link = re.search(r"https?://\S+/volunteer/welcome/\S+", mail.outbox[-1].body).group(0)
+    return "/" + link.split("://", 1)[1].split("/", 1)[1]
+
+
+def _wizard(client):
+    client.post(reverse("volunteers:profile_step", args=["availability"]), {"d1_afternoon": "on"})
+    return client.post(reverse("volunteers:profile_step", args=["charter"]), {"charter": "on", "data_consent": "on"})
+
+
+@pytest.mark.parametrize("same_browser", [True, False], ids=["same browser", "mail app's browser"])
+def test_the_mission_a_visitor_came_for_opens_once_the_wizard_is_done(client, odette_mission, same_browser):
+    target = reverse("volunteers:mission_detail", args=[odette_mission.pk])
+    link = _sign_up(client, target)
+    browser = client if same_browser else Client()
+    response = browser.get(link)
+    assert response.status_code == 302
+    assert response["Location"] == reverse("volunteers:profile_step", args=["availability"])
+    assert _wizard(browser)["Location"] == target
+    page = browser.get(target).content.decode()
+    assert "Odette M." in page and "Une fois validé·e" in page, "a home visit opens once vetted"
+    assert "Marchand" not in page and "Je peux aider" not in page
+
+
+def test_a_sign_up_never_carries_a_visitor_off_the_site(client, odette_mission):
+    link = _sign_up(client, "https://ailleurs.example/piege")
+    assert "ailleurs" not in link and "next" not in link
+    other = Client()
+    assert other.get(link)["Location"] == reverse("volunteers:profile_step", args=["availability"])
+    assert _wizard(other)["Location"] == reverse("volunteers:missions")
 
 
 def test_a_group_event_shows_its_association_town_and_no_one(client, association_a):
