@@ -27,6 +27,7 @@ from missions.models import (
 )
 from missions.scoping import volunteers_visible
 from volunteers.models import Volunteer
+from volunteers.vetting import STEP_LABELS, vetting_steps_left
 
 # --- invitations --------------------------------------------------------------------------
 
@@ -96,6 +97,22 @@ def beneficiary_for_page(*, queryset: QuerySet, pk: int) -> Beneficiary:
     )
 
 
+def beneficiary_sections_done(beneficiary: Beneficiary) -> dict[str, bool]:
+    """Which sections of the person's file (beneficiaries.BENEFICIARY_SECTIONS) say something
+    yet, from the row and its prefetched key contacts (no query). The first one always does:
+    the file cannot exist without it; so does the contact target, which has a default."""
+    b = beneficiary
+    return {
+        "identity": True,
+        "consent": bool(b.consent_by and b.consent_on),
+        "contact": bool(b.phone or b.access_notes or b.practical_tips),
+        "preferences": bool(b.interests or b.languages or b.best_times or b.visitor_preference != "any"),
+        "health": bool(b.mobility_notes or b.hearing_notes),
+        "key_contacts": bool(b.key_contacts.all()),
+        "follow_up": True,
+    }
+
+
 # --- missions -------------------------------------------------------------------------------
 
 
@@ -143,9 +160,18 @@ def mission_suggestions(*, mission: Mission, limit: int = 10) -> list:
 # --- vetting desk ---------------------------------------------------------------------------
 
 
-def vetting_desk(*, association: Association, user) -> QuerySet:
+# The vetting desk's "waiting for" filter: a step, and the profile date it leaves empty.
+VETTING_STEP_FIELDS = {
+    "interview": "interview_on",
+    "training": "training_on",
+    "background_check": "background_check_on",
+}
+
+
+def vetting_desk(*, association: Association, user, q: str = "", waiting_for: str = "") -> QuerySet:
     """Volunteers waiting for vetting near the association (same département) or matched with it,
-    with their vetting records (latest first, with the association that recorded each).
+    with their vetting records (latest first, with the association that recorded each);
+    searched by name, email, postcode or city, and narrowed to those still waiting for a step.
 
     Nobody finds themselves on it: nobody vets their own profile. Empty for a pending
     association (volunteers_visible); pages and the API say why (scoping.vetting_refusal).
@@ -155,7 +181,35 @@ def vetting_desk(*, association: Association, user) -> QuerySet:
     )
     if user.is_authenticated:
         rows = rows.exclude(user=user)
+    if waiting_for in VETTING_STEP_FIELDS:
+        rows = rows.filter(**{f"{VETTING_STEP_FIELDS[waiting_for]}__isnull": True})
+    for word in q.split():
+        rows = rows.filter(
+            Q(user__first_name__icontains=word)
+            | Q(user__last_name__icontains=word)
+            | Q(user__email__icontains=word)
+            | Q(postcode__startswith=word)
+            | Q(city__icontains=word)
+        )
     return with_vetting_records(rows).order_by("created_at", "pk")
+
+
+@dataclass
+class VettingRow:
+    """One volunteer on the desk and their steps: (step, label, still to do, latest record)."""
+
+    volunteer: Volunteer
+    steps: list[tuple[str, str, bool, VettingRecord | None]]
+
+
+def vetting_rows(volunteers) -> list[VettingRow]:
+    """The desk's rows for volunteers fetched by vetting_desk or with_vetting_records (no query)."""
+    rows = []
+    for volunteer in volunteers:
+        left, traces = vetting_steps_left(volunteer), vetting_traces(volunteer)
+        steps = [(step, label, step in left, traces.get(step)) for step, label in STEP_LABELS.items()]
+        rows.append(VettingRow(volunteer=volunteer, steps=steps))
+    return rows
 
 
 def with_vetting_records(volunteers: QuerySet) -> QuerySet:

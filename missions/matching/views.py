@@ -147,7 +147,9 @@ def proposals(request):
     waiting = (
         scoped(Match.objects.all(), request.user, via="mission__association")
         .filter(Q(status=Match.Status.PROPOSED) | Q(status=Match.Status.ACCEPTED))
-        .select_related("mission__beneficiary", "mission__association", "volunteer__user", "covers__volunteer__user")
+        .select_related(
+            "mission__beneficiary", "mission__association", "volunteer__user", "proposed_by", "covers__volunteer__user"
+        )
         .order_by("-proposed_at", "-pk")[:200]
     )
     associations = scoped(Association.objects.order_by("name"), request.user, via="id")
