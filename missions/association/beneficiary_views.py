@@ -3,7 +3,6 @@ assessments) and its status changes. Like the other staff pages (views.py), each
 through missions.scoping, checks input with a form, calls one service, redirects."""
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -14,11 +13,12 @@ from liens.choices import Interest, Language
 from liens.errors import DomainError
 from liens.forms import form_apply_domain_error
 from missions.models import Assessment, Beneficiary
+from missions.privacy import erasure
 from missions.scoping import scoped, staff_view
 
 from . import beneficiaries as beneficiary_services
 from . import forms, selectors
-from .views import _own
+from .views import _own, list_page
 
 
 @require_GET
@@ -26,12 +26,10 @@ from .views import _own
 def beneficiary_list(request):
     q, status = request.GET.get("q", "").strip(), request.GET.get("status", "")
     rows = selectors.beneficiary_list(association=request.association, q=q, status=status)
-    page = Paginator(rows, 50).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "missions/association/beneficiary_list.html",
-        {"page": page, "q": q, "status": status, "statuses": Beneficiary.Status.choices},
-    )
+    page, query = list_page(request, rows)
+    context = {"page": page, "query": query, "q": q, "status": status, "statuses": Beneficiary.Status.choices}
+    template = "_beneficiary_list.html" if request.headers.get("HX-Request") else "beneficiary_list.html"
+    return render(request, f"missions/association/{template}", context)
 
 
 # Recording a referral takes this section only; the file page then shows the others.
@@ -122,8 +120,18 @@ def beneficiary_detail(request, beneficiary_id: int):
             "scales": Assessment.Scale.choices,
             "labels": _choice_labels(beneficiary),
             "sections": _sections(beneficiary),
+            "can_erase": _may(erasure.beneficiary_erase_check, beneficiary=beneficiary, by=request.user),
         },
     )
+
+
+def _may(check, **kwargs) -> bool:
+    """Whether a permission check passes: a page offers only the buttons its user may use."""
+    try:
+        check(**kwargs)
+    except DomainError:
+        return False
+    return True
 
 
 def _sections(beneficiary: Beneficiary) -> dict[str, dict]:
