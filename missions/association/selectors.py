@@ -39,6 +39,19 @@ def invitation_needs_account(invitation: Invitation) -> bool:
     return invitee is not None and not invitee.has_usable_password()
 
 
+# --- search ---------------------------------------------------------------------------------
+
+
+def words_search(rows: QuerySet, q: str, *lookups: str) -> QuerySet:
+    """The rows where every word of `q` matches one of `lookups` (a staff list's search box)."""
+    for word in q.split():
+        match = Q()
+        for lookup in lookups:
+            match |= Q(**{lookup: word})
+        rows = rows.filter(match)
+    return rows
+
+
 # --- beneficiaries --------------------------------------------------------------------------
 
 
@@ -47,14 +60,15 @@ def beneficiary_list(*, association: Association, q: str = "", status: str = "")
     rows = Beneficiary.objects.filter(association=association)
     if status in Beneficiary.Status.values:
         rows = rows.filter(status=status)
-    for word in q.split():
-        rows = rows.filter(
-            Q(first_name__icontains=word)
-            | Q(last_name__icontains=word)
-            | Q(postcode__startswith=word)
-            | Q(city__icontains=word)
-            | Q(neighbourhood__icontains=word)
-        )
+    rows = words_search(
+        rows,
+        q,
+        "first_name__icontains",
+        "last_name__icontains",
+        "postcode__startswith",
+        "city__icontains",
+        "neighbourhood__icontains",
+    )
     open_alerts = IsolationAlert.objects.filter(beneficiary=OuterRef("pk"), resolved_at__isnull=True)
     return rows.annotate(has_open_alert=Exists(open_alerts)).order_by("last_name", "first_name", "pk")
 
@@ -123,12 +137,9 @@ def mission_list(*, association: Association, q: str = "", status: str = "", kin
         rows = rows.filter(status=status)
     if kind:
         rows = rows.filter(kind=kind)
-    for word in q.split():
-        rows = rows.filter(
-            Q(title__icontains=word)
-            | Q(beneficiary__first_name__icontains=word)
-            | Q(beneficiary__last_name__icontains=word)
-        )
+    rows = words_search(
+        rows, q, "title__icontains", "beneficiary__first_name__icontains", "beneficiary__last_name__icontains"
+    )
     return rows.annotate(live_matches=Count("matches", filter=Q(matches__status__in=Match.LIVE))).order_by(
         "status", "-created_at", "pk"
     )
@@ -183,14 +194,15 @@ def vetting_desk(*, association: Association, user, q: str = "", waiting_for: st
         rows = rows.exclude(user=user)
     if waiting_for in VETTING_STEP_FIELDS:
         rows = rows.filter(**{f"{VETTING_STEP_FIELDS[waiting_for]}__isnull": True})
-    for word in q.split():
-        rows = rows.filter(
-            Q(user__first_name__icontains=word)
-            | Q(user__last_name__icontains=word)
-            | Q(user__email__icontains=word)
-            | Q(postcode__startswith=word)
-            | Q(city__icontains=word)
-        )
+    rows = words_search(
+        rows,
+        q,
+        "user__first_name__icontains",
+        "user__last_name__icontains",
+        "user__email__icontains",
+        "postcode__startswith",
+        "city__icontains",
+    )
     return with_vetting_records(rows).order_by("created_at", "pk")
 
 
