@@ -109,6 +109,7 @@ def beneficiary_detail(request, beneficiary_id: int):
     except Beneficiary.DoesNotExist as exc:
         raise Http404 from exc
     beneficiary_services.beneficiary_file_open(beneficiary=beneficiary, by=request.user)
+    sections = _sections(beneficiary)
     return render(
         request,
         "missions/association/beneficiary_detail.html",
@@ -119,7 +120,8 @@ def beneficiary_detail(request, beneficiary_id: int):
             "end_form": forms.EndForm(),
             "scales": Assessment.Scale.choices,
             "labels": _choice_labels(beneficiary),
-            "sections": _sections(beneficiary),
+            "sections": sections,
+            "to_complete": [(name, section) for name, section in sections.items() if not section["done"]],
             "can_erase": _may(erasure.beneficiary_erase_check, beneficiary=beneficiary, by=request.user),
         },
     )

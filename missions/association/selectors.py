@@ -6,7 +6,7 @@ import zoneinfo
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Case, Count, Exists, OuterRef, Prefetch, Q, QuerySet, When
 from django.utils import timezone
 
 from liens.models import User
@@ -131,7 +131,8 @@ def beneficiary_sections_done(beneficiary: Beneficiary) -> dict[str, bool]:
 
 
 def mission_list(*, association: Association, q: str = "", status: str = "", kind: str = "") -> QuerySet:
-    """The association's missions with their person and live match count."""
+    """The association's missions with their person and live match count: drafts to publish
+    first, then open ones to fill, filled ones, and closed ones last; newest first in each."""
     rows = Mission.objects.filter(association=association).select_related("beneficiary")
     if status in Mission.Status.values:
         rows = rows.filter(status=status)
@@ -140,9 +141,13 @@ def mission_list(*, association: Association, q: str = "", status: str = "", kin
     rows = words_search(
         rows, q, "title__icontains", "beneficiary__first_name__icontains", "beneficiary__last_name__icontains"
     )
+    stage = Case(*[When(status=value, then=rank) for rank, value in enumerate(MISSION_LIST_ORDER)], default=9)
     return rows.annotate(live_matches=Count("matches", filter=Q(matches__status__in=Match.LIVE))).order_by(
-        "status", "-created_at", "pk"
+        stage, "-created_at", "pk"
     )
+
+
+MISSION_LIST_ORDER = (Mission.Status.DRAFT, Mission.Status.OPEN, Mission.Status.FILLED, Mission.Status.CLOSED)
 
 
 def mission_occurrences(*, mission: Mission, count: int = 3, now: datetime.datetime | None = None) -> list:
