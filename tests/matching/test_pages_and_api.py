@@ -355,3 +355,18 @@ def test_a_coordinator_s_proposal_names_them_and_a_nightly_one_says_liens(
     Match.objects.filter(pk=proposed.pk).update(proposed_by=None)
     page = coordinator_a_client.get(reverse("matching:match", args=[proposed.pk])).content.decode()
     assert "proposé par Liens" in page and "proposé par le bénévole" not in page
+
+
+def test_the_proposals_list_pages_by_20_in_a_constant_number_of_queries(
+    association_a, coordinator_a_client, django_assert_num_queries
+):
+    url = reverse("matching:proposals")
+    factories.MatchFactory(mission=factories.MissionFactory(association=association_a), status="proposed")
+    with CaptureQueriesContext(connection) as few:
+        coordinator_a_client.get(url)
+    for _ in range(21):
+        factories.MatchFactory(mission=factories.MissionFactory(association=association_a), status="proposed")
+    with django_assert_num_queries(len(few.captured_queries)):
+        page = coordinator_a_client.get(url).content.decode()
+    assert page.count('<li class="card">') == 20 and "?page=2" in page
+    assert coordinator_a_client.get(url, {"page": 2}).content.decode().count('<li class="card">') == 2
