@@ -8,6 +8,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -18,7 +20,7 @@ from ..scoping import staff_required
 from . import selectors, services
 from .forms import AssignForm, CallForm, NoteForm, QueueFilterForm, ReferForm, ResolveForm
 
-PAGE_SIZE = 25
+PAGE_SIZE = 20
 
 
 @login_required
@@ -34,15 +36,15 @@ def queue(request):
     query.pop("page", None)
     return render(
         request,
-        "missions/alerts/queue.html",
+        "missions/alerts/_queue_list.html" if request.headers.get("HX-Request") else "missions/alerts/queue.html",
         {"form": form, "page": page, "alerts": page.object_list, "query": query.urlencode()},
     )
 
 
-def _render_detail(request, alert, *, forms=None, status=200):
+def _detail_context(request, alert, *, forms=None) -> dict:
     file = services.alert_file_open(alert=alert, by=request.user)
     forms = forms or {}
-    context = {
+    return {
         "alert": alert,
         "beneficiary": alert.beneficiary,
         "file": file,
@@ -54,7 +56,10 @@ def _render_detail(request, alert, *, forms=None, status=200):
         "resolve_form": forms.get("resolve") or ResolveForm(),
         "failed": next(iter(forms), None),
     }
-    return render(request, "missions/alerts/detail.html", context, status=status)
+
+
+def _render_detail(request, alert, *, forms=None, status=200):
+    return render(request, "missions/alerts/detail.html", _detail_context(request, alert, forms=forms), status=status)
 
 
 @login_required
@@ -66,21 +71,45 @@ def detail(request, pk: int):
 
 
 def _act(request, pk: int, *, name: str, form_class=None, perform, done: str, form_kwargs=None):
-    """Shared POST handling: scoped fetch, form, service, redirect; errors stay on the form."""
+    """Shared POST handling: scoped fetch, form, service, redirect; errors stay on the form.
+
+    From the queue (the form posts `next`), back to that queue page at the alert's card; in
+    place (HX-Request), only the piece tapped again: the card, or the page's action bar."""
     alert = selectors.alert_get(user=request.user, alert_id=pk)
     form = form_class(request.POST, **(form_kwargs(alert) if form_kwargs else {})) if form_class else None
+    from_queue = _queue_page(request)
     if form is None or form.is_valid():
         try:
             perform(alert, form.cleaned_data if form else {})
         except DomainError as error:
-            if form is None:
+            if form is None or from_queue:
                 messages.error(request, error.message)
-                return redirect("alerts:detail", pk=alert.pk)
+                return redirect(from_queue or reverse("alerts:detail", args=[alert.pk]))
             form_apply_domain_error(form, error)
         else:
+            if request.headers.get("HX-Request"):
+                return _in_place(request, alert.pk, done=done, from_queue=from_queue)
             messages.success(request, done)
+            if from_queue:
+                return redirect(f"{from_queue}#alert-{alert.pk}")
             return redirect("alerts:detail", pk=alert.pk)
     return _render_detail(request, alert, forms={name: form}, status=400)
+
+
+def _queue_page(request) -> str:
+    """The queue page an action was tapped on (a path of the queue only), or ""."""
+    wanted = (request.POST.get("next") or "").split("#", 1)[0]
+    queue = reverse("alerts:queue")
+    return wanted if wanted.startswith(queue) and url_has_allowed_host_and_scheme(wanted, None) else ""
+
+
+def _in_place(request, pk: int, *, done: str, from_queue: str):
+    alert = selectors.alert_get(user=request.user, alert_id=pk)
+    if from_queue:
+        context = {"alert": alert, "done": done, "back": from_queue}
+        return render(request, "missions/alerts/_alert_card.html", context)
+    context = _detail_context(request, alert) | {"done": done}
+    return render(request, "missions/alerts/_alert_actions.html", context)
 
 
 @login_required

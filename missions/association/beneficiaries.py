@@ -54,6 +54,38 @@ BENEFICIARY_FIELDS = (
 )
 KEY_CONTACT_FIELDS = ("kind", "name", "relation", "phone", "email")
 
+# The person's file in sections, each saved on its own (beneficiary_update takes any subset of
+# BENEFICIARY_FIELDS). Recording a referral takes the first one only: what the services need
+# to create the file (name, address, who referred the person and why). "key_contacts" is the contacts'
+# list (KEY_CONTACT_FIELDS), not fields of the person.
+BENEFICIARY_SECTIONS = {
+    "identity": (
+        "first_name",
+        "last_name",
+        "birth_year",
+        "gender",
+        "address",
+        "postcode",
+        "city",
+        "referral_source",
+        "referral_reason",
+    ),
+    "consent": ("consent_by", "consent_on", "assessed_on", "referrer_name", "referrer_contact"),
+    "contact": ("phone", "neighbourhood", "access_notes", "practical_tips"),
+    "preferences": (
+        "interests",
+        "languages",
+        "required_languages",
+        "visitor_preference",
+        "best_times",
+        "has_pets",
+        "smoker",
+    ),
+    "health": ("mobility_notes", "hearing_notes"),
+    "key_contacts": (),
+    "follow_up": ("contact_target_days", "contact_grace_days", "apa_social_hours"),
+}
+
 
 def text_length_problems(model, fields: dict, *, names: dict[str, str] | None = None) -> list[tuple[str, str]]:
     """Text longer than its column holds, as (field, message): the limits are the model's own.

@@ -3,9 +3,9 @@ assessments) and its status changes. Like the other staff pages (views.py), each
 through missions.scoping, checks input with a form, calls one service, redirects."""
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -13,11 +13,12 @@ from liens.choices import Interest, Language
 from liens.errors import DomainError
 from liens.forms import form_apply_domain_error
 from missions.models import Assessment, Beneficiary
+from missions.privacy import erasure
 from missions.scoping import scoped, staff_view
 
 from . import beneficiaries as beneficiary_services
 from . import forms, selectors
-from .views import _own
+from .views import _own, list_page
 
 
 @require_GET
@@ -25,55 +26,77 @@ from .views import _own
 def beneficiary_list(request):
     q, status = request.GET.get("q", "").strip(), request.GET.get("status", "")
     rows = selectors.beneficiary_list(association=request.association, q=q, status=status)
-    page = Paginator(rows, 50).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "missions/association/beneficiary_list.html",
-        {"page": page, "q": q, "status": status, "statuses": Beneficiary.Status.choices},
-    )
+    page, query = list_page(request, rows)
+    context = {"page": page, "query": query, "q": q, "status": status, "statuses": Beneficiary.Status.choices}
+    template = "_beneficiary_list.html" if request.headers.get("HX-Request") else "beneficiary_list.html"
+    return render(request, f"missions/association/{template}", context)
 
 
-def _beneficiary_form_page(request, beneficiary=None):
-    association = request.association if beneficiary is None else beneficiary.association
-    form = forms.BeneficiaryForm(request.POST or None, instance=beneficiary, association=association)
-    formset = forms.KeyContactFormSet(request.POST or None, instance=beneficiary, prefix="contacts")
-    if request.method == "POST" and form.is_valid() and formset.is_valid():
-        contacts = forms.key_contacts_from(formset)
-        try:
-            if beneficiary is None:
-                beneficiary = beneficiary_services.beneficiary_create(
-                    association=association, by=request.user, key_contacts=contacts, **form.service_fields()
-                )
-                messages.success(request, _("%(name)s is recorded.") % {"name": beneficiary})
-            else:
-                beneficiary_services.beneficiary_update(
-                    beneficiary=beneficiary, by=request.user, key_contacts=contacts, **form.service_fields()
-                )
-                messages.success(request, _("Changes saved."))
-        except DomainError as exc:
-            form_apply_domain_error(form, exc)
-        else:
-            return redirect("association:beneficiary", beneficiary_id=beneficiary.pk)
-    if beneficiary is not None and beneficiary.pk is not None:
-        # The form shows the stored record (and again after a refused change): one row per page.
-        beneficiary_services.beneficiary_file_open(beneficiary=beneficiary, by=request.user)
-    return render(
-        request,
-        "missions/association/beneficiary_form.html",
-        {"form": form, "formset": formset, "beneficiary": beneficiary},
-    )
+# Recording a referral takes this section only; the file page then shows the others.
+FIRST_SECTION = next(iter(beneficiary_services.BENEFICIARY_SECTIONS))
 
 
 @require_http_methods(["GET", "POST"])
 @staff_view
 def beneficiary_new(request):
-    return _beneficiary_form_page(request)
+    association = request.association
+    form = forms.BeneficiaryForm(request.POST or None, association=association, section=FIRST_SECTION)
+    if request.method == "POST" and form.is_valid():
+        try:
+            beneficiary = beneficiary_services.beneficiary_create(
+                association=association, by=request.user, **form.service_fields()
+            )
+        except DomainError as exc:
+            form_apply_domain_error(form, exc)
+        else:
+            messages.success(
+                request, _("%(name)s is recorded. Complete the other sections when you can.") % {"name": beneficiary}
+            )
+            return redirect("association:beneficiary", beneficiary_id=beneficiary.pk)
+    return render(request, "missions/association/beneficiary_form.html", _section_context(form, None, FIRST_SECTION))
 
 
 @require_http_methods(["GET", "POST"])
 @staff_view
-def beneficiary_edit(request, beneficiary_id: int):
-    return _beneficiary_form_page(request, _own(Beneficiary, request, beneficiary_id))
+def beneficiary_edit(request, beneficiary_id: int, section: str = FIRST_SECTION):
+    """One section of the person's file, saved on its own (BENEFICIARY_SECTIONS)."""
+    if section not in beneficiary_services.BENEFICIARY_SECTIONS:
+        raise Http404
+    beneficiary = _own(Beneficiary, request, beneficiary_id)
+    data = request.POST if request.method == "POST" else None
+    if section == "key_contacts":
+        form = forms.KeyContactFormSet(data, instance=beneficiary, prefix="contacts")
+    else:
+        form = forms.BeneficiaryForm(data, instance=beneficiary, association=beneficiary.association, section=section)
+    if request.method == "POST" and form.is_valid():
+        contacts = section == "key_contacts"
+        fields = {"key_contacts": forms.key_contacts_from(form)} if contacts else form.service_fields()
+        try:
+            beneficiary_services.beneficiary_update(beneficiary=beneficiary, by=request.user, **fields)
+        except DomainError as exc:
+            if section == "key_contacts":
+                messages.error(request, exc.message)
+            else:
+                form_apply_domain_error(form, exc)
+        else:
+            label = forms.BENEFICIARY_SECTION_LABELS[section]
+            messages.success(request, _("%(section)s: saved.") % {"section": label})
+            return redirect(reverse("association:beneficiary", args=[beneficiary.pk]) + f"#section-{section}")
+    # The form shows the stored record (and again after a refused change): one row per page.
+    beneficiary_services.beneficiary_file_open(beneficiary=beneficiary, by=request.user)
+    return render(request, "missions/association/beneficiary_form.html", _section_context(form, beneficiary, section))
+
+
+def _section_context(form, beneficiary, section: str) -> dict:
+    names = list(beneficiary_services.BENEFICIARY_SECTIONS)
+    return {
+        "form": form,
+        "beneficiary": beneficiary,
+        "section": section,
+        "section_label": forms.BENEFICIARY_SECTION_LABELS[section],
+        "number": names.index(section) + 1,
+        "total": len(names),
+    }
 
 
 @require_GET
@@ -86,6 +109,7 @@ def beneficiary_detail(request, beneficiary_id: int):
     except Beneficiary.DoesNotExist as exc:
         raise Http404 from exc
     beneficiary_services.beneficiary_file_open(beneficiary=beneficiary, by=request.user)
+    sections = _sections(beneficiary)
     return render(
         request,
         "missions/association/beneficiary_detail.html",
@@ -96,8 +120,26 @@ def beneficiary_detail(request, beneficiary_id: int):
             "end_form": forms.EndForm(),
             "scales": Assessment.Scale.choices,
             "labels": _choice_labels(beneficiary),
+            "sections": sections,
+            "to_complete": [(name, section) for name, section in sections.items() if not section["done"]],
+            "can_erase": _may(erasure.beneficiary_erase_check, beneficiary=beneficiary, by=request.user),
         },
     )
+
+
+def _may(check, **kwargs) -> bool:
+    """Whether a permission check passes: a page offers only the buttons its user may use."""
+    try:
+        check(**kwargs)
+    except DomainError:
+        return False
+    return True
+
+
+def _sections(beneficiary: Beneficiary) -> dict[str, dict]:
+    """Each section of the file: its title and whether it says something yet."""
+    done = selectors.beneficiary_sections_done(beneficiary)
+    return {name: {"label": label, "done": done[name]} for name, label in forms.BENEFICIARY_SECTION_LABELS.items()}
 
 
 def _choice_labels(beneficiary: Beneficiary) -> dict[str, str]:

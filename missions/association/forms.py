@@ -10,7 +10,7 @@ from missions import assessments, deadline
 from missions.models import Assessment, Association, Beneficiary, KeyContact, Membership, Mission
 
 from . import validators
-from .beneficiaries import BENEFICIARY_FIELDS
+from .beneficiaries import BENEFICIARY_FIELDS, BENEFICIARY_SECTIONS
 from .services import ASSOCIATION_SIGNUP_FIELDS
 
 WEEKDAYS = [
@@ -144,13 +144,18 @@ class BeneficiaryForm(forms.ModelForm):
             "contact_grace_days": _("Extra days before silence raises an alert."),
         }
 
-    def __init__(self, *args, association: Association | None = None, **kwargs):
+    def __init__(self, *args, association: Association | None = None, section: str | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         if association is not None and not self.instance.pk:
             self.initial.setdefault("contact_target_days", association.default_contact_target_days)
             self.initial.setdefault("contact_grace_days", association.default_contact_grace_days)
             self.initial.setdefault("languages", ["fr"])
-        self.fields["consent_by"].required = False
+        if section is not None:
+            # One section of the file (BENEFICIARY_SECTIONS): only its fields are shown and saved.
+            for name in set(self.fields) - set(BENEFICIARY_SECTIONS[section]):
+                del self.fields[name]
+        if "consent_by" in self.fields:
+            self.fields["consent_by"].required = False
         # The browser's hint; the service checks the same range (missions.deadline) and says why.
         for name, low, high in (
             ("contact_target_days", deadline.TARGET_DAYS_MIN, deadline.TARGET_DAYS_MAX),
@@ -172,9 +177,21 @@ class BeneficiaryForm(forms.ModelForm):
     def service_fields(self) -> dict:
         data = dict(self.cleaned_data)
         for name in ("birth_year", "consent_on", "assessed_on"):
-            data[name] = data.get(name) or None
+            if name in data:
+                data[name] = data[name] or None
         return data
 
+
+# How each section of a person's file is titled, on its form and on the file page.
+BENEFICIARY_SECTION_LABELS = {
+    "identity": _("The person"),
+    "consent": _("Referral and consent"),
+    "contact": _("Phone and access"),
+    "preferences": _("Preferences"),
+    "health": _("Health and mobility"),
+    "key_contacts": _("Key contacts"),
+    "follow_up": _("Contact target and APA"),
+}
 
 KeyContactFormSet = inlineformset_factory(
     Beneficiary,

@@ -6,7 +6,7 @@ import zoneinfo
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Case, Count, Exists, OuterRef, Prefetch, Q, QuerySet, When
 from django.utils import timezone
 
 from liens.models import User
@@ -27,6 +27,7 @@ from missions.models import (
 )
 from missions.scoping import volunteers_visible
 from volunteers.models import Volunteer
+from volunteers.vetting import STEP_LABELS, vetting_steps_left
 
 # --- invitations --------------------------------------------------------------------------
 
@@ -38,6 +39,19 @@ def invitation_needs_account(invitation: Invitation) -> bool:
     return invitee is not None and not invitee.has_usable_password()
 
 
+# --- search ---------------------------------------------------------------------------------
+
+
+def words_search(rows: QuerySet, q: str, *lookups: str) -> QuerySet:
+    """The rows where every word of `q` matches one of `lookups` (a staff list's search box)."""
+    for word in q.split():
+        match = Q()
+        for lookup in lookups:
+            match |= Q(**{lookup: word})
+        rows = rows.filter(match)
+    return rows
+
+
 # --- beneficiaries --------------------------------------------------------------------------
 
 
@@ -46,14 +60,15 @@ def beneficiary_list(*, association: Association, q: str = "", status: str = "")
     rows = Beneficiary.objects.filter(association=association)
     if status in Beneficiary.Status.values:
         rows = rows.filter(status=status)
-    for word in q.split():
-        rows = rows.filter(
-            Q(first_name__icontains=word)
-            | Q(last_name__icontains=word)
-            | Q(postcode__startswith=word)
-            | Q(city__icontains=word)
-            | Q(neighbourhood__icontains=word)
-        )
+    rows = words_search(
+        rows,
+        q,
+        "first_name__icontains",
+        "last_name__icontains",
+        "postcode__startswith",
+        "city__icontains",
+        "neighbourhood__icontains",
+    )
     open_alerts = IsolationAlert.objects.filter(beneficiary=OuterRef("pk"), resolved_at__isnull=True)
     return rows.annotate(has_open_alert=Exists(open_alerts)).order_by("last_name", "first_name", "pk")
 
@@ -96,25 +111,43 @@ def beneficiary_for_page(*, queryset: QuerySet, pk: int) -> Beneficiary:
     )
 
 
+def beneficiary_sections_done(beneficiary: Beneficiary) -> dict[str, bool]:
+    """Which sections of the person's file (beneficiaries.BENEFICIARY_SECTIONS) say something
+    yet, from the row and its prefetched key contacts (no query). The first one always does:
+    the file cannot exist without it; so does the contact target, which has a default."""
+    b = beneficiary
+    return {
+        "identity": True,
+        "consent": bool(b.consent_by and b.consent_on),
+        "contact": bool(b.phone or b.access_notes or b.practical_tips),
+        "preferences": bool(b.interests or b.languages or b.best_times or b.visitor_preference != "any"),
+        "health": bool(b.mobility_notes or b.hearing_notes),
+        "key_contacts": bool(b.key_contacts.all()),
+        "follow_up": True,
+    }
+
+
 # --- missions -------------------------------------------------------------------------------
 
 
 def mission_list(*, association: Association, q: str = "", status: str = "", kind: str = "") -> QuerySet:
-    """The association's missions with their person and live match count."""
+    """The association's missions with their person and live match count: drafts to publish
+    first, then open ones to fill, filled ones, and closed ones last; newest first in each."""
     rows = Mission.objects.filter(association=association).select_related("beneficiary")
     if status in Mission.Status.values:
         rows = rows.filter(status=status)
     if kind:
         rows = rows.filter(kind=kind)
-    for word in q.split():
-        rows = rows.filter(
-            Q(title__icontains=word)
-            | Q(beneficiary__first_name__icontains=word)
-            | Q(beneficiary__last_name__icontains=word)
-        )
-    return rows.annotate(live_matches=Count("matches", filter=Q(matches__status__in=Match.LIVE))).order_by(
-        "status", "-created_at", "pk"
+    rows = words_search(
+        rows, q, "title__icontains", "beneficiary__first_name__icontains", "beneficiary__last_name__icontains"
     )
+    stage = Case(*[When(status=value, then=rank) for rank, value in enumerate(MISSION_LIST_ORDER)], default=9)
+    return rows.annotate(live_matches=Count("matches", filter=Q(matches__status__in=Match.LIVE))).order_by(
+        stage, "-created_at", "pk"
+    )
+
+
+MISSION_LIST_ORDER = (Mission.Status.DRAFT, Mission.Status.OPEN, Mission.Status.FILLED, Mission.Status.CLOSED)
 
 
 def mission_occurrences(*, mission: Mission, count: int = 3, now: datetime.datetime | None = None) -> list:
@@ -143,9 +176,18 @@ def mission_suggestions(*, mission: Mission, limit: int = 10) -> list:
 # --- vetting desk ---------------------------------------------------------------------------
 
 
-def vetting_desk(*, association: Association, user) -> QuerySet:
+# The vetting desk's "waiting for" filter: a step, and the profile date it leaves empty.
+VETTING_STEP_FIELDS = {
+    "interview": "interview_on",
+    "training": "training_on",
+    "background_check": "background_check_on",
+}
+
+
+def vetting_desk(*, association: Association, user, q: str = "", waiting_for: str = "") -> QuerySet:
     """Volunteers waiting for vetting near the association (same département) or matched with it,
-    with their vetting records (latest first, with the association that recorded each).
+    with their vetting records (latest first, with the association that recorded each);
+    searched by name, email, postcode or city, and narrowed to those still waiting for a step.
 
     Nobody finds themselves on it: nobody vets their own profile. Empty for a pending
     association (volunteers_visible); pages and the API say why (scoping.vetting_refusal).
@@ -155,7 +197,36 @@ def vetting_desk(*, association: Association, user) -> QuerySet:
     )
     if user.is_authenticated:
         rows = rows.exclude(user=user)
+    if waiting_for in VETTING_STEP_FIELDS:
+        rows = rows.filter(**{f"{VETTING_STEP_FIELDS[waiting_for]}__isnull": True})
+    rows = words_search(
+        rows,
+        q,
+        "user__first_name__icontains",
+        "user__last_name__icontains",
+        "user__email__icontains",
+        "postcode__startswith",
+        "city__icontains",
+    )
     return with_vetting_records(rows).order_by("created_at", "pk")
+
+
+@dataclass
+class VettingRow:
+    """One volunteer on the desk and their steps: (step, label, still to do, latest record)."""
+
+    volunteer: Volunteer
+    steps: list[tuple[str, str, bool, VettingRecord | None]]
+
+
+def vetting_rows(volunteers) -> list[VettingRow]:
+    """The desk's rows for volunteers fetched by vetting_desk or with_vetting_records (no query)."""
+    rows = []
+    for volunteer in volunteers:
+        left, traces = vetting_steps_left(volunteer), vetting_traces(volunteer)
+        steps = [(step, label, step in left, traces.get(step)) for step, label in STEP_LABELS.items()]
+        rows.append(VettingRow(volunteer=volunteer, steps=steps))
+    return rows
 
 
 def with_vetting_records(volunteers: QuerySet) -> QuerySet:

@@ -12,6 +12,7 @@ beneficiary_urls = [
     path("new/", beneficiary_views.beneficiary_new, name="beneficiary-new"),
     path("<int:beneficiary_id>/", beneficiary_views.beneficiary_detail, name="beneficiary"),
     path("<int:beneficiary_id>/edit/", beneficiary_views.beneficiary_edit, name="beneficiary-edit"),
+    path("<int:beneficiary_id>/edit/<slug:section>/", beneficiary_views.beneficiary_edit, name="beneficiary-section"),
     path("<int:beneficiary_id>/activate/", beneficiary_views.beneficiary_activate, name="beneficiary-activate"),
     path("<int:beneficiary_id>/pause/", beneficiary_views.beneficiary_pause, name="beneficiary-pause"),
     path("<int:beneficiary_id>/resume/", beneficiary_views.beneficiary_resume, name="beneficiary-resume"),

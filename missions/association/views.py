@@ -10,6 +10,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -31,7 +32,7 @@ from missions.scoping import (
     vetting_refusal,
     volunteers_visible,
 )
-from volunteers.vetting import STEP_LABELS, vetting_steps_left
+from volunteers.vetting import STEP_LABELS
 
 from . import forms, importing, selectors, services, tasks
 from . import imports as import_services
@@ -52,6 +53,29 @@ def manager_only(request) -> None:
 
 def _own(model, request, pk, *, via="association", **extra):
     return get_scoped_or_404(model.objects.all(), request.user, via=via, pk=pk, **extra)
+
+
+# Staff lists show about a phone screenful or two of items per page.
+PAGE_SIZE = 20
+
+
+def list_page(request, rows, *, size: int = PAGE_SIZE):
+    """The page of `rows` the request asks for, and the request's other filters as a query
+    string, for the pager's links to keep them."""
+    page = Paginator(rows, size).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return page, query.urlencode()
+
+
+def back_to(request, default: str, *, anchor: str = "") -> str:
+    """Where a one-tap action returns: the list page it was tapped on (the form's `next`, a
+    path on this site only), else `default`; with `#anchor`, at the item it acted on."""
+    wanted = request.POST.get("next") or ""
+    if not (wanted.startswith("/") and url_has_allowed_host_and_scheme(wanted, {request.get_host()})):
+        wanted = reverse(default) if ":" in default else default
+    wanted = wanted.split("#", 1)[0]
+    return f"{wanted}#{anchor}" if anchor else wanted
 
 
 # --- home -----------------------------------------------------------------------------------
@@ -289,19 +313,18 @@ def switch(request):
 def mission_list(request):
     q, status, kind = request.GET.get("q", "").strip(), request.GET.get("status", ""), request.GET.get("kind", "")
     rows = selectors.mission_list(association=request.association, q=q, status=status, kind=kind)
-    page = Paginator(rows, 50).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "missions/association/mission_list.html",
-        {
-            "page": page,
-            "q": q,
-            "status": status,
-            "kind": kind,
-            "statuses": Mission.Status.choices,
-            "kinds": VisitKind.choices,
-        },
-    )
+    page, query = list_page(request, rows)
+    context = {
+        "page": page,
+        "query": query,
+        "q": q,
+        "status": status,
+        "kind": kind,
+        "statuses": Mission.Status.choices,
+        "kinds": VisitKind.choices,
+    }
+    template = "_mission_list.html" if request.headers.get("HX-Request") else "mission_list.html"
+    return render(request, f"missions/association/{template}", context)
 
 
 def _mission_form_page(request, mission=None):
@@ -353,7 +376,9 @@ def mission_detail(request, mission_id: int):
         raise Http404 from exc
 
     matches = list(
-        mission.matches.filter(status__in=Match.LIVE).select_related("volunteer__user").order_by("-proposed_at")
+        mission.matches.filter(status__in=Match.LIVE)
+        .select_related("volunteer__user", "proposed_by")
+        .order_by("-proposed_at")
     )
     # A pending association sees no volunteer (its missions cannot be open yet either).
     reaches = outreach_refusal(request.user, mission.association) is None
@@ -374,13 +399,29 @@ def mission_detail(request, mission_id: int):
 
 
 def _mission_action(request, mission_id: int, action, done_message):
+    """A one-tap status change, from the mission's page or from a row of the list (which posts
+    `next`: back to that list page, at the row; or only the row again, in place)."""
     mission = _own(Mission, request, mission_id)
+    error = None
     try:
         action(mission=mission, by=request.user)
     except DomainError as exc:
-        messages.error(request, exc.message)
+        error = exc.message
+    if request.headers.get("HX-Request"):
+        row = selectors.mission_list(association=mission.association).get(pk=mission.pk)
+        context = {
+            "m": row,
+            "done": None if error else done_message,
+            "error": error,
+            "back": back_to(request, "association:missions"),
+        }
+        return render(request, "missions/association/_mission_row.html", context, status=400 if error else 200)
+    if error:
+        messages.error(request, error)
     else:
         messages.success(request, done_message)
+    if request.POST.get("next"):
+        return redirect(back_to(request, "association:missions", anchor=f"mission-{mission.pk}"))
     return redirect("association:mission", mission_id=mission.pk)
 
 
@@ -411,19 +452,30 @@ def mission_close(request, mission_id: int):
 # --- vetting desk ---------------------------------------------------------------------------
 
 
+def _vetting_refused(request, refusal: str):
+    # A pending association's staff learn why the desk is empty and what happens next.
+    return render(request, "missions/association/vetting.html", {"refusal": refusal}, status=403)
+
+
 @require_GET
 @staff_view
 def vetting(request):
     refusal = vetting_refusal(request.user, request.association)
     if refusal is not None:
-        # A pending association's staff learn why the desk is empty and what happens next.
-        return render(request, "missions/association/vetting.html", {"refusal": refusal}, status=403)
-    volunteers = list(selectors.vetting_desk(association=request.association, user=request.user)[:200])
-    rows = []
-    for v in volunteers:
-        left, traces = vetting_steps_left(v), selectors.vetting_traces(v)
-        rows.append((v, [(step, label, step in left, traces.get(step)) for step, label in STEP_LABELS.items()]))
-    return render(request, "missions/association/vetting.html", {"rows": rows, "today": timezone.localdate()})
+        return _vetting_refused(request, refusal)
+    q, waiting_for = request.GET.get("q", "").strip(), request.GET.get("waiting_for", "")
+    rows = selectors.vetting_desk(association=request.association, user=request.user, q=q, waiting_for=waiting_for)
+    page, query = list_page(request, rows)
+    context = {
+        "page": page,
+        "rows": selectors.vetting_rows(page.object_list),
+        "query": query,
+        "q": q,
+        "waiting_for": waiting_for,
+        "steps": STEP_LABELS.items(),
+    }
+    template = "_vetting_list.html" if request.headers.get("HX-Request") else "vetting.html"
+    return render(request, f"missions/association/{template}", context)
 
 
 @require_POST
@@ -431,7 +483,7 @@ def vetting(request):
 def vetting_record(request, volunteer_id: int):
     refusal = vetting_refusal(request.user, request.association)
     if refusal is not None:
-        return render(request, "missions/association/vetting.html", {"refusal": refusal}, status=403)
+        return _vetting_refused(request, refusal)
     # Only volunteers on this association's desk exist here; anyone else answers 404.
     visible = volunteers_visible(request.user, association_ids=[request.association.pk])
     try:
@@ -441,19 +493,28 @@ def vetting_record(request, volunteer_id: int):
     step = request.POST.get("step", "")
     form = forms.VettingStepForm(request.POST)
     on = form.cleaned_data.get("on") if form.is_valid() else None
+    error = message = None
     try:
         services.vetting_step_record(
             volunteer=volunteer, step=step, by=request.user, association=request.association, on=on
         )
     except DomainError as exc:
-        messages.error(request, exc.message)
+        error = exc.message
     else:
         volunteer.refresh_from_db()
         message = _("%(step)s recorded for %(name)s.") % {"step": STEP_LABELS.get(step, step), "name": volunteer}
         if volunteer.vetting_state == volunteer.Vetting.APPROVED:
             message += " " + _("Vetting complete: %(name)s is approved.") % {"name": volunteer}
+    if request.headers.get("HX-Request"):
+        # The row alone, with what happened written in it: the list stays where the thumb is.
+        row = selectors.vetting_rows(selectors.with_vetting_records(type(volunteer).objects.filter(pk=volunteer.pk)))[0]
+        context = {"row": row, "done": message, "error": error, "back": back_to(request, "association:vetting")}
+        return render(request, "missions/association/_vetting_row.html", context, status=400 if error else 200)
+    if error:
+        messages.error(request, error)
+    else:
         messages.success(request, message)
-    return redirect("association:vetting")
+    return redirect(back_to(request, "association:vetting", anchor=f"volunteer-{volunteer.pk}"))
 
 
 # --- imports --------------------------------------------------------------------------------

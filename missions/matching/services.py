@@ -132,13 +132,16 @@ def match_propose(*, mission: Mission, volunteer: Volunteer, by) -> Match:
 
 
 def match_offer(*, mission: Mission, volunteer: Volunteer) -> Match:
-    """A volunteer offers to take a mission: the match starts accepted, coordinators are told.
-    Refused when a hard rule is broken."""
+    """A volunteer offers to take a mission: the match starts accepted, proposed by the
+    volunteer themselves, and coordinators are told. Refused when a hard rule is broken."""
     now = timezone.now()
     with transaction.atomic():
         mission = Mission.objects.select_for_update().get(pk=mission.pk)
         lock_volunteer(volunteer)
-        match = _create_checked(mission=mission, volunteer=volunteer, status=Match.Status.ACCEPTED, now=now)
+        # The volunteer is who proposed it: staff pages say "offered by the volunteer".
+        match = _create_checked(
+            mission=mission, volunteer=volunteer, status=Match.Status.ACCEPTED, proposed_by=volunteer.user, now=now
+        )
         match = Match.objects.select_related("mission__beneficiary", "volunteer__user").get(pk=match.pk)
         tell_staff(
             association_id=mission.association_id,

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -147,17 +148,24 @@ def proposals(request):
     waiting = (
         scoped(Match.objects.all(), request.user, via="mission__association")
         .filter(Q(status=Match.Status.PROPOSED) | Q(status=Match.Status.ACCEPTED))
-        .select_related("mission__beneficiary", "mission__association", "volunteer__user", "covers__volunteer__user")
-        .order_by("-proposed_at", "-pk")[:200]
+        .select_related(
+            "mission__beneficiary", "mission__association", "volunteer__user", "proposed_by", "covers__volunteer__user"
+        )
+        .order_by("-proposed_at", "-pk")
     )
+    page = Paginator(waiting, PAGE_SIZE).get_page(request.GET.get("page"))
     associations = scoped(Association.objects.order_by("name"), request.user, via="id")
     if not request.user.is_staff:
         associations = associations.filter(memberships__user=request.user)
     return render(
         request,
         "missions/matching/proposals.html",
-        {"matches": list(waiting), "associations": list(associations.distinct()[:50])},
+        {"matches": page.object_list, "page": page, "associations": list(associations.distinct()[:50])},
     )
+
+
+# Staff lists show about a phone screenful or two of items per page.
+PAGE_SIZE = 20
 
 
 ACTIONS = {

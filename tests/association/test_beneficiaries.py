@@ -61,18 +61,67 @@ def _form(**overrides):
     return data
 
 
-def test_a_coordinator_records_a_referral_with_preferences_and_key_contacts(coordinator_a_client, association_a):
+def test_a_coordinator_records_a_referral_then_completes_its_sections_one_by_one(coordinator_a_client, association_a):
     response = coordinator_a_client.post(reverse("association:beneficiary-new"), _form())
     beneficiary = Beneficiary.objects.get(last_name="Vial")
+    file_page = reverse("association:beneficiary", args=[beneficiary.pk])
     assert response.status_code == 302
-    assert response["Location"] == reverse("association:beneficiary", args=[beneficiary.pk])
+    assert response["Location"] == file_page
     assert beneficiary.association == association_a
     assert beneficiary.status == Beneficiary.Status.INTAKE
-    assert beneficiary.interests == ["gardening", "cards"] and beneficiary.has_pets
     assert beneficiary.latitude is not None  # geocoded
+    # Recording takes the first section only: the rest waits for its own section.
+    assert (beneficiary.interests, beneficiary.consent_by, beneficiary.phone) == ([], "", "")
+    assert not beneficiary.key_contacts.exists()
+    page = coordinator_a_client.get(file_page).content.decode()
+    for section in ("consent", "preferences", "key_contacts"):
+        assert reverse("association:beneficiary-section", args=[beneficiary.pk, section]) in page
+
+    def section(name, **data):
+        url = reverse("association:beneficiary-section", args=[beneficiary.pk, name])
+        answer = coordinator_a_client.post(url, _form(**data))
+        assert answer.status_code == 302 and answer["Location"] == f"{file_page}#section-{name}"
+
+    section("consent")
+    section("contact")
+    section("preferences")
+    section("key_contacts")
+    beneficiary.refresh_from_db()
+    assert beneficiary.interests == ["gardening", "cards"] and beneficiary.has_pets
+    assert (beneficiary.consent_by, beneficiary.phone) == ("person", "04 78 11 22 33")
+    assert (beneficiary.referral_reason, beneficiary.referrer_name) == (
+        "Veuve depuis peu, ne sort plus.",
+        "Mme Blanc (CCAS)",
+    )
     assert sorted(beneficiary.key_contacts.values_list("kind", "name")) == [("family", "Paul Vial"), ("gp", "Dr Roux")]
-    page = coordinator_a_client.get(response["Location"]).content.decode()
+    page = coordinator_a_client.get(file_page).content.decode()
     assert "Germaine Vial" in page and "Paul Vial" in page
+
+
+def test_a_section_saves_its_own_fields_only(beneficiary_a, coordinator_a_client):
+    before = Beneficiary.objects.get(pk=beneficiary_a.pk)
+    url = reverse("association:beneficiary-section", args=[beneficiary_a.pk, "health"])
+    response = coordinator_a_client.post(url, _form(mobility_notes="Déambulateur", phone="", first_name=""))
+    assert response.status_code == 302
+    after = Beneficiary.objects.get(pk=beneficiary_a.pk)
+    assert after.mobility_notes == "Déambulateur"
+    assert (after.first_name, after.phone, after.interests) == (before.first_name, before.phone, before.interests)
+
+
+def test_a_refused_section_keeps_what_was_typed_and_marks_the_field(beneficiary_a, coordinator_a_client):
+    url = reverse("association:beneficiary-section", args=[beneficiary_a.pk, "consent"])
+    response = coordinator_a_client.post(
+        url, {"consent_by": "person", "consent_on": "", "referrer_name": "Mme Blanc du CCAS"}
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert 'value="Mme Blanc du CCAS"' in page and 'aria-invalid="true"' in page
+    assert (
+        coordinator_a_client.get(
+            reverse("association:beneficiary-section", args=[beneficiary_a.pk, "nope"])
+        ).status_code
+        == 404
+    )
 
 
 def test_contact_target_defaults_come_from_the_association(association_a, coordinator_a):
@@ -247,7 +296,7 @@ def test_the_list_searches_filters_and_keeps_its_query_count(
 
 def test_key_contacts_can_be_replaced_from_the_edit_page(beneficiary_a, coordinator_a_client):
     KeyContact.objects.create(beneficiary=beneficiary_a, kind="gp", name="Dr Ancien")
-    url = reverse("association:beneficiary-edit", args=[beneficiary_a.pk])
+    url = reverse("association:beneficiary-section", args=[beneficiary_a.pk, "key_contacts"])
     assert coordinator_a_client.get(url).status_code == 200
     contact = beneficiary_a.key_contacts.get()
     data = _form(

@@ -84,6 +84,7 @@ PLAIN_KWARGS = {
     "format": "json",  # DRF format suffixes
     "step": "place",  # a volunteer's own profile wizard step name
     "action": "activate",  # the verb of a match action; the match itself is match_id
+    "section": "preferences",  # a section of a person's file; the person is beneficiary_id
 }
 
 # URL namespaces not checked here, and why.

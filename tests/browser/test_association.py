@@ -25,17 +25,31 @@ def test_a_coordinator_records_a_person_posts_a_weekly_mission_and_proposes_a_vo
     page.fill("#id_postcode", "69004")
     page.fill("#id_city", "Lyon")
     page.select_option("#id_referral_source", "ccas")
+    assert_no_sideways_scroll(page)
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.get_by_role("button", name="Ouvrir le dossier").click()
+    page.wait_for_url("**/association/beneficiaries/*/")
+    assert "Germaine Vial" in page.locator("h1").inner_text()
+
+    # The rest of the file, one section at a time, each back on the file at its section.
+    page.locator("#section-consent .section-head a").click()
     page.fill("#id_referrer_name", "Mme Blanc, CCAS")
     page.select_option("#id_consent_by", "person")
     page.fill("#id_consent_on", timezone.localdate().isoformat())
+    page.get_by_role("button", name="Enregistrer").click()
+    page.wait_for_url("**/association/beneficiaries/*/#section-consent")
+    page.locator("#section-preferences .section-head a").click()
     page.get_by_label("jardinage").check()
-    page.select_option("#id_contacts-0-kind", "family")
-    page.fill("#id_contacts-0-name", "Paul Vial")
     assert_no_sideways_scroll(page)
     page.set_viewport_size({"width": 390, "height": 844})
     page.get_by_role("button", name="Enregistrer").click()
-    page.wait_for_url("**/association/beneficiaries/*/")
-    assert "Germaine Vial" in page.locator("h1").inner_text()
+    page.wait_for_url("**/association/beneficiaries/*/#section-preferences")
+    page.locator("#section-key_contacts .section-head a").click()
+    page.select_option("#id_contacts-0-kind", "family")
+    page.fill("#id_contacts-0-name", "Paul Vial")
+    page.get_by_role("button", name="Enregistrer").click()
+    page.wait_for_url("**/association/beneficiaries/*/#section-key_contacts")
+    assert "Paul Vial" in page.locator("#section-key_contacts").inner_text()
 
     page.get_by_role("button", name="Enregistrer une évaluation").click()
     for item in ("item_1", "item_2", "item_3"):
@@ -71,6 +85,7 @@ def test_a_coordinator_records_a_person_posts_a_weekly_mission_and_proposes_a_vo
 
     beneficiary = Beneficiary.objects.get(last_name="Vial")
     assert beneficiary.status == "active" and beneficiary.key_contacts.get().name == "Paul Vial"
+    assert beneficiary.interests == ["gardening"] and beneficiary.referrer_name == "Mme Blanc, CCAS"
     assert Assessment.objects.get(beneficiary=beneficiary).score == 9
     mission = Mission.objects.get(beneficiary=beneficiary)
     assert (mission.recurrence, mission.weekday, mission.local_time) == ("weekly", 1, datetime.time(15))

@@ -330,3 +330,43 @@ def test_the_suggestions_page_does_a_bounded_number_of_queries(
     _crowd(30, mission)
     with django_assert_max_num_queries(15):
         assert coordinator_a_client.get(reverse("matching:suggestions", args=[mission.pk])).status_code == 200
+
+
+# --- who started a match: the volunteer who offered, a coordinator, or the nightly proposals ---
+
+
+def test_a_match_the_volunteer_offered_says_so_and_not_by_liens(mission, candidate, coordinator_a_client):
+    match = services.match_offer(mission=mission, volunteer=candidate)
+    assert match.proposed_by == candidate.user
+    for url in (reverse("matching:match", args=[match.pk]), reverse("matching:proposals")):
+        page = coordinator_a_client.get(url).content.decode()
+        assert "proposé par le bénévole" in page
+        assert "par Liens" not in page
+    page = coordinator_a_client.get(reverse("association:mission", args=[mission.pk])).content.decode()
+    assert "proposé par le bénévole" in page
+
+
+def test_a_coordinator_s_proposal_names_them_and_a_nightly_one_says_liens(
+    mission, candidate, coordinator_a, coordinator_a_client
+):
+    proposed = services.match_propose(mission=mission, volunteer=candidate, by=coordinator_a)
+    page = coordinator_a_client.get(reverse("matching:match", args=[proposed.pk])).content.decode()
+    assert f"proposé par {coordinator_a}" in page
+    Match.objects.filter(pk=proposed.pk).update(proposed_by=None)
+    page = coordinator_a_client.get(reverse("matching:match", args=[proposed.pk])).content.decode()
+    assert "proposé par Liens" in page and "proposé par le bénévole" not in page
+
+
+def test_the_proposals_list_pages_by_20_in_a_constant_number_of_queries(
+    association_a, coordinator_a_client, django_assert_num_queries
+):
+    url = reverse("matching:proposals")
+    factories.MatchFactory(mission=factories.MissionFactory(association=association_a), status="proposed")
+    with CaptureQueriesContext(connection) as few:
+        coordinator_a_client.get(url)
+    for _ in range(21):
+        factories.MatchFactory(mission=factories.MissionFactory(association=association_a), status="proposed")
+    with django_assert_num_queries(len(few.captured_queries)):
+        page = coordinator_a_client.get(url).content.decode()
+    assert page.count('<li class="card">') == 20 and "?page=2" in page
+    assert coordinator_a_client.get(url, {"page": 2}).content.decode().count('<li class="card">') == 2
