@@ -1,6 +1,8 @@
 """An alert's main actions are on its first screen, and the queue acknowledges in one tap:
 back at the alert's card without JavaScript, or the card alone when asked in place."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -86,6 +88,10 @@ def test_the_queue_filters_in_place_and_keeps_its_filters_across_pages(follow, c
     assert "?kind=no_contact&amp;page=2" in page
 
 
-def test_the_alert_page_links_the_person_to_their_file(alert_a, coordinator_a_client):
-    page = coordinator_a_client.get(reverse("alerts:detail", args=[alert_a.pk])).content.decode()
-    assert f'href="{reverse("association:beneficiary", args=[alert_a.beneficiary_id])}"' in page
+@pytest.mark.parametrize("persona", ["coordinator_a_client", "admin_client_"])
+def test_the_persons_name_opens_their_file_for_staff_and_for_a_platform_admin(request, alert_a, persona):
+    client = request.getfixturevalue(persona)
+    page = client.get(reverse("alerts:detail", args=[alert_a.pk])).content.decode()
+    link = re.search(r'<h1>.*?<a href="([^"]+)"', page, re.S).group(1).replace("&amp;", "&")
+    assert link.startswith(reverse("association:beneficiary", args=[alert_a.beneficiary_id]))
+    assert client.get(link).status_code == 200

@@ -34,6 +34,8 @@ def test_a_vetting_step_is_recorded_in_place_without_going_back_to_the_top(page,
     button.click()
     row.locator(".row-status").wait_for()
     assert "Formation des bénévoles enregistré" in row.inner_text()
+    # The step's news has the focus, so a screen reader says it where the thumb is.
+    assert page.evaluate("() => document.activeElement.classList.contains('row-status')")
     assert page.evaluate("() => window.stillHere === true") and marker  # no page load
     assert page.evaluate("() => window.scrollY") > 0
     last.refresh_from_db()
@@ -44,3 +46,8 @@ def test_a_vetting_step_is_recorded_in_place_without_going_back_to_the_top(page,
     page.wait_for_url("**/association/vetting/?q=Nom3*")
     assert page.locator(".vetting-row").count() == 1
     assert page.evaluate("() => window.stillHere === true")
+    # No copy of the staff's pages is kept in the browser's storage (they name people).
+    assert page.evaluate("() => window.localStorage.length") == 0
+    page.go_back()  # not in any cache: the whole list comes again from the server
+    page.wait_for_function("() => document.querySelectorAll('.vetting-row').length === 8")
+    assert page.url.endswith("/association/vetting/") and page.locator("#q").input_value() == ""
