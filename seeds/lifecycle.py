@@ -1,7 +1,7 @@
 """The demo's matches and visits, lived through the services at their moments.
 
-Each planned match is proposed by the association's coordinator to the volunteer the matching
-engine ranks first then (mission_suggestions: the hard rules of missions.matching.rules and the
+Each planned match is proposed by the association's coordinator to a volunteer the matching
+engine suggests then (mission_suggestions: the hard rules of missions.matching.rules and the
 score of missions.matching.scoring, on the territory as it stood; the demo volunteer's own
 matches keep their pair, which match_propose judges all the same), then accepted or declined,
 introduced, started, reviewed, paused and ended. Visits are what the visit services make of
