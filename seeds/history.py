@@ -1,5 +1,7 @@
-"""The demo's past, written: the plan of the ledger and the alerts, the rows written in bulk, then
-the reports, contacts and alert jobs replayed through their services at the moments they happened."""
+"""The demo's past, written: the plan of the ledger and the alerts, the accounts and files written
+in bulk, the missions prepared through mission_create, then the vetting, the people's follow-up,
+the missions, matches and visits (seeds.lifecycle), the reports, contacts, alerts and jobs
+replayed through their services at the moments they happened."""
 
 from __future__ import annotations
 
