@@ -17,12 +17,10 @@ from django.db import connection
 
 from liens.choices import Interest
 from missions.models import (
-    AlertEvent,
     Assessment,
     Association,
     Beneficiary,
     Contact,
-    IsolationAlert,
     KeyContact,
     Match,
     Membership,
@@ -66,8 +64,6 @@ LANGUAGES_FR = {
 
 # Matched beneficiaries (weekly visit or call) across the territory; the rest wait for a volunteer.
 MATCHED_QUOTA = 40
-# The reach of phone calls and group events in the matching score (settings.LIENS_MATCHING_MAX_RADIUS_KM).
-MATCHING_HORIZON_KM = 20.0
 
 
 def slug(text: str) -> str:
@@ -142,7 +138,7 @@ class BuilderBase:
         self.associations: list[Association] = []
         self.memberships: list[Membership] = []
         self.volunteers: list[Volunteer] = []
-        # (recorded at, volunteer, step, done on, association, by), replayed in History.replay_vetting
+        # (recorded at, volunteer, step, done on, association, by), replayed in History.replay_ledger
         self.vetting_steps: list[tuple] = []
         self.beneficiaries: list[Beneficiary] = []
         self.key_contacts: list[KeyContact] = []
@@ -150,16 +146,16 @@ class BuilderBase:
         self.missions: list[Mission] = []
         self.matches: list[Match] = []
         self.visits: list[Visit] = []
+        self.visit_rows: dict[int, dict] = {}  # match id -> {occurrence: the materialised visit}
         self.reports: list[VisitReport] = []
         self.contacts: list[Contact] = []
-        self.alerts: list[IsolationAlert] = []
-        self.events: list[AlertEvent] = []
         self.silences: list[tuple[Beneficiary, bool]] = []  # (person, taken in hand)
 
         self.admin = None
         self.coordinators: list = []  # one per association, by index
         self.camille: Volunteer | None = None
         self.fresh_overdue: Beneficiary | None = None
+        self.resolved_silence: tuple | None = None  # person, silent since, coordinator, resolved at
         self.urgent: tuple[VisitReport, dt.datetime, dt.datetime] | None = None  # report, taken, family called
 
     def at_local(self, day: dt.date, time: dt.time) -> dt.datetime:

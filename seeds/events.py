@@ -10,7 +10,7 @@ from missions.models import (
     Visit,
 )
 from seeds import territory as T
-from seeds.common import PARIS, as_time, km
+from seeds.common import PARIS, as_time
 
 
 class Events:
@@ -42,26 +42,21 @@ class Events:
                 mission._when = self.days_ago(spec["since_days"] + 20)
             else:
                 day = self.today + dt.timedelta(days=spec["in_days"])
-                mission.starts_at = self.at_local(day, as_time(spec["time"]))
+                mission.local_time = as_time(spec["time"])
+                mission.starts_at = self.at_local(day, mission.local_time)
                 mission.first_date = day
                 mission._when = self.days_ago(r.randint(5, 15))
             self.missions.append(mission)
             if mission.status == "draft":
                 continue
             taken, place = [], (spec["lat"], spec["lon"])
+            weekday = mission.weekday if mission.recurrence == "weekly" else mission.first_date.weekday()
+            end = (
+                dt.datetime.combine(self.today, mission.local_time) + dt.timedelta(minutes=mission.duration_minutes)
+            ).time()
+            at = (weekday, mission.local_time, end)
             for _ in range(spec["active"]):
-                if mission.recurrence == "weekly":
-                    v, distance = self.find_volunteer(
-                        None,
-                        "group_event",
-                        weekday=mission.weekday,
-                        at=mission.local_time,
-                        duration=mission.duration_minutes,
-                        exclude=taken,
-                        near=place,
-                    )
-                else:
-                    v, distance = self.find_volunteer(None, "group_event", exclude=taken, near=place)
+                v = self.hours_from(place, "group_event", exclude=taken, at=at)
                 if v is None:
                     break
                 taken.append(v)
@@ -73,8 +68,7 @@ class Events:
                     mission,
                     "active",
                     coordinator,
-                    distance,
-                    proposed=min(activation, mission._when + dt.timedelta(days=2)),
+                    proposed=min(activation - dt.timedelta(days=2), mission._when + dt.timedelta(days=2)),
                 )
                 match.activated_at = activation
                 self.set_reviews(match, activation.astimezone(PARIS).date())
@@ -83,13 +77,11 @@ class Events:
                 else:
                     self.one_off_visit(match, mission)
             for _ in range(spec.get("proposed", 0)):
-                v, distance = self.find_volunteer(None, "group_event", exclude=taken, near=place)
+                v = self.hours_from(place, "group_event", exclude=taken, at=at)
                 if v is None:
                     break
                 taken.append(v)
-                self.new_match(
-                    v, mission, "proposed", None, distance, proposed=self.now - dt.timedelta(hours=r.randint(5, 60))
-                )
+                self.new_match(v, mission, "proposed", None, proposed=self.now - dt.timedelta(hours=r.randint(5, 60)))
 
         # Outings, one-off, for people already followed: one past, one coming and filled, one open.
         matched = [b for b in self.beneficiaries if b._category == "matched" and b.status == "active"]
@@ -102,10 +94,10 @@ class Events:
                 if not states:
                     break
                 place = r.choice(T.OUTING_PLACES[index])
-                volunteer, distance = None, 0.0
+                volunteer = None
                 if states[0] != "open":
                     # One-off, but still in one of the volunteer's free slots.
-                    volunteer, distance = self.find_volunteer(b, "outing")
+                    volunteer = self.hours_from((b.latitude, b.longitude), "outing", person=b)
                     if volunteer is None:
                         continue
                     weekday, local_time, _ = self.pick_schedule("outing", volunteer, duration=120)
@@ -131,6 +123,7 @@ class Events:
                     ),
                     requirements="Bénévole à l'aise pour accompagner une personne qui marche lentement.",
                     recurrence="one_off",
+                    local_time=local_time,
                     starts_at=starts,
                     first_date=day,
                     duration_minutes=120,
@@ -151,7 +144,6 @@ class Events:
                         mission,
                         "ended",
                         coordinator,
-                        distance,
                         proposed=mission._when + dt.timedelta(days=1),
                     )
                     match.activated_at = mission._when + dt.timedelta(days=2)
@@ -165,8 +157,11 @@ class Events:
                         mission,
                         "active",
                         coordinator,
-                        distance,
-                        proposed=min(mission._when + dt.timedelta(days=1), self.now - dt.timedelta(hours=30)),
+                        # Once published (History.mission_steps), however recently it was written.
+                        proposed=max(
+                            min(mission._when + dt.timedelta(days=1), self.now - dt.timedelta(hours=30)),
+                            mission._when + dt.timedelta(hours=1),
+                        ),
                     )
                     match.activated_at = match._when + dt.timedelta(hours=20)
                 self.one_off_visit(match, mission)
@@ -187,19 +182,14 @@ class Events:
             self.visits.append(visit)
 
     def make_proposals(self) -> None:
-        """Camille's proposal for Marcel's calls, a few more from the engine, two declined."""
+        """Camille's proposal for Marcel's calls, a few more, two declined: all made by the coordinator
+        through match_propose in the replay (seeds.lifecycle)."""
         r = self.rng
         self.new_match(
             self.camille,
             self._marcel_mission,
             "proposed",
             None,
-            km(
-                self.camille.latitude,
-                self.camille.longitude,
-                self._marcel_mission.latitude,
-                self._marcel_mission.longitude,
-            ),
             proposed=self.now - dt.timedelta(hours=20),
         )
         open_missions = [
@@ -216,13 +206,13 @@ class Events:
             if proposed >= 5 and declined >= 2:
                 break
             already = [m.volunteer for m in self.matches if m.mission is mission]
-            v, distance = self.find_volunteer(
-                mission.beneficiary,
+            end = dt.datetime.combine(self.today, mission.local_time) + dt.timedelta(minutes=mission.duration_minutes)
+            v = self.hours_from(
+                (mission.latitude, mission.longitude),
                 mission.kind,
-                weekday=mission.weekday,
-                at=mission.local_time,
-                duration=mission.duration_minutes,
                 exclude=already,
+                person=mission.beneficiary,
+                at=(mission.weekday, mission.local_time, end.time()),
             )
             if v is None:
                 continue
@@ -233,13 +223,12 @@ class Events:
                     mission,
                     "proposed",
                     self.coordinators[self.associations.index(mission.association)] if r.random() < 0.4 else None,
-                    distance,
                     proposed=self.now - dt.timedelta(hours=r.randint(3, 70)),
                 )
             else:
                 declined += 1
                 match = self.new_match(
-                    v, mission, "declined", None, distance, proposed=self.now - dt.timedelta(days=r.randint(4, 12))
+                    v, mission, "declined", None, proposed=self.now - dt.timedelta(days=r.randint(4, 12))
                 )
                 match.end_reason = r.choice(["Trop loin de chez moi finalement", "Horaire qui ne me convient plus"])
                 match.ended_at, match.ended_by = match.responded_at, v.user

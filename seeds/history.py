@@ -1,5 +1,7 @@
-"""The demo's past, written: the plan of the ledger and the alerts, the rows written in bulk, then
-the reports, contacts and alert jobs replayed through their services at the moments they happened."""
+"""The demo's past, written: the plan of the ledger and the alerts, the accounts and files written
+in bulk, the missions prepared through mission_create, then the vetting, the people's follow-up,
+the missions, matches and visits (seeds.lifecycle), the reports, contacts, alerts and jobs
+replayed through their services at the moments they happened."""
 
 from __future__ import annotations
 
@@ -7,12 +9,19 @@ import datetime as dt
 
 from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
+from django.db import transaction
 from django.db.models import Min
 from time_machine import travel
 
 from missions import deadline
-from missions.alerts.lifecycle import alert_new, resolution_fields, resolved_event
-from missions.alerts.services import alert_assign, alert_call_log, alert_note_add, alerts_escalate
+from missions.alerts.lifecycle import alert_close, alert_raise
+from missions.alerts.services import (
+    alert_acknowledge,
+    alert_assign,
+    alert_call_log,
+    alert_note_add,
+    alerts_escalate,
+)
 from missions.alerts.sweep import isolation_sweep
 from missions.association.beneficiaries import (
     KEY_CONTACT_FIELDS,
@@ -22,17 +31,21 @@ from missions.association.beneficiaries import (
     beneficiary_pause,
     beneficiary_update,
 )
+from missions.association.missions import (
+    MISSION_FIELDS,
+    mission_close,
+    mission_create,
+    mission_publish,
+)
 from missions.association.services import vetting_step_record
 from missions.ledger import contact_record
 from missions.models import (
-    AlertEvent,
     Association,
     Beneficiary,
     IsolationAlert,
     Match,
     Membership,
     Mission,
-    Visit,
     VisitReport,
 )
 from missions.reports import visit_report_submit
@@ -43,7 +56,7 @@ from volunteers.services import availability_set
 
 # Written by the follow-up and ledger services, not when the file opens (History.write, History.replay_ledger).
 FOLLOW_UP_FIELDS = ("status", "paused_until", "pause_reason", "last_contact_at", "alert_after")
-# Written by the vetting service, not by the sign-up (History.write, History.replay_vetting).
+# Written by the vetting service, not by the sign-up (History.write, History.vetting_replay_steps).
 VETTING_FIELDS = (
     "vetting_state",
     "approved_at",
@@ -55,7 +68,8 @@ VETTING_FIELDS = (
 
 
 class History:
-    """Writing the planned territory and replaying its past through the services."""
+    """Writing the planned territory and replaying its past through the services (the matches'
+    steps are seeds.lifecycle's)."""
 
     def make_ledger_extras(self) -> None:
         """Staff calls and family news, then make sure everyone who is not meant to be overdue
@@ -121,7 +135,7 @@ class History:
         )
         self.save(Association, self.associations, "created_at")
         self.save(Membership, self.memberships, "created_at")
-        # The volunteers as they signed up: the staff's vetting steps come in replay_vetting.
+        # The volunteers as they signed up: the staff's vetting steps come in the replay (vetting_replay_steps).
         vetting = [{name: getattr(v, name) for name in VETTING_FIELDS} for v in self.volunteers]
         for v in self.volunteers:
             for name in VETTING_FIELDS:
@@ -151,22 +165,68 @@ class History:
         for b in self.beneficiaries:
             if id(b) in contacts:
                 beneficiary_update(beneficiary=b, by=self.coordinators[b._assoc_index], key_contacts=contacts[id(b)])
-        self.save(Mission, self.missions, "created_at")
-        self.save(Match, self.matches, "proposed_at")
-        # A visit with a report is scheduled until its volunteer files it (replay_ledger).
-        reported = {id(report.visit): report.visit.status for report in self.reports}
-        for visit in self.visits:
-            if id(visit) in reported:
-                visit.status = Visit.Status.SCHEDULED
-        Visit.objects.bulk_create(self.visits, batch_size=500)
-        for visit in self.visits:
-            visit.status = reported.get(id(visit), visit.status)
-        IsolationAlert.objects.bulk_create(self.alerts)
-        for event in self.events:
-            # Ids in the event data of rows that had none when the event was planned.
-            for key, row in getattr(event, "_ids", {}).items():
-                event.data[key] = row.pk
-        AlertEvent.objects.bulk_create(self.events)
+        self.create_missions()
+        # The matches, their visits and the alerts come in the replay (seeds.lifecycle, replay_ledger).
+
+    def create_missions(self) -> None:
+        """Each mission prepared as a draft through mission_create, by its association's
+        coordinator, on the day it was written; publication and what follows come in the replay
+        (mission_steps). The planned row takes the id, and the place the service located."""
+        # The service judges the person as the file stands then, not as the plan ends.
+        files = Beneficiary.objects.in_bulk([b.pk for b in self.beneficiaries])
+        for mission in sorted(self.missions, key=lambda m: m._when):
+            fields = {name: getattr(mission, name) for name in MISSION_FIELDS}
+            if mission.beneficiary is not None:
+                fields["beneficiary"] = files[mission.beneficiary.pk]
+            if mission.recurrence == Mission.Recurrence.ONE_OFF:
+                fields["weekday"] = fields["end_date"] = None
+            with travel(mission._when, tick=False):
+                created = mission_create(association=mission.association, by=mission.created_by, **fields)
+            mission.pk, mission.created_at = created.pk, created.created_at
+            # Planned before its association and person had ids: the ids the rows now have.
+            mission.association, mission.beneficiary = mission.association, mission.beneficiary
+            mission.latitude, mission.longitude, mission.starts_at = (
+                created.latitude,
+                created.longitude,
+                created.starts_at,
+            )
+            mission._state.adding, mission._state.db = False, created._state.db
+
+    def mission_steps(self) -> tuple[list[tuple], dict[int, dt.datetime]]:
+        """When each mission was published (once its person is followed and assessed, or its
+        association validated) and closed (its last match over), as replay steps, with the
+        moment each was published (its matches come after). Closing comes before the person's
+        file is closed at the same moment; match_activate fills a mission."""
+        activated = {id(b): min(b._ready, self.now) for b in self.beneficiaries if b.status != "intake"}
+        steps, published = [], {}
+        for n, mission in enumerate(self.missions):
+            if mission.status == Mission.Status.DRAFT:
+                continue
+            b = mission.beneficiary
+            ready = activated[id(b)] if b is not None else mission.association.validated_at
+            published[id(mission)] = min(max(mission._when, ready) + dt.timedelta(minutes=30), self.now)
+            steps.append((published[id(mission)], 1.5, n, ("publish", mission)))
+        return steps, published
+
+    def closing_steps(self) -> list[tuple]:
+        """A closed mission closes once its last match is over (their moments as the replay
+        placed them, Lifecycle.match_steps) and its person's file closed."""
+        steps = []
+        for n, mission in enumerate(self.missions):
+            if mission.status != Mission.Status.CLOSED:
+                continue
+            b = mission.beneficiary
+            ended = [m.ended_at for m in self.matches if m.mission is mission and m.activated_at is not None]
+            ended += [b._ended_at] if b is not None and b.status == "ended" else []
+            steps.append((max(ended), 1.5, n, ("close", mission)))
+        return steps
+
+    def mission_step(self, step: str, mission: Mission) -> None:
+        coordinator = mission.created_by
+        if step == "publish":
+            mission_publish(mission=mission, by=coordinator)
+        else:
+            mission_close(mission=mission, by=coordinator)
 
     def save(self, model, objs: list, stamp: str) -> None:
         """bulk_create keeping the back-dated `stamp` (an auto_now_add field) of each row.
@@ -193,10 +253,9 @@ class History:
             b.alert_after = b.contact_deadline() if b.status == "active" else None
 
     def plan_alerts(self) -> None:
-        """The alerts of the demo: the urgent concern and the resolved silence are built as
-        missions.alerts.lifecycle raises and resolves them, with the coordinators' actions; the
-        open silences are chosen here and raised by the real jobs once everything is written
-        (replay_silences)."""
+        """The alerts of the demo, chosen here and raised through the services in the replay: the
+        urgent concern by its report, the resolved silence by alert_raise and alert_close
+        (replay_resolved_silence), the open silences by the real jobs (replay_silences)."""
         r = self.rng
         # No-contact alerts for some of the people past their target; the sweep raises the rest.
         for index, wanted in enumerate([3, 1, 1]):
@@ -243,32 +302,8 @@ class History:
             )
             resolved = match.activated_at
             started = resolved - dt.timedelta(days=6)
-            coordinator = self.coordinators[1]
-            alert = alert_new(
-                beneficiary=b,
-                kind=IsolationAlert.Kind.NO_CONTACT,
-                severity=IsolationAlert.Severity.LATE,
-                started_at=started,
-                now=started + dt.timedelta(minutes=12),
-            )
-            alert.acknowledged_at, alert.acknowledged_by = started + dt.timedelta(hours=20), coordinator
-            resolution = "Contact repris : première visite du nouveau bénévole"
-            for name, value in resolution_fields(now=resolved, by=coordinator, resolution=resolution).items():
-                setattr(alert, name, value)
-            closed = resolved_event(alert_id=None, now=resolved, by=coordinator, note=resolution)
-            closed.alert = alert
-            self.alerts.append(alert)
-            self.events += [
-                AlertEvent(alert=alert, kind="acknowledged", at=alert.acknowledged_at, author=coordinator),
-                AlertEvent(
-                    alert=alert,
-                    kind="note",
-                    at=alert.acknowledged_at + dt.timedelta(minutes=5),
-                    author=coordinator,
-                    note="Bénévole précédent parti ; nouvelle proposition en cours.",
-                ),
-                closed,
-            ]
+            # Raised, acknowledged, noted and closed through the alert services (replay_ledger).
+            self.resolved_silence = (b, started, self.coordinators[1], resolved)
 
     def replay_assessments(self) -> None:
         """Record the planned assessments through assessment_record (which scores them), on the
@@ -279,22 +314,27 @@ class History:
                     beneficiary=a.beneficiary, scale=a.scale, answers=a.answers, taken_on=a.taken_on, by=a.recorded_by
                 )
 
-    def replay_vetting(self) -> None:
-        """Record the vetting steps through vetting_step_record at the moments staff recorded
-        them: the last of an approved volunteer's three steps approves them then. A refused
-        application has no service (the interview is recorded, then the state is set)."""
-        for at, v, step, done_on, association, vetter in sorted(
-            self.vetting_steps, key=lambda s: (s[0], s[1].pk, s[2])
-        ):
-            with travel(at, tick=False):
-                vetting_step_record(volunteer=v, step=step, by=vetter, association=association, on=done_on)
+    def vetting_replay_steps(self) -> list[tuple]:
+        """The vetting steps, recorded through vetting_step_record at the moments staff recorded
+        them (the last of an approved volunteer's three steps approves them then), so that the
+        matching engine proposes only volunteers approved by then."""
+        steps = []
+        ordered = sorted(self.vetting_steps, key=lambda s: (s[0], s[1].pk, s[2]))
+        for n, (at, v, step, done_on, association, vetter) in enumerate(ordered):
+            record = {"volunteer": v, "step": step, "by": vetter, "association": association, "on": done_on}
+            steps.append((at, 0.5, n, ("vet", record)))
+        return steps
+
+    def refuse_applications(self) -> None:
+        """A refused application has no service (its interview is recorded, then the state is set)."""
         rejected = [v.pk for v in self.volunteers if v.vetting_state == Volunteer.Vetting.REJECTED]
         Volunteer.objects.filter(pk__in=rejected).update(vetting_state=Volunteer.Vetting.REJECTED)
 
     def replay_ledger(self) -> None:
         """File the reports, record the other contacts and follow the people through their
         services, in the order and at the moments they happened: beneficiary_activate (consent
-        recorded), beneficiary_pause and beneficiary_end; visit_report_submit marks the visit
+        recorded), beneficiary_pause and beneficiary_end; the missions published, filled and
+        closed (mission_steps); visit_report_submit marks the visit
         done or missed, writes its contact and raises what a report raises (the fall's urgent
         alert, a second missed visit in a row); contact_record moves last_contact_at and
         alert_after. Then the coordinator takes the urgent alert in hand."""
@@ -302,23 +342,38 @@ class History:
         steps += [(c._when, 1, n, c) for n, c in enumerate(self.contacts) if c.visit is None]
         for n, b in enumerate(self.beneficiaries):
             if b.status != Beneficiary.Status.INTAKE:
-                steps.append((min(b._ready, self.now), 2, n, ("activate", b)))
+                # Followed before its missions are published (1.5), even both at now.
+                steps.append((min(b._ready, self.now), 1.3, n, ("activate", b)))
             if b.status == Beneficiary.Status.PAUSED:
                 steps.append((b._paused_at, 2, n, ("pause", b)))
             elif b.status == Beneficiary.Status.ENDED:
                 steps.append((b._ended_at, 2, n, ("end", b)))
+        published_steps, published = self.mission_steps()
+        steps += published_steps + self.match_steps(published) + self.closing_steps() + self.visit_steps()
+        steps += self.vetting_replay_steps()
         steps.sort(key=lambda step: step[:3])
         # The ledger copies what it wrote back onto the person it is given; the plan keeps its own.
         planned = {id(b): (b.last_contact_at, b.alert_after) for b in self.beneficiaries}
         filed: dict[int, VisitReport] = {}
         for when, _, _, row in steps:
             with travel(min(when, self.now), tick=False):
-                if isinstance(row, tuple):
+                if isinstance(row, tuple) and isinstance(row[1], Mission):
+                    self.mission_step(*row)
+                elif isinstance(row, tuple) and isinstance(row[1], Match):
+                    self.match_step(*row)
+                elif isinstance(row, tuple) and row[0] == "vet":
+                    vetting_step_record(**row[1])
+                elif isinstance(row, tuple) and row[0] in ("nightly", "chase", "cancel"):
+                    self.visit_step(*row)
+                elif isinstance(row, tuple):
                     self.follow_up(*row)
                 elif isinstance(row, VisitReport):
+                    visit = self.visit_row(row.visit)
+                    if visit is None:
+                        continue  # its match was never made (Lifecycle.propose)
                     filed[id(row)] = visit_report_submit(
-                        visit=row.visit,
-                        volunteer=row.visit.match.volunteer,
+                        visit=visit,
+                        volunteer=visit.match.volunteer,
                         happened=row.happened,
                         mood=row.mood,
                         concerns=row.concerns,
@@ -336,6 +391,7 @@ class History:
                     )
         for b in self.beneficiaries:
             b.last_contact_at, b.alert_after = planned[id(b)]
+        self.replay_resolved_silence()
         if self.urgent is None:
             return
         report, taken, called = self.urgent
@@ -349,6 +405,29 @@ class History:
                 reached=False,
                 note="Appel à la famille : passage ce soir. Médecin traitant prévenu, téléassistance à proposer.",
             )
+
+    def replay_resolved_silence(self) -> None:
+        """A silence of the past, for history: raised by the sweep's alert_raise, acknowledged
+        and noted by the coordinator, closed by alert_close when a new volunteer started."""
+        if self.resolved_silence is None:
+            return
+        b, started, coordinator, resolved = self.resolved_silence
+        alert = alert_raise(
+            beneficiary=b,
+            kind=IsolationAlert.Kind.NO_CONTACT,
+            severity=IsolationAlert.Severity.LATE,
+            started_at=started,
+            now=started + dt.timedelta(minutes=12),
+        )
+        acknowledged = started + dt.timedelta(hours=20)
+        with travel(acknowledged, tick=False):
+            alert_acknowledge(alert=alert, by=coordinator)
+        note = "Bénévole précédent parti ; nouvelle proposition en cours."
+        alert_note_add(alert=alert, by=coordinator, note=note, now=acknowledged + dt.timedelta(minutes=5))
+        resolution = "Contact repris : première visite du nouveau bénévole"
+        with transaction.atomic():
+            alert = IsolationAlert.objects.select_for_update().get(pk=alert.pk)
+            alert_close(alert=alert, now=resolved, by=coordinator, resolution=resolution, note=resolution)
 
     def follow_up(self, step: str, b: Beneficiary) -> None:
         """The coordinator starts following the person (consent recorded), pauses or ends it."""

@@ -4,10 +4,14 @@ missions, matches, two months of visits and reports, the contact ledger and a fe
 Everything is drawn from one `random.Random(seed)` and dated relative to `now`, so the same
 seed gives the same territory, always "current". The parts of the builder (seeds.people,
 seeds.beneficiaries, seeds.matches, seeds.events) plan the rows in memory; seeds.history writes
-the accounts, files, missions, matches and visits with bulk_create, then replays the past
-through the services at the moments it happened: the reports and the contact ledger, the
-alert jobs and the coordinators' actions. One transaction. Loading is idempotent: if the demo
-is already there, nothing is written.
+the accounts and files with bulk_create, prepares each mission through mission_create on the
+day it was written, then replays the past through the services at the moments it happened,
+each step after the one it needs and none after `now`: the vetting, the people followed, the
+missions published and closed, the matches proposed to the matching engine's suggestions then,
+accepted, started, reviewed, paused and ended (seeds.lifecycle), their visits materialised by
+the visit services and the nightly job, the reports, the chase of the silent visits, the
+contact ledger, the alert jobs and the coordinators' actions. One transaction. Loading is
+idempotent: if the demo is already there, nothing is written.
 """
 
 from __future__ import annotations
@@ -37,6 +41,7 @@ from seeds.beneficiaries import Beneficiaries
 from seeds.common import BuilderBase, without_savepoints
 from seeds.events import Events
 from seeds.history import History
+from seeds.lifecycle import Lifecycle
 from seeds.matches import Matches
 from seeds.people import People
 from volunteers.models import Volunteer
@@ -122,7 +127,7 @@ def reset_demo() -> None:
         demo_users().delete()
 
 
-class _Builder(History, Events, Matches, Beneficiaries, People, BuilderBase):
+class _Builder(History, Lifecycle, Events, Matches, Beneficiaries, People, BuilderBase):
     """The whole territory: each part plans its rows in memory, History writes them and replays
     the past through the services."""
 
@@ -138,9 +143,9 @@ class _Builder(History, Events, Matches, Beneficiaries, People, BuilderBase):
         outbox_before = Notification.objects.aggregate(last=Max("pk"))["last"] or 0
         self.write()
         with without_savepoints():
-            self.replay_vetting()
             self.replay_assessments()
             self.replay_ledger()
+            self.refuse_applications()
             self.replay_silences()
         # What the replayed services and jobs wrote to the outbox then is not sent today.
         Notification.objects.filter(pk__gt=outbox_before).delete()

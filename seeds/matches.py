@@ -21,7 +21,6 @@ from seeds import territory as T
 from seeds.common import (
     INTERESTS_FR,
     LANGUAGES_FR,
-    MATCHING_HORIZON_KM,
     PARIS,
     PERIOD_TIMES,
     add_months,
@@ -32,7 +31,7 @@ from volunteers.models import Volunteer
 
 
 class Matches:
-    """Missions, matches within the matching rules, visits and reports, and the contacts they make."""
+    """Missions, the matches planned for them, visits and reports, and the contacts they make."""
 
     def describe(self, b: Beneficiary, kind: str) -> tuple[str, str, str]:
         r = self.rng
@@ -94,7 +93,8 @@ class Matches:
             status=status,
             created_by=coordinator,
         )
-        mission._when = created
+        # Never written before the person's file was opened.
+        mission._when = max(created, b._when + dt.timedelta(hours=2))
         self.missions.append(mission)
         return mission
 
@@ -131,76 +131,51 @@ class Matches:
         draft = r.random() < 0.05
         created = b._ready + dt.timedelta(days=r.randint(0, 4))
         created = min(created, self.now - dt.timedelta(hours=3))
-        first_date = None if draft else self.today + dt.timedelta(days=r.randint(2, 14))
+        # A draft has its schedule too (mission_create asks for it); a week ahead until published.
+        first_date = self.today + dt.timedelta(days=7) if draft else self.today + dt.timedelta(days=r.randint(2, 14))
         return self.new_mission(b, coordinator, kind, "draft" if draft else "open", schedule, first_date, created)
 
-    def find_volunteer(
-        self, b: Beneficiary | None, kind: str, *, weekday=None, at=None, duration=60, exclude=(), near=None
-    ):
-        """A volunteer who passes the matching hard rules, among the three closest (to the
-        person, or to `near`, the place of a group event)."""
-        r = self.rng
-        candidates = []
-        for v in self.volunteers:
-            if v is self.camille or v in exclude:
-                continue
-            if v.vetting_state != "approved" or v.is_paused(self.today) or v._live >= v.max_commitments:
-                continue
-            if kind not in v.visit_kinds:
-                continue
-            if at is not None:
-                end = (dt.datetime.combine(self.today, at) + dt.timedelta(minutes=duration)).time()
-                if not any(wd == weekday and s <= at and end <= e for wd, s, e in v._slots):
-                    continue
-            if b is None:
-                candidates.append((km(*near, v.latitude, v.longitude) if near else 0.0, v))
-                continue
-            if b.required_languages and not set(b.required_languages) & set(v.languages):
-                continue
-            if b.visitor_preference in ("female", "male") and v.gender != b.visitor_preference:
-                continue
-            distance = km(b.latitude, b.longitude, v.latitude, v.longitude)
-            if kind in IN_PERSON_KINDS and distance > float(v.travel_radius_km):
-                continue
-            candidates.append((distance, v))
-        if not candidates:
-            return None, 0.0
-        candidates.sort(key=lambda c: c[0])
-        distance, volunteer = r.choice(candidates[:3])
-        return volunteer, distance
+    def hours_from(self, near: tuple[float, float], kind: str, *, exclude=(), person=None, at=None) -> Volunteer | None:
+        """Whose free hours give a mission its time: one of the three approved volunteers nearest
+        `near` (within their reach, for a visit in person), not away, who take this kind of visit and whom
+        the person asked for, not already planned for as many missions as they would take, and
+        free at `at` (weekday, start, end) when the hour is set: the coordinator writes the
+        mission with the people around in mind. Not who is proposed: the matching engine chooses
+        that when the replay reaches the proposal (seeds.lifecycle); this one is only the plan's
+        placeholder."""
+        around = [
+            (distance, n, v)
+            for n, v in enumerate(self.volunteers)
+            if (distance := km(*near, v.latitude, v.longitude)) <= float(v.travel_radius_km)
+            or kind not in IN_PERSON_KINDS
+            if v is not self.camille
+            and v not in exclude
+            and v.vetting_state == "approved"
+            and v._planned < v.max_commitments
+            and not v.is_paused(self.today)
+            and kind in v.visit_kinds
+            and (person is None or self.asked_for(person, v))
+            and (at is None or any(wd == at[0] and s <= at[1] and at[2] <= e for wd, s, e in v._slots))
+        ]
+        if not around:
+            return None
+        around.sort()
+        return self.rng.choice(around[:3])[2]
 
-    def score(self, mission: Mission, v: Volunteer, distance: float) -> tuple[float, dict]:
-        """The named parts of missions.matching at proposal time (each 0..1), and their weighted sum."""
-        b = mission.beneficiary
-        shared = len(set(b.interests) & set(v.interests)) if b is not None else 0
-        reach = float(v.travel_radius_km) if mission.kind in IN_PERSON_KINDS else MATCHING_HORIZON_KM
-        slack = 0.0
-        if mission.weekday is not None and mission.local_time is not None:
-            begin = minutes_of(mission.local_time)
-            for weekday, start, end in v._slots:
-                if weekday == mission.weekday and minutes_of(start) <= begin < minutes_of(end):
-                    slack = (minutes_of(end) - minutes_of(start) - mission.duration_minutes) / 120
-        parts = {
-            "distance": round(min(1.0, max(0.0, 1 - distance / reach)), 3),
-            "interests": round(min(shared, 3) / 3, 3),
-            "slack": round(min(1.0, max(0.0, slack)), 3),
-            "continuity": 0.0,
-            "load": round(max(0.0, 1 - v._live / v.max_commitments), 3),
-            "reliability": 0.5,  # a newcomer's smoothed share of reported visits
-        }
-        weights = getattr(settings, "LIENS_MATCHING_WEIGHTS", {})
-        return round(sum(weights.get(name, 0.0) * value for name, value in parts.items()), 4), parts
+    @staticmethod
+    def asked_for(b: Beneficiary, v: Volunteer) -> bool:
+        """The person's wishes as their file states them: a language they need, the visitor they prefer."""
+        if b.required_languages and not set(b.required_languages) & set(v.languages):
+            return False
+        return b.visitor_preference not in ("female", "male") or v.gender == b.visitor_preference
 
     def match_weekly(self, b, coordinator, *, volunteer=None, kind=None, schedule=None, activation=None) -> bool:
         r = self.rng
         kind = kind or r.choices(["home_visit", "phone_call"], weights=[78, 22])[0]
-        distance = 0.0
         if volunteer is None:
-            volunteer, distance = self.find_volunteer(b, kind)
+            volunteer = self.hours_from((b.latitude, b.longitude), kind, person=b)
             if volunteer is None:
                 return False
-        else:
-            distance = km(b.latitude, b.longitude, volunteer.latitude, volunteer.longitude)
         schedule = schedule or self.pick_schedule(kind, volunteer)
         if activation is None:
             earliest = max(b._ready, volunteer.approved_at) + dt.timedelta(days=10)
@@ -220,7 +195,6 @@ class Matches:
             mission,
             "active",
             coordinator,
-            distance,
             proposed=activation - dt.timedelta(days=r.randint(3, 7)),
         )
         match.activated_at = activation
@@ -238,17 +212,16 @@ class Matches:
             review = add_months(review, every)
         match.next_review_on = review
 
-    def new_match(self, volunteer, mission, status, proposed_by, distance, proposed) -> Match:
+    def new_match(self, volunteer, mission, status, proposed_by, proposed) -> Match:
+        """A planned match: match_propose judges and scores it when the replay reaches it."""
         r = self.rng
-        score, parts = self.score(mission, volunteer, distance)
-        match = Match(
-            volunteer=volunteer, mission=mission, status=status, proposed_by=proposed_by, score=score, score_parts=parts
-        )
+        match = Match(volunteer=volunteer, mission=mission, status=status, proposed_by=proposed_by)
         match._when = proposed
+        # The hours of the volunteers around are spread over the missions written.
+        if status in Match.LIVE or status == Match.Status.ENDED:
+            volunteer._planned += 1
         if status != "proposed":
             match.responded_at = proposed + dt.timedelta(hours=r.randint(2, 40))
-        if status in Match.LIVE:
-            volunteer._live += 1
         self.matches.append(match)
         return match
 
@@ -287,11 +260,9 @@ class Matches:
                 self.report(visit, match, mission)
             elif visit.status == "cancelled":
                 visit.cancel_reason = r.choice(T.CANCEL_REASONS)
-                visit.cancelled_by = (
-                    match.volunteer.user
-                    if r.random() < 0.6
-                    else self.coordinators[self.associations.index(mission.association)]
-                )
+                # By the volunteer the engine proposed (known in the replay), or by the coordinator.
+                visit._by_volunteer = r.random() < 0.6
+                visit.cancelled_by = self.coordinators[self.associations.index(mission.association)]
             elif visit.status == "missed":
                 self.reports.append(
                     VisitReport(
@@ -375,21 +346,21 @@ class Matches:
             self.add_contact(b, "staff_call", last, notes=r.choice(T.STAFF_CALL_NOTES[:3]))
             return
         last_day = self.today - dt.timedelta(days=r.randint(11, 24))
-        if r.random() < 0.6:
-            # A volunteer used to come, then stopped: the match ended, the mission reopened.
-            volunteer, distance = self.find_volunteer(b, mission.kind)
-            volunteer = volunteer or r.choice(
-                [v for v in self.volunteers if v.vetting_state == "approved" and v is not self.camille]
-            )
+        # A volunteer used to come, then stopped: the match ended, the mission reopened.
+        volunteer = self.hours_from((b.latitude, b.longitude), mission.kind, person=b) if r.random() < 0.6 else None
+        if volunteer is not None:
+            # Written with that volunteer's hours in mind.
+            mission.weekday, mission.local_time, mission.duration_minutes = self.pick_schedule(mission.kind, volunteer)
             last_day -= dt.timedelta(days=(last_day.weekday() - mission.weekday) % 7)
             activation = max(
                 b._ready + dt.timedelta(days=12),
+                volunteer.approved_at + dt.timedelta(days=10),
                 self.at_local(last_day, dt.time(0, 0)) - dt.timedelta(days=r.randint(60, 200)),
             )
             last_visit = self.at_local(last_day, mission.local_time)
             if activation < last_visit:
                 match = self.new_match(
-                    volunteer, mission, "ended", coordinator, distance, proposed=activation - dt.timedelta(days=5)
+                    volunteer, mission, "ended", coordinator, proposed=activation - dt.timedelta(days=5)
                 )
                 match.activated_at = activation
                 match.introduced_on = activation.astimezone(PARIS).date()
@@ -411,11 +382,17 @@ class Matches:
         b.paused_until = self.today + dt.timedelta(days=r.randint(7, 40))
         b.pause_reason = r.choice(T.PAUSE_REASONS)
         kind = "home_visit"
-        volunteer, distance = self.find_volunteer(b, kind)
-        if volunteer is None:
+        volunteer = self.hours_from((b.latitude, b.longitude), kind, person=b)
+        # Matched some weeks after the person was ready (not before their file was opened).
+        activation = max(
+            self.now - dt.timedelta(days=r.randint(60, 200)),
+            b._ready + dt.timedelta(days=10),
+            volunteer.approved_at + dt.timedelta(days=10) if volunteer else self.now,
+        )
+        if activation > paused_on - dt.timedelta(days=14):
+            # Nobody near was free before the pause: the mission waits as a draft.
             self.open_mission(b, coordinator, kind=kind).status = "draft"
             return
-        activation = self.now - dt.timedelta(days=r.randint(60, 200))
         schedule = self.pick_schedule(kind, volunteer)
         mission = self.new_mission(
             b,
@@ -426,9 +403,7 @@ class Matches:
             activation.astimezone(PARIS).date(),
             activation - dt.timedelta(days=14),
         )
-        match = self.new_match(
-            volunteer, mission, "paused", coordinator, distance, proposed=activation - dt.timedelta(days=4)
-        )
+        match = self.new_match(volunteer, mission, "paused", coordinator, proposed=activation - dt.timedelta(days=4))
         match.activated_at = activation
         match.introduced_on = activation.astimezone(PARIS).date()
         match.paused_at, match.pause_reason = paused_on, b.pause_reason
@@ -438,11 +413,14 @@ class Matches:
         r = self.rng
         ended = self.now - dt.timedelta(days=r.randint(30, 50))
         b._ended_at = ended
-        activation = ended - dt.timedelta(days=r.randint(120, 240))
-        volunteer, distance = self.find_volunteer(b, "home_visit")
-        volunteer = volunteer or r.choice(
-            [v for v in self.volunteers if v.vetting_state == "approved" and v is not self.camille]
+        volunteer = self.hours_from((b.latitude, b.longitude), "home_visit", person=b)
+        activation = max(
+            ended - dt.timedelta(days=r.randint(120, 240)),
+            b._ready + dt.timedelta(days=10),
+            volunteer.approved_at + dt.timedelta(days=10) if volunteer else ended,
         )
+        if activation > ended - dt.timedelta(days=14):
+            volunteer = None  # nobody near was free in time: the mission waited, and closed with the file
         schedule = self.pick_schedule("home_visit", volunteer)
         mission = self.new_mission(
             b,
@@ -454,17 +432,17 @@ class Matches:
             activation - dt.timedelta(days=12),
         )
         mission.end_date = ended.astimezone(PARIS).date()
-        match = self.new_match(
-            volunteer, mission, "ended", coordinator, distance, proposed=activation - dt.timedelta(days=4)
-        )
+        if volunteer is None:
+            return
+        match = self.new_match(volunteer, mission, "ended", coordinator, proposed=activation - dt.timedelta(days=4))
         match.activated_at = activation
         match.introduced_on = activation.astimezone(PARIS).date()
         match.ended_at = ended
         match.ended_by = coordinator
         match.end_reason = T.BENEFICIARY_END_REASON
-        self.make_visits(match, mission, start=activation, until=ended - dt.timedelta(days=3))
+        self.make_visits(match, mission, start=activation, until=ended)
 
     def make_intake(self, b: Beneficiary, coordinator) -> None:
         if b.assessed_on and self.rng.random() < 0.5:
             mission = self.open_mission(b, coordinator, kind="home_visit")
-            mission.status, mission.first_date = "draft", None
+            mission.status = "draft"

@@ -92,7 +92,7 @@ class People:
         )
         self.vet(camille, "approved", approved_at, self.coordinators[0])
         camille._slots = [(wd, *PERIOD_TIMES[p]) for wd, p in c["slots"]]
-        camille._live = 0
+        camille._planned = 0
         camille._when = user.date_joined
         self.camille = camille
         self.volunteers.append(camille)
@@ -191,7 +191,7 @@ class People:
                     period = r.choices(list(period_weights), weights=list(period_weights.values()))[0]
                 slots.add((weekday, period))
             volunteer._slots = [(wd, *PERIOD_TIMES[p]) for wd, p in sorted(slots)]
-            volunteer._live = 0
+            volunteer._planned = 0
             volunteer._when = joined
             self.volunteers.append(volunteer)
 
@@ -214,7 +214,7 @@ class People:
         else:  # rejected after the interview
             v.interview_on = (when + dt.timedelta(days=10)).date()
             v.charter_accepted_at = v.data_consent_at
-        # Staff record each step done through vetting_step_record (History.replay_vetting): on
+        # Staff record each step done through vetting_step_record (History.vetting_replay_steps): on
         # the evening of the day it was done; the step that completes an approval, at the moment
         # of the approval.
         association = self.associations[self.coordinators.index(vetter)]

@@ -3,6 +3,7 @@
 import datetime as dt
 import io
 from collections import Counter
+from unittest import mock
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -15,6 +16,7 @@ from django.urls import reverse
 from liens.choices import IN_PERSON_KINDS
 from missions.alerts.selectors import alert_file
 from missions.models import Association, Beneficiary, Contact, IsolationAlert, Match, Mission, Visit, VisitReport
+from missions.visits.tasks import materialise_match
 from seeds.loader import demo_counts, load_demo, reset_demo
 from seeds.territory import ASSOCIATIONS, DEMO_PASSWORD
 from volunteers.models import Volunteer
@@ -33,11 +35,22 @@ DEMO_ACCOUNTS = [
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker):
+    """The demo, loaded once for the module (a load replays a year through the services): each
+    test reads it inside its own transaction, rolled back after it; deleted at the end. The
+    task each activation sends after the commit is left out: the replay made those visits."""
+    with django_db_blocker.unblock(), mock.patch.object(materialise_match, "apply_async"):
+        counts = load_demo(now=NOW)
+    yield counts
+    with django_db_blocker.unblock():
+        reset_demo()
+
+
 @pytest.fixture
-def loaded():
-    counts = load_demo(now=NOW)
-    assert counts["created"] is True
-    return counts
+def loaded(demo, db):
+    assert demo["created"] is True
+    return demo
 
 
 def _without_flag(counts: dict) -> dict:
@@ -232,6 +245,7 @@ def test_the_background_jobs_find_consistent_data(loaded):
 
 
 def test_the_command_loads_once_then_says_so():
+    reset_demo()  # the module's demo, within this test's transaction
     out = io.StringIO()
     call_command("seed_demo", stdout=out)
     assert "Demo territory ready: 3 associations" in out.getvalue()
@@ -337,3 +351,151 @@ def test_assessments_were_recorded_and_scored_by_the_assessment_service(loaded):
         assert assessment.taken_on >= assessment.beneficiary.assessed_on
         coordinator = assessment.beneficiary.association.memberships.get(role="coordinator").user
         assert assessment.recorded_by == coordinator
+
+
+def test_missions_were_prepared_and_published_by_their_association_coordinators(loaded):
+    from liens.geocoding import geocode
+    from missions.models import Membership
+
+    coordinators = set(Membership.objects.filter(role="coordinator").values_list("user_id", "association_id"))
+    missions = Mission.objects.select_related("association", "beneficiary")
+    assert missions.exists()
+    for mission in missions:
+        assert (mission.created_by_id, mission.association_id) in coordinators
+        assert mission.created_at <= NOW
+        if mission.beneficiary is None:
+            # mission_create located the event from the address typed, as for any coordinator.
+            point = geocode(mission.place)
+            assert (mission.latitude, mission.longitude) == (
+                (point.latitude, point.longitude) if point else (None, None)
+            )
+        else:
+            assert mission.beneficiary.created_at <= mission.created_at
+            assert (mission.latitude, mission.longitude) == (
+                mission.beneficiary.latitude,
+                mission.beneficiary.longitude,
+            )
+        if mission.status != Mission.Status.DRAFT:
+            # mission_publish's conditions held: a validated association, a person followed and assessed.
+            assert mission.association.validated_at is not None
+            if mission.beneficiary is not None:
+                assert mission.beneficiary.consent_on is not None and mission.beneficiary.assessed_on is not None
+
+
+def test_matches_went_through_their_lifecycle_at_their_moments(loaded):
+    from missions.models import Membership
+
+    coordinators = set(Membership.objects.filter(role="coordinator").values_list("user_id", "association_id"))
+    matches = Match.objects.select_related("mission")
+    started = matches.filter(status__in=[Match.Status.ACTIVE, Match.Status.PAUSED, Match.Status.ENDED])
+    assert started.filter(status=Match.Status.ACTIVE).count() >= 30
+    for match in matches:
+        # match_propose, by the association's coordinator, which scored the pair.
+        assert (match.proposed_by_id, match.mission.association_id) in coordinators
+        assert match.score_parts and match.proposed_at <= NOW
+    for match in started:
+        assert match.proposed_at < match.responded_at < match.activated_at <= NOW
+        assert match.proposed_at.astimezone(PARIS).date() <= match.introduced_on
+        assert match.introduced_on <= match.activated_at.astimezone(PARIS).date()
+        # match_activate set the first review, match_review the next ones.
+        assert match.next_review_on is not None
+        assert match.last_review_on is None or match.last_review_on < match.next_review_on
+        if match.status == Match.Status.ENDED:
+            assert match.activated_at < match.ended_at <= NOW and match.ended_by_id is not None
+    for match in matches.filter(status=Match.Status.DECLINED):
+        assert match.ended_by_id == match.volunteer.user_id and match.proposed_at < match.ended_at
+
+
+def test_no_visit_without_its_match_active_at_its_time(loaded):
+    visits = Visit.objects.select_related("match")
+    assert visits.exists()
+    for visit in visits:
+        match = visit.match
+        assert match.activated_at is not None and match.activated_at <= visit.starts_at
+        if match.ended_at is not None and visit.starts_at > match.ended_at:
+            assert visit.status == Visit.Status.CANCELLED
+        if match.paused_at is not None and visit.starts_at > match.paused_at:
+            # Materialised before the pause: left as they were, neither chased nor reported
+            # (resuming the match calls off those that fell in the pause).
+            assert visit.status in (Visit.Status.SCHEDULED, Visit.Status.CANCELLED)
+
+
+@pytest.fixture
+def replayed(monkeypatch):
+    """The demo loaded at the suite's instant (TEST_NOW replays it at hard moments), with every
+    call the replay makes to the mission, matching and visit services written down in order:
+    (service, row id, the clock then); a visit job also notes the visit ids it created."""
+    from django.utils import timezone
+
+    from seeds import history, lifecycle
+
+    calls: list[tuple[str, int | None, dt.datetime]] = []
+    created: list[tuple[str, int | None, range]] = []
+
+    def spy(module, name, key):
+        real = getattr(module, name)
+
+        def wrapper(**kwargs):
+            before = Visit.objects.aggregate(last=Max("pk"))["last"] or 0
+            result = real(**kwargs)
+            row = key(kwargs, result)
+            calls.append((name, row, timezone.now()))
+            after = Visit.objects.aggregate(last=Max("pk"))["last"] or 0
+            if after > before:
+                created.append((name, row, range(before + 1, after + 1)))
+            return result
+
+        monkeypatch.setattr(module, name, wrapper)
+
+    spy(history, "mission_create", lambda kwargs, result: result.pk)
+    spy(history, "mission_publish", lambda kwargs, result: kwargs["mission"].pk)
+    for name in ("match_propose",):
+        spy(lifecycle, name, lambda kwargs, result: result.pk)
+    for name in ("match_accept", "match_introduce", "match_activate", "match_pause", "match_end", "match_decline"):
+        spy(lifecycle, name, lambda kwargs, result: kwargs["match"].pk)
+    spy(lifecycle, "match_visits_materialise", lambda kwargs, result: kwargs["match_id"])
+    spy(lifecycle, "visits_materialise_all", lambda kwargs, result: None)
+    spy(lifecycle, "reports_chase", lambda kwargs, result: None)
+    now = timezone.now()
+    reset_demo()  # the module's demo, within this test's transaction
+    assert load_demo(now=now)["created"] is True
+    return now, calls, created
+
+
+def test_every_match_lived_through_the_matching_services_in_order_at_any_instant(replayed):
+    """Each started match was proposed, accepted, introduced and started by the matching
+    services, in that order and at its recorded moments, after its mission was published; no
+    mission is open, filled or closed without having been published; every visit was made by
+    the visit services once its match had started."""
+    now, calls, created = replayed
+    seen: dict[tuple[str, int], tuple[int, dt.datetime]] = {}
+    for n, (name, row, at) in enumerate(calls):
+        assert at <= now, (name, row)
+        seen.setdefault((name, row), (n, at))
+    for mission in Mission.objects.all():
+        assert ("mission_create", mission.pk) in seen
+        if mission.status == Mission.Status.DRAFT:
+            assert ("mission_publish", mission.pk) not in seen
+            assert not mission.matches.exists()
+        else:
+            assert ("mission_publish", mission.pk) in seen, mission
+    started = Match.objects.filter(status__in=[Match.Status.ACTIVE, Match.Status.PAUSED, Match.Status.ENDED])
+    assert started.filter(status=Match.Status.ACTIVE).count() >= 35
+    for match in Match.objects.select_related("mission"):
+        published, _ = seen[("mission_publish", match.mission_id)]
+        proposed, proposed_at = seen[("match_propose", match.pk)]
+        assert published < proposed and match.proposed_at == proposed_at
+    for match in started:
+        steps = [
+            seen[(name, match.pk)] for name in ("match_propose", "match_accept", "match_introduce", "match_activate")
+        ]
+        assert [n for n, _ in steps] == sorted(n for n, _ in steps)
+        assert [at for _, at in steps] == sorted(at for _, at in steps)
+        assert (match.proposed_at, match.responded_at, match.activated_at) == (steps[0][1], steps[1][1], steps[3][1])
+    made = {pk: (name, row) for name, row, pks in created for pk in pks}
+    activated = {row: at for (name, row), (_, at) in seen.items() if name == "match_activate"}
+    for visit in Visit.objects.all():
+        name, row = made[visit.pk]
+        assert name in ("match_visits_materialise", "visits_materialise_all", "match_activate")
+        assert row in (None, visit.match_id)
+        assert activated[visit.match_id] <= visit.starts_at
