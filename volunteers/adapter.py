@@ -58,6 +58,10 @@ class AccountAdapter(DefaultAccountAdapter):
         step = profile_next_step(volunteer) if volunteer is not None and volunteer.left_at is None else None
         if step:
             return reverse("volunteers:profile_step", kwargs={"step": step})
+        if volunteer is None and staff_roles(request.user):
+            # An association's new manager: what happens while the platform validates it (that
+            # page sends them on to the association's own once nothing waits).
+            return reverse("association:join-pending")
         return destination_pop(request) or reverse("volunteers:home")
 
     def add_message(self, request, level, message_template=None, message_context=None, extra_tags="", message=None):
