@@ -122,3 +122,13 @@ def test_the_desk_keeps_its_query_count(coordinator_a_client, django_assert_max_
         _pending("69002")
     with django_assert_max_num_queries(len(few.captured_queries)):
         assert coordinator_a_client.get(url).status_code == 200
+
+
+def test_an_association_awaiting_validation_shows_nothing_about_vetting(association_a, coordinator_a_client):
+    vetting = reverse("association:vetting")
+    assert vetting in coordinator_a_client.get(reverse("association:home")).content.decode()
+    association_a.validated_at = None
+    association_a.save(update_fields=["validated_at"])
+    page = coordinator_a_client.get(reverse("association:home")).content.decode()
+    assert vetting not in page and "volunteers waiting for vetting" not in page
+    assert reverse("association:join-pending") in page
