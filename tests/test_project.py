@@ -1,6 +1,7 @@
 """The project's wiring: migrations, settings, Celery schedule, pages, API schema."""
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -114,3 +115,16 @@ def test_the_admin_lists_every_domain_model(admin_client_):
         reverse("admin:missions_contact_changelist"),
     ]:
         assert admin_client_.get(path).status_code == 200, path
+
+
+def test_no_template_comment_spans_lines():
+    """Django's {# #} comment ends at its line: one left open shows its text on the page."""
+    templates = [p for p in ROOT.glob("**/templates/**/*.html") if ".venv" not in p.parts]
+    assert templates
+    open_comments = [
+        f"{path.relative_to(ROOT)}:{number}"
+        for path in templates
+        for number, line in enumerate(path.read_text().splitlines(), 1)
+        if re.search(r"\{#(?!.*#\})", line)
+    ]
+    assert open_comments == []
