@@ -49,14 +49,9 @@ class Events:
             self.missions.append(mission)
             if mission.status == "draft":
                 continue
-            taken, place = [], (spec["lat"], spec["lon"])
-            weekday = mission.weekday if mission.recurrence == "weekly" else mission.first_date.weekday()
-            end = (
-                dt.datetime.combine(self.today, mission.local_time) + dt.timedelta(minutes=mission.duration_minutes)
-            ).time()
-            at = (weekday, mission.local_time, end)
+            taken = []
             for _ in range(spec["active"]):
-                v = self.hours_from(place, "group_event", exclude=taken, at=at)
+                v = self.hours_from(mission, exclude=taken)
                 if v is None:
                     break
                 taken.append(v)
@@ -77,7 +72,7 @@ class Events:
                 else:
                     self.one_off_visit(match, mission)
             for _ in range(spec.get("proposed", 0)):
-                v = self.hours_from(place, "group_event", exclude=taken, at=at)
+                v = self.hours_from(mission, exclude=taken)
                 if v is None:
                     break
                 taken.append(v)
@@ -97,7 +92,7 @@ class Events:
                 volunteer = None
                 if states[0] != "open":
                     # One-off, but still in one of the volunteer's free slots.
-                    volunteer = self.hours_from((b.latitude, b.longitude), "outing", person=b)
+                    volunteer = self.hours_for(b, "outing")
                     if volunteer is None:
                         continue
                     weekday, local_time, _ = self.pick_schedule("outing", volunteer, duration=120)
@@ -206,14 +201,7 @@ class Events:
             if proposed >= 5 and declined >= 2:
                 break
             already = [m.volunteer for m in self.matches if m.mission is mission]
-            end = dt.datetime.combine(self.today, mission.local_time) + dt.timedelta(minutes=mission.duration_minutes)
-            v = self.hours_from(
-                (mission.latitude, mission.longitude),
-                mission.kind,
-                exclude=already,
-                person=mission.beneficiary,
-                at=(mission.weekday, mission.local_time, end.time()),
-            )
+            v = self.hours_from(mission, exclude=already)
             if v is None:
                 continue
             if proposed < 5:

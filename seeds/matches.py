@@ -24,9 +24,9 @@ from seeds.common import (
     PARIS,
     PERIOD_TIMES,
     add_months,
-    km,
     minutes_of,
 )
+from seeds.planning import eligible, sketch
 from volunteers.models import Volunteer
 
 
@@ -135,45 +135,35 @@ class Matches:
         first_date = self.today + dt.timedelta(days=7) if draft else self.today + dt.timedelta(days=r.randint(2, 14))
         return self.new_mission(b, coordinator, kind, "draft" if draft else "open", schedule, first_date, created)
 
-    def hours_from(self, near: tuple[float, float], kind: str, *, exclude=(), person=None, at=None) -> Volunteer | None:
-        """Whose free hours give a mission its time: one of the three approved volunteers nearest
-        `near` (within their reach, for a visit in person), not away, who take this kind of visit and whom
-        the person asked for, not already planned for as many missions as they would take, and
-        free at `at` (weekday, start, end) when the hour is set: the coordinator writes the
+    def hours_from(self, mission: Mission, *, exclude=(), hour_set: bool = True) -> Volunteer | None:
+        """Whose free hours give a mission its time: one of the three volunteers nearest it whom
+        the matching engine's hard rules accept for it (seeds.planning; at its hour when it is
+        set, else the hour is then taken from their free slots): the coordinator writes the
         mission with the people around in mind. Not who is proposed: the matching engine chooses
         that when the replay reaches the proposal (seeds.lifecycle); this one is only the plan's
-        placeholder."""
+        placeholder, so the plan adds what its history needs: an approval date to start from
+        (pending volunteers may take calls, but have no history yet), and not the demo
+        volunteer, whose history is written for her."""
+        passed, distance = eligible(self.volunteers, mission, now=self.now, exclude=exclude, hour_set=hour_set)
         around = [
-            (distance, n, v)
+            (float(distance[n]), n, v)
             for n, v in enumerate(self.volunteers)
-            if (distance := km(*near, v.latitude, v.longitude)) <= float(v.travel_radius_km)
-            or kind not in IN_PERSON_KINDS
-            if v is not self.camille
-            and v not in exclude
-            and v.vetting_state == "approved"
-            and v._planned < v.max_commitments
-            and not v.is_paused(self.today)
-            and kind in v.visit_kinds
-            and (person is None or self.asked_for(person, v))
-            and (at is None or any(wd == at[0] and s <= at[1] and at[2] <= e for wd, s, e in v._slots))
+            if passed[n] and v is not self.camille and v.vetting_state == "approved"
         ]
         if not around:
             return None
         around.sort()
         return self.rng.choice(around[:3])[2]
 
-    @staticmethod
-    def asked_for(b: Beneficiary, v: Volunteer) -> bool:
-        """The person's wishes as their file states them: a language they need, the visitor they prefer."""
-        if b.required_languages and not set(b.required_languages) & set(v.languages):
-            return False
-        return b.visitor_preference not in ("female", "male") or v.gender == b.visitor_preference
+    def hours_for(self, b: Beneficiary, kind: str) -> Volunteer | None:
+        """hours_from() for a weekly mission for the person whose hour is not set yet."""
+        return self.hours_from(sketch(b, kind, on=self.today), hour_set=False)
 
     def match_weekly(self, b, coordinator, *, volunteer=None, kind=None, schedule=None, activation=None) -> bool:
         r = self.rng
         kind = kind or r.choices(["home_visit", "phone_call"], weights=[78, 22])[0]
         if volunteer is None:
-            volunteer = self.hours_from((b.latitude, b.longitude), kind, person=b)
+            volunteer = self.hours_for(b, kind)
             if volunteer is None:
                 return False
         schedule = schedule or self.pick_schedule(kind, volunteer)
@@ -347,7 +337,7 @@ class Matches:
             return
         last_day = self.today - dt.timedelta(days=r.randint(11, 24))
         # A volunteer used to come, then stopped: the match ended, the mission reopened.
-        volunteer = self.hours_from((b.latitude, b.longitude), mission.kind, person=b) if r.random() < 0.6 else None
+        volunteer = self.hours_for(b, mission.kind) if r.random() < 0.6 else None
         if volunteer is not None:
             # Written with that volunteer's hours in mind.
             mission.weekday, mission.local_time, mission.duration_minutes = self.pick_schedule(mission.kind, volunteer)
@@ -382,7 +372,7 @@ class Matches:
         b.paused_until = self.today + dt.timedelta(days=r.randint(7, 40))
         b.pause_reason = r.choice(T.PAUSE_REASONS)
         kind = "home_visit"
-        volunteer = self.hours_from((b.latitude, b.longitude), kind, person=b)
+        volunteer = self.hours_for(b, kind)
         # Matched some weeks after the person was ready (not before their file was opened).
         activation = max(
             self.now - dt.timedelta(days=r.randint(60, 200)),
@@ -413,7 +403,7 @@ class Matches:
         r = self.rng
         ended = self.now - dt.timedelta(days=r.randint(30, 50))
         b._ended_at = ended
-        volunteer = self.hours_from((b.latitude, b.longitude), "home_visit", person=b)
+        volunteer = self.hours_for(b, "home_visit")
         activation = max(
             ended - dt.timedelta(days=r.randint(120, 240)),
             b._ready + dt.timedelta(days=10),

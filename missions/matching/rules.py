@@ -119,10 +119,15 @@ def rules_passed(p: Pairs) -> np.ndarray:
     return _passed(p, RULES)
 
 
+def rules_passed_but(p: Pairs, names) -> np.ndarray:
+    """One boolean per pair: every hard rule but those named holds."""
+    return _passed(p, [rule for rule in RULES if rule.name not in names])
+
+
 def rules_passed_once_vetted(p: Pairs) -> np.ndarray:
     """One boolean per pair: every hard rule but the vetting one holds, so the pair passes as
     soon as the volunteer is approved (what a volunteer awaiting vetting is shown ahead)."""
-    return _passed(p, [rule for rule in RULES if rule.name != VETTING_RULE])
+    return rules_passed_but(p, (VETTING_RULE,))
 
 
 def rules_broken(p: Pairs, i: int = 0) -> list[Rule]:
