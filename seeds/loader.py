@@ -113,6 +113,13 @@ def load_demo(*, now: dt.datetime | None = None, seed: int = DEFAULT_SEED) -> di
     return {**demo_counts(now), "created": True}
 
 
+def plan_demo(*, now: dt.datetime, seed: int = DEFAULT_SEED):
+    """The demo as its planner writes it in memory, before anything is saved (for checks)."""
+    builder = _Builder(now=now, rng=random.Random(seed))
+    builder.plan()
+    return builder
+
+
 def reset_demo() -> None:
     """Delete the demo territory: its associations and everything under them, and the demo
     accounts (the fixed ones and the generated volunteers)."""
@@ -131,7 +138,8 @@ class _Builder(History, Lifecycle, Events, Matches, Beneficiaries, People, Build
     """The whole territory: each part plans its rows in memory, History writes them and replays
     the past through the services."""
 
-    def build(self) -> None:
+    def plan(self) -> None:
+        """Plan every row in memory; nothing is saved yet."""
         self.make_staff_and_associations()
         self.make_volunteers()
         self.make_beneficiaries()
@@ -140,6 +148,9 @@ class _Builder(History, Lifecycle, Events, Matches, Beneficiaries, People, Build
         self.make_ledger_extras()
         self.finish_beneficiaries()
         self.plan_alerts()
+
+    def build(self) -> None:
+        self.plan()
         outbox_before = Notification.objects.aggregate(last=Max("pk"))["last"] or 0
         self.write()
         with without_savepoints():

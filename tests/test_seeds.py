@@ -6,18 +6,23 @@ from collections import Counter
 from unittest import mock
 from zoneinfo import ZoneInfo
 
+import numpy as np
 import pytest
 from allauth.account.models import EmailAddress
 from django.contrib.auth import authenticate
 from django.core.management import call_command
 from django.db.models import Max
 from django.urls import reverse
+from django.utils import timezone
 
 from liens.choices import IN_PERSON_KINDS
 from missions.alerts.selectors import alert_file
+from missions.matching import rules
+from missions.matching.candidates import pairs_for
 from missions.models import Association, Beneficiary, Contact, IsolationAlert, Match, Mission, Visit, VisitReport
 from missions.visits.tasks import materialise_match
-from seeds.loader import demo_counts, load_demo, reset_demo
+from seeds.loader import demo_counts, load_demo, plan_demo, reset_demo
+from seeds.planning import mission_table, volunteer_table
 from seeds.territory import ASSOCIATIONS, DEMO_PASSWORD
 from volunteers.models import Volunteer
 
@@ -190,6 +195,42 @@ def test_matches_follow_the_matching_rules(loaded):
     assert not closed.filter(ended_at__isnull=True).exists()
     assert not Match.objects.filter(status="paused", paused_at__isnull=True).exists()
     assert not Match.objects.filter(status="active", next_review_on__lt=NOW.date()).exists()
+
+
+@pytest.mark.parametrize("at", ["demo", "suite"])
+def test_each_planned_hour_is_one_the_matching_rules_accept_for_the_volunteer_planned(at):
+    """The planner's placeholder volunteers come from the matching engine's own rules: the pair
+    of each planned match, the mission at the hour it was given, breaks none of them. Only the
+    mission's state and the volunteer's load are those of the plan's end, not of the moment the
+    volunteer was chosen (the replay's match_propose judges those at that moment)."""
+    builder = plan_demo(now=NOW if at == "demo" else timezone.now())
+    judged = 0
+    for match in builder.matches:
+        if match.volunteer is builder.camille:  # her history is written for her
+            continue
+        pairs = pairs_for(
+            volunteer_table([match.volunteer]),
+            mission_table(match.mission, now=builder.now),
+            np.zeros(1, dtype=np.int64),
+            np.zeros(1, dtype=np.int64),
+            live=set(),
+            known=set(),
+        )
+        broken = {rule.name for rule in rules.rules_broken(pairs)} - {"mission_open", "volunteer_room"}
+        assert not broken, (match.mission.title, match.volunteer.user.email, broken)
+        judged += 1
+    assert judged >= 40
+
+
+def test_the_planner_asks_the_matching_rules_rather_than_its_own(monkeypatch):
+    """A hard rule that nobody passes leaves the planner with nobody to place but the demo
+    volunteer, whose history is written for her."""
+    usual = plan_demo(now=NOW)
+    assert sum(match.volunteer is not usual.camille for match in usual.matches) >= 40
+    never = rules.Rule("never", "never", lambda p: np.zeros(len(p), dtype=bool))
+    monkeypatch.setattr(rules, "RULES", (*rules.RULES, never))
+    planned = plan_demo(now=NOW)
+    assert planned.matches and all(match.volunteer is planned.camille for match in planned.matches)
 
 
 def test_visits_follow_the_local_weekly_schedule_across_daylight_saving(loaded):
