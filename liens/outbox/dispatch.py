@@ -277,7 +277,9 @@ class _Batch:
     All database writes happen in the dispatcher's thread; worker threads only call providers.
     """
 
-    def __init__(self, *, channels: dict[str, Channel], clock, result: DispatchResult):
+    def __init__(
+        self, *, channels: dict[str, Channel], clock, result: DispatchResult, pacing: dict[str, float] | None = None
+    ):
         self.channels = channels
         self.clock = clock
         self.result = result
@@ -287,7 +289,9 @@ class _Batch:
         self.pools: dict[str, ThreadPoolExecutor] = {}
         self.in_flight: dict[Future, Notification] = {}
         self.busy: Counter[str] = Counter()
-        self.next_start: dict[str, float] = {}
+        # When each rate-limited channel may start its next send; shared by a run's batches, so
+        # a new batch does not begin with a burst.
+        self.next_start = pacing if pacing is not None else {}
 
     def flush(self) -> None:
         if self.sent_ids:
@@ -382,9 +386,6 @@ class _Batch:
     def submit(self, row: Notification, channel: Channel) -> None:
         """Hand a claimed row to a worker of its channel; at the bound, wait for one to be free."""
         limit = concurrency(row.channel)
-        if limit == 1:
-            self.settle(row, _send(channel, row))
-            return
         while self.busy[row.channel] >= limit:
             self.collect(timeout=None)
         rate = getattr(channel, "rate_limit", None)
@@ -397,6 +398,9 @@ class _Batch:
                 else:
                     time.sleep(delay)
             self.next_start[row.channel] = max(start_at, time.monotonic()) + 1 / rate
+        if limit == 1:
+            self.settle(row, _send(channel, row))
+            return
         pool = self.pools.get(row.channel)
         if pool is None:
             pool = self.pools[row.channel] = ThreadPoolExecutor(limit, thread_name_prefix=f"outbox-{row.channel}")
@@ -473,6 +477,7 @@ def dispatch_due(
     clock = (lambda: now) if now is not None else timezone.now
     channels = channels if channels is not None else channels_for_dispatch()
     result = DispatchResult()
+    pacing: dict[str, float] = {}
     started = time.monotonic()
     while max_batches is None or result.batches < max_batches:
         if time_budget is not None and time.monotonic() - started >= time_budget:
@@ -482,7 +487,7 @@ def dispatch_due(
             break
         result.batches += 1
         result.claimed += len(rows)
-        _Batch(channels=channels, clock=clock, result=result).run(rows)
+        _Batch(channels=channels, clock=clock, result=result, pacing=pacing).run(rows)
     return result
 
 
