@@ -464,10 +464,10 @@ OUTBOX_RETRY_MAX_SECONDS = 3600
 OUTBOX_STUCK_AFTER_SECONDS = int(os.environ.get("OUTBOX_STUCK_AFTER_SECONDS", str(15 * 60)))
 OUTBOX_SENT_FLUSH_SECONDS = 0.05
 # Provider calls one dispatcher has in flight at once, per channel (worker threads; 1 sends in
-# the dispatcher's own thread). Providers answer in 50-300 ms, so 16 make ~100 messages/s each.
+# the dispatcher's own thread). Providers answer in 50-300 ms, so 20 make 65-400 messages/s each.
 OUTBOX_CONCURRENCY = {
-    "email": int(os.environ.get("OUTBOX_EMAIL_CONCURRENCY", "16")),
-    "sms": int(os.environ.get("OUTBOX_SMS_CONCURRENCY", "16")),
+    "email": int(os.environ.get("OUTBOX_EMAIL_CONCURRENCY", "20")),
+    "sms": int(os.environ.get("OUTBOX_SMS_CONCURRENCY", "20")),
     "push": 1,
 }
 # One dispatch run stops taking new batches after this, so runs do not pile up behind beat.
