@@ -9,6 +9,7 @@ from django.core import mail
 from django.utils import timezone
 
 from liens.models import Notification, NotificationAttempt
+from liens.outbox import dispatch as dispatch_module
 from liens.outbox.channels import Channel, EmailChannel, PermanentSendError, TransientSendError
 from liens.outbox.dispatch import dispatch_due, retry_delay
 from tests import factories
@@ -174,3 +175,27 @@ def test_unknown_channels_default_to_one_at_a_time(settings):
     dispatch_due(channels=channels(provider))
 
     assert provider.peak == 1 and len(provider.sent) == 4
+
+
+def test_sends_under_way_when_the_dispatcher_fails_are_still_recorded_as_sent(settings, monkeypatch):
+    settings.OUTBOX_CONCURRENCY = {"email": 4}
+    rows = fill(6)
+    provider = SlowProvider(delay=0.05)
+    real_rule = dispatch_module.quiet_hours_end
+
+    def breaks_on_the_third_row(notification, **kwargs):
+        if notification.pk == rows[2].pk:
+            raise RuntimeError("the dispatcher fell over")
+        return real_rule(notification, **kwargs)
+
+    monkeypatch.setattr(dispatch_module, "quiet_hours_end", breaks_on_the_third_row)
+
+    with pytest.raises(RuntimeError, match="fell over"):
+        dispatch_due(channels=channels(provider))
+
+    # The two rows already with the provider were accepted: they are marked sent, not left to
+    # the sweeper (which would send them again). The others were never handed over.
+    assert sorted(provider.calls) == [rows[0].pk, rows[1].pk]
+    statuses = dict(Notification.objects.filter(kind="pool").values_list("pk", "status"))
+    assert statuses == {row.pk: "sent" if row in rows[:2] else "sending" for row in rows}
+    assert NotificationAttempt.objects.filter(notification__kind="pool", outcome="sent").count() == 2
