@@ -19,7 +19,9 @@ status and attempt; only the provider call runs in a worker thread, up to
 OUTBOX_CONCURRENCY[channel] at once per channel (and no faster than the channel's
 `rate_limit`). Each claimed row is handed to exactly one worker, once, so the claim still
 guarantees a single send; a worker never touches the database, so no connection is shared
-between threads or left open behind one.
+between threads or left open behind one. The crash window above widens by the sends in flight
+(at most the concurrency per channel): if the dispatcher's thread fails, it still waits for
+them and records them; only a dead process leaves them to the sweeper.
 """
 
 from __future__ import annotations
