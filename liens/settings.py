@@ -463,6 +463,13 @@ OUTBOX_RETRY_MAX_SECONDS = 3600
 # well above CELERY_TASK_TIME_LIMIT, so a slow but living dispatcher is never raced.
 OUTBOX_STUCK_AFTER_SECONDS = int(os.environ.get("OUTBOX_STUCK_AFTER_SECONDS", str(15 * 60)))
 OUTBOX_SENT_FLUSH_SECONDS = 0.05
+# Provider calls one dispatcher has in flight at once, per channel (worker threads; 1 sends in
+# the dispatcher's own thread). Providers answer in 50-300 ms, so 20 make 65-400 messages/s each.
+OUTBOX_CONCURRENCY = {
+    "email": int(os.environ.get("OUTBOX_EMAIL_CONCURRENCY", "20")),
+    "sms": int(os.environ.get("OUTBOX_SMS_CONCURRENCY", "20")),
+    "push": 1,
+}
 # One dispatch run stops taking new batches after this, so runs do not pile up behind beat.
 OUTBOX_DISPATCH_TIME_BUDGET = 50
 # No SMS between these local times unless urgent (a volunteer's own quiet hours take precedence).

@@ -46,9 +46,18 @@ class PermanentSendError(SendError):
 
 
 class Channel:
-    """Base channel. `open()`/`close()` bracket a batch so connections are reused across rows."""
+    """Base channel. `open()`/`close()` bracket a batch so connections are reused across rows.
+
+    `send` is called from worker threads, up to settings.OUTBOX_CONCURRENCY[name] at once, so
+    it must be thread-safe and must not touch the database: the row comes loaded, recipient
+    included, and the dispatcher's own thread records the outcome. `open` and `close` run in
+    the dispatcher's thread, before the first send of a batch and after the last.
+    """
 
     name = ""
+    # Messages per second one dispatcher may start on this channel (None: as fast as the
+    # concurrency allows), for a provider that throttles its clients.
+    rate_limit: float | None = None
 
     def open(self) -> None:
         pass
@@ -64,23 +73,41 @@ class Channel:
 
 
 class EmailChannel(Channel):
-    """Email through Django's configured backend; one connection per batch."""
+    """Email through Django's configured backend; one connection per sending thread and batch.
+
+    A backend connection is not shared between threads (Django's SMTP backend would serialise
+    them on its lock): each worker opens its own on its first message and keeps it for the batch.
+    """
 
     name = Notification.Channel.EMAIL
 
     def __init__(self) -> None:
-        self.connection = None
+        self.local = threading.local()
+        self.lock = threading.Lock()
+        self.connections: list = []
 
     def open(self) -> None:
-        self.connection = get_connection(fail_silently=False)
+        # Fails here, in the dispatcher's thread, when the backend is not configured.
+        self._connection()
+
+    def _connection(self):
+        connection = getattr(self.local, "connection", None)
+        if connection is None:
+            connection = self.local.connection = get_connection(fail_silently=False)
+            with self.lock:
+                self.connections.append(connection)
+        return connection
 
     def close(self) -> None:
-        if self.connection is not None:
+        with self.lock:
+            connections, self.connections = self.connections, []
+        # Threads of a finished batch are gone; a new batch's threads open fresh connections.
+        self.local = threading.local()
+        for connection in connections:
             try:
-                self.connection.close()
+                connection.close()
             except Exception:  # closing a broken SMTP session must not lose the batch's results
-                log.warning("closing the email connection failed", exc_info=True)
-            self.connection = None
+                log.warning("closing an email connection failed", exc_info=True)
 
     def send(self, notification: Notification) -> str:
         address = notification.recipient.email
@@ -91,7 +118,7 @@ class EmailChannel(Channel):
             body=notification.body_text,
             from_email=settings.DEFAULT_FROM_EMAIL,
             to=[address],
-            connection=self.connection,
+            connection=self._connection(),
             # Lets a provider (or a human reading headers) tie the message back to its outbox row.
             headers={"X-Liens-Notification": notification.dedup_key},
         )

@@ -12,6 +12,16 @@ row. The one window left is a crash between the provider accepting a message and
 of "sent": the sent marks are flushed at least every OUTBOX_SENT_FLUSH_SECONDS to keep that
 window small, and the dedup key travels with the message (header, SMS reference) so a
 provider that deduplicates can close it.
+
+Concurrency: a provider answers in 50-300 ms, so one row at a time would spend an evening's
+reminders waiting. The dispatcher's own thread claims, applies the rules and writes every
+status and attempt; only the provider call runs in a worker thread, up to
+OUTBOX_CONCURRENCY[channel] at once per channel (and no faster than the channel's
+`rate_limit`). Each claimed row is handed to exactly one worker, once, so the claim still
+guarantees a single send; a worker never touches the database, so no connection is shared
+between threads or left open behind one. The crash window above widens by the sends in flight
+(at most the concurrency per channel): if the dispatcher's thread fails, it still waits for
+them and records them; only a dead process leaves them to the sweeper.
 """
 
 from __future__ import annotations
@@ -19,11 +29,13 @@ from __future__ import annotations
 import datetime
 import logging
 import time
+from collections import Counter
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import asdict, dataclass
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -200,6 +212,43 @@ def retry_delay(attempts: int) -> datetime.timedelta:
     return datetime.timedelta(seconds=min(seconds, settings.OUTBOX_RETRY_MAX_SECONDS))
 
 
+# --- Sending, in worker threads --------------------------------------------------------------
+
+
+def concurrency(channel_name: str) -> int:
+    """How many sends of this channel one dispatcher has in flight at most (1: in its own thread)."""
+    return max(1, int(getattr(settings, "OUTBOX_CONCURRENCY", {}).get(channel_name, 1)))
+
+
+@dataclass
+class _Sent:
+    """What one provider call gave: its reference or its exception, and when it ran."""
+
+    started: float
+    finished: float
+    ref: str = ""
+    error: Exception | None = None
+
+
+def _send(channel: Channel, row: Notification) -> _Sent:
+    started = time.monotonic()
+    try:
+        ref = channel.send(row) or ""
+    except Exception as exc:  # classified by the dispatcher's thread, which records it
+        return _Sent(started=started, finished=time.monotonic(), error=exc)
+    return _Sent(started=started, finished=time.monotonic(), ref=ref)
+
+
+def _send_in_worker(channel: Channel, row: Notification) -> _Sent:
+    """The provider call, in a worker thread. The row arrives loaded (recipient included)."""
+    try:
+        return _send(channel, row)
+    finally:
+        # Should a channel read the database after all, this thread's connection is closed here
+        # rather than left open (and holding a server slot) for the life of the pool.
+        connections.close_all()
+
+
 # --- The batch -----------------------------------------------------------------------------
 
 
@@ -225,15 +274,26 @@ def _attempts_write(log: list[tuple]) -> None:
 
 
 class _Batch:
-    """Sends one claimed batch, buffering "sent" marks and the attempt log between flushes."""
+    """Sends one claimed batch, buffering "sent" marks and the attempt log between flushes.
 
-    def __init__(self, *, channels: dict[str, Channel], clock, result: DispatchResult):
+    All database writes happen in the dispatcher's thread; worker threads only call providers.
+    """
+
+    def __init__(
+        self, *, channels: dict[str, Channel], clock, result: DispatchResult, pacing: dict[str, float] | None = None
+    ):
         self.channels = channels
         self.clock = clock
         self.result = result
         self.sent_ids: list[int] = []
         self.log: list[tuple] = []
         self.flushed_at = time.monotonic()
+        self.pools: dict[str, ThreadPoolExecutor] = {}
+        self.in_flight: dict[Future, Notification] = {}
+        self.busy: Counter[str] = Counter()
+        # When each rate-limited channel may start its next send; shared by a run's batches, so
+        # a new batch does not begin with a burst.
+        self.next_start = pacing if pacing is not None else {}
 
     def flush(self) -> None:
         if self.sent_ids:
@@ -248,8 +308,17 @@ class _Batch:
             self.log = []
         self.flushed_at = time.monotonic()
 
-    def record(self, row: Notification, outcome: str, *, error: str = "", ref: str = "", started: float = 0.0):
-        duration = int((time.monotonic() - started) * 1000) if started else 0
+    def record(
+        self,
+        row: Notification,
+        outcome: str,
+        *,
+        error: str = "",
+        ref: str = "",
+        started: float = 0.0,
+        finished: float | None = None,
+    ):
+        duration = int(((finished or time.monotonic()) - started) * 1000) if started else 0
         self.log.append((row.pk, row.attempts, self.clock(), outcome, ref[:200], error[:2000], duration))
 
     def drop(self, row: Notification, reason: str) -> None:
@@ -267,17 +336,17 @@ class _Batch:
         self.record(row, Outcome.DEFERRED, error=f"quiet hours until {until.isoformat()}")
         self.result.deferred += 1
 
-    def fail(self, row: Notification, error: str, started: float) -> None:
+    def fail(self, row: Notification, error: str, started: float, finished: float | None = None) -> None:
         Notification.objects.filter(pk=row.pk, status=Status.SENDING).update(
             status=Status.FAILED, claimed_at=None, last_error=error[:2000]
         )
-        self.record(row, Outcome.FAILED, error=error, started=started)
+        self.record(row, Outcome.FAILED, error=error, started=started, finished=finished)
         self.result.failed += 1
         log.warning("notification %s failed for good after %s attempt(s): %s", row.pk, row.attempts, error)
 
-    def retry(self, row: Notification, error: str, started: float) -> None:
+    def retry(self, row: Notification, error: str, started: float, finished: float | None = None) -> None:
         if row.attempts >= settings.OUTBOX_MAX_ATTEMPTS:
-            self.fail(row, f"gave up after {row.attempts} attempts: {error}", started)
+            self.fail(row, f"gave up after {row.attempts} attempts: {error}", started, finished)
             return
         Notification.objects.filter(pk=row.pk, status=Status.SENDING).update(
             status=Status.PENDING,
@@ -285,8 +354,63 @@ class _Batch:
             due_at=self.clock() + retry_delay(row.attempts),
             last_error=error[:2000],
         )
-        self.record(row, Outcome.RETRY, error=error, started=started)
+        self.record(row, Outcome.RETRY, error=error, started=started, finished=finished)
         self.result.retried += 1
+
+    def settle(self, row: Notification, sent: _Sent) -> None:
+        """Record what the provider call did, in the dispatcher's thread."""
+        exc, started, finished = sent.error, sent.started, sent.finished
+        if exc is None:
+            self.sent_ids.append(row.pk)
+            self.record(row, Outcome.SENT, ref=sent.ref, started=started, finished=finished)
+        elif isinstance(exc, PermanentSendError):
+            self.fail(row, str(exc), started, finished)
+        elif isinstance(exc, TransientSendError):
+            self.retry(row, str(exc), started, finished)
+        else:  # unknown errors are retried within the bound, never lost
+            log.error("channel %s raised on notification %s", row.channel, row.pk, exc_info=exc)
+            self.retry(row, f"{type(exc).__name__}: {exc}", started, finished)
+        # Bounded staleness of the "sent" marks: a crash re-sends at most this much.
+        if time.monotonic() - self.flushed_at >= settings.OUTBOX_SENT_FLUSH_SECONDS:
+            self.flush()
+
+    def collect(self, *, timeout: float | None) -> None:
+        """Settle the sends that have finished, first waiting up to timeout (None: forever) for one."""
+        if not self.in_flight:
+            return
+        done, _ = wait(self.in_flight, timeout=timeout, return_when=FIRST_COMPLETED)
+        for future in done:
+            row = self.in_flight.pop(future)
+            self.busy[row.channel] -= 1
+            # _send_in_worker returns the provider's exception rather than raising it.
+            self.settle(row, future.result())
+
+    def submit(self, row: Notification, channel: Channel) -> None:
+        """Hand a claimed row to a worker of its channel; at the bound, wait for one to be free."""
+        limit = concurrency(row.channel)
+        while self.busy[row.channel] >= limit:
+            self.collect(timeout=None)
+        rate = getattr(channel, "rate_limit", None)
+        if rate:
+            # Paced at submission: starts are 1/rate apart, finished sends settled while waiting.
+            start_at = self.next_start.get(row.channel, 0.0)
+            while (delay := start_at - time.monotonic()) > 0:
+                if self.in_flight:
+                    self.collect(timeout=delay)
+                else:
+                    time.sleep(delay)
+            self.next_start[row.channel] = max(start_at, time.monotonic()) + 1 / rate
+        if limit == 1:
+            self.settle(row, _send(channel, row))
+            return
+        pool = self.pools.get(row.channel)
+        if pool is None:
+            pool = self.pools[row.channel] = ThreadPoolExecutor(limit, thread_name_prefix=f"outbox-{row.channel}")
+        # The row goes to exactly one worker, exactly once: it is never resubmitted, so the
+        # claim still stands for a single send. Its result comes back to this thread only.
+        self.in_flight[pool.submit(_send_in_worker, channel, row)] = row
+        self.busy[row.channel] += 1
+        self.collect(timeout=0)
 
     def run(self, rows: list[Notification]) -> None:
         now = self.clock()
@@ -321,25 +445,21 @@ class _Batch:
                         self.retry(row, f"cannot open {row.channel}: {type(exc).__name__}: {exc}", started)
                         continue
                     opened.add(row.channel)
-                try:
-                    ref = channel.send(row) or ""
-                except PermanentSendError as exc:
-                    self.fail(row, str(exc), started)
-                except TransientSendError as exc:
-                    self.retry(row, str(exc), started)
-                except Exception as exc:  # unknown errors are retried within the bound, never lost
-                    log.exception("channel %s raised on notification %s", row.channel, row.pk)
-                    self.retry(row, f"{type(exc).__name__}: {exc}", started)
-                else:
-                    self.sent_ids.append(row.pk)
-                    self.record(row, Outcome.SENT, ref=ref, started=started)
-                # Bounded staleness of the "sent" marks: a crash re-sends at most this much.
-                if time.monotonic() - self.flushed_at >= settings.OUTBOX_SENT_FLUSH_SECONDS:
-                    self.flush()
+                self.submit(row, channel)
+            while self.in_flight:
+                self.collect(timeout=None)
         finally:
-            self.flush()
-            for name in opened:
-                self.channels[name].close()
+            # Sends already under way finish and are recorded even if this thread failed: a
+            # provider may have accepted them, and a row left "sending" would be sent again.
+            for pool in self.pools.values():
+                pool.shutdown(wait=True)
+            try:
+                while self.in_flight:
+                    self.collect(timeout=None)
+            finally:
+                self.flush()
+                for name in opened:
+                    self.channels[name].close()
 
 
 def dispatch_due(
@@ -359,6 +479,7 @@ def dispatch_due(
     clock = (lambda: now) if now is not None else timezone.now
     channels = channels if channels is not None else channels_for_dispatch()
     result = DispatchResult()
+    pacing: dict[str, float] = {}
     started = time.monotonic()
     while max_batches is None or result.batches < max_batches:
         if time_budget is not None and time.monotonic() - started >= time_budget:
@@ -368,7 +489,7 @@ def dispatch_due(
             break
         result.batches += 1
         result.claimed += len(rows)
-        _Batch(channels=channels, clock=clock, result=result).run(rows)
+        _Batch(channels=channels, clock=clock, result=result, pacing=pacing).run(rows)
     return result
 
 
