@@ -5,23 +5,16 @@ ready. Only a path of this site is ever kept (no open redirect)."""
 
 from urllib.parse import urlencode
 
-from django.utils.http import url_has_allowed_host_and_scheme
+from liens.lib.pages import local_path
 
 SESSION_KEY = "volunteer_destination"
-
-
-def destination_safe(url: str | None) -> str | None:
-    """`url` when it is a path on this site, else None."""
-    if url and url.startswith("/") and url_has_allowed_host_and_scheme(url, allowed_hosts=None):
-        return url
-    return None
 
 
 def destination_of(request) -> str | None:
     """The safe `next` the request carries (the sign-up form posts it; the link has it in its query)."""
     if request is None:
         return None
-    return destination_safe(request.POST.get("next") or request.GET.get("next"))
+    return local_path(request.POST.get("next") or request.GET.get("next"))
 
 
 def destination_query(request) -> str:
@@ -31,10 +24,10 @@ def destination_query(request) -> str:
 
 
 def destination_remember(request, url: str | None) -> None:
-    if destination_safe(url):
+    if local_path(url):
         request.session[SESSION_KEY] = url
 
 
 def destination_pop(request) -> str | None:
     """The kept destination, forgotten once read."""
-    return destination_safe(request.session.pop(SESSION_KEY, None))
+    return local_path(request.session.pop(SESSION_KEY, None))

@@ -48,12 +48,12 @@ TIMELINE = {
     ),
     "approved": (gettext_lazy("Automatic"), gettext_lazy("as soon as the steps above are done")),
 }
-_STEP_FIELD = {INTERVIEW: "interview_on", TRAINING: "training_on", BACKGROUND_CHECK: "background_check_on"}
+STEP_FIELDS = {INTERVIEW: "interview_on", TRAINING: "training_on", BACKGROUND_CHECK: "background_check_on"}
 
 
 def vetting_steps_left(volunteer: Volunteer) -> list[str]:
     """Staff steps not yet recorded, in the order they usually happen."""
-    return [step for step in STEPS if getattr(volunteer, _STEP_FIELD[step]) is None]
+    return [step for step in STEPS if getattr(volunteer, STEP_FIELDS[step]) is None]
 
 
 def vetting_refusal(user, *, volunteer: Volunteer, association=None) -> str | None:
@@ -97,8 +97,8 @@ def vetting_record(*, volunteer: Volunteer, step: str, on: datetime.date, by, as
             raise DomainError(_("This volunteer has left the programme."), field="step")
         if volunteer.vetting_state == Volunteer.Vetting.REJECTED:
             raise DomainError(_("This volunteer's application was declined."), field="step")
-        setattr(volunteer, _STEP_FIELD[step], on)
-        fields = [_STEP_FIELD[step]]
+        setattr(volunteer, STEP_FIELDS[step], on)
+        fields = [STEP_FIELDS[step]]
         if step == BACKGROUND_CHECK:
             volunteer.background_check_by = by
             fields.append("background_check_by")

@@ -6,15 +6,14 @@ validate with a form, call one service, redirect. Every action is a plain POST f
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from liens.errors import DomainError
 from liens.forms import form_apply_domain_error
+from liens.lib.pages import list_page, local_path
 
 from ..scoping import staff_required
 from . import selectors, services
@@ -31,13 +30,11 @@ def queue(request):
     form = QueueFilterForm(request.GET or None, colleagues=colleagues)
     filters = form.cleaned_data if form.is_valid() else {}
     alerts = selectors.alert_queue(user=request.user, **{k: v for k, v in filters.items() if v})
-    page = Paginator(alerts, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    page, query = list_page(request, alerts, size=PAGE_SIZE)
     return render(
         request,
         "missions/alerts/_queue_list.html" if request.headers.get("HX-Request") else "missions/alerts/queue.html",
-        {"form": form, "page": page, "alerts": page.object_list, "query": query.urlencode()},
+        {"form": form, "page": page, "alerts": page.object_list, "query": query},
     )
 
 
@@ -98,9 +95,8 @@ def _act(request, pk: int, *, name: str, form_class=None, perform, done: str, fo
 
 def _queue_page(request) -> str:
     """The queue page an action was tapped on (a path of the queue only), or ""."""
-    wanted = (request.POST.get("next") or "").split("#", 1)[0]
-    queue = reverse("alerts:queue")
-    return wanted if wanted.startswith(queue) and url_has_allowed_host_and_scheme(wanted, None) else ""
+    wanted = (local_path(request.POST.get("next")) or "").split("#", 1)[0]
+    return wanted if wanted.startswith(reverse("alerts:queue")) else ""
 
 
 def _in_place(request, pk: int, *, done: str, from_queue: str):

@@ -27,7 +27,7 @@ from missions.models import (
 )
 from missions.scoping import volunteers_visible
 from volunteers.models import Volunteer
-from volunteers.vetting import STEP_LABELS, vetting_steps_left
+from volunteers.vetting import STEP_FIELDS, STEP_LABELS, vetting_steps_left
 
 # --- invitations --------------------------------------------------------------------------
 
@@ -130,6 +130,10 @@ def beneficiary_sections_done(beneficiary: Beneficiary) -> dict[str, bool]:
 # --- missions -------------------------------------------------------------------------------
 
 
+# The missions list's order: drafts to publish first, then open ones to fill, filled, closed.
+MISSION_LIST_ORDER = (Mission.Status.DRAFT, Mission.Status.OPEN, Mission.Status.FILLED, Mission.Status.CLOSED)
+
+
 def mission_list(*, association: Association, q: str = "", status: str = "", kind: str = "") -> QuerySet:
     """The association's missions with their person and live match count: drafts to publish
     first, then open ones to fill, filled ones, and closed ones last; newest first in each."""
@@ -145,9 +149,6 @@ def mission_list(*, association: Association, q: str = "", status: str = "", kin
     return rows.annotate(live_matches=Count("matches", filter=Q(matches__status__in=Match.LIVE))).order_by(
         stage, "-created_at", "pk"
     )
-
-
-MISSION_LIST_ORDER = (Mission.Status.DRAFT, Mission.Status.OPEN, Mission.Status.FILLED, Mission.Status.CLOSED)
 
 
 def mission_occurrences(*, mission: Mission, count: int = 3, now: datetime.datetime | None = None) -> list:
@@ -176,14 +177,6 @@ def mission_suggestions(*, mission: Mission, limit: int = 10) -> list:
 # --- vetting desk ---------------------------------------------------------------------------
 
 
-# The vetting desk's "waiting for" filter: a step, and the profile date it leaves empty.
-VETTING_STEP_FIELDS = {
-    "interview": "interview_on",
-    "training": "training_on",
-    "background_check": "background_check_on",
-}
-
-
 def vetting_desk(*, association: Association, user, q: str = "", waiting_for: str = "") -> QuerySet:
     """Volunteers waiting for vetting near the association (same département) or matched with it,
     with their vetting records (latest first, with the association that recorded each);
@@ -197,8 +190,8 @@ def vetting_desk(*, association: Association, user, q: str = "", waiting_for: st
     )
     if user.is_authenticated:
         rows = rows.exclude(user=user)
-    if waiting_for in VETTING_STEP_FIELDS:
-        rows = rows.filter(**{f"{VETTING_STEP_FIELDS[waiting_for]}__isnull": True})
+    if waiting_for in STEP_FIELDS:  # the "waiting for" filter: the step's date still empty
+        rows = rows.filter(**{f"{STEP_FIELDS[waiting_for]}__isnull": True})
     rows = words_search(
         rows,
         q,

@@ -5,18 +5,17 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from liens.choices import VisitKind
 from liens.errors import DomainError
 from liens.forms import form_apply_domain_error
+from liens.lib import pages
 from liens.scopes import view_scopes_disabled
 from missions.models import ImportJob, Invitation, Match, Membership, Mission
 from missions.scoping import (
@@ -59,20 +58,16 @@ def _own(model, request, pk, *, via="association", **extra):
 PAGE_SIZE = 20
 
 
-def list_page(request, rows, *, size: int = PAGE_SIZE):
-    """The page of `rows` the request asks for, and the request's other filters as a query
-    string, for the pager's links to keep them."""
-    page = Paginator(rows, size).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    return page, query.urlencode()
+def list_page(request, rows):
+    """A page of a staff list, and its filters for the pager (liens.lib.pages.list_page)."""
+    return pages.list_page(request, rows, size=PAGE_SIZE)
 
 
 def back_to(request, default: str, *, anchor: str = "") -> str:
     """Where a one-tap action returns: the list page it was tapped on (the form's `next`, a
     path on this site only), else `default`; with `#anchor`, at the item it acted on."""
-    wanted = request.POST.get("next") or ""
-    if not (wanted.startswith("/") and url_has_allowed_host_and_scheme(wanted, {request.get_host()})):
+    wanted = pages.local_path(request.POST.get("next"))
+    if wanted is None:
         wanted = reverse(default) if ":" in default else default
     wanted = wanted.split("#", 1)[0]
     return f"{wanted}#{anchor}" if anchor else wanted
