@@ -249,6 +249,10 @@ CELERY_TASK_SOFT_TIME_LIMIT = 4 * 60
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+# Each worker process reserves one message at a time: a message prefetched by a process busy
+# with a long job would wait behind it while another worker of its queue stands idle, and the
+# messages a worker had reserved when it died wait for the broker's visibility timeout.
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # Every tasks module, the queues and routes, and the periodic schedule: fixed data, each
 # reviewed as a whole there.
 CELERY_IMPORTS = settings_celery.CELERY_IMPORTS
