@@ -59,7 +59,7 @@ CONCURRENCY = 10  # provider calls in flight per dispatcher: 33 messages/s each
 # the day before): BURSTS of BURST_SIZE, BURST_EVERY apart. One dispatcher drains a burst in
 # 3 s, within one dispatch interval.
 BURSTS, BURST_SIZE, BURST_EVERY = 5, 100, 8
-IMPORT_ROWS = 1500
+IMPORT_ROWS = 1500  # at most 15 x 100 (import_file)
 KIND = "deploy-reminder"
 
 # Puts the child on the test's clock (tests/clock.py), then runs the deployment's command as is:
@@ -146,9 +146,24 @@ def get(port: int, path: str) -> tuple[int, bytes]:
         return 0, b""
 
 
+FIRST_NAMES = [
+    "Germaine", "Marcel", "Odette", "Lucien", "Simone", "Roger", "Paulette", "René", "Yvonne", "Georges",
+    "Colette", "Albert", "Huguette", "Raymond", "Ginette",
+]  # fmt: skip
+LAST_NAMES = ["Vial", "Roux", "Morel", "Blanc", "Garnier", "Faure", "Girard", "Bonnet", "Lambert", "Fontaine"]
+
+
 def import_file(rows: int) -> bytes:
-    """A file of `rows` beneficiaries in the import's own format (tests/association/test_imports.py)."""
-    lines = [GOOD[i % len(GOOD)] for i in range(rows)]
+    """A file of `rows` different people in the import's own format (tests/association/test_imports.py)."""
+    columns = HEADER.split(";")
+    lines = []
+    for i in range(rows):
+        fields = GOOD[0].split(";")
+        # The import takes the same first and last name twice for the same person: 15 x 100 names.
+        fields[columns.index("Prénom")] = FIRST_NAMES[i % 15]
+        fields[columns.index("Nom")] = f"{LAST_NAMES[i // 15 % 10]}-{LAST_NAMES[i // 150 % 10]}"
+        fields[columns.index("Adresse")] = f"{i + 1} rue d'Austerlitz"
+        lines.append(";".join(fields))
     return ("\n".join([HEADER, *lines]) + "\n").encode("utf-8")
 
 
@@ -271,39 +286,64 @@ def test_two_machines_send_every_reminder_once_and_on_time_while_a_worker_dies(t
         # Kill an urgent worker in the middle of a dispatch, once the load is well under way.
         probe = Celery("deploy-probe", set_as_current=False, broker=redis_url)
 
+        urgent_nodes = [f"urgent-{machine}@{socket.gethostname()}" for machine in "ab"]
+
         def dispatching_worker():
+            """An urgent worker running a dispatch with a second of work still ahead of it."""
             if store.llen(recording_key) < BURST_SIZE:
                 return None
-            active = probe.control.inspect(timeout=1).active() or {}
+            due = Notification.objects.filter(kind=KIND, status="pending", due_at__lte=timezone.now())
+            if due.count() < 40:  # 40 messages: more than a second at 33 messages/s
+                return None
+            inspect = probe.control.inspect(destination=urgent_nodes, timeout=1, limit=len(urgent_nodes))
+            active = inspect.active() or {}
             return next(
                 (
                     node.split("@")[0]
                     for node, tasks in sorted(active.items())
-                    if node.startswith("urgent-") and any(task["name"] == "liens.outbox.dispatch" for task in tasks)
+                    if any(task["name"] == "liens.outbox.dispatch" for task in tasks)
                 ),
                 None,
             )
 
-        victim = wait_for(dispatching_worker, timeout=90, interval=0.1)
+        def sending() -> set[int]:
+            return set(Notification.objects.filter(kind=KIND, status="sending").values_list("pk", flat=True))
 
         def kill_between_sends():
-            """Kill it when everything the provider has taken is recorded as sent.
+            """Freeze a dispatching worker; kill it if it holds rows and none of its messages is
+            with the provider but not yet "sent"; else let it go and try again.
 
             The outbox's one crash window is a message the provider took whose "sent" is not yet
             committed (liens/outbox/dispatch.py); a provider closes it with the dedup key. This
-            fake provider does not deduplicate, so the kill waits for a moment outside that
-            window: the list did not grow while the database was read, and every message in it
-            is "sent". Messages in flight then are not taken yet, and go out once, later.
+            fake provider does not deduplicate, so the kill falls outside that window. Frozen
+            (SIGSTOP), the worker takes nothing more from the provider, and a moment later the
+            others have recorded as "sent" what they sent (they flush every 0.05 s and send a
+            message in SEND_DELAY): the rows still "sending" are the frozen worker's, and a
+            message in the list that is not "sent" is too. Killed then, its messages in flight
+            were never taken, and go out once, later.
             """
-            before = store.llen(recording_key)
+            victim = dispatching_worker()
+            if victim is None:
+                return None
+            group = machines.procs[victim].pid
+            os.killpg(group, signal.SIGSTOP)
+            before = sending()
+            time.sleep(SEND_DELAY + 0.2)
+            held = before & sending()
             handed = {int(pk) for pk in store.lrange(recording_key, 0, -1)}
             sent = set(Notification.objects.filter(kind=KIND, status="sent").values_list("pk", flat=True))
-            if handed <= sent and store.llen(recording_key) == before == len(handed):
+            if held and handed <= sent:
                 machines.kill(victim)
-                return True
-            return False
+                timings["held_at_kill"] = len(held)
+                timings["victim"] = victim
+                return victim
+            os.killpg(group, signal.SIGCONT)
+            return None
 
-        wait_for(kill_between_sends, timeout=30, interval=0.01)
+        try:
+            wait_for(kill_between_sends, timeout=60, interval=0.1)
+        except AssertionError:
+            pytest.fail(f"no urgent worker could be killed in the middle of a dispatch:\n{machines.outputs()}")
         killed_at = timezone.now()
         timings["kill"] = time.monotonic() - load_started
 
@@ -346,7 +386,7 @@ def test_two_machines_send_every_reminder_once_and_on_time_while_a_worker_dies(t
     # next run (every REQUEUE_EVERY), then for the next dispatch and its drain.
     rows = list(Notification.objects.filter(kind=KIND).values("due_at", "sent_at", "attempts"))
     taken_back = [row for row in rows if row["attempts"] > 1]
-    assert taken_back, "the worker was killed with nothing in hand: nothing was tested"
+    assert taken_back, f"the worker was killed with nothing in hand, nothing was tested: {timings}"
     lateness = [(row["sent_at"] - row["due_at"]).total_seconds() for row in rows if row["attempts"] == 1]
     recovered = [(row["sent_at"] - killed_at).total_seconds() for row in taken_back]
     timings |= {"worst_lateness": max(lateness), "taken_back": len(taken_back), "worst_recovery": max(recovered)}
@@ -362,4 +402,4 @@ def test_two_machines_send_every_reminder_once_and_on_time_while_a_worker_dies(t
 
     # The import ran on the bulk worker meanwhile, to the end.
     assert imported.get("status") == ImportJob.Status.DONE, imported
-    assert imported["valid"] > 0
+    assert imported["valid"] == IMPORT_ROWS
