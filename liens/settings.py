@@ -249,9 +249,26 @@ CELERY_TASK_SOFT_TIME_LIMIT = 4 * 60
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
-# Every tasks module, and the periodic schedule: fixed data, each reviewed as a whole there.
+# Each worker process reserves one message at a time: a message prefetched by a process busy
+# with a long job would wait behind it while another worker of its queue stands idle, and the
+# messages a worker had reserved when it died wait for the broker's visibility timeout.
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Every tasks module, the queues and routes, and the periodic schedule: fixed data, each
+# reviewed as a whole there.
 CELERY_IMPORTS = settings_celery.CELERY_IMPORTS
+LIENS_QUEUES = settings_celery.LIENS_QUEUES
+CELERY_TASK_DEFAULT_QUEUE = settings_celery.CELERY_TASK_DEFAULT_QUEUE
+CELERY_TASK_ROUTES = settings_celery.CELERY_TASK_ROUTES
 CELERY_BEAT_SCHEDULE = settings_celery.CELERY_BEAT_SCHEDULE
+# Integration tests only: every interval of the schedule (not the times of day of the crontab
+# entries) divided by this, so tests/deploy runs the real schedule in seconds. Never in production.
+LIENS_BEAT_SPEEDUP = float(os.environ.get("LIENS_BEAT_SPEEDUP", "1"))
+if LIENS_BEAT_SPEEDUP != 1:
+    CELERY_BEAT_SCHEDULE = settings_celery.schedule_sped_up(CELERY_BEAT_SCHEDULE, LIENS_BEAT_SPEEDUP)
+# With Redis, beat may run on several machines: one holds a lock in Redis and schedules, the
+# others stand by (liens/beat.py). The embedded broker is one machine's, with one beat.
+if REDIS_URL:
+    CELERY_BEAT_SCHEDULER = "liens.beat:LockedScheduler"
 
 # --- Retention of personal data ---------------------------------------------------------------
 # One home for every period: the retention jobs (liens.services, missions.privacy.retention)

@@ -1,8 +1,10 @@
-"""What the Celery workers load and what beat runs when: the task modules and the periodic
-schedule, each one dict reviewed in one place. liens/settings.py imports both names; the
-broker and the worker's limits stay there, beside the other settings read from the environment.
+"""What the Celery workers load, which queue each task goes to, and what beat runs when: the
+task modules, the routes and the periodic schedule, each reviewed as a whole in one place.
+liens/settings.py imports these names; the broker and the worker's limits stay there, beside
+the other settings read from the environment.
 """
 
+from copy import deepcopy
 from datetime import timedelta
 
 from celery.schedules import crontab
@@ -19,6 +21,46 @@ CELERY_IMPORTS = [
     "missions.privacy.tasks",
     "missions.visits.tasks",
 ]
+
+# The queues, by how long their work may wait. A worker serves one or more of them
+# (`celery -A liens worker -Q urgent,default`); compose.yaml and deploy/ run one worker per
+# queue, so an import of thousands of rows or the nightly batch proposals never hold up a
+# reminder or an isolation alert, however long they take.
+#   urgent:  what a person is waiting for, or what must never lag: the outbox (reminders,
+#            alert notifications), the isolation sweep, escalation, and the heartbeat, which
+#            thereby proves that beat and the urgent workers are alive (/healthz).
+#   default: small jobs a user may be waiting on, and hourly bookkeeping.
+#   bulk:    long jobs over many rows: imports, nightly batches, digests, purges.
+CELERY_TASK_DEFAULT_QUEUE = "default"
+LIENS_QUEUES = ("urgent", CELERY_TASK_DEFAULT_QUEUE, "bulk")
+
+# Every task's queue, reviewed in one place; a task not named here goes to the default queue.
+# tests/test_celery.py checks that every task of CELERY_IMPORTS and every beat entry is routed
+# to one of LIENS_QUEUES, and that the urgent work is on "urgent".
+CELERY_TASK_ROUTES = {
+    # urgent
+    "liens.outbox.dispatch": {"queue": "urgent"},
+    "liens.outbox.requeue_stuck": {"queue": "urgent"},
+    "liens.tasks.heartbeat": {"queue": "urgent"},
+    "missions.alerts.tasks.sweep_isolation": {"queue": "urgent"},
+    "missions.alerts.tasks.escalate_alerts": {"queue": "urgent"},
+    # default
+    "missions.visits.materialise_match": {"queue": "default"},
+    "missions.visits.chase_reports": {"queue": "default"},
+    "missions.matching.expire_proposals": {"queue": "default"},
+    "missions.association.beneficiaries_resume_due": {"queue": "default"},
+    # bulk
+    "missions.association.import_check": {"queue": "bulk"},
+    "missions.association.import_run": {"queue": "bulk"},
+    "missions.matching.propose_all": {"queue": "bulk"},
+    "missions.visits.materialise_all": {"queue": "bulk"},
+    "missions.visits.plan_reminders_all": {"queue": "bulk"},
+    "missions.visits.send_digests": {"queue": "bulk"},
+    "liens.tasks.purge_access_log": {"queue": "bulk"},
+    "liens.tasks.purge_sent_notifications": {"queue": "bulk"},
+    "missions.privacy.purge_import_files": {"queue": "bulk"},
+    "missions.privacy.anonymise_ended": {"queue": "bulk"},
+}
 
 # The whole periodic schedule, reviewed in one place. Every entry expires about one interval
 # later, so a backed-up broker drops stale runs instead of stacking them; every job is
@@ -120,3 +162,18 @@ CELERY_BEAT_SCHEDULE = {
         "options": {"expires": 23 * 3600},
     },
 }
+
+
+def schedule_sped_up(schedule: dict, factor: float) -> dict:
+    """The schedule with every interval divided by factor; crontab entries keep their times.
+
+    For the multi-process test (LIENS_BEAT_SPEEDUP): the same entries, routes and relative
+    timing, run in seconds rather than minutes. Expiries keep their real length: on a test
+    machine short of CPU a message a few seconds late must still run, as it would here with
+    its minute to spare; a run too many does no harm (every job is idempotent).
+    """
+    faster = deepcopy(schedule)
+    for entry in faster.values():
+        if isinstance(entry["schedule"], timedelta):
+            entry["schedule"] = entry["schedule"] / factor
+    return faster

@@ -147,3 +147,72 @@ def test_a_task_sent_outside_a_transaction_leaves_at_once(sent):
 
     materialise_match.apply_async(args=[43], countdown=5)
     assert sent == [("missions.visits.materialise_match", [43])]
+
+
+# --- queues ---------------------------------------------------------------------------------------
+
+# What must never wait behind long jobs, and the long jobs themselves (liens/settings_celery.py).
+URGENT = {
+    "liens.outbox.dispatch",
+    "liens.outbox.requeue_stuck",
+    "liens.tasks.heartbeat",
+    "missions.alerts.tasks.sweep_isolation",
+    "missions.alerts.tasks.escalate_alerts",
+}
+BULK = {
+    "missions.association.import_check",
+    "missions.association.import_run",
+    "missions.matching.propose_all",
+    "missions.visits.materialise_all",
+    "missions.visits.plan_reminders_all",
+    "missions.visits.send_digests",
+    "liens.tasks.purge_access_log",
+    "liens.tasks.purge_sent_notifications",
+    "missions.privacy.purge_import_files",
+    "missions.privacy.anonymise_ended",
+}
+
+
+def _project_tasks() -> set[str]:
+    """The name of every task defined in a module of CELERY_IMPORTS."""
+    for module in settings.CELERY_IMPORTS:
+        importlib.import_module(module)
+    return {name for name, task in app.tasks.items() if task.__module__ in settings.CELERY_IMPORTS}
+
+
+def _queue(task_name: str) -> str:
+    """The queue a message for this task is published to, as the app's router decides it."""
+    return app.amqp.router.route({}, task_name)["queue"].name
+
+
+def test_every_task_and_every_scheduled_job_is_routed_to_a_known_queue():
+    names = _project_tasks() | set(SCHEDULED)
+    assert len(names) > 15
+    assert {name: _queue(name) for name in names if _queue(name) not in settings.LIENS_QUEUES} == {}
+    # Each one by name, so where a new task runs is a reviewed choice, not the fallback.
+    assert sorted(names - set(settings.CELERY_TASK_ROUTES)) == []
+    assert sorted(set(settings.CELERY_TASK_ROUTES) - names) == []
+    # The routes are the one home of queues: no beat entry names its own.
+    assert [key for key, entry in settings.CELERY_BEAT_SCHEDULE.items() if "queue" in entry.get("options", {})] == []
+
+
+def test_urgent_work_goes_to_the_urgent_queue_and_bulk_work_to_the_bulk_queue():
+    assert {name: _queue(name) for name in URGENT} == dict.fromkeys(URGENT, "urgent")
+    assert {name: _queue(name) for name in BULK} == dict.fromkeys(BULK, "bulk")
+    assert {name for name in _project_tasks() if _queue(name) == "urgent"} == URGENT
+
+
+def test_a_task_nobody_routed_goes_to_the_default_queue():
+    assert settings.CELERY_TASK_DEFAULT_QUEUE in settings.LIENS_QUEUES
+    assert _queue("liens.tests.never_routed") == settings.CELERY_TASK_DEFAULT_QUEUE == "default"
+
+
+def test_a_sped_up_schedule_keeps_its_entries_and_times_of_day():
+    from liens.settings_celery import CELERY_BEAT_SCHEDULE, schedule_sped_up
+
+    faster = schedule_sped_up(CELERY_BEAT_SCHEDULE, 10)
+    assert faster.keys() == CELERY_BEAT_SCHEDULE.keys()
+    assert faster["dispatch-notifications"]["schedule"].total_seconds() == 6
+    assert faster["dispatch-notifications"]["options"] == CELERY_BEAT_SCHEDULE["dispatch-notifications"]["options"]
+    assert faster["send-digests"]["schedule"] == CELERY_BEAT_SCHEDULE["send-digests"]["schedule"]
+    assert CELERY_BEAT_SCHEDULE["dispatch-notifications"]["schedule"].total_seconds() == 60  # untouched

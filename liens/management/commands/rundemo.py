@@ -31,7 +31,19 @@ class Command(BaseCommand):
         env = os.environ.copy()
         commands = {
             "web": [python, "manage.py", "runserver", addrport, "--noreload"],
-            "worker": [python, "-m", "celery", "-A", "liens", "worker", "--loglevel=INFO", "--concurrency=2"],
+            # One machine: one worker serves every queue (compose.yaml runs one per queue).
+            "worker": [
+                python,
+                "-m",
+                "celery",
+                "-A",
+                "liens",
+                "worker",
+                "-Q",
+                ",".join(settings.LIENS_QUEUES),
+                "--loglevel=INFO",
+                "--concurrency=2",
+            ],  # fmt: skip
             "beat": [python, "-m", "celery", "-A", "liens", "beat", "--loglevel=INFO"],
         }
         procs = {name: subprocess.Popen(cmd, env=env) for name, cmd in commands.items()}
