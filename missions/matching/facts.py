@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import collections
 import datetime
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -194,7 +195,15 @@ class Facts:
 
 
 def _seconds_of_text(value) -> float:
-    return seconds_of(value if isinstance(value, datetime.time) else datetime.time.fromisoformat(value))
+    if isinstance(value, datetime.time):
+        return seconds_of(value)
+    return _seconds_of_iso(value)
+
+
+@functools.lru_cache(maxsize=4096)
+def _seconds_of_iso(text: str) -> float:
+    # A territory's slots repeat a few dozen times of day: each is parsed once.
+    return seconds_of(datetime.time.fromisoformat(text))
 
 
 def _in(values) -> tuple[str, list]:
