@@ -1,18 +1,21 @@
-"""`manage.py benchmark matching --volunteers 100000 --missions 5000`: the matching engine on a
-synthetic country (seeded, reproducible, bulk inserts).
+"""`manage.py benchmark matching --volunteers 1000000 --missions 50000`: the matching engine on
+a synthetic country (seeded, reproducible, loaded by COPY on PostgreSQL).
 
-Layout: the batch territory is a region of seven cities around Lyon (weighted by size, a dense
-centre and a wider suburban ring each); it holds every mission and `--batch-volunteers` of the
-volunteers. The other volunteers live in seven other French cities 250 km or more away, so the
-tables hold the full count while each search, as in real life, only meets its neighbours.
-A tenth of the region's volunteers have a history (an ended match, visits, most of them
-reported), so continuity and reliability count.
+Layout: each batch territory is a region of four to seven cities (weighted by size, a dense
+centre and a wider suburban ring each), the first the region around Lyon; there is one per
+5,000 missions (--territories), far enough apart that no volunteer of one is within reach of
+another's missions. They hold every mission and `--batch-volunteers` of the volunteers (four
+per mission unless told). The other volunteers live in seven other French cities, so the tables
+hold the full count while each search, as in real life, only meets its neighbours. A tenth of
+the territories' volunteers have a history (an ended match, visits, most of them reported), so
+continuity and reliability count.
 
-Measured: suggestion latency for single missions (p50/p95 over a sample, after a warm-up),
-recommendation latency for single volunteers, batch proposals for the whole territory (build
-+ solve + write, as the nightly job runs them), and the solver against the greedy baseline on
-the same candidate pairs. It runs in a database of its own, dropped at the end (--cleanup also
-deletes the generated rows before that, as it did on a shared database).
+Measured: the time to build the data, suggestion latency for single missions (p50/p95 over a
+sample, after a warm-up), recommendation latency for single volunteers, batch proposals for
+every territory one after the other (build + solve + write, as the nightly job runs them), and
+the solver against the greedy baseline on the same candidate pairs, in each territory (any
+territory where the solver did worse is listed). It runs in a database of its own, dropped at
+the end (--cleanup also deletes the generated rows before that, as it did on a shared database).
 """
 
 from __future__ import annotations
