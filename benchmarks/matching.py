@@ -22,17 +22,16 @@ from __future__ import annotations
 
 import collections
 import datetime
-import json
 import math
 import random
 import statistics
 import time
 
 from django.db import connection, transaction
-from django.db.models import JSONField
 from django.utils import timezone
 
 from liens.choices import Interest, VisitKind
+from liens.lib.bulk import rows_copy
 from liens.models import User
 from missions.matching import batch, services
 from missions.matching.selectors import mission_suggestions, volunteer_recommendations
@@ -152,43 +151,6 @@ def _first_id(model, count: int) -> int:
         return cursor.fetchone()[0]
 
 
-def _load(model, columns: tuple[str, ...], rows, *, now) -> int:
-    """Insert rows (tuples of `columns`, attnames, the id included), streamed: COPY on
-    PostgreSQL (no model instance, no per-row statement), bulk_create elsewhere. Every other
-    column takes its model default, computed once. Returns how many rows were written."""
-    fields = {f.attname: f for f in model._meta.concrete_fields}
-    rest = [f for f in fields.values() if f.attname not in columns]
-    written = 0
-    if connection.vendor != "postgresql":
-        pending = []
-        for row in rows:
-            pending.append(model(**dict(zip(columns, row, strict=True))))
-            if len(pending) == CHUNK:
-                written += len(model.objects.bulk_create(pending))
-                pending = []
-        return written + len(model.objects.bulk_create(pending))
-    prototype = model()
-    constants = []
-    for f in rest:
-        value = (
-            now if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False) else getattr(prototype, f.attname)
-        )
-        constants.append(json.dumps(value) if isinstance(f, JSONField) else value)
-    constants = tuple(constants)
-    as_json = [i for i, name in enumerate(columns) if isinstance(fields[name], JSONField)]
-    names = ", ".join(connection.ops.quote_name(f.column) for f in [*(fields[c] for c in columns), *rest])
-    sql = f"COPY {connection.ops.quote_name(model._meta.db_table)} ({names}) FROM STDIN"
-    with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
-        for row in rows:
-            if as_json:
-                row = list(row)
-                for i in as_json:
-                    row[i] = json.dumps(row[i])
-            copy.write_row((*row, *constants))
-            written += 1
-    return written
-
-
 def _build(*, volunteers: int, missions: int, batch_volunteers: int, territories: int, seed: int, tag: str) -> dict:
     rnd = random.Random(seed)
     now = timezone.now()
@@ -221,7 +183,7 @@ def _build(*, volunteers: int, missions: int, batch_volunteers: int, territories
     # Volunteers: the batch territories first (volunteer i in territory i % territories), then
     # the other cities. Users and volunteers carry ids taken in advance.
     user0, volunteer0 = _first_id(User, volunteers), _first_id(Volunteer, volunteers)
-    _load(
+    rows_copy(
         User,
         ("id", "email", "password"),
         ((user0 + i, f"bench-{tag}-v{i}@bench.invalid", UNUSABLE) for i in range(volunteers)),
@@ -266,7 +228,7 @@ def _build(*, volunteers: int, missions: int, batch_volunteers: int, territories
                 end = min(hour + rnd.choice([2, 3, 3, 4]), 22)
                 slots.append((volunteer0 + i, weekday, datetime.time(hour), datetime.time(end)))
 
-    _load(
+    rows_copy(
         Volunteer,
         (
             "id", "user_id", "gender", "postcode", "latitude", "longitude", "travel_radius_km", "interests",
@@ -277,7 +239,7 @@ def _build(*, volunteers: int, missions: int, batch_volunteers: int, territories
         now=now,
     )  # fmt: skip
     slot0 = _first_id(AvailabilitySlot, len(slots))
-    _load(
+    rows_copy(
         AvailabilitySlot,
         ("id", "volunteer_id", "weekday", "start", "end"),
         ((slot0 + n, *slot) for n, slot in enumerate(slots)),
@@ -363,10 +325,10 @@ def _build(*, volunteers: int, missions: int, batch_volunteers: int, territories
             visits.append(
                 (visit0 + n * 6 + week - 1, match.pk, start.date(), start, start + datetime.timedelta(hours=1), "done")
             )
-    _load(Visit, ("id", "match_id", "occurrence", "starts_at", "ends_at", "status"), visits, now=now)
+    rows_copy(Visit, ("id", "match_id", "occurrence", "starts_at", "ends_at", "status"), visits, now=now)
     reported = [v[0] for v in visits if rnd.random() < 0.8]
     report0 = _first_id(VisitReport, len(reported))
-    _load(
+    rows_copy(
         VisitReport,
         ("id", "visit_id", "happened", "mood"),
         ((report0 + n, visit, True, "good") for n, visit in enumerate(reported)),
