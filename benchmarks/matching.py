@@ -187,7 +187,6 @@ def _build(*, volunteers: int, missions: int, batch_volunteers: int, territories
         User,
         ("id", "email", "password"),
         ((user0 + i, f"bench-{tag}-v{i}@bench.invalid", UNUSABLE) for i in range(volunteers)),
-        now=now,
     )
     slots: list[tuple] = []
 
@@ -236,14 +235,12 @@ def _build(*, volunteers: int, missions: int, batch_volunteers: int, territories
             "approved_at", "calendar_token",
         ),
         volunteer_rows(),
-        now=now,
     )  # fmt: skip
     slot0 = _first_id(AvailabilitySlot, len(slots))
     rows_copy(
         AvailabilitySlot,
         ("id", "volunteer_id", "weekday", "start", "end"),
         ((slot0 + n, *slot) for n, slot in enumerate(slots)),
-        now=now,
     )
     slots.clear()
 
@@ -325,14 +322,13 @@ def _build(*, volunteers: int, missions: int, batch_volunteers: int, territories
             visits.append(
                 (visit0 + n * 6 + week - 1, match.pk, start.date(), start, start + datetime.timedelta(hours=1), "done")
             )
-    rows_copy(Visit, ("id", "match_id", "occurrence", "starts_at", "ends_at", "status"), visits, now=now)
+    rows_copy(Visit, ("id", "match_id", "occurrence", "starts_at", "ends_at", "status"), visits)
     reported = [v[0] for v in visits if rnd.random() < 0.8]
     report0 = _first_id(VisitReport, len(reported))
     rows_copy(
         VisitReport,
         ("id", "visit_id", "happened", "mood"),
         ((report0 + n, visit, True, "good") for n, visit in enumerate(reported)),
-        now=now,
     )
     by_match = {m.pk: m for m in history}
     contacts = [

@@ -13,14 +13,16 @@ from collections.abc import Iterable
 
 from django.db import connection
 from django.db.models import AutoField, BigAutoField, JSONField, Model, SmallAutoField
+from django.utils import timezone
 
 CHUNK = 5000
 
 
-def rows_copy(model: type[Model], columns: tuple[str, ...], rows: Iterable[tuple], *, now) -> int:
+def rows_copy(model: type[Model], columns: tuple[str, ...], rows: Iterable[tuple]) -> int:
     """Insert `rows` (tuples of `columns`, attnames, streamed); every other column takes its
-    model default, computed once (`now` for auto_now fields), and an automatic primary key
-    not given is left to the database. Returns how many rows were written."""
+    model default, computed once (the current time for auto_now fields, as bulk_create), and
+    an automatic primary key not given is left to the database. Returns how many rows were
+    written."""
     fields = {f.attname: f for f in model._meta.concrete_fields}
     automatic = (AutoField, BigAutoField, SmallAutoField)
     rest = [f for f in fields.values() if f.attname not in columns and not (f.primary_key and isinstance(f, automatic))]
@@ -33,7 +35,7 @@ def rows_copy(model: type[Model], columns: tuple[str, ...], rows: Iterable[tuple
                 written += len(model._base_manager.bulk_create(pending))
                 pending = []
         return written + len(model._base_manager.bulk_create(pending))
-    prototype = model()
+    prototype, now = model(), timezone.now()
     constants = []
     for f in rest:
         stamped = getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)

@@ -397,7 +397,7 @@ def proposals_batch(*, association=None, territory: str | None = None, now=None)
             )
         # Proposed by nobody (proposed_by stays empty). By COPY: a territory's thousands of
         # proposals as model instances took longer to write than to solve.
-        rows_copy(Match, ("mission_id", "volunteer_id", "status", "score", "score_parts"), rows, now=timezone.now())
+        rows_copy(Match, ("mission_id", "volunteer_id", "status", "score", "score_parts"), rows)
         stamp = now.strftime("%Y%m%d%H%M%S")
         for association_id, count in per_association.items():
             tell_staff(
