@@ -47,6 +47,9 @@ def horizon_km() -> float:
 # --- codes as bits, so set questions become one integer operation per pair ---------------------
 
 
+TEXT_MASKS_MAX = 65536
+
+
 class Bits:
     """Codes of a vocabulary as bits of an int64, so "do these sets meet" is `a & b != 0`.
 
@@ -57,6 +60,7 @@ class Bits:
     def __init__(self, codes: Iterable[str]):
         self._bits = {code: 1 << i for i, code in enumerate(codes)}
         self._lock = threading.Lock()
+        self._by_text: dict[str, int] = {}
 
     def bit(self, code: str) -> int:
         found = self._bits.get(code)
@@ -75,6 +79,19 @@ class Bits:
             if isinstance(code, str) and code:
                 total |= self.bit(code)
         return total
+
+    def mask_of(self, value) -> int:
+        """mask() of a JSON list as the database returns it: text is decoded once per distinct
+        value (a territory's hundreds of thousands of rows repeat a few thousand lists), a
+        decoded list is taken as it is."""
+        if not isinstance(value, str):
+            return self.mask(value)
+        found = self._by_text.get(value)
+        if found is None:
+            found = self.mask(parsed(value))
+            if len(self._by_text) < TEXT_MASKS_MAX:  # bounded: the values come from users
+                self._by_text[value] = found
+        return found
 
     def codes(self, mask: int) -> list[str]:
         return [code for code, bit in self._bits.items() if mask & bit]
@@ -214,12 +231,12 @@ class VolunteerTable:
         return cls(
             id=_array((r["id"] for r in rows), np.int64),
             may_take=_array((may_take_mask(r["vetting_state"]) for r in rows), np.int64),
-            kinds=_array((KINDS.mask(parsed(r["kinds_text"])) for r in rows), np.int64),
+            kinds=_array((KINDS.mask_of(r["kinds_text"]) for r in rows), np.int64),
             left=_array((r["left_at"] is not None for r in rows), bool),
             paused_until=_array((r["paused_until"].toordinal() if r["paused_until"] else 0 for r in rows), np.int64),
             gender=_array((GENDER_CODES.get(r["gender"], 3) for r in rows), np.int64),
-            languages=_array((LANGUAGES.mask(parsed(r["languages_text"])) for r in rows), np.int64),
-            interests=_array((INTERESTS.mask(parsed(r["interests_text"])) for r in rows), np.int64),
+            languages=_array((LANGUAGES.mask_of(r["languages_text"]) for r in rows), np.int64),
+            interests=_array((INTERESTS.mask_of(r["interests_text"]) for r in rows), np.int64),
             latitude=_array((_float(r["latitude"]) for r in rows), float),
             longitude=_array((_float(r["longitude"]) for r in rows), float),
             reach_km=_array((min(r["radius"], cap) for r in rows), float),
@@ -305,11 +322,11 @@ class MissionTable:
             end=_array((s.end for s in schedule), float),
             needed=_array((r["volunteers_needed"] for r in rows), np.int64),
             live_count=_array((r["live_count"] - away.get(r["id"], 0) for r in rows), np.int64),
-            required_languages=_array((LANGUAGES.mask(parsed(r["required_text"])) for r in rows), np.int64),
+            required_languages=_array((LANGUAGES.mask_of(r["required_text"]) for r in rows), np.int64),
             preference=_array(
                 (PREFERENCE_CODES.get(r["beneficiary__visitor_preference"] or "any", 0) for r in rows), np.int64
             ),
-            interests=_array((INTERESTS.mask(parsed(r["interests_text"])) for r in rows), np.int64),
+            interests=_array((INTERESTS.mask_of(r["interests_text"]) for r in rows), np.int64),
             latitude=_array((_float(p[0]) for p in points), float),
             longitude=_array((_float(p[1]) for p in points), float),
             weights={name: _array((w[name] for w in weights), float) for name in PART_NAMES},

@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
 from liens.errors import DomainError
+from liens.lib.bulk import rows_copy
 from liens.scopes import scopes_disabled
 from missions.models import Match, Mission, Visit
 from missions.permissions import match_party_check, outreach_check, staff_check
@@ -386,16 +387,17 @@ def proposals_batch(*, association=None, territory: str | None = None, now=None)
                 per_association.get(int(p.missions.association_id[m]), 0) + 1
             )
             rows.append(
-                Match(
-                    mission_id=mission_id,
-                    volunteer_id=volunteer_id,
-                    status=Match.Status.PROPOSED,
-                    proposed_by=None,
-                    score=float(plan.scores[i]),
-                    score_parts={name: round(float(plan.parts[name][i]), 4) for name in plan.parts},
+                (
+                    mission_id,
+                    volunteer_id,
+                    Match.Status.PROPOSED.value,
+                    float(plan.scores[i]),
+                    {name: round(float(plan.parts[name][i]), 4) for name in plan.parts},
                 )
             )
-        Match.objects.bulk_create(rows, batch_size=2000)
+        # Proposed by nobody (proposed_by stays empty). By COPY: a territory's thousands of
+        # proposals as model instances took longer to write than to solve.
+        rows_copy(Match, ("mission_id", "volunteer_id", "status", "score", "score_parts"), rows)
         stamp = now.strftime("%Y%m%d%H%M%S")
         for association_id, count in per_association.items():
             tell_staff(
@@ -419,7 +421,7 @@ def proposals_batch(*, association=None, territory: str | None = None, now=None)
     return BatchResult(
         proposed=len(rows),
         missions_covered=len(covered),
-        total_score=float(sum(r.score for r in rows)),
+        total_score=float(sum(row[3] for row in rows)),
         candidate_pairs=len(p),
         missions=len(locked),
     )

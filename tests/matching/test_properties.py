@@ -1,6 +1,8 @@
 """Property tests over random small territories: the engine never breaks a hard rule, finds
 every valid pair, scores from its parts, and its solver never does worse than greedy."""
 
+from unittest import mock
+
 import numpy as np
 import pytest
 from django.db import transaction
@@ -188,6 +190,30 @@ def test_the_solver_is_exact_and_never_below_greedy(case):
     if usable.any():
         best = _best_with_places(mission, volunteer, weight, need, capacity, at_least, label)
         assert abs(weight[chosen].sum() - best) < 1e-7
+
+
+@settings(max_examples=200, deadline=None)
+@given(case=edges_strategy)
+def test_components_solved_apart_reach_the_same_best_total(case):
+    # A territory's components are solved one by one (bundled up to BUNDLE_EDGES edges); with
+    # one edge a bundle, every component is a problem of its own: still the exact best.
+    n_m, n_v, edges, need, capacity = case
+    mission = np.array([e[0] for e in edges])
+    volunteer = np.array([e[1] for e in edges])
+    weight = np.array([e[2] for e in edges])
+    need, capacity = np.array(need), np.array(capacity)
+
+    graph = {"mission": mission, "volunteer": volunteer, "weight": weight, "need": need, "capacity": capacity}
+    together = batch.assignment_solve(**graph)
+    with mock.patch.object(batch, "BUNDLE_EDGES", 1):
+        apart = batch.assignment_solve(**graph)
+    greedy = batch.greedy_assign(**graph)
+
+    assert len(set(apart.tolist())) == len(apart)
+    assert (np.bincount(mission[apart], minlength=n_m) <= need).all()
+    assert (np.bincount(volunteer[apart], minlength=n_v) <= capacity).all()
+    assert abs(weight[apart].sum() - weight[together].sum()) < 1e-7
+    assert len(apart) >= len(greedy)
 
 
 def test_the_solver_fills_more_places_than_a_pure_best_total_would():
