@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from liens.accounts.policy import mfa_setup_pending
 from liens.errors import DomainError
 from liens.forms import form_apply_domain_error
 from liens.pwa import install_hint_dismissed, offline_key, offline_page_mark
@@ -54,9 +55,10 @@ def offline_list(request):
     """The pages this phone may keep (JSON): whose they are and their paths. The service worker
     asks at each page opened online and drops every other copy, so a page whose right has
     ended (match ended, signed out, left) leaves the phone even if it is never opened again."""
-    volunteer = volunteer_for_user(request.user) if request.user.is_authenticated else None
+    volunteer = volunteer_for_user(request.user)
     pages = []
-    if volunteer is not None:
+    # Until two-factor authentication is set up, the role's pages are closed (liens.accounts).
+    if volunteer is not None and not mfa_setup_pending(request.user):
         pages = selectors.offline_pages(volunteer, now=timezone.now())
     return JsonResponse({"user": offline_key(request.user), "pages": pages})
 

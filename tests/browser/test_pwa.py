@@ -37,9 +37,19 @@ def doorstep(db):
     return {"match": match, "past": past, "coming": coming, "user": user}
 
 
+def until(page, expression: str) -> None:
+    """Waits until `expression` is true in the page (polled from here: the site's policy
+    forbids the string evaluation page.wait_for_function uses)."""
+    for _ in range(100):
+        if page.evaluate(expression):
+            return
+        page.wait_for_timeout(100)
+    raise AssertionError(f"never true: {expression}")
+
+
 def controlled(page) -> None:
     """Waits until the service worker looks after the page."""
-    page.wait_for_function("navigator.serviceWorker.controller !== null")
+    until(page, "navigator.serviceWorker.controller !== null")
 
 
 def kept_paths(page) -> list[str]:

@@ -91,6 +91,10 @@
         if (visit) { try { window.localStorage.removeItem("liens-draft:report-" + visit[1]); } catch (e) { /* none */ } }
         if (!sentHere[report.path]) { seen.push(report.path); }
         sentHere[report.path] = report;
+        if (report.path === here && emergency) {
+          // The coordinator is alerted now: the line saying they will be is no longer true.
+          emergency.querySelectorAll("[data-emergency-offline]").forEach(function (el) { el.hidden = true; });
+        }
       } else {
         // Not taken (the form had a mistake, or the sign-in ended): the draft is still here.
         status.appendChild(line(status.getAttribute("data-failed"), report.path));

@@ -92,9 +92,11 @@ self.addEventListener("message", function (event) {
 // fetched in it too (the page on screen tells it; a worker's own requests may carry another).
 var language = "";
 
+// Never following a redirect: a page fetched ahead that sends elsewhere is not kept, and the
+// worker must not open a page nobody asked for (a sign-in or set-up page has effects).
 function fetchAhead(path) {
   var headers = language ? { "Accept-Language": language } : {};
-  return fetch(path, { credentials: "same-origin", headers: headers });
+  return fetch(path, { credentials: "same-origin", headers: headers, redirect: "manual" });
 }
 
 function pageKey(url) { return url.origin + url.pathname; }
@@ -181,7 +183,7 @@ function refresh() {
 }
 
 function refreshNow() {
-  return fetch(CONFIG.offlineList, { credentials: "same-origin", cache: "no-store" }).then(function (response) {
+  return fetch(CONFIG.offlineList, { credentials: "same-origin", cache: "no-store", redirect: "manual" }).then(function (response) {
     if (!response.ok) { throw new Error("offline list: " + response.status); }
     return response.json();
   }).then(function (list) {
