@@ -246,3 +246,25 @@ def test_the_install_hint_comes_after_a_first_accepted_match_and_goes_for_good(p
     assert hint.count() == 0
     page.goto("/volunteer/missions/")
     assert hint.count() == 0
+
+
+def test_the_phone_never_keeps_another_users_pages(page, doorstep):
+    """A session that ends without signing out (expired, cookies wiped), then someone else signs
+    in on the same phone: the first volunteer's copies go before anything of the second's."""
+    mission_page = f"/volunteer/missions/{doorstep['match'].mission_id}/"
+    login(page, doorstep["user"].email, PASSWORD)
+    page.goto("/volunteer/")
+    controlled(page)
+    page.goto("/volunteer/")
+    wait_kept(page, mission_page)
+
+    page.context.clear_cookies()
+    other = factories.VolunteerFactory().user
+    EmailAddress.objects.create(user=other, email=other.email, verified=True, primary=True)
+    login(page, other.email, PASSWORD)
+    page.goto("/volunteer/")
+    wait_kept(page, mission_page, kept=False)
+    until(page, "caches.keys().then(names => names.filter(n => n.startsWith('liens-pages-')).length <= 1)")
+    page.context.set_offline(True)
+    page.goto(mission_page)
+    assert page.get_by_text(ADDRESS).count() == 0
