@@ -70,7 +70,8 @@ self.addEventListener("message", function (event) {
     // a visitor), then bring the list up to date and send what waits.
     language = data.language || language;
     done = (data.user ? own(data.user) : forgetAll()).then(function () {
-      return data.online ? Promise.all([refresh(), flush()]) : null;
+      // A visitor has nothing kept and nothing to send.
+      return data.online && data.user ? Promise.all([refresh(), flush()]) : null;
     });
   } else if (data.type === "clear") {
     done = Promise.all([forgetAll(), queueClear()]);
@@ -91,6 +92,7 @@ self.addEventListener("message", function (event) {
 // The language of the pages the user reads: the pages fetched here, with no page asking, are
 // fetched in it too (the page on screen tells it; a worker's own requests may carry another).
 var language = "";
+var offlineLanguage = null;
 
 // Never following a redirect: a page fetched ahead that sends elsewhere is not kept, and the
 // worker must not open a page nobody asked for (a sign-in or set-up page has effects).
@@ -188,9 +190,11 @@ function refreshNow() {
     return response.json();
   }).then(function (list) {
     if (!list.user) { return forgetAll(); }
-    // The page shown for a page not kept, in the user's language.
-    var offline = fetchAhead(CONFIG.offlinePage).then(function (response) {
-      return response.ok ? caches.open(SHELL).then(function (cache) { return cache.put(CONFIG.offlinePage, response); }) : null;
+    // The page shown for a page not kept, in the user's language (again when it changes).
+    var offline = offlineLanguage === language ? null : fetchAhead(CONFIG.offlinePage).then(function (response) {
+      if (!response.ok) { return null; }
+      offlineLanguage = language;
+      return caches.open(SHELL).then(function (cache) { return cache.put(CONFIG.offlinePage, response); });
     });
     var allowed = list.pages.map(function (path) { return self.location.origin + path; });
     return own(list.user).then(function () { return caches.open(PAGES + list.user); }).then(function (cache) {
