@@ -20,6 +20,7 @@ from django.dispatch import receiver
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
+from django.urls import reverse
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -95,9 +96,10 @@ def _service_worker_source() -> str:
         source = file.read()
     config = {
         "shell": [static(path) for path in SHELL_ASSETS],
-        "offlinePage": "/offline/",
+        "offlinePage": reverse("offline"),
         "offlineHeader": OFFLINE_HEADER,
-        # Where the volunteer's offline pages are listed (missions.volunteer.views.offline_pages).
+        # Where a volunteer's phone reads which pages it may keep (missions.volunteer.views.
+        # offline_list; a path, not a name to reverse: this app does not know the missions').
         "offlineList": "/volunteer/offline/",
     }
     version = hashlib.sha256((json.dumps(config) + source).encode()).hexdigest()[:12]
