@@ -132,6 +132,8 @@ def test_on_the_doorstep_without_network_the_visits_open_and_a_report_is_sent_on
     wait_kept(page, report_page)
 
     page.context.set_offline(True)
+    page.goto("/volunteer/")
+    assert page.get_by_role("heading", name="Prochaines visites").is_visible()
     page.goto("/volunteer/visits/")
     assert page.get_by_role("heading", name="À venir").is_visible()
     page.goto(mission_page)
