@@ -8,6 +8,7 @@ from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 
 from .accounts.policy import mfa_required, mfa_setup_pending, staff_roles
+from .pwa import offline_key
 
 # A phone's bottom bar holds this many destinations; the others go to the header's menu.
 BAR_SIZE = 4
@@ -124,6 +125,7 @@ def roles(request):
             "is_association_staff": False,
             "is_platform_admin": False,
             "nav": SimpleLazyObject(partial(navigation, request)) if user is not None else None,
+            "offline_key": "",
         }
     # Both lookups hit cached relations or one indexed query each, a constant per page.
     return {
@@ -135,4 +137,5 @@ def roles(request):
         # Until then the role's pages are closed (liens.accounts.middleware): the menu hides them.
         "mfa_setup_pending": partial(mfa_setup_pending, user),
         "nav": SimpleLazyObject(partial(navigation, request)),
+        "offline_key": offline_key(user),
     }

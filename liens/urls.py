@@ -5,7 +5,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
-from . import views
+from . import pwa, views
 from .accounts import views as account_views
 
 # The admin signs in through the site's form, with its rate limit and two-factor code.
@@ -21,6 +21,11 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("favicon.ico", views.favicon, name="favicon"),
+    # The installable web app: the service worker must live at the root to look after every page.
+    path("manifest.webmanifest", pwa.manifest, name="manifest"),
+    path("sw.js", pwa.service_worker, name="service_worker"),
+    path("offline/", pwa.offline, name="offline"),
+    path("install-hint/dismiss/", pwa.install_hint_dismiss, name="install_hint_dismiss"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/login/", account_views.login, name="account_login"),
     path("accounts/language/", account_views.language, name="account_language"),

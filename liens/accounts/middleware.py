@@ -16,8 +16,18 @@ from .policy import has_short_session, mfa_setup_pending
 
 # Where someone who still has to set up two-factor authentication may go: the setup pages
 # (every allauth.mfa page is named "mfa_..."), the password check they ask for first, sign-out
-# and the language switch.
-SETUP_URL_NAMES = {"account_logout", "account_reauthenticate", "set_language"}
+# and the language switch; and the web app's plumbing, which the service worker fetches on its
+# own and which shows nothing of a role (liens.pwa; the offline list is empty until set up). A
+# redirect there would send the worker to the setup page, whose visit draws a new secret.
+SETUP_URL_NAMES = {
+    "account_logout",
+    "account_reauthenticate",
+    "set_language",
+    "manifest",
+    "service_worker",
+    "offline",
+    "offline_list",
+}
 STAFF_SESSION_KEY = "liens_staff_session_until"
 
 

@@ -12,12 +12,14 @@ from dataclasses import dataclass, field
 
 from django.db.models import Q, Sum
 from django.http import Http404
+from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext as _
 
 from liens.choices import Interest, VisitKind
 from liens.lib.geo import haversine_km
+from missions.disclosure import ADDRESS, parts_allowed
 from missions.matching.selectors import volunteer_recommendations
 from missions.models import Match, Mission, Visit, VisitReport
 from volunteers.models import Volunteer
@@ -272,3 +274,42 @@ def calendar_visits(volunteer: Volunteer, *, days_back: int = 30, limit: int = 2
     since = timezone.now() - datetime.timedelta(days=days_back)
     visits = _visits(volunteer).filter(starts_at__gte=since).exclude(match__status__in=Match.SUSPENDED)
     return list(visits.order_by("starts_at")[:limit])
+
+
+# --- the phone's offline copies -------------------------------------------------------------
+
+# A volunteer's phone keeps the pages of the visits of the next week, for the doorstep.
+OFFLINE_DAYS = 7
+
+
+def offline_pages(volunteer: Volunteer, *, now: datetime.datetime) -> list[str]:
+    """The pages the volunteer's phone may keep offline now (paths): their space and visits,
+    the report form of each visit of the next OFFLINE_DAYS days or waiting for a report, and
+    the page of each of those missions while its details are the volunteer's to see
+    (disclosure.py). The service worker drops every other copy: ending a match takes its page
+    off this list, so the address leaves the phone at its next connection."""
+    pages = [reverse("volunteers:home"), reverse("volunteers:visits")]
+    coming = list(
+        _visits(volunteer)
+        .filter(
+            status=Visit.Status.SCHEDULED, starts_at__gt=now, starts_at__lte=now + datetime.timedelta(days=OFFLINE_DAYS)
+        )
+        .exclude(match__status__in=Match.SUSPENDED)
+        .order_by("starts_at")
+    )
+    waiting = [item.visit for item in visits_to_report(volunteer)]
+    pages += [reverse("volunteers:visit_report", args=[visit.pk]) for visit in waiting + coming]
+    missions = {visit.match.mission_id: visit.match.mission for visit in coming}
+    for mission in missions.values():
+        if mission.beneficiary is None or ADDRESS in parts_allowed(volunteer.user, mission.beneficiary):
+            pages.append(reverse("volunteers:mission_detail", args=[mission.pk]))
+    return pages
+
+
+def install_hint_due(volunteer: Volunteer) -> bool:
+    """Whether to suggest installing Liens on the phone: once a first match has been accepted
+    (the volunteer will come back), never on a first visit."""
+    return Match.objects.filter(
+        Q(status__in=[Match.Status.ACCEPTED, Match.Status.ACTIVE, Match.Status.PAUSED]) | Q(activated_at__isnull=False),
+        volunteer=volunteer,
+    ).exists()

@@ -26,6 +26,7 @@ urlpatterns = [
     path("visits/<int:visit_id>/move/", views.visit_move, name="visit_move"),
     path("visits/<int:visit_id>/report/", views.visit_report, name="visit_report"),
     path("visits/<int:visit_id>/report/done/", views.report_done, name="report_done"),
+    path("offline/", views.offline_list, name="offline_list"),
     path("calendar/<str:token>.ics", views.calendar_feed, name="calendar_feed"),
     path("", include(profile_urls.urlpatterns)),
 ]

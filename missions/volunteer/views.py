@@ -4,34 +4,75 @@ validate, call one service, redirect. Every action is a plain POST form."""
 
 import datetime
 import zoneinfo
+from functools import wraps
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import HttpResponse, HttpResponseNotFound
+from django.http import HttpResponse, HttpResponseNotFound, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from liens.accounts.policy import mfa_setup_pending
 from liens.errors import DomainError
 from liens.forms import form_apply_domain_error
+from liens.pwa import install_hint_dismissed, offline_key, offline_page_mark
 from liens.scopes import view_scopes_disabled
 from missions.matching import services as matching
+from missions.models import VisitReport
 from missions.reports import visit_report_submit
 from missions.visits import services as visit_services
 from volunteers.models import Volunteer
-from volunteers.selectors import profile_next_step, profile_steps, vetting_timeline
+from volunteers.selectors import profile_next_step, profile_steps, vetting_timeline, volunteer_for_user
 from volunteers.views import volunteer_required
 
 from . import forms, selectors, services
 from .ics import calendar_render
+
+# --- the phone's offline copies -------------------------------------------------------------
+
+
+def offline_page(view):
+    """Lets the phone keep this page offline when it is on the volunteer's list
+    (selectors.offline_pages); any other answer tells the service worker to drop its copy."""
+
+    @wraps(view)
+    def wrapper(request, volunteer: Volunteer, *args, **kwargs):
+        response = view(request, volunteer, *args, **kwargs)
+        if response.status_code == 200 and request.path in selectors.offline_pages(volunteer, now=timezone.now()):
+            offline_page_mark(response, request.user)
+        return response
+
+    return wrapper
+
+
+@require_GET
+@never_cache
+@view_scopes_disabled("a volunteer's offline list reads only their own visits and matches")
+def offline_list(request):
+    """The pages this phone may keep (JSON): whose they are and their paths. The service worker
+    asks at each page opened online and drops every other copy, so a page whose right has
+    ended (match ended, signed out, left) leaves the phone even if it is never opened again."""
+    volunteer = volunteer_for_user(request.user)
+    pages = []
+    # Until two-factor authentication is set up, the role's pages are closed (liens.accounts).
+    if volunteer is not None and not mfa_setup_pending(request.user):
+        pages = selectors.offline_pages(volunteer, now=timezone.now())
+    return JsonResponse({"user": offline_key(request.user), "pages": pages})
+
+
+def _install_hint(request, volunteer: Volunteer) -> bool:
+    return not install_hint_dismissed(request) and selectors.install_hint_due(volunteer)
+
 
 # --- home -------------------------------------------------------------------------------------
 
 
 @require_GET
 @volunteer_required
+@offline_page
 def home(request, volunteer: Volunteer):
     steps = profile_steps(volunteer)
     return render(
@@ -44,6 +85,7 @@ def home(request, volunteer: Volunteer):
             "to_report": selectors.visits_to_report(volunteer, limit=5),
             "upcoming": selectors.visits_upcoming(volunteer, limit=3),
             "is_paused": volunteer.is_paused(timezone.localdate()),
+            "install_hint": _install_hint(request, volunteer),
         },
     )
 
@@ -70,6 +112,7 @@ def missions(request, volunteer: Volunteer):
             "pending": pending,
             "timeline": vetting_timeline(volunteer) if pending else [],
             "next_step": profile_next_step(volunteer),
+            "install_hint": _install_hint(request, volunteer),
         },
     )
 
@@ -77,6 +120,7 @@ def missions(request, volunteer: Volunteer):
 @require_GET
 @volunteer_required
 @never_cache
+@offline_page
 def mission_detail(request, volunteer: Volunteer, mission_id: int):
     mission = selectors.mission_for_volunteer_or_404(volunteer, mission_id)
     match = selectors.live_match_for_mission(volunteer, mission)
@@ -140,6 +184,7 @@ def match_decline(request, volunteer: Volunteer, match_id: int):
 
 @require_GET
 @volunteer_required
+@offline_page
 def visits(request, volunteer: Volunteer):
     return render(
         request,
@@ -223,6 +268,7 @@ def visit_move(request, volunteer: Volunteer, visit_id: int):
 
 @require_http_methods(["GET", "POST"])
 @volunteer_required
+@offline_page
 def visit_report(request, volunteer: Volunteer, visit_id: int):
     visit = selectors.visit_for_volunteer_or_404(volunteer, visit_id)
     if getattr(visit, "report", None) is not None:
@@ -252,7 +298,13 @@ def visit_report(request, volunteer: Volunteer, visit_id: int):
     return render(
         request,
         "missions/volunteer/visit_report.html",
-        {"form": form, "item": selectors.visit_item(visit, volunteer, timezone.now())},
+        {
+            "form": form,
+            "item": selectors.visit_item(visit, volunteer, timezone.now()),
+            # Shown at once when an urgent concern is ticked with no network (pwa.js).
+            "emergency_numbers": settings.LIENS_EMERGENCY_NUMBERS,
+            "urgent_concerns": " ".join(sorted(VisitReport.URGENT_CONCERNS)),
+        },
         status=400 if request.method == "POST" else 200,
     )
 

@@ -12,6 +12,9 @@ PHONE = {"viewport": {"width": 390, "height": 844}, "has_touch": True, "is_mobil
 # Playwright's sync API runs an event loop in the test thread; the ORM calls the tests make
 # between page actions are still synchronous, so Django's async-safety guard is lifted here.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+# Chromium: the service worker's own requests go through the context's network too, so that
+# cutting the network (context.set_offline) cuts it for the worker as it does on a phone.
+os.environ.setdefault("PW_EXPERIMENTAL_SERVICE_WORKER_NETWORK_EVENTS", "1")
 
 
 @pytest.fixture(scope="session")
@@ -39,9 +42,10 @@ def browser():
         browser.close()
 
 
-def phone_context(browser, live_server, *, locale: str = "fr-FR"):
-    """A phone-sized browser context on the live server, its clock on the server's."""
-    context = browser.new_context(**PHONE, base_url=live_server.url, locale=locale)
+def phone_context(browser, live_server, *, locale: str = "fr-FR", service_workers: str = "allow"):
+    """A phone-sized browser context on the live server, its clock on the server's
+    (service_workers="block": a browser without them)."""
+    context = browser.new_context(**PHONE, base_url=live_server.url, locale=locale, service_workers=service_workers)
     # The page's clock starts where the server's does (the suite's travelled instant, see
     # tests/clock.py), then runs naturally, so dates the page computes agree with the server's.
     context.clock.install(time=timezone.now())

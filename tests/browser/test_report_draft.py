@@ -1,4 +1,7 @@
-"""A report typed on a phone survives a dropped connection: kept on the phone, sent later."""
+"""A report typed on a phone survives a dropped connection: kept on the phone, sent later.
+
+In a browser without service workers: where there is one, the report is queued and sent by
+itself when the network returns (tests/browser/test_pwa.py)."""
 
 import datetime
 
@@ -8,10 +11,19 @@ from django.utils import timezone
 
 from missions.models import VisitReport
 from tests import factories
-from tests.browser.conftest import login
+from tests.browser.conftest import login, phone_context
 from tests.factories import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def page(browser, live_server):
+    context = phone_context(browser, live_server, service_workers="block")
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()
 
 
 def test_a_report_sent_without_network_is_kept_and_sent_once_back_online(page):

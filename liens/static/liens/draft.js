@@ -1,7 +1,8 @@
 // Keeps what a volunteer types in a form marked data-draft on the phone itself (localStorage), so
 // that a dropped connection, a closed tab or a failed send loses nothing. The page shown after
 // a successful send names the draft in data-draft-done, which clears it. With no connection at
-// all the form is not sent: the volunteer is told the text is kept and can send it later.
+// all the form is not sent: the volunteer is told the text is kept and can send it later, unless
+// the service worker is there to queue it (a visit report, see sw.js).
 (function () {
   "use strict";
   var PREFIX = "liens-draft:";
@@ -49,7 +50,10 @@
     form.addEventListener("change", save);
     form.addEventListener("submit", function (event) {
       save();
-      if (navigator.onLine === false) {
+      // With the service worker looking after the page, it queues what is sent with no
+      // network and sends it when the network returns (sw.js): let the form go.
+      var queued = navigator.serviceWorker && navigator.serviceWorker.controller && form.hasAttribute("data-report-form");
+      if (navigator.onLine === false && !queued) {
         event.preventDefault();
         var offline = form.querySelector("[data-draft-offline]");
         if (offline) { offline.hidden = false; offline.focus(); }
