@@ -165,7 +165,8 @@ def _check_fields(fields: dict) -> None:
         raise ValueError(f"not beneficiary fields: {sorted(unknown)}")
 
 
-def _key_contacts_replace(beneficiary: Beneficiary, contacts: Iterable[dict]) -> None:
+def _key_contact_rows(beneficiary: Beneficiary, contacts: Iterable[dict]) -> list[KeyContact]:
+    """The beneficiary's key contacts as unsaved rows, each checked; DomainError for the first refused."""
     rows = []
     for contact in contacts:
         if contact.get("kind") not in KeyContact.Kind.values:
@@ -174,6 +175,11 @@ def _key_contacts_replace(beneficiary: Beneficiary, contacts: Iterable[dict]) ->
             raise DomainError(_("Give the contact's name."), field="key_contacts")
         _raise_first([("key_contacts", message) for _field, message in text_length_problems(KeyContact, contact)])
         rows.append(KeyContact(beneficiary=beneficiary, **{k: contact.get(k) or "" for k in KEY_CONTACT_FIELDS}))
+    return rows
+
+
+def _key_contacts_replace(beneficiary: Beneficiary, contacts: Iterable[dict]) -> None:
+    rows = _key_contact_rows(beneficiary, contacts)
     beneficiary.key_contacts.all().delete()
     KeyContact.objects.bulk_create(rows)
 
@@ -184,14 +190,12 @@ def _locate_into(beneficiary: Beneficiary) -> None:
     beneficiary.longitude = point.longitude if point else None
 
 
-def beneficiary_create(
-    *, association: Association, by, key_contacts: Iterable[dict] | None = None, **fields
-) -> Beneficiary:
-    """Record a referral as a beneficiary in intake, with key contacts; address geocoded.
-
-    Contact target and grace default to the association's. Not idempotent (imports dedup by line).
-    """
-    staff_check(by, association.pk)
+def _beneficiary_new(
+    *, association: Association, key_contacts: Iterable[dict] | None, fields: dict
+) -> tuple[Beneficiary, list[KeyContact]]:
+    """An unsaved beneficiary in intake and its unsaved key contacts, every rule checked and the
+    address geocoded; DomainError for the first rule broken. What creating one person means,
+    whether one at a time or in bulk."""
     _check_fields(fields)
     fields.setdefault("contact_target_days", association.default_contact_target_days)
     fields.setdefault("contact_grace_days", association.default_contact_grace_days)
@@ -200,10 +204,53 @@ def beneficiary_create(
     _raise_first(beneficiary_problems(fields))
     beneficiary = Beneficiary(association=association, status=Beneficiary.Status.INTAKE, **fields)
     _locate_into(beneficiary)
+    return beneficiary, _key_contact_rows(beneficiary, key_contacts or [])
+
+
+def beneficiary_create(
+    *, association: Association, by, key_contacts: Iterable[dict] | None = None, **fields
+) -> Beneficiary:
+    """Record a referral as a beneficiary in intake, with key contacts; address geocoded.
+
+    Contact target and grace default to the association's. Not idempotent (imports dedup by line).
+    """
+    staff_check(by, association.pk)
+    beneficiary, contacts = _beneficiary_new(association=association, key_contacts=key_contacts, fields=fields)
     with transaction.atomic():
         beneficiary.save()
-        _key_contacts_replace(beneficiary, key_contacts or [])
+        KeyContact.objects.bulk_create(contacts)
     return beneficiary
+
+
+def beneficiaries_create_many(
+    *, association: Association, by, people: Iterable[tuple[dict, list[dict]]]
+) -> list[Beneficiary | DomainError]:
+    """Record many referrals at once, each as beneficiary_create records one: (fields, key
+    contacts) in, the new beneficiary or the DomainError refusing it out, in the same order.
+
+    The people accepted are written with one insert per table, in one transaction; those
+    refused are not written. Not idempotent (imports dedup by line).
+    """
+    staff_check(by, association.pk)
+    results: list[Beneficiary | DomainError] = []
+    accepted: list[Beneficiary] = []
+    contacts: list[KeyContact] = []
+    for fields, key_contacts in people:
+        try:
+            beneficiary, rows = _beneficiary_new(
+                association=association, key_contacts=key_contacts, fields=dict(fields)
+            )
+        except DomainError as exc:
+            results.append(exc)
+            continue
+        results.append(beneficiary)
+        accepted.append(beneficiary)
+        contacts += rows
+    with transaction.atomic():
+        Beneficiary.objects.bulk_create(accepted)
+        # The contacts were built around unsaved people: bulk_create takes their new ids.
+        KeyContact.objects.bulk_create(contacts)
+    return results
 
 
 # What the person's record (its page, its edit form, its API answer) shows.
