@@ -566,7 +566,9 @@ class ImportJobAPI(StaffAPIView):
         responses=ImportJobOut, operation_id="association_import", summary="An import's progress and row-by-row report"
     )
     def get(self, request, job_id: int):
-        return Response(ImportJobOut(self.own(ImportJob, job_id, queryset=ImportJob.objects.defer("content", "rows"))).data)
+        return Response(
+            ImportJobOut(self.own(ImportJob, job_id, queryset=ImportJob.objects.defer("content", "rows"))).data
+        )
 
 
 class ImportConfirmAPI(StaffAPIView):

@@ -2,9 +2,9 @@
 assessments."""
 
 import datetime
+import functools
 from collections.abc import Iterable
 
-from django.core.exceptions import FieldDoesNotExist
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -87,21 +87,32 @@ BENEFICIARY_SECTIONS = {
 }
 
 
+@functools.cache
+def _text_limits(model) -> dict[str, int]:
+    """The model's fields that have a maximum length, and that length."""
+    return {field.name: field.max_length for field in model._meta.get_fields() if getattr(field, "max_length", None)}
+
+
 def text_length_problems(model, fields: dict, *, names: dict[str, str] | None = None) -> list[tuple[str, str]]:
     """Text longer than its column holds, as (field, message): the limits are the model's own.
 
     `names` maps a key of `fields` to the model field it is stored in, when they differ.
     """
+    limits = _text_limits(model)
     problems = []
     for key, value in fields.items():
-        try:
-            field = model._meta.get_field((names or {}).get(key, key))
-        except FieldDoesNotExist:
-            continue
-        limit = getattr(field, "max_length", None)
+        limit = limits.get((names or {}).get(key, key))
         if limit and isinstance(value, str) and len(value) > limit:
             problems.append((key, _("At most %(max)s characters.") % {"max": limit}))
     return problems
+
+
+# The choices as sets, made once: an import checks them for every row, twice.
+_REFERRAL_SOURCES = frozenset(Beneficiary.ReferralSource.values)
+_CONSENT_BY = frozenset(Beneficiary.ConsentBy.values)
+_INTERESTS = frozenset(Interest.values)
+_LANGUAGES = frozenset(Language.values)
+_VISITOR_PREFERENCES = frozenset(VisitorPreference.values)
 
 
 def beneficiary_problems(fields: dict, *, status: str = Beneficiary.Status.INTAKE) -> list[tuple[str, str]]:
@@ -117,13 +128,13 @@ def beneficiary_problems(fields: dict, *, status: str = Beneficiary.Status.INTAK
     problems += text_length_problems(Beneficiary, fields)
     if "postcode" in fields and not POSTCODE_RE.match(str(fields["postcode"] or "")):
         problems.append(("postcode", _("A postcode has 5 digits.")))
-    if fields.get("referral_source", "x") not in Beneficiary.ReferralSource.values:
+    if fields.get("referral_source", "x") not in _REFERRAL_SOURCES:
         problems.append(("referral_source", _("Choose who referred the person.")))
     birth_year = fields.get("birth_year")
     if birth_year is not None and not 1900 <= birth_year <= today.year:
         problems.append(("birth_year", _("Give a year between 1900 and this year.")))
     consent_by, consent_on = fields.get("consent_by") or "", fields.get("consent_on")
-    if consent_by and consent_by not in Beneficiary.ConsentBy.values:
+    if consent_by and consent_by not in _CONSENT_BY:
         problems.append(("consent_by", _("Say who gave consent: the person or their legal representative.")))
     if bool(consent_by) != bool(consent_on):
         field = "consent_on" if consent_by else "consent_by"
@@ -141,14 +152,14 @@ def beneficiary_problems(fields: dict, *, status: str = Beneficiary.Status.INTAK
     if grace is not None and (problem := grace_days_problem(grace)):
         problems.append(("contact_grace_days", problem))
     for name, allowed in (
-        ("interests", Interest.values),
-        ("languages", Language.values),
-        ("required_languages", Language.values),
+        ("interests", _INTERESTS),
+        ("languages", _LANGUAGES),
+        ("required_languages", _LANGUAGES),
     ):
         unknown = [v for v in fields.get(name) or [] if v not in allowed]
         if unknown:
             problems.append((name, _("Unknown choice: %(values)s.") % {"values": ", ".join(map(str, unknown))}))
-    if fields.get("visitor_preference", VisitorPreference.ANY) not in VisitorPreference.values:
+    if fields.get("visitor_preference", VisitorPreference.ANY) not in _VISITOR_PREFERENCES:
         problems.append(("visitor_preference", _("Choose a visitor preference.")))
     return problems
 
