@@ -113,6 +113,7 @@ _CONSENT_BY = frozenset(Beneficiary.ConsentBy.values)
 _INTERESTS = frozenset(Interest.values)
 _LANGUAGES = frozenset(Language.values)
 _VISITOR_PREFERENCES = frozenset(VisitorPreference.values)
+_KEY_CONTACT_KINDS = frozenset(KeyContact.Kind.values)
 
 
 def beneficiary_problems(fields: dict, *, status: str = Beneficiary.Status.INTAKE) -> list[tuple[str, str]]:
@@ -180,7 +181,7 @@ def _key_contact_rows(beneficiary: Beneficiary, contacts: Iterable[dict]) -> lis
     """The beneficiary's key contacts as unsaved rows, each checked; DomainError for the first refused."""
     rows = []
     for contact in contacts:
-        if contact.get("kind") not in KeyContact.Kind.values:
+        if contact.get("kind") not in _KEY_CONTACT_KINDS:
             raise DomainError(_("Choose who this contact is."), field="key_contacts")
         if not (contact.get("name") or "").strip():
             raise DomainError(_("Give the contact's name."), field="key_contacts")
