@@ -73,8 +73,9 @@ CHUNK_ROWS = 2000
 def import_job_check(*, job_id: int) -> ImportJob:
     """Check every row of a job and store the rows and the report; imports nothing.
 
-    The file is read, checked and stored a row at a time (see _checked_rows_store), so a
-    sheet of LIENS_IMPORT_MAX_ROWS rows is checked in the memory of a few thousand. Idempotent:
+    The file is read, checked and stored a row at a time (see _checked_rows_store): only the
+    keys that find duplicates and the report grow with the rows, never the rows themselves, so
+    a sheet of LIENS_IMPORT_MAX_ROWS rows is checked in the memory of a few thousand. Idempotent:
     a job already checked is returned as is. Two runs at once compute the same report from the
     same stored file, and only a job still being checked is written.
     """
