@@ -426,10 +426,13 @@ LIENS_UCLA3_LONELY_FROM = int(os.environ.get("LIENS_UCLA3_LONELY_FROM", "6"))
 LIENS_LSNS6_ISOLATED_BELOW = int(os.environ.get("LIENS_LSNS6_ISOLATED_BELOW", "12"))
 # How long a staff invitation link stays valid.
 LIENS_INVITATION_DAYS = 14
-# Beneficiary imports: the largest file accepted, and up to how many rows it is checked at once
-# in the request; larger files are checked by a Celery task while the page shows progress.
-LIENS_IMPORT_MAX_BYTES = 5 * 1024 * 1024
-LIENS_IMPORT_MAX_ROWS = 5000
+# Beneficiary imports: the largest file accepted and its most rows (a département's whole
+# list: 100,000 people in about 16 MB of CSV), and up to how many rows it is checked at once in
+# the request; larger files are checked by a Celery task while the page shows progress. Files
+# are read, checked and written a row at a time, so the worker's memory follows the file's
+# size, not its rows (`manage.py benchmark import`).
+LIENS_IMPORT_MAX_BYTES = 32 * 1024 * 1024
+LIENS_IMPORT_MAX_ROWS = 100_000
 LIENS_IMPORT_SYNC_ROWS = 200
 
 # --- Isolation alerts -----------------------------------------------------------------------

@@ -78,6 +78,22 @@ BUILDERS = {
         "city": "Lyon",
         "referral_source": Beneficiary.ReferralSource.CCAS,
     },
+    "missions.association.beneficiaries.beneficiaries_create_many": lambda w: {
+        "association": w["association"],
+        "people": [
+            (
+                {
+                    "first_name": "Jeanne",
+                    "last_name": "Martin",
+                    "address": "3 rue Neyret",
+                    "postcode": "69001",
+                    "city": "Lyon",
+                    "referral_source": Beneficiary.ReferralSource.CCAS,
+                },
+                [],
+            )
+        ],
+    },
     "missions.association.beneficiaries.beneficiary_file_open": lambda w: {"beneficiary": w["beneficiary"]},
     "missions.association.beneficiaries.beneficiary_update": lambda w: {
         "beneficiary": w["beneficiary"],

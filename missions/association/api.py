@@ -566,7 +566,9 @@ class ImportJobAPI(StaffAPIView):
         responses=ImportJobOut, operation_id="association_import", summary="An import's progress and row-by-row report"
     )
     def get(self, request, job_id: int):
-        return Response(ImportJobOut(self.own(ImportJob, job_id, queryset=ImportJob.objects.defer("content"))).data)
+        return Response(
+            ImportJobOut(self.own(ImportJob, job_id, queryset=ImportJob.objects.defer("content", "rows"))).data
+        )
 
 
 class ImportConfirmAPI(StaffAPIView):
@@ -577,7 +579,7 @@ class ImportConfirmAPI(StaffAPIView):
         summary="Import a checked file",
     )
     def post(self, request, job_id: int):
-        job = self.own(ImportJob, job_id, queryset=ImportJob.objects.defer("content"))
+        job = self.own(ImportJob, job_id, queryset=ImportJob.objects.defer("content", "rows"))
         data = ImportConfirmIn(data=request.data)
         data.is_valid(raise_exception=True)
         job = import_services.import_job_confirm(job=job, by=request.user, **data.validated_data)

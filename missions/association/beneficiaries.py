@@ -2,9 +2,9 @@
 assessments."""
 
 import datetime
+import functools
 from collections.abc import Iterable
 
-from django.core.exceptions import FieldDoesNotExist
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -87,21 +87,33 @@ BENEFICIARY_SECTIONS = {
 }
 
 
+@functools.cache
+def _text_limits(model) -> dict[str, int]:
+    """The model's fields that have a maximum length, and that length."""
+    return {field.name: field.max_length for field in model._meta.get_fields() if getattr(field, "max_length", None)}
+
+
 def text_length_problems(model, fields: dict, *, names: dict[str, str] | None = None) -> list[tuple[str, str]]:
     """Text longer than its column holds, as (field, message): the limits are the model's own.
 
     `names` maps a key of `fields` to the model field it is stored in, when they differ.
     """
+    limits = _text_limits(model)
     problems = []
     for key, value in fields.items():
-        try:
-            field = model._meta.get_field((names or {}).get(key, key))
-        except FieldDoesNotExist:
-            continue
-        limit = getattr(field, "max_length", None)
+        limit = limits.get((names or {}).get(key, key))
         if limit and isinstance(value, str) and len(value) > limit:
             problems.append((key, _("At most %(max)s characters.") % {"max": limit}))
     return problems
+
+
+# The choices as sets, made once: an import checks them for every row, twice.
+_REFERRAL_SOURCES = frozenset(Beneficiary.ReferralSource.values)
+_CONSENT_BY = frozenset(Beneficiary.ConsentBy.values)
+_INTERESTS = frozenset(Interest.values)
+_LANGUAGES = frozenset(Language.values)
+_VISITOR_PREFERENCES = frozenset(VisitorPreference.values)
+_KEY_CONTACT_KINDS = frozenset(KeyContact.Kind.values)
 
 
 def beneficiary_problems(fields: dict, *, status: str = Beneficiary.Status.INTAKE) -> list[tuple[str, str]]:
@@ -117,13 +129,13 @@ def beneficiary_problems(fields: dict, *, status: str = Beneficiary.Status.INTAK
     problems += text_length_problems(Beneficiary, fields)
     if "postcode" in fields and not POSTCODE_RE.match(str(fields["postcode"] or "")):
         problems.append(("postcode", _("A postcode has 5 digits.")))
-    if fields.get("referral_source", "x") not in Beneficiary.ReferralSource.values:
+    if fields.get("referral_source", "x") not in _REFERRAL_SOURCES:
         problems.append(("referral_source", _("Choose who referred the person.")))
     birth_year = fields.get("birth_year")
     if birth_year is not None and not 1900 <= birth_year <= today.year:
         problems.append(("birth_year", _("Give a year between 1900 and this year.")))
     consent_by, consent_on = fields.get("consent_by") or "", fields.get("consent_on")
-    if consent_by and consent_by not in Beneficiary.ConsentBy.values:
+    if consent_by and consent_by not in _CONSENT_BY:
         problems.append(("consent_by", _("Say who gave consent: the person or their legal representative.")))
     if bool(consent_by) != bool(consent_on):
         field = "consent_on" if consent_by else "consent_by"
@@ -141,14 +153,14 @@ def beneficiary_problems(fields: dict, *, status: str = Beneficiary.Status.INTAK
     if grace is not None and (problem := grace_days_problem(grace)):
         problems.append(("contact_grace_days", problem))
     for name, allowed in (
-        ("interests", Interest.values),
-        ("languages", Language.values),
-        ("required_languages", Language.values),
+        ("interests", _INTERESTS),
+        ("languages", _LANGUAGES),
+        ("required_languages", _LANGUAGES),
     ):
         unknown = [v for v in fields.get(name) or [] if v not in allowed]
         if unknown:
             problems.append((name, _("Unknown choice: %(values)s.") % {"values": ", ".join(map(str, unknown))}))
-    if fields.get("visitor_preference", VisitorPreference.ANY) not in VisitorPreference.values:
+    if fields.get("visitor_preference", VisitorPreference.ANY) not in _VISITOR_PREFERENCES:
         problems.append(("visitor_preference", _("Choose a visitor preference.")))
     return problems
 
@@ -165,15 +177,21 @@ def _check_fields(fields: dict) -> None:
         raise ValueError(f"not beneficiary fields: {sorted(unknown)}")
 
 
-def _key_contacts_replace(beneficiary: Beneficiary, contacts: Iterable[dict]) -> None:
+def _key_contact_rows(beneficiary: Beneficiary, contacts: Iterable[dict]) -> list[KeyContact]:
+    """The beneficiary's key contacts as unsaved rows, each checked; DomainError for the first refused."""
     rows = []
     for contact in contacts:
-        if contact.get("kind") not in KeyContact.Kind.values:
+        if contact.get("kind") not in _KEY_CONTACT_KINDS:
             raise DomainError(_("Choose who this contact is."), field="key_contacts")
         if not (contact.get("name") or "").strip():
             raise DomainError(_("Give the contact's name."), field="key_contacts")
         _raise_first([("key_contacts", message) for _field, message in text_length_problems(KeyContact, contact)])
         rows.append(KeyContact(beneficiary=beneficiary, **{k: contact.get(k) or "" for k in KEY_CONTACT_FIELDS}))
+    return rows
+
+
+def _key_contacts_replace(beneficiary: Beneficiary, contacts: Iterable[dict]) -> None:
+    rows = _key_contact_rows(beneficiary, contacts)
     beneficiary.key_contacts.all().delete()
     KeyContact.objects.bulk_create(rows)
 
@@ -184,14 +202,12 @@ def _locate_into(beneficiary: Beneficiary) -> None:
     beneficiary.longitude = point.longitude if point else None
 
 
-def beneficiary_create(
-    *, association: Association, by, key_contacts: Iterable[dict] | None = None, **fields
-) -> Beneficiary:
-    """Record a referral as a beneficiary in intake, with key contacts; address geocoded.
-
-    Contact target and grace default to the association's. Not idempotent (imports dedup by line).
-    """
-    staff_check(by, association.pk)
+def _beneficiary_new(
+    *, association: Association, key_contacts: Iterable[dict] | None, fields: dict
+) -> tuple[Beneficiary, list[KeyContact]]:
+    """An unsaved beneficiary in intake and its unsaved key contacts, every rule checked and the
+    address geocoded; DomainError for the first rule broken. What creating one person means,
+    whether one at a time or in bulk."""
     _check_fields(fields)
     fields.setdefault("contact_target_days", association.default_contact_target_days)
     fields.setdefault("contact_grace_days", association.default_contact_grace_days)
@@ -200,10 +216,53 @@ def beneficiary_create(
     _raise_first(beneficiary_problems(fields))
     beneficiary = Beneficiary(association=association, status=Beneficiary.Status.INTAKE, **fields)
     _locate_into(beneficiary)
+    return beneficiary, _key_contact_rows(beneficiary, key_contacts or [])
+
+
+def beneficiary_create(
+    *, association: Association, by, key_contacts: Iterable[dict] | None = None, **fields
+) -> Beneficiary:
+    """Record a referral as a beneficiary in intake, with key contacts; address geocoded.
+
+    Contact target and grace default to the association's. Not idempotent (imports dedup by line).
+    """
+    staff_check(by, association.pk)
+    beneficiary, contacts = _beneficiary_new(association=association, key_contacts=key_contacts, fields=fields)
     with transaction.atomic():
         beneficiary.save()
-        _key_contacts_replace(beneficiary, key_contacts or [])
+        KeyContact.objects.bulk_create(contacts)
     return beneficiary
+
+
+def beneficiaries_create_many(
+    *, association: Association, by, people: Iterable[tuple[dict, list[dict]]]
+) -> list[Beneficiary | DomainError]:
+    """Record many referrals at once, each as beneficiary_create records one: (fields, key
+    contacts) in, the new beneficiary or the DomainError refusing it out, in the same order.
+
+    The people accepted are written with one insert per table, in one transaction; those
+    refused are not written. Not idempotent (imports dedup by line).
+    """
+    staff_check(by, association.pk)
+    results: list[Beneficiary | DomainError] = []
+    accepted: list[Beneficiary] = []
+    contacts: list[KeyContact] = []
+    for fields, key_contacts in people:
+        try:
+            beneficiary, rows = _beneficiary_new(
+                association=association, key_contacts=key_contacts, fields=dict(fields)
+            )
+        except DomainError as exc:
+            results.append(exc)
+            continue
+        results.append(beneficiary)
+        accepted.append(beneficiary)
+        contacts += rows
+    with transaction.atomic():
+        Beneficiary.objects.bulk_create(accepted)
+        # The contacts were built around unsaved people: bulk_create takes their new ids.
+        KeyContact.objects.bulk_create(contacts)
+    return results
 
 
 # What the person's record (its page, its edit form, its API answer) shows.

@@ -7,13 +7,15 @@ every problem is reported with its line number, its column and a message in the 
 language.
 """
 
+import codecs
 import csv
 import datetime
 import io
 import re
 import unicodedata
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.utils import translation
@@ -107,10 +109,15 @@ class TooManyRows(UnreadableFile):
         self.limit = limit
 
 
-def read_table(*, filename: str, content: bytes, max_rows: int | None = None) -> tuple[list[str], list[Row]]:
-    """The header and the non-empty rows of a CSV or XLSX file, with their line numbers.
+@contextmanager
+def open_table(
+    *, filename: str, content: bytes, max_rows: int | None = None
+) -> Iterator[tuple[list[str], Iterator[Row]]]:
+    """The header and an iterator over the non-empty rows of a CSV or XLSX file, with their
+    line numbers.
 
-    The file is read as a stream and reading stops at the first row past `max_rows` (or past
+    Rows are read one at a time as the iterator is consumed, so a sheet of any length costs the
+    memory of one row; the iterator raises TooManyRows at the first row past `max_rows` (or past
     twice as many lines, blank ones included), so an oversized sheet costs the time of
     `max_rows` rows, not of its whole length.
     """
@@ -126,41 +133,59 @@ def read_table(*, filename: str, content: bytes, max_rows: int | None = None) ->
         if first is None or not any(_filled(cell) for cell in first[1]):
             raise UnreadableFile(_("This file is empty."))
         header = [_text(cell) if _filled(cell) else "" for cell in first[1]]
-        rows: list[Row] = []
-        for read, (line, values) in enumerate(lines, start=1):
-            if any(_filled(value) for value in values):
-                rows.append((line, values))
-            if max_rows is not None and (len(rows) > max_rows or read > 2 * max_rows):
-                raise TooManyRows(max_rows)
+        yield header, _filled_rows(lines, max_rows)
     finally:
         lines.close()
-    return header, rows
+
+
+def _filled_rows(lines: Iterator[Row], max_rows: int | None) -> Iterator[Row]:
+    kept = 0
+    for read, (line, values) in enumerate(lines, start=1):
+        if any(_filled(value) for value in values):
+            kept += 1
+            if max_rows is not None and kept > max_rows:
+                raise TooManyRows(max_rows)
+            yield line, values
+        if max_rows is not None and read > 2 * max_rows:
+            raise TooManyRows(max_rows)
 
 
 def _filled(value) -> bool:
     return value is not None and str(value).strip() != ""
 
 
-def _decode(content: bytes) -> str:
+# Slices of the file checked at a time for its encoding: the file is never decoded whole.
+_DECODE_SLICE = 1024 * 1024
+
+
+def _encoding(content: bytes) -> str:
+    """The file's text encoding, UTF-8 (with or without BOM) or else Windows-1252."""
+    view = memoryview(content)
     for encoding in ("utf-8-sig", "cp1252"):
+        decoder = codecs.getincrementaldecoder(encoding)()
         try:
-            text = content.decode(encoding)
+            for start in range(0, len(view), _DECODE_SLICE):
+                decoder.decode(view[start : start + _DECODE_SLICE])
+            decoder.decode(b"", final=True)
         except UnicodeDecodeError:
             continue
         # A NUL is never in a text spreadsheet: the file is UTF-16 or not text at all. Refused
         # here, it never reaches the database (which cannot store it in text).
-        if "\x00" in text:
+        if b"\x00" in content:
             raise UnreadableFile(_("This file has characters that are not text: save it as CSV UTF-8."))
-        return text
+        return encoding
     raise UnreadableFile(_("This file's text encoding could not be read: save it as CSV UTF-8."))
 
 
 def _csv_lines(content: bytes) -> Iterator[Row]:
-    text = _decode(content)
-    first_line = text.split("\n", 1)[0]
+    encoding = _encoding(content)
+    end = content.find(b"\n")
+    first_line = content[: end if end >= 0 else len(content)]
     # French spreadsheets write semicolons (the comma is the decimal mark); others write commas.
-    delimiter = max(";,\t", key=first_line.count)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    delimiter = max(";,\t", key=lambda mark: first_line.count(mark.encode()))
+    # Decoded as the reader goes: the file's text is never held whole beside its bytes.
+    text = io.TextIOWrapper(io.BytesIO(content), encoding=encoding, newline="")
+    reader = csv.reader(text, delimiter=delimiter)
     start = 1
     try:
         for record in reader:
@@ -367,12 +392,14 @@ def to_service_fields(data: dict) -> tuple[dict, list[dict]]:
 
 
 def check_rows(
-    *, association: Association, header: list[str], rows: list[Row], progress: Callable[[int], None] | None = None
-) -> tuple[list[dict], list[dict]]:
-    """Parse and check every row. Returns (rows as stored on the job, the problem report).
+    *, association: Association, header: list[str], rows: Iterable[Row]
+) -> Iterator[tuple[dict, list[dict]]]:
+    """Parse and check each row as it is read: yields (the row as stored on the job, its problems).
 
-    A stored row is {"line", "data", "valid"}; a report entry is {"line", "field", "message"},
-    the field being the column's header as written in the file.
+    A stored row is {"line", "data", "valid"}; a problem is {"line", "field", "message"}, the
+    field being the column's header as written in the file. Missing columns are reported once,
+    with the first row, and make every row invalid. People already followed and people twice in
+    the file are found in a set and a dict, never by a query per row.
     """
     index = _header_index()
     positions = {}
@@ -381,10 +408,10 @@ def check_rows(
         if key and key not in positions:
             positions[key] = position
     shown = {key: (header[pos] or str(COLUMN_BY_KEY[key].label)) for key, pos in positions.items()}
-    report: list[dict] = []
     missing = header_problems(header)
+    pending: list[dict] = []
     if missing:
-        report.append(
+        pending.append(
             {"line": 1, "field": "", "message": _("Missing columns: %(columns)s.") % {"columns": ", ".join(missing)}}
         )
     parsers = _parsers()
@@ -395,8 +422,7 @@ def check_rows(
         )
     }
     seen: dict[tuple, int] = {}
-    checked = []
-    for done, (line, values) in enumerate(rows, start=1):
+    for line, values in rows:
         data, problems = {}, []
         for key, position in positions.items():
             value = values[position] if position < len(values) else None
@@ -427,10 +453,13 @@ def check_rows(
             problems.append(("last_name", _("Same person as line %(line)s.") % {"line": seen[identity]}))
         if not problems:
             seen[identity] = line
-        for field, message in problems:
-            column = shown.get(field) or (str(COLUMN_BY_KEY[field].label) if field in COLUMN_BY_KEY else field)
-            report.append({"line": line, "field": column, "message": message})
-        checked.append({"line": line, "data": data, "valid": not problems and not missing})
-        if progress:
-            progress(done)
-    return checked, report
+        report = pending + [
+            {
+                "line": line,
+                "field": shown.get(field) or (str(COLUMN_BY_KEY[field].label) if field in COLUMN_BY_KEY else field),
+                "message": message,
+            }
+            for field, message in problems
+        ]
+        pending = []
+        yield {"line": line, "data": data, "valid": not problems and not missing}, report

@@ -551,7 +551,7 @@ def import_template(request):
 @require_GET
 @staff_view
 def import_detail(request, job_id: int):
-    job = get_scoped_or_404(ImportJob.objects.defer("content"), request.user, pk=job_id)
+    job = get_scoped_or_404(ImportJob.objects.defer("content", "rows"), request.user, pk=job_id)
     running = job.status in (ImportJob.Status.VALIDATING, ImportJob.Status.IMPORTING)
     context = {"job": job, "running": running, "confirm_form": forms.ImportConfirmForm()}
     template = "missions/association/_import_progress.html" if request.headers.get("HX-Request") else None
@@ -561,7 +561,7 @@ def import_detail(request, job_id: int):
 @require_POST
 @staff_view
 def import_confirm(request, job_id: int):
-    job = get_scoped_or_404(ImportJob.objects.defer("content"), request.user, pk=job_id)
+    job = get_scoped_or_404(ImportJob.objects.defer("content", "rows"), request.user, pk=job_id)
     form = forms.ImportConfirmForm(request.POST)
     valid_only = form.is_valid() and form.cleaned_data["valid_only"]
     try:

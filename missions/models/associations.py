@@ -177,6 +177,10 @@ class ImportJob(models.Model):
     rows = models.JSONField(default=list, blank=True)
     # [{"line": 3, "field": "postcode", "message": "..."}], in `language`.
     report = models.JSONField(default=list, blank=True)
+    # How many of `rows` are valid and invalid, counted once at the check: pages polling the
+    # job's progress read these and never load `rows`, up to LIENS_IMPORT_MAX_ROWS of them.
+    valid_count = models.PositiveIntegerField(default=0)
+    invalid_count = models.PositiveIntegerField(default=0)
     valid_only = models.BooleanField(default=False)
     imported_count = models.PositiveIntegerField(default=0)
     error = models.TextField(blank=True)
@@ -196,14 +200,6 @@ class ImportJob(models.Model):
 
     def __str__(self) -> str:
         return f"import {self.pk} of {self.filename} ({self.status})"
-
-    @property
-    def valid_count(self) -> int:
-        return sum(1 for row in self.rows if row.get("valid"))
-
-    @property
-    def invalid_count(self) -> int:
-        return sum(1 for row in self.rows if not row.get("valid"))
 
     @property
     def percent(self) -> int:
