@@ -10,6 +10,7 @@ BENCHMARKS = {
     "sweep": "benchmarks.sweep",
     "dispatch": "benchmarks.dispatch",
     "matching": "benchmarks.matching",
+    "pages": "benchmarks.pages",
 }
 
 

@@ -63,7 +63,9 @@ class AccountSecurityMiddleware:
     def __call__(self, request):
         user = getattr(request, "user", None)
         signed_in = user is not None and user.is_authenticated
-        if signed_in and not _may_reach_during_setup(request) and mfa_setup_pending(user):
+        # The policy first: it is remembered for the request (the menu asks it too), while the
+        # path check resolves the URL once more.
+        if signed_in and mfa_setup_pending(user) and not _may_reach_during_setup(request):
             return self._send_to_setup(request)
         response = self.get_response(request)
         # After the view, which may have just signed someone in: allauth's "remember me" sets

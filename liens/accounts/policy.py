@@ -12,16 +12,29 @@ from liens.scopes import scopes_disabled
 MANAGER_ROLE = "manager"
 
 
-def staff_roles(user) -> frozenset[str]:
-    """The user's roles in associations. Read once per request: the middleware, the menu and
-    these rules share the answer on the request's user object."""
-    roles = getattr(user, "_liens_staff_roles", None)
-    if roles is None:
+def staff_memberships(user) -> frozenset[tuple[int, str]]:
+    """The user's (association id, role) pairs. Read once per request: the middleware, the menu,
+    these rules, the staff scope and the permission checks (missions.scoping) share the answer
+    on the request's user object, which AuthenticationMiddleware loads afresh for each request."""
+    memberships = getattr(user, "_liens_memberships", None)
+    if memberships is None:
         # The user's own memberships, read on every page (menu, session length) whatever the scope.
-        with scopes_disabled("a user's own memberships, to choose their menu and session"):
-            memberships = user.memberships.values_list("role", flat=True)
-        roles = user._liens_staff_roles = frozenset(memberships)
-    return roles
+        with scopes_disabled("a user's own memberships, to choose their menu, session and scope"):
+            rows = user.memberships.values_list("association_id", "role")
+            memberships = user._liens_memberships = frozenset(rows)
+    return memberships
+
+
+def forget_memberships(user) -> None:
+    """Drop what staff_memberships remembered on this user object: for the services that give
+    the user a membership, so the rest of their request sees it."""
+    user.__dict__.pop("_liens_memberships", None)
+    user.__dict__.pop("_liens_mfa_pending", None)
+
+
+def staff_roles(user) -> frozenset[str]:
+    """The user's roles in associations (read with staff_memberships, once per request)."""
+    return frozenset(role for _association_id, role in staff_memberships(user))
 
 
 def mfa_required(user) -> bool:
