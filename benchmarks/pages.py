@@ -45,6 +45,9 @@ from seeds.territory import DEMO_VOLUNTEER, STAFF
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VOLUNTEER, COORDINATOR = "volunteer", "coordinator"
+# What the server process runs: gunicorn's own entry point (the tests put their clock first, so
+# that the sessions signed in at the suite's instant are alive for the server too).
+SERVER_MAIN = "from gunicorn.app.wsgiapp import run; run()"
 
 
 @dataclass(frozen=True)
@@ -149,7 +152,7 @@ class _Server:
             "SECRET_KEY": settings.SECRET_KEY,  # the session cookies were signed with it
         }
         env.pop("DJANGO_DEBUG", None)
-        command = [sys.executable, "-m", "gunicorn", "liens.wsgi", "--workers", str(workers)]
+        command = [sys.executable, "-c", SERVER_MAIN, "liens.wsgi", "--workers", str(workers)]
         command += ["--bind", f"127.0.0.1:{self.port}", "--log-level", "warning", "--keep-alive", "5"]
         self.process = subprocess.Popen(command, cwd=BASE_DIR, env=env)  # noqa: S603 - our own interpreter
 
