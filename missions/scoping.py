@@ -99,6 +99,15 @@ def associations_for(user) -> QuerySet:
     return scoped(associations, user, via="id")
 
 
+def switchable_associations(user):
+    """The associations the user is a member of, to switch between on the staff home: nothing
+    to offer, and no query, when they work for one only (their memberships are already read)."""
+    member_of = {association_id for association_id, _role in staff_memberships(user)}
+    if len(member_of) < 2:
+        return []
+    return associations_for(user).filter(pk__in=member_of).order_by("name", "pk")
+
+
 def current_association(user, association_id: int | str | None = None):
     """The association a staff page works on: the one asked for if the user may, else their first.
 
