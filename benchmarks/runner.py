@@ -11,6 +11,7 @@ BENCHMARKS = {
     "dispatch": "benchmarks.dispatch",
     "matching": "benchmarks.matching",
     "import": "benchmarks.importing",
+    "pages": "benchmarks.pages",
 }
 
 

@@ -20,6 +20,7 @@ from django.http import Http404
 from django.utils.translation import gettext_lazy
 from rest_framework.permissions import BasePermission
 
+from liens.accounts.policy import staff_memberships
 from liens.scopes import scope_active, scope_current, scope_enter, scopes_disabled
 from volunteers.models import Volunteer
 
@@ -42,9 +43,9 @@ def association_ids_for(user) -> list[int] | None:
         return []
     if user.is_staff:
         return None
-    # The question that chooses the scope, asked before there is one: the user's own rows.
-    with scopes_disabled("a user's own memberships decide their scope"):
-        return list(Membership.objects.filter(user=user).values_list("association_id", flat=True))
+    # The question that chooses the scope, asked before there is one: the user's own rows, read
+    # once per request and shared with the menu and the session rules.
+    return sorted({association_id for association_id, _role in staff_memberships(user)})
 
 
 def scoped(queryset: QuerySet, user, *, via: str = "association") -> QuerySet:
@@ -77,10 +78,10 @@ def is_staff_of(user, association_id: int, *, role: str | None = None) -> bool:
         return False
     if user.is_staff and role is None:
         return True
-    memberships = Membership.objects.filter(user=user, association_id=association_id)
-    if role:
-        memberships = memberships.filter(role=role)
-    return memberships.exists()
+    return any(
+        member_of == association_id and (not role or member_role == role)
+        for member_of, member_role in staff_memberships(user)
+    )
 
 
 def departement_of(postcode: str) -> str:
@@ -96,6 +97,15 @@ def associations_for(user) -> QuerySet:
     with scopes_disabled("filtered by the user's own associations on the next line"):
         associations = Association.objects.all()
     return scoped(associations, user, via="id")
+
+
+def switchable_associations(user):
+    """The associations the user is a member of, to switch between on the staff home: nothing
+    to offer, and no query, when they work for one only (their memberships are already read)."""
+    member_of = {association_id for association_id, _role in staff_memberships(user)}
+    if len(member_of) < 2:
+        return []
+    return associations_for(user).filter(pk__in=member_of).order_by("name", "pk")
 
 
 def current_association(user, association_id: int | str | None = None):
@@ -221,8 +231,9 @@ def volunteers_visible(user, *, association_ids: list[int] | None = None) -> Que
         return Volunteer.objects.all()
     ids = association_ids if allowed is None else [i for i in (association_ids or allowed) if i in allowed]
     # A pending association sees no volunteer at all (outreach_refusal says why on its pages).
-    ids = list(Association.objects.filter(pk__in=ids, validated_at__isnull=False).values_list("pk", flat=True))
-    postcodes = Association.objects.filter(pk__in=ids).values_list("postcode", flat=True)
+    validated = Association.objects.filter(pk__in=ids, validated_at__isnull=False).values_list("pk", "postcode")
+    ids = [pk for pk, _postcode in validated]
+    postcodes = [postcode for _pk, postcode in validated]
     in_departement = Q()
     for prefix in {departement_of(postcode) for postcode in postcodes if postcode}:
         in_departement |= Q(postcode__startswith=prefix)
@@ -247,7 +258,7 @@ def outreach_refusal(user, association) -> str | None:
     """
     if user is None or not user.is_authenticated:
         return str(NOT_STAFF)
-    if not (user.is_staff or Membership.objects.filter(user=user, association_id=association.pk).exists()):
+    if not (user.is_staff or is_staff_of(user, association.pk)):
         return str(NOT_STAFF)
     if association.validated_at is None:
         return str(AWAITING_VALIDATION)

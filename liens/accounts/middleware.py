@@ -12,7 +12,7 @@ from django.urls import Resolver404, resolve
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .policy import has_short_session, mfa_setup_pending
+from .policy import forget_memberships, has_short_session, mfa_setup_pending, remember_for_request
 
 # Where someone who still has to set up two-factor authentication may go: the setup pages
 # (every allauth.mfa page is named "mfa_..."), the password check they ask for first, sign-out
@@ -73,7 +73,20 @@ class AccountSecurityMiddleware:
     def __call__(self, request):
         user = getattr(request, "user", None)
         signed_in = user is not None and user.is_authenticated
-        if signed_in and not _may_reach_during_setup(request) and mfa_setup_pending(user):
+        if not signed_in:
+            return self._call(request, user, signed_in)
+        # The user's memberships are read once for the whole request (policy.staff_memberships),
+        # and forgotten when its answer is out.
+        remember_for_request(user)
+        try:
+            return self._call(request, user, signed_in)
+        finally:
+            forget_memberships(user)
+
+    def _call(self, request, user, signed_in: bool):
+        # The policy first: it is remembered for the request (the menu asks it too), while the
+        # path check resolves the URL once more.
+        if signed_in and mfa_setup_pending(user) and not _may_reach_during_setup(request):
             return self._send_to_setup(request)
         response = self.get_response(request)
         # After the view, which may have just signed someone in: allauth's "remember me" sets

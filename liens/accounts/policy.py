@@ -1,5 +1,6 @@
 """Who must do what to stay signed in: one home for each account-security rule."""
 
+import contextlib
 from datetime import datetime
 
 from allauth.mfa.models import Authenticator
@@ -12,16 +13,43 @@ from liens.scopes import scopes_disabled
 MANAGER_ROLE = "manager"
 
 
-def staff_roles(user) -> frozenset[str]:
-    """The user's roles in associations. Read once per request: the middleware, the menu and
-    these rules share the answer on the request's user object."""
-    roles = getattr(user, "_liens_staff_roles", None)
-    if roles is None:
+# The request's signed-in user carries this mark from AccountSecurityMiddleware until its answer
+# is out: only then are the user's memberships remembered on it. A user object that outlives a
+# request (a test's, a task's, the one a sign-in hands over) reads them afresh every time.
+REQUEST_USER_MARK = "_liens_request_user"
+_MEMBERSHIPS = "_liens_memberships"
+
+
+def staff_memberships(user) -> frozenset[tuple[int, str]]:
+    """The user's (association id, role) pairs. Read once per request: the middleware, the menu,
+    these rules, the staff scope and the permission checks (missions.scoping) share the answer."""
+    memberships = getattr(user, _MEMBERSHIPS, None)
+    if memberships is None:
         # The user's own memberships, read on every page (menu, session length) whatever the scope.
-        with scopes_disabled("a user's own memberships, to choose their menu and session"):
-            memberships = user.memberships.values_list("role", flat=True)
-        roles = user._liens_staff_roles = frozenset(memberships)
-    return roles
+        with scopes_disabled("a user's own memberships, to choose their menu, session and scope"):
+            memberships = frozenset(user.memberships.values_list("association_id", "role"))
+        if getattr(user, REQUEST_USER_MARK, False):
+            setattr(user, _MEMBERSHIPS, memberships)
+    return memberships
+
+
+def remember_for_request(user) -> None:
+    """Let the request's user remember its memberships until forget_memberships."""
+    setattr(user, REQUEST_USER_MARK, True)
+
+
+def forget_memberships(user) -> None:
+    """Drop what staff_memberships and mfa_setup_pending remembered on this user object: at the
+    end of the request, and in the services that give the user a membership, so the rest of
+    their request sees it."""
+    for name in (REQUEST_USER_MARK, _MEMBERSHIPS, "_liens_mfa_pending"):
+        with contextlib.suppress(AttributeError):
+            delattr(user, name)  # through a request's lazy user too
+
+
+def staff_roles(user) -> frozenset[str]:
+    """The user's roles in associations (read with staff_memberships, once per request)."""
+    return frozenset(role for _association_id, role in staff_memberships(user))
 
 
 def mfa_required(user) -> bool:

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from liens.accounts.policy import forget_memberships
 from liens.errors import DomainError
 from liens.notify import notify, site_url
 from missions.deadline import grace_days_problem, target_days_problem
@@ -85,6 +86,7 @@ def association_signup(
             longitude=point.longitude if point else None,
         )
         Membership.objects.create(user=user, association=association, role=Membership.Role.MANAGER)
+        forget_memberships(user)
         link = site_url(reverse("association:admin-pending"))
         for admin in User.objects.filter(is_staff=True, is_active=True):
             notify(

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from liens.accounts.policy import forget_memberships
 from liens.errors import DomainError
 from liens.notify import notify, site_url
 from missions.models import Association, Invitation, Membership
@@ -127,6 +128,7 @@ def invitation_accept(*, invitation: Invitation, user) -> Membership:
         membership, created = Membership.objects.get_or_create(
             user=user, association_id=invitation.association_id, defaults={"role": invitation.role}
         )
+        forget_memberships(user)
         invitation.accepted_at = timezone.now()
         invitation.accepted_by = user
         invitation.save(update_fields=["accepted_at", "accepted_by"])

@@ -28,6 +28,7 @@ from missions.scoping import (
     scoped,
     staff_required,
     staff_view,
+    switchable_associations,
     vetting_refusal,
     volunteers_visible,
 )
@@ -87,7 +88,7 @@ def home(request):
         "alert_counts": attention.alerts_by_severity,
         "association_ids": [association.pk],
         "visits_late": selectors.visits_without_report(association=association),
-        "my_associations": associations_for(request.user).filter(memberships__user=request.user).distinct(),
+        "my_associations": switchable_associations(request.user),
     }
     return render(request, "missions/association/home.html", context)
 

@@ -26,6 +26,9 @@ from volunteers.models import Volunteer
 
 # --- mission cards --------------------------------------------------------------------------
 
+# Built once: `Interest.values` builds a new list at each call, and a card looks up every interest.
+INTEREST_LABELS = dict(Interest.choices)
+
 
 @dataclass(frozen=True)
 class MissionCard:
@@ -105,9 +108,9 @@ def mission_card(mission, volunteer: Volunteer, *, reasons=None, distance_km: fl
         if None not in (lat, lon, volunteer.latitude, volunteer.longitude):
             distance_km = haversine_km(volunteer.latitude, volunteer.longitude, lat, lon)
     interests = [
-        str(Interest(value).label)
+        str(INTEREST_LABELS[value])
         for value in (beneficiary.interests if beneficiary else [])
-        if value in Interest.values
+        if value in INTEREST_LABELS
     ]
     return MissionCard(
         mission_id=mission.pk,
@@ -208,12 +211,20 @@ class VisitItem:
     can_change: bool
 
 
-def visit_item(visit, volunteer: Volunteer, now: datetime.datetime) -> VisitItem:
+def visit_item(visit, volunteer: Volunteer, now: datetime.datetime, *, cards: dict | None = None) -> VisitItem:
+    """The visit as the volunteer's pages show it. A list passes `cards`, where each mission's
+    card is made once and shared by its visits (a weekly match has dozens): cards are frozen."""
     report = getattr(visit, "report", None)
     open_status = visit.status in (Visit.Status.SCHEDULED, Visit.Status.UNCONFIRMED)
+    mission = visit.match.mission
+    card = cards.get(mission.pk) if cards is not None else None
+    if card is None:
+        card = mission_card(mission, volunteer)
+        if cards is not None:
+            cards[mission.pk] = card
     return VisitItem(
         visit=visit,
-        card=mission_card(visit.match.mission, volunteer),
+        card=card,
         report=report,
         can_report=report is None and open_status and visit.starts_at <= now,
         can_change=visit.status == Visit.Status.SCHEDULED and visit.starts_at > now,
@@ -224,7 +235,8 @@ def visits_upcoming(volunteer: Volunteer, *, limit: int = 30) -> list[VisitItem]
     """Scheduled visits from now on, soonest first."""
     now = timezone.now()
     rows = _visits(volunteer).filter(status=Visit.Status.SCHEDULED, starts_at__gt=now).order_by("starts_at")[:limit]
-    return [visit_item(v, volunteer, now) for v in rows]
+    cards: dict = {}
+    return [visit_item(v, volunteer, now, cards=cards) for v in rows]
 
 
 def visits_to_report(volunteer: Volunteer, *, limit: int = 20) -> list[VisitItem]:
@@ -235,7 +247,8 @@ def visits_to_report(volunteer: Volunteer, *, limit: int = 20) -> list[VisitItem
         .filter(status__in=[Visit.Status.SCHEDULED, Visit.Status.UNCONFIRMED], starts_at__lte=now, report__isnull=True)
         .order_by("starts_at")[:limit]
     )
-    return [visit_item(v, volunteer, now) for v in rows]
+    cards: dict = {}
+    return [visit_item(v, volunteer, now, cards=cards) for v in rows]
 
 
 def visits_past(volunteer: Volunteer, *, limit: int = 30) -> list[VisitItem]:
@@ -248,7 +261,8 @@ def visits_past(volunteer: Volunteer, *, limit: int = 30) -> list[VisitItem]:
         )
         .order_by("-starts_at")[:limit]
     )
-    return [visit_item(v, volunteer, now) for v in rows]
+    cards: dict = {}
+    return [visit_item(v, volunteer, now, cards=cards) for v in rows]
 
 
 def volunteer_hours(volunteer: Volunteer) -> float:

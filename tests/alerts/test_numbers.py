@@ -63,11 +63,11 @@ def test_the_numbers_take_a_constant_number_of_queries(association_a, django_ass
     for days in (1, 12, 30):
         followed(association_a, days_silent=days, target=7)
     followed(association_a, days_silent=2, target=14)
-    with django_assert_max_num_queries(5):
+    with django_assert_max_num_queries(4):
         small = alert_numbers(association_ids=[association_a.pk])
     for days in range(20):
         followed(association_a, days_silent=days, target=3 + days % 3)
-    with django_assert_max_num_queries(5):
+    with django_assert_max_num_queries(4):
         large = alert_numbers(association_ids=None)
     assert (small.active, large.active) == (4, 24)
     assert len(large.bars) == 12

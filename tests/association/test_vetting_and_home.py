@@ -77,7 +77,7 @@ def test_the_home_counts_what_needs_attention_today(
     factories.BeneficiaryFactory(association=association_a, status="intake", consent_by="", consent_on=None)
     # Another association's rows never count.
     factories.MissionFactory(beneficiary=factories.BeneficiaryFactory(association=factories.AssociationFactory()))
-    with django_assert_max_num_queries(25) as first:
+    with django_assert_max_num_queries(13) as first:
         response = coordinator_a_client.get(reverse("association:home"))
     attention = response.context["attention"]
     assert attention.open_alerts == 1
@@ -106,6 +106,16 @@ def test_staff_of_two_associations_switch_between_them(coordinator_a, coordinato
     assert coordinator_a_client.get(reverse("association:home")).context["association"] == association_b
 
 
+def test_the_home_offers_the_switch_only_to_staff_of_more_than_one_association(
+    coordinator_a, coordinator_a_client, association_a, association_b
+):
+    assert coordinator_a_client.get(reverse("association:home")).context["my_associations"] == []
+    factories.MembershipFactory(user=coordinator_a, association=association_b)
+    response = coordinator_a_client.get(reverse("association:home"))
+    assert {a.pk for a in response.context["my_associations"]} == {association_a.pk, association_b.pk}
+    assert f'<option value="{association_b.pk}"' in response.content.decode()
+
+
 def test_an_outsider_cannot_switch_into_another_association(coordinator_b_client, association_a):
     response = coordinator_b_client.post(reverse("association:switch"), {"association": association_a.pk})
     assert response.status_code == 404
@@ -116,7 +126,7 @@ def test_an_outsider_cannot_switch_into_another_association(coordinator_b_client
 def test_the_desk_keeps_its_query_count(coordinator_a_client, django_assert_max_num_queries):
     _pending("69001")
     url = reverse("association:vetting")
-    with django_assert_max_num_queries(15) as few:
+    with django_assert_max_num_queries(9) as few:
         coordinator_a_client.get(url)
     for _ in range(10):
         _pending("69002")
