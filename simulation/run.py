@@ -40,16 +40,18 @@ def dst_change(start: datetime.datetime, days: int, zone: ZoneInfo) -> datetime.
 
 
 def outages_for(faults: list[str], *, start: datetime.datetime, days: int, zone: ZoneInfo) -> list[Outage]:
-    """The windows of the faults asked for: a worker down, then the broker, for 6 hours each,
-    over the night jobs of the middle of the run; the clock leaping from 01:30 to 03:45 local
-    over the DST change (or over the same hours of the middle night when there is none)."""
+    """The windows of the faults asked for: a worker down, then (a day later) the broker, for 6
+    hours each from 10:00 local in the middle of the run, when visits, their reminders and the
+    day's deadlines are due; the clock leaping over the DST change (or over the middle night's
+    01:30 when there is none)."""
     outages = []
     middle = (start + datetime.timedelta(days=days // 2)).astimezone(zone).date()
+    day = datetime.datetime.combine(middle, datetime.time(10), tzinfo=zone).astimezone(datetime.UTC)
     night = datetime.datetime.combine(middle, datetime.time(0, 30), tzinfo=zone).astimezone(datetime.UTC)
     if "worker-down" in faults:
-        outages.append(Outage("worker", night, night + datetime.timedelta(hours=6)))
+        outages.append(Outage("worker", day, day + datetime.timedelta(hours=6)))
     if "broker-down" in faults:
-        later = night + datetime.timedelta(days=2)
+        later = day + datetime.timedelta(days=1)
         outages.append(Outage("broker", later, later + datetime.timedelta(hours=6)))
     if "dst-jump" in faults:
         change = dst_change(start, days, zone) or night + datetime.timedelta(hours=1)
