@@ -45,6 +45,8 @@ def text(figures: dict) -> str:
         f"Cost: {c['wall_seconds']} s wall ({c['build_seconds']} s building), {c['jobs_run']} jobs run,"
         f" {c['jobs_skipped']} skipped, {c['rows_written']} rows written ({c['vendor']})",
     ]
+    if figures.get("fault_runs"):
+        lines.append(f"Runs changed by the faults: {figures['fault_runs']}")
     if figures.get("job_error_count"):
         lines.append(f"Job errors: {figures['job_error_count']}, first: {figures['job_errors'][0]}")
     broken = [name for name, met in figures["targets"].items() if not met]

@@ -161,6 +161,8 @@ def simulate(*, days, beneficiaries, volunteers, seed, start, step_minutes, faul
             }
             figures["job_errors"] = errors[:20]
             figures["job_error_count"] = len(errors)
+            # What the faults did to the runs: counts per job and outcome, then the first ones.
+            figures["fault_runs"] = dict(Counter(f"{name}: {what}" for _at, name, what in scheduler.log))
             figures["schedule_log"] = [
                 f"{at.astimezone(zone):%Y-%m-%d %H:%M} {name} {what}" for at, name, what in scheduler.log
             ][:50]

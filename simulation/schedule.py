@@ -161,6 +161,8 @@ class Scheduler:
             sent = job.next_due
             job.next_due = job.due_after(moment, step=self.step, zone=self.zone)
             if outage is None or outage.kind == "jump":
+                if any(o.kind == "jump" and o.end == moment for o in self.outages) and sent < moment:
+                    self.log.append((moment, job.name, "ran once after the jump"))
                 run(job)
             elif outage.kind == "worker":
                 self.queued.append((sent, job))
