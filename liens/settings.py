@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "missions",
     "seeds",
     "benchmarks",
+    "simulation",
 ]
 
 MIDDLEWARE = [

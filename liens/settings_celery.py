@@ -134,10 +134,13 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=3, minute=15),
         "options": {"expires": 23 * 3600},
     },
-    # Hourly: the beneficiaries' pauses whose end date has passed are resumed.
+    # Hourly: the beneficiaries' pauses whose end date has passed are resumed. A pause ends at
+    # local midnight (missions.deadline.pause_end) and the sweep only looks at a person once
+    # resumed, so this runs on the hour: as an interval it ran at beat's own phase, up to an
+    # hour after midnight, and a silence that ended with the pause waited that long for its alert.
     "beneficiaries-resume-due": {
         "task": "missions.association.beneficiaries_resume_due",
-        "schedule": timedelta(hours=1),
+        "schedule": crontab(minute=0),
         "options": {"expires": 55 * 60},
     },
     # Retention of personal data (periods in the "Retention" block of liens/settings.py); nightly.

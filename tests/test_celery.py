@@ -1,12 +1,14 @@
 """The Celery wiring: every task a worker may be sent is registered from the settings alone,
 and tasks sent by requests and services leave only after the commit."""
 
+import datetime
 import importlib
 import json
 import os
 import subprocess
 import sys
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from celery import Task
@@ -14,6 +16,7 @@ from django.conf import settings
 from django.db import transaction
 
 from liens.celery import AfterCommitTask, app
+from simulation.schedule import Job
 from tests.worker import celery_worker, redis_or_skip, wait_for
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -216,3 +219,15 @@ def test_a_sped_up_schedule_keeps_its_entries_and_times_of_day():
     assert faster["dispatch-notifications"]["options"] == CELERY_BEAT_SCHEDULE["dispatch-notifications"]["options"]
     assert faster["send-digests"]["schedule"] == CELERY_BEAT_SCHEDULE["send-digests"]["schedule"]
     assert CELERY_BEAT_SCHEDULE["dispatch-notifications"]["schedule"].total_seconds() == 60  # untouched
+
+
+def test_pauses_are_resumed_on_the_hour_whatever_beats_phase():
+    """A pause ends at local midnight; the run that resumes it (and so lets the sweep see a
+    silence that ended with it) comes then, not at the minute beat happened to start."""
+    entry = settings.CELERY_BEAT_SCHEDULE["beneficiaries-resume-due"]
+    job = Job(name="resume", task_name=entry["task"], schedule=entry["schedule"], expires=None)
+    paris = ZoneInfo(settings.CELERY_TIMEZONE)
+    # Beat started at 06:37 on the 15th; the last run before the pause's end was at 23:37.
+    last_run = datetime.datetime(2027, 3, 15, 23, 37, tzinfo=paris)
+    first = job.due_after(last_run, step=datetime.timedelta(minutes=5), zone=paris)
+    assert first == datetime.datetime(2027, 3, 16, 0, 0, tzinfo=paris)
