@@ -24,7 +24,6 @@ import resource
 import sys
 import time
 import tracemalloc
-import uuid
 
 from django.conf import settings
 from django.core.management.base import CommandError
@@ -32,11 +31,11 @@ from django.db import connection
 from django.test import override_settings
 from django.utils import timezone
 
+from benchmarks.association import benchmark_association
 from liens.geocoding import DATA_FILE
-from liens.models import User
 from missions.association import importing
 from missions.association.imports import import_job_check, import_job_confirm, import_job_create, import_job_run
-from missions.models import Association, Beneficiary, ImportJob, KeyContact, Membership
+from missions.models import Beneficiary, ImportJob, KeyContact
 
 FIRST_NAMES = [
     "Jeanne",
@@ -336,19 +335,7 @@ def run(*, rows: int, invalid_percent: float = 0.0, trace: bool = False, seed: i
         raise CommandError("--rows must be at least 1")
     if not 0 <= invalid_percent <= 100:
         raise CommandError("--invalid-percent must be between 0 and 100")
-    tag = uuid.uuid4().hex[:8]
-    association = Association.objects.create(
-        name=f"benchmark {tag}",
-        siret="00000000000000",
-        address="1 place Bellecour",
-        postcode="69002",
-        city="Lyon",
-        territory="benchmark",
-        contact_email=f"benchmark-{tag}@exemple.invalid",
-        validated_at=timezone.now(),
-    )
-    coordinator = User.objects.create_user(email=f"benchmark-{tag}@exemple.invalid")
-    Membership.objects.create(user=coordinator, association=association)
+    association, coordinator = benchmark_association(validated_at=timezone.now())
     content, invalid_rows = csv_content(rows=rows, invalid_percent=invalid_percent, seed=seed)
     importing._header_index()  # noqa: SLF001 (warm the translation catalogues outside the timings)
 

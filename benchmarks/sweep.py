@@ -27,16 +27,16 @@ import datetime
 import os
 import statistics
 import time
-import uuid
 
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from liens.models import Notification, User
+from benchmarks.association import benchmark_association
+from liens.models import Notification
 from missions.alerts.sweep import isolation_sweep
-from missions.models import AlertEvent, Association, Beneficiary, IsolationAlert, Membership
+from missions.models import AlertEvent, Beneficiary, IsolationAlert, Membership
 
 TARGET, GRACE = 7, 2
 
@@ -55,19 +55,7 @@ class _Population:
     def __init__(self, *, size: int, due: int, now):
         self.size, self.due, self.now = size, due, now
         self.stride = max(size // max(due, 1), 1)
-        tag = uuid.uuid4().hex[:8]
-        self.association = Association.objects.create(
-            name=f"benchmark {tag}",
-            siret="00000000000000",
-            address="1 place Bellecour",
-            postcode="69002",
-            city="Lyon",
-            territory="benchmark",
-            contact_email=f"benchmark-{tag}@exemple.invalid",
-            validated_at=now,
-        )
-        self.coordinator = User.objects.create_user(email=f"benchmark-{tag}@exemple.invalid")
-        Membership.objects.create(user=self.coordinator, association=self.association)
+        self.association, self.coordinator = benchmark_association(validated_at=now)
         started = time.perf_counter()
         if connection.vendor == "postgresql":
             self._build_postgresql()
