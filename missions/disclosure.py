@@ -11,6 +11,10 @@ The rule:
   (how to get in, practical tips), and only while the match is active: not as a proposal, not
   once accepted but not yet confirmed, not paused, not ended;
 - nobody else sees anything.
+
+`parts_allowed` asks it for one person; `with_parts_allowed` asks it in the same query as a
+list's rows (each leading to a person), read back with `parts_allowed_for`: the same three
+pieces (_memberships, _visiting, _parts) decide both.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.db.models import Exists, OuterRef, QuerySet, Value
 from django.utils.translation import gettext_lazy as _
 
 from liens.errors import DomainError
@@ -55,16 +60,52 @@ class PrivateDetails:
     practical_tips: str = ""
 
 
+def _memberships(by):
+    """Where `by` is staff: their association memberships."""
+    return Membership.objects.filter(user_id=by.pk)
+
+
+def _visiting(by):
+    """Whom `by` visits: their ACTIVE matches (not proposed, accepted, paused or ended)."""
+    return Match.objects.filter(volunteer__user_id=by.pk, status=Match.Status.ACTIVE)
+
+
+def _parts(*, by, member: bool, visiting: bool) -> frozenset[str]:
+    if by.is_staff or member:
+        return STAFF_PARTS
+    return VISITOR_PARTS if visiting else frozenset()
+
+
 def parts_allowed(by, beneficiary: Beneficiary) -> frozenset[str]:
     """The parts of the person's file `by` may see now (empty: none)."""
     if by is None or not by.is_authenticated:
         return frozenset()
-    if by.is_staff or Membership.objects.filter(user_id=by.pk, association_id=beneficiary.association_id).exists():
+    if by.is_staff:
         return STAFF_PARTS
-    visiting = Match.objects.filter(
-        volunteer__user_id=by.pk, mission__beneficiary_id=beneficiary.pk, status=Match.Status.ACTIVE
+    member = _memberships(by).filter(association_id=beneficiary.association_id).exists()
+    visiting = not member and _visiting(by).filter(mission__beneficiary_id=beneficiary.pk).exists()
+    return _parts(by=by, member=member, visiting=visiting)
+
+
+def with_parts_allowed(queryset: QuerySet, by, *, beneficiary: str) -> QuerySet:
+    """The same rule as parts_allowed, in bulk: `queryset`'s rows, which lead to a person
+    through the lookup path `beneficiary` (e.g. "match__mission__beneficiary"), annotated in
+    the same query so that `parts_allowed_for(row, by)` reads what `by` may see of each row's
+    person. A list asks once for all its rows rather than twice per person."""
+    if by is None or not by.is_authenticated:
+        return queryset.annotate(disclosure_member=Value(False), disclosure_visiting=Value(False))
+    association = OuterRef(f"{beneficiary}__association_id")
+    return queryset.annotate(
+        disclosure_member=Exists(_memberships(by).filter(association_id=association)),
+        disclosure_visiting=Exists(_visiting(by).filter(mission__beneficiary_id=OuterRef(f"{beneficiary}_id"))),
     )
-    return VISITOR_PARTS if visiting.exists() else frozenset()
+
+
+def parts_allowed_for(row, by) -> frozenset[str]:
+    """What `by` may see of the person of a row read through with_parts_allowed."""
+    if by is None or not by.is_authenticated:
+        return frozenset()
+    return _parts(by=by, member=row.disclosure_member, visiting=row.disclosure_visiting)
 
 
 def private_details(*, beneficiary: Beneficiary, by, parts: Iterable[str]) -> PrivateDetails:

@@ -8,7 +8,7 @@ from django.utils import timezone
 from liens.errors import DomainError
 from liens.models import SensitiveAccess
 from missions import disclosure
-from missions.models import IsolationAlert, KeyContact, Match
+from missions.models import IsolationAlert, KeyContact, Match, Mission
 from missions.volunteer.services import beneficiary_contact_reveal
 from tests import factories
 
@@ -62,6 +62,31 @@ def test_staff_of_the_persons_association_and_admins_see_everything_others_nothi
 def test_a_volunteer_sees_address_phone_and_notes_only_while_a_match_is_active(person, status, sees):
     visitor = _visitor(person, status)
     assert disclosure.parts_allowed(visitor.user, person) == (frozenset(VISITOR) if sees else set())
+
+
+@pytest.mark.parametrize(
+    "who",
+    [
+        "coordinator_a",
+        "admin_user",
+        "coordinator_b",
+        "volunteer",
+        *(f"visitor:{status}" for status in ("active", "proposed", "accepted", "paused", "ended")),
+    ],
+)
+def test_a_list_read_in_bulk_gets_the_same_answer_as_one_person_at_a_time(request, person, association_a, who):
+    if who.startswith("visitor:"):
+        user = _visitor(person, who.split(":")[1]).user
+    else:
+        user = request.getfixturevalue(who)
+        user = getattr(user, "user", user)
+    stranger = factories.BeneficiaryFactory(association=association_a)
+    missions = [factories.MissionFactory(beneficiary=p) for p in (person, stranger, person)]
+    rows = disclosure.with_parts_allowed(
+        Mission.objects.filter(pk__in=[m.pk for m in missions]), user, beneficiary="beneficiary"
+    )
+    bulk = {row.pk: disclosure.parts_allowed_for(row, user) for row in rows}
+    assert bulk == {m.pk: disclosure.parts_allowed(user, m.beneficiary) for m in missions}
 
 
 def test_staff_of_another_association_is_refused_and_nothing_is_logged(person, coordinator_b):

@@ -10,7 +10,8 @@ import datetime
 import zoneinfo
 from dataclasses import dataclass, field
 
-from django.db.models import Q, Sum
+from django.db.models import BooleanField, Case, ExpressionWrapper, F, Q, Sum, Value, When, Window
+from django.db.models.functions import RowNumber
 from django.http import Http404
 from django.urls import reverse
 from django.utils import formats, timezone
@@ -19,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from liens.choices import Interest, VisitKind
 from liens.lib.geo import haversine_km
-from missions.disclosure import ADDRESS, parts_allowed
+from missions.disclosure import ADDRESS, parts_allowed_for, with_parts_allowed
 from missions.matching.selectors import volunteer_recommendations
 from missions.models import Match, Mission, Visit, VisitReport
 from volunteers.models import Volunteer
@@ -239,14 +240,20 @@ def visits_upcoming(volunteer: Volunteer, *, limit: int = 30) -> list[VisitItem]
     return [visit_item(v, volunteer, now, cards=cards) for v in rows]
 
 
-def visits_to_report(volunteer: Volunteer, *, limit: int = 20) -> list[VisitItem]:
+def _waiting_for_report(now: datetime.datetime) -> Q:
+    """Visits that have started and still wait for the volunteer's report."""
+    return Q(status__in=[Visit.Status.SCHEDULED, Visit.Status.UNCONFIRMED], starts_at__lte=now, report__isnull=True)
+
+
+# The visits waiting for a report that the volunteer's pages list (visits_to_report), and so
+# their phone keeps: the oldest first.
+TO_REPORT_LIMIT = 20
+
+
+def visits_to_report(volunteer: Volunteer, *, limit: int = TO_REPORT_LIMIT) -> list[VisitItem]:
     """Visits that have started and still wait for the volunteer's report, oldest first."""
     now = timezone.now()
-    rows = (
-        _visits(volunteer)
-        .filter(status__in=[Visit.Status.SCHEDULED, Visit.Status.UNCONFIRMED], starts_at__lte=now, report__isnull=True)
-        .order_by("starts_at")[:limit]
-    )
+    rows = _visits(volunteer).filter(_waiting_for_report(now)).order_by("starts_at")[:limit]
     cards: dict = {}
     return [visit_item(v, volunteer, now, cards=cards) for v in rows]
 
@@ -301,22 +308,40 @@ def offline_pages(volunteer: Volunteer, *, now: datetime.datetime) -> list[str]:
     the report form of each visit of the next OFFLINE_DAYS days or waiting for a report, and
     the page of each of those missions while its details are the volunteer's to see
     (disclosure.py). The service worker drops every other copy: ending a match takes its page
-    off this list, so the address leaves the phone at its next connection."""
-    pages = [reverse("volunteers:home"), reverse("volunteers:visits")]
-    coming = list(
-        _visits(volunteer)
-        .filter(
-            status=Visit.Status.SCHEDULED, starts_at__gt=now, starts_at__lte=now + datetime.timedelta(days=OFFLINE_DAYS)
-        )
-        .exclude(match__status__in=Match.SUSPENDED)
-        .order_by("starts_at")
+    off this list, so the address leaves the phone at its next connection.
+
+    One query, whatever the number of visits: the waiting and the coming visits together, each
+    with what its person's rule lets the volunteer see (disclosure.with_parts_allowed)."""
+    waiting = _waiting_for_report(now)
+    coming = Q(
+        status=Visit.Status.SCHEDULED, starts_at__gt=now, starts_at__lte=now + datetime.timedelta(days=OFFLINE_DAYS)
+    ) & ~Q(match__status__in=Match.SUSPENDED)
+    is_waiting = ExpressionWrapper(Q(starts_at__lte=now), output_field=BooleanField())
+    visits = with_parts_allowed(
+        Visit.objects.filter(match__volunteer=volunteer).filter(waiting | coming),
+        volunteer.user,
+        beneficiary="match__mission__beneficiary",
     )
-    waiting = [item.visit for item in visits_to_report(volunteer)]
-    pages += [reverse("volunteers:visit_report", args=[visit.pk]) for visit in waiting + coming]
-    missions = {visit.match.mission_id: visit.match.mission for visit in coming}
-    for mission in missions.values():
-        if mission.beneficiary is None or ADDRESS in parts_allowed(volunteer.user, mission.beneficiary):
-            pages.append(reverse("volunteers:mission_detail", args=[mission.pk]))
+    rows = (
+        visits.annotate(
+            # Of the waiting visits, the oldest TO_REPORT_LIMIT, as the pages list them; every
+            # coming one (a week's worth).
+            rank=Window(RowNumber(), partition_by=[is_waiting], order_by=[F("starts_at").asc(), F("pk").asc()]),
+            bound=Case(When(starts_at__lte=now, then=Value(TO_REPORT_LIMIT)), default=Value(None)),
+        )
+        .filter(Q(bound__isnull=True) | Q(rank__lte=F("bound")))
+        .select_related("match__mission")
+        .only("starts_at", "match__mission__beneficiary")
+        .order_by("starts_at", "pk")
+    )
+    pages = [reverse("volunteers:home"), reverse("volunteers:visits")]
+    missions: dict[int, bool] = {}  # the coming visits' missions, in order, and whether kept
+    for visit in rows:
+        pages.append(reverse("volunteers:visit_report", args=[visit.pk]))
+        mission = visit.match.mission
+        if visit.starts_at > now and mission.pk not in missions:
+            missions[mission.pk] = mission.beneficiary_id is None or ADDRESS in parts_allowed_for(visit, volunteer.user)
+    pages += [reverse("volunteers:mission_detail", args=[pk]) for pk, kept in missions.items() if kept]
     return pages
 
 

@@ -4,6 +4,8 @@ page only while the match is active, and nothing once the right has ended; the i
 import datetime
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -123,3 +125,32 @@ def test_the_install_hint_waits_for_a_first_accepted_match(volunteer_client, vol
 
     volunteer_client.post(reverse("install_hint_dismiss"), {"next": "/volunteer/"})
     assert b"data-install-hint" not in volunteer_client.get(reverse("volunteers:home")).content
+
+
+def _queries(client, path) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(path).status_code == 200
+    return len(queries)
+
+
+def test_deciding_what_the_phone_keeps_costs_the_same_queries_however_many_visits_are_coming(
+    volunteer_client, volunteer, match, association_a
+):
+    done = _visit(match, hours=-3)
+    _visit(match, days=2)
+    pages = [
+        reverse("volunteers:home"),
+        reverse("volunteers:visits"),
+        _report_page(done),
+        reverse("volunteers:offline_list"),
+    ]
+    before = [_queries(volunteer_client, path) for path in pages]
+    # Four more people visited this week, each with a visit waiting for its report.
+    for _ in range(4):
+        other = factories.MatchFactory(
+            volunteer=volunteer, status=Match.Status.ACTIVE, mission__beneficiary__association=association_a
+        )
+        _visit(other, days=3)
+        _visit(other, hours=-5)
+    assert len(volunteer_client.get(pages[-1]).json()["pages"]) == 2 + 2 + 4 * 2 + 5
+    assert [_queries(volunteer_client, path) for path in pages] == before
