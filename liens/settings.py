@@ -222,6 +222,11 @@ STORAGES = {
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # Every signed-in page reads its session: from Redis rather than a database query
+    # (liens.sessions: the database stays the record, and each read checks the session's end).
+    # Only with a cache all the web workers share: with each process's own memory, a sign-out in
+    # one would leave the session alive in the others.
+    SESSION_ENGINE = "liens.sessions"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 

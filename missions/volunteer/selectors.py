@@ -10,8 +10,7 @@ import datetime
 import zoneinfo
 from dataclasses import dataclass, field
 
-from django.db.models import BooleanField, Case, ExpressionWrapper, F, Q, Sum, Value, When, Window
-from django.db.models.functions import RowNumber
+from django.db.models import Q, Sum
 from django.http import Http404
 from django.urls import reverse
 from django.utils import formats, timezone
@@ -310,39 +309,52 @@ def offline_pages(volunteer: Volunteer, *, now: datetime.datetime) -> list[str]:
     (disclosure.py). The service worker drops every other copy: ending a match takes its page
     off this list, so the address leaves the phone at its next connection.
 
-    One query, whatever the number of visits: the waiting and the coming visits together, each
-    with what its person's rule lets the volunteer see (disclosure.with_parts_allowed)."""
-    waiting = _waiting_for_report(now)
+    The first two are always on it (_always_kept). One query, whatever the number of visits:
+    the waiting and the coming visits together, each with what its person's rule lets the
+    volunteer see (disclosure.with_parts_allowed)."""
+    mine = Visit.objects.filter(match__volunteer=volunteer)
+    # Of the waiting visits, the oldest TO_REPORT_LIMIT, as the pages list them; every coming one
+    # (a week's worth).
+    waiting = mine.filter(_waiting_for_report(now)).order_by("starts_at", "pk").values("pk")[:TO_REPORT_LIMIT]
     coming = Q(
         status=Visit.Status.SCHEDULED, starts_at__gt=now, starts_at__lte=now + datetime.timedelta(days=OFFLINE_DAYS)
     ) & ~Q(match__status__in=Match.SUSPENDED)
-    is_waiting = ExpressionWrapper(Q(starts_at__lte=now), output_field=BooleanField())
-    visits = with_parts_allowed(
-        Visit.objects.filter(match__volunteer=volunteer).filter(waiting | coming),
-        volunteer.user,
-        beneficiary="match__mission__beneficiary",
-    )
     rows = (
-        visits.annotate(
-            # Of the waiting visits, the oldest TO_REPORT_LIMIT, as the pages list them; every
-            # coming one (a week's worth).
-            rank=Window(RowNumber(), partition_by=[is_waiting], order_by=[F("starts_at").asc(), F("pk").asc()]),
-            bound=Case(When(starts_at__lte=now, then=Value(TO_REPORT_LIMIT)), default=Value(None)),
+        with_parts_allowed(
+            mine.filter(Q(pk__in=waiting) | coming), volunteer.user, beneficiary="match__mission__beneficiary"
         )
-        .filter(Q(bound__isnull=True) | Q(rank__lte=F("bound")))
-        .select_related("match__mission")
-        .only("starts_at", "match__mission__beneficiary")
         .order_by("starts_at", "pk")
+        .values_list(
+            "pk",
+            "starts_at",
+            "match__mission_id",
+            "match__mission__beneficiary_id",
+            "disclosure_member",
+            "disclosure_visiting",
+            named=True,
+        )
     )
-    pages = [reverse("volunteers:home"), reverse("volunteers:visits")]
+    pages = _always_kept()
     missions: dict[int, bool] = {}  # the coming visits' missions, in order, and whether kept
-    for visit in rows:
-        pages.append(reverse("volunteers:visit_report", args=[visit.pk]))
-        mission = visit.match.mission
-        if visit.starts_at > now and mission.pk not in missions:
-            missions[mission.pk] = mission.beneficiary_id is None or ADDRESS in parts_allowed_for(visit, volunteer.user)
+    for row in rows:
+        pages.append(reverse("volunteers:visit_report", args=[row.pk]))
+        if row.starts_at > now and row.match__mission_id not in missions:
+            missions[row.match__mission_id] = (
+                row.match__mission__beneficiary_id is None or ADDRESS in parts_allowed_for(row, volunteer.user)
+            )
     pages += [reverse("volunteers:mission_detail", args=[pk]) for pk, kept in missions.items() if kept]
     return pages
+
+
+def _always_kept() -> list[str]:
+    """The volunteer's space and visits: on every volunteer's offline list."""
+    return [reverse("volunteers:home"), reverse("volunteers:visits")]
+
+
+def offline_page_kept(volunteer: Volunteer, path: str, *, now: datetime.datetime) -> bool:
+    """Whether `path` is on offline_pages(volunteer, now=now); the pages always on it are
+    answered without reading the visits."""
+    return path in _always_kept() or path in offline_pages(volunteer, now=now)
 
 
 def install_hint_due(volunteer: Volunteer) -> bool:

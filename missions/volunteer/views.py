@@ -41,7 +41,7 @@ def offline_page(view):
     @wraps(view)
     def wrapper(request, volunteer: Volunteer, *args, **kwargs):
         response = view(request, volunteer, *args, **kwargs)
-        if response.status_code == 200 and request.path in selectors.offline_pages(volunteer, now=timezone.now()):
+        if response.status_code == 200 and selectors.offline_page_kept(volunteer, request.path, now=timezone.now()):
             offline_page_mark(response, request.user)
         return response
 
