@@ -55,7 +55,7 @@ def message_post(*, match: Match, by, body: str, now: datetime.datetime | None =
     now = now or timezone.now()
     with transaction.atomic():
         # The lock orders a message against the match ending at the same moment.
-        status = Match.objects.select_for_update().values_list("status", flat=True).get(pk=match.pk)
+        status = Match.objects.select_for_update(of=("self",)).values_list("status", flat=True).get(pk=match.pk)
         match.status = status
         if not conversation_is_open(match):
             raise DomainError(CLOSED, field="body")
