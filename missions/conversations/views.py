@@ -35,6 +35,8 @@ def conversation_block(request, match: Match, *, form=None, post_url: str, back:
     if conversation.last_id > conversation.read_up_to:
         services.conversation_read(match=match, by=request.user, up_to=conversation.last_id)
     return {
+        # What was unread before this page, for a badge above the fold ({match id: count}).
+        "unread": {match.pk: conversation.unread},
         "conversation": conversation,
         "form": form or forms.MessageForm(),
         "post_url": post_url,

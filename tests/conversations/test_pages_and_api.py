@@ -46,6 +46,7 @@ def test_the_coordinator_reads_and_answers_on_the_match_page_in_place(
     services.message_post(match=match, by=volunteer.user, body="Bonjour, une question.")
     page = coordinator_a_client.get(reverse("matching:match", args=[match.pk])).content.decode()
     assert "Bonjour, une question." in page and 'id="conversation"' in page
+    assert '<a href="#conversation">' in page and 'class="badge unread"' in page  # above the fold
     assert ConversationRead.objects.get(match=match, user=coordinator_a).last_read_id == Message.objects.get().pk
 
     response = coordinator_a_client.post(
