@@ -506,7 +506,10 @@ OUTBOX_DISPATCH_TIME_BUDGET = 50
 # No SMS between these local times unless urgent (a volunteer's own quiet hours take precedence).
 OUTBOX_QUIET_HOURS = (time(21, 0), time(8, 0))
 # Named relevance checks the dispatcher runs on a batch before sending (payload["guard"]).
-OUTBOX_GUARDS = {"visit_scheduled": "missions.visits.selectors.visits_still_scheduled"}
+OUTBOX_GUARDS = {
+    "visit_scheduled": "missions.visits.selectors.visits_still_scheduled",
+    "conversation_unread": "missions.conversations.selectors.conversations_still_unread",
+}
 # Who may vet volunteers: the demand side's one rule (staff of a validated association, never on
 # their own profile), asked by volunteers.vetting without importing missions.
 LIENS_VETTING_RULE = "missions.scoping.vetting_refusal"

@@ -12,9 +12,10 @@ A service that a periodic job or the seeds also run says so in its docstring and
 
 from django.utils.translation import gettext_lazy as _
 
+from liens.accounts.policy import staff_memberships
 from liens.errors import DomainError
 
-from .models import Match, Membership
+from .models import Match, Membership, Message
 from .scoping import outreach_refusal, vetting_refusal
 
 NOT_STAFF = _("Only the association's coordinators can do this.")
@@ -22,6 +23,7 @@ NOT_MANAGER = _("Only a manager of the association can do this.")
 NOT_MEMBER = _("Only a manager or coordinator of the person's association can do this.")
 NOT_PLATFORM_ADMIN = _("Only a platform admin can do this.")
 NOT_YOURS = _("Only the volunteer themselves or the association's coordinators can do this.")
+NOT_IN_CONVERSATION = _("Only the match's volunteer and the association's staff take part in its conversation.")
 
 
 def _forbidden(message) -> DomainError:
@@ -94,3 +96,22 @@ def volunteer_self_check(by, volunteer) -> None:
     """Refused unless `by` is this volunteer or a platform admin: what only they decide."""
     if not (is_platform_admin(by) or (_signed_in(by) and by.pk == volunteer.user_id)):
         raise _forbidden(NOT_YOURS)
+
+
+def conversation_side(by, match: Match) -> str | None:
+    """Which side of the match's conversation `by` speaks for: the volunteer's, the staff's
+    (a coordinator or manager of the mission's association), or None: nobody else reads it, a
+    platform admin included: it is the association's exchange with its volunteer."""
+    if is_match_volunteer(by, match):
+        return Message.Side.VOLUNTEER
+    if _signed_in(by) and any(member_of == match.mission.association_id for member_of, _r in staff_memberships(by)):
+        return Message.Side.STAFF
+    return None
+
+
+def conversation_party_check(by, match: Match) -> str:
+    """The side `by` speaks for in the match's conversation; refused for anyone else."""
+    side = conversation_side(by, match)
+    if side is None:
+        raise _forbidden(NOT_IN_CONVERSATION)
+    return side

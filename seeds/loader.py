@@ -39,6 +39,7 @@ from missions.models import (
 from seeds import territory as T
 from seeds.beneficiaries import Beneficiaries
 from seeds.common import BuilderBase, without_savepoints
+from seeds.conversations import Conversations
 from seeds.events import Events
 from seeds.history import History
 from seeds.lifecycle import Lifecycle
@@ -134,7 +135,7 @@ def reset_demo() -> None:
         demo_users().delete()
 
 
-class _Builder(History, Lifecycle, Events, Matches, Beneficiaries, People, BuilderBase):
+class _Builder(History, Lifecycle, Events, Matches, Beneficiaries, People, Conversations, BuilderBase):
     """The whole territory: each part plans its rows in memory, History writes them and replays
     the past through the services."""
 
@@ -158,5 +159,6 @@ class _Builder(History, Lifecycle, Events, Matches, Beneficiaries, People, Build
             self.replay_ledger()
             self.refuse_applications()
             self.replay_silences()
+            self.replay_conversation()
         # What the replayed services and jobs wrote to the outbox then is not sent today.
         Notification.objects.filter(pk__gt=outbox_before).delete()

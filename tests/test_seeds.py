@@ -111,6 +111,17 @@ def test_demo_volunteer_has_an_active_weekly_visit_with_history(loaded):
     assert camille.matches.filter(status="proposed").count() == 1
 
 
+def test_demo_volunteer_has_a_conversation_with_their_coordinator_and_one_word_unread(loaded):
+    from missions.conversations.selectors import volunteer_unread
+
+    camille = Volunteer.objects.get(user__email="benevole@exemple.fr")
+    match = camille.matches.get(status="active")
+    sides = list(match.messages.order_by("pk").values_list("side", flat=True))
+    assert sides == ["volunteer", "staff", "volunteer", "staff"]
+    assert all(message.sent_at < NOW for message in match.messages.all())
+    assert volunteer_unread(camille) == {match.pk: 1}
+
+
 def test_counts_are_roughly_as_specified(loaded):
     assert loaded["associations"] == 3
     assert 55 <= loaded["volunteers"] <= 65

@@ -167,6 +167,9 @@ BUILDERS = {
     "missions.matching.life.match_pause": lambda w: {"match": w["match"], "reason": "Vacances"},
     "missions.matching.life.match_end": lambda w: {"match": w["match"], "reason": "Fin"},
     "missions.matching.life.match_review": lambda w: {"match": w["match"], "on": TODAY()},
+    # conversations
+    "missions.conversations.services.message_post": lambda w: {"match": w["match"], "body": "Bonjour"},
+    "missions.conversations.services.conversation_read": lambda w: {"match": w["match"]},
     # visits
     "missions.visits.services.visit_cancel": lambda w: {"visit": w["visit"], "reason": "Malade"},
     "missions.visits.services.visit_move": lambda w: {"visit": w["visit"], "starts_at": _later(3), "reason": "Kiné"},
@@ -292,6 +295,9 @@ RIGHTFUL = [
     ("missions.visits.services.visit_cancel", "visitor"),
     ("missions.volunteer.services.volunteer_matches_end", "visitor"),
     ("missions.association.missions.mission_close", "admin"),
+    ("missions.conversations.services.message_post", "coordinator"),
+    ("missions.conversations.services.message_post", "visitor"),
+    ("missions.conversations.services.conversation_read", "visitor"),
 ]
 
 

@@ -17,7 +17,8 @@ from liens.errors import DomainError
 from liens.forms import form_apply_domain_error
 from liens.lib import pages
 from liens.scopes import view_scopes_disabled
-from missions.models import ImportJob, Invitation, Match, Membership, Mission
+from missions.conversations.selectors import unread_counts
+from missions.models import ImportJob, Invitation, Match, Membership, Message, Mission
 from missions.scoping import (
     ASSOCIATION_SESSION_KEY,
     associations_for,
@@ -387,6 +388,7 @@ def mission_detail(request, mission_id: int):
         {
             "mission": mission,
             "matches": matches,
+            "unread": unread_counts(user=request.user, side=Message.Side.STAFF, match_ids=[m.pk for m in matches]),
             "occurrences": selectors.mission_occurrences(mission=mission),
             "weekday_label": dict(forms.WEEKDAYS).get(mission.weekday, ""),
             "suggestions": suggestions,

@@ -2,6 +2,8 @@
 
 from django.urls import path
 
+from missions.conversations import api as conversation_api
+
 from . import api
 
 app_name = "matching_api"
@@ -20,4 +22,10 @@ urlpatterns = [
     path("matches/<int:match_id>/end/", api.MatchEndView.as_view(), name="match-end"),
     path("matches/<int:match_id>/decline/", api.MatchDeclineView.as_view(), name="match-decline"),
     path("matches/<int:match_id>/review/", api.MatchReviewView.as_view(), name="match-review"),
+    path("matches/<int:match_id>/messages/", conversation_api.StaffMessagesView.as_view(), name="match-messages"),
+    path(
+        "matches/<int:match_id>/messages/read/",
+        conversation_api.StaffMessagesReadView.as_view(),
+        name="match-messages-read",
+    ),
 ]

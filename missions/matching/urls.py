@@ -2,6 +2,8 @@
 
 from django.urls import path
 
+from missions.conversations import views as conversation_views
+
 from . import views
 
 app_name = "matching"
@@ -13,5 +15,7 @@ urlpatterns = [
     path("proposals/", views.proposals, name="proposals"),
     path("reviews/", views.reviews, name="reviews"),
     path("matches/<int:match_id>/", views.match_detail, name="match"),
+    # Before the actions' pattern, whose slug would take "conversation" for an action.
+    path("matches/<int:match_id>/conversation/", conversation_views.staff_conversation, name="conversation"),
     path("matches/<int:match_id>/<slug:action>/", views.match_action, name="match-action"),
 ]

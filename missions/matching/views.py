@@ -18,7 +18,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from liens.errors import DomainError
 from liens.forms import form_apply_domain_error
-from missions.models import Association, Match, Mission
+from missions.conversations.selectors import unread_counts
+from missions.conversations.views import conversation_block
+from missions.models import Association, Match, Message, Mission
 from missions.scoping import association_ids_for, get_scoped_or_404, outreach_refusal, scoped, staff_required
 
 from . import forms, life, selectors, services
@@ -157,10 +159,17 @@ def proposals(request):
     associations = scoped(Association.objects.order_by("name"), request.user, via="id")
     if not request.user.is_staff:
         associations = associations.filter(memberships__user=request.user)
+    matches = list(page.object_list)
+    unread = unread_counts(user=request.user, side=Message.Side.STAFF, match_ids=[m.pk for m in matches])
     return render(
         request,
         "missions/matching/proposals.html",
-        {"matches": page.object_list, "page": page, "associations": list(associations.distinct()[:50])},
+        {
+            "matches": matches,
+            "page": page,
+            "associations": list(associations.distinct()[:50]),
+            "unread": unread,
+        },
     )
 
 
@@ -200,6 +209,9 @@ def _match_page(request, match: Match, *, bound: dict | None = None, status: int
             "match": match,
             "forms": _action_forms(bound),
             "stand_ins": match.cover_matches.select_related("volunteer__user").order_by("-proposed_at")[:10],
+            "conversation_block": conversation_block(
+                request, match, post_url=reverse("matching:conversation", args=[match.pk])
+            ),
             "score_parts": [
                 (PART_LABELS[name], round(100 * float(match.score_parts[name])))
                 for name in PART_NAMES

@@ -7,6 +7,7 @@ the migrations' references (e.g. `missions.models.new_invitation_token`) keep wo
 from .alerts import AlertEvent, IsolationAlert, Referral
 from .associations import Association, ImportedRow, ImportJob, Invitation, Membership, new_invitation_token
 from .beneficiaries import Assessment, Beneficiary, KeyContact
+from .conversations import ConversationRead, Message
 from .ledger import Contact
 from .matching import Match, VettingRecord
 from .missions import Mission
@@ -18,6 +19,7 @@ __all__ = [
     "Association",
     "Beneficiary",
     "Contact",
+    "ConversationRead",
     "ImportJob",
     "ImportedRow",
     "Invitation",
@@ -25,6 +27,7 @@ __all__ = [
     "KeyContact",
     "Match",
     "Membership",
+    "Message",
     "Mission",
     "Referral",
     "Visit",

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from liens.errors import DomainError
 from liens.services import notifications_scrub, sensitive_access_log
+from missions.conversations.services import beneficiaries_messages_erase
 from missions.models import (
     AlertEvent,
     Beneficiary,
@@ -68,7 +69,8 @@ def beneficiaries_anonymise(*, ids: list[int], now: datetime.datetime | None = N
     Set-based: one statement per table for the whole list. Empties the person's row, deletes
     their key contacts, empties the free text written about them (ledger notes, report notes,
     cancel, pause and end reasons, alert notes and resolutions, their missions' titles and
-    texts) and deletes the import files that carried them (once those imports are over).
+    texts, the conversations of their matches) and deletes the import files that carried them
+    (once those imports are over).
     Idempotent: running it again on the same ids writes the same empty values."""
     if not ids:
         return 0
@@ -79,6 +81,7 @@ def beneficiaries_anonymise(*, ids: list[int], now: datetime.datetime | None = N
         VisitReport.objects.filter(visit__match__mission__beneficiary_id__in=ids).exclude(notes="").update(notes="")
         Visit.objects.filter(match__mission__beneficiary_id__in=ids).exclude(cancel_reason="").update(cancel_reason="")
         Match.objects.filter(mission__beneficiary_id__in=ids).update(end_reason="", pause_reason="")
+        beneficiaries_messages_erase(ids=ids)
         # A title such as "Visits to Mrs Martin" names the person: the mission keeps its number.
         Mission.objects.filter(beneficiary_id__in=ids).update(
             title=Concat(Value("#"), Cast("id", CharField())), description="", requirements=""

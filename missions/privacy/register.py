@@ -78,6 +78,18 @@ def processing_register() -> list[Processing]:
             ),
         ),
         Processing(
+            name=_("Conversations of matches"),
+            purpose=_("Let a volunteer and the association's staff following their match talk it over."),
+            data=_("Who wrote, when, and the text of each message; how far each participant has read."),
+            legal_basis=_("Performance of the follow-up and of the volunteering agreement."),
+            recipients=_("The matched volunteer and the association's coordinators and managers."),
+            retention=_(
+                "Kept with the match; deleted when the volunteer leaves or when the person's file is "
+                "erased (%(period)s after the last contact at the latest)."
+            )
+            % {"period": ended},
+        ),
+        Processing(
             name=_("Access log"),
             purpose=_("Know who saw a person's private details, and when, to detect and answer misuse."),
             data=_("Who, whose file, which details, when."),

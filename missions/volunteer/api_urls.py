@@ -3,6 +3,8 @@ next to their profile's endpoints (volunteers.api_urls)."""
 
 from django.urls import path
 
+from missions.conversations import api as conversation_api
+
 from . import api
 
 urlpatterns = [
@@ -13,6 +15,16 @@ urlpatterns = [
     path("matches/<int:match_id>/", api.MatchDetailView.as_view(), name="api-volunteer-match"),
     path("matches/<int:match_id>/accept/", api.MatchAcceptView.as_view(), name="api-volunteer-match-accept"),
     path("matches/<int:match_id>/decline/", api.MatchDeclineView.as_view(), name="api-volunteer-match-decline"),
+    path(
+        "matches/<int:match_id>/messages/",
+        conversation_api.VolunteerMessagesView.as_view(),
+        name="api-volunteer-match-messages",
+    ),
+    path(
+        "matches/<int:match_id>/messages/read/",
+        conversation_api.VolunteerMessagesReadView.as_view(),
+        name="api-volunteer-match-messages-read",
+    ),
     path("visits/", api.VisitsView.as_view(), name="api-volunteer-visits"),
     path("visits/<int:visit_id>/cancel/", api.VisitCancelView.as_view(), name="api-volunteer-visit-cancel"),
     path("visits/<int:visit_id>/move/", api.VisitMoveView.as_view(), name="api-volunteer-visit-move"),

@@ -4,6 +4,7 @@
 from dataclasses import dataclass
 
 from liens.errors import DomainError
+from missions.conversations.services import volunteer_messages_erase
 from missions.disclosure import VISITOR_PARTS, private_details
 from missions.matching.life import match_end
 from missions.models import Match
@@ -13,11 +14,14 @@ from volunteers.models import Volunteer
 
 def volunteer_matches_end(*, volunteer: Volunteer, by, reason: str) -> None:
     """End every live match of a volunteer who leaves the programme (their future visits are
-    cancelled, missions reopen). Named by settings.LIENS_VOLUNTEER_LEAVING and run inside
-    volunteers.services.volunteer_leave's transaction. Idempotent: ended matches are not live."""
+    cancelled, missions reopen) and erase their conversations. Named by
+    settings.LIENS_VOLUNTEER_LEAVING and run inside volunteers.services.volunteer_leave's
+    transaction. Idempotent: ended matches are not live."""
     volunteer_self_check(by, volunteer)
     for match in Match.objects.filter(volunteer=volunteer, status__in=Match.LIVE).select_related("mission"):
         match_end(match=match, by=by, reason=reason)
+    # Their conversations go with their data: what they wrote, and what staff wrote to them.
+    volunteer_messages_erase(volunteer=volunteer)
 
 
 # --- what a matched volunteer may see -----------------------------------------------------------

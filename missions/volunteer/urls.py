@@ -8,6 +8,7 @@ the profile's patterns join here, not the reverse.
 
 from django.urls import include, path
 
+from missions.conversations import views as conversation_views
 from volunteers import urls as profile_urls
 
 from . import views
@@ -21,6 +22,7 @@ urlpatterns = [
     path("missions/<int:mission_id>/offer/", views.mission_offer, name="mission_offer"),
     path("matches/<int:match_id>/accept/", views.match_accept, name="match_accept"),
     path("matches/<int:match_id>/decline/", views.match_decline, name="match_decline"),
+    path("matches/<int:match_id>/conversation/", conversation_views.volunteer_conversation, name="conversation"),
     path("visits/", views.visits, name="visits"),
     path("visits/<int:visit_id>/cancel/", views.visit_cancel, name="visit_cancel"),
     path("visits/<int:visit_id>/move/", views.visit_move, name="visit_move"),

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import HttpResponse, HttpResponseNotFound, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -20,6 +21,8 @@ from liens.errors import DomainError
 from liens.forms import form_apply_domain_error
 from liens.pwa import install_hint_dismissed, offline_key, offline_page_mark
 from liens.scopes import view_scopes_disabled
+from missions.conversations.selectors import volunteer_unread, volunteer_unread_conversations
+from missions.conversations.views import conversation_block
 from missions.matching import services as matching
 from missions.models import VisitReport
 from missions.reports import visit_report_submit
@@ -86,6 +89,7 @@ def home(request, volunteer: Volunteer):
             "upcoming": selectors.visits_upcoming(volunteer, limit=3),
             "is_paused": volunteer.is_paused(timezone.localdate()),
             "install_hint": _install_hint(request, volunteer),
+            "unread_conversations": volunteer_unread_conversations(volunteer),
         },
     )
 
@@ -113,6 +117,7 @@ def missions(request, volunteer: Volunteer):
             "timeline": vetting_timeline(volunteer) if pending else [],
             "next_step": profile_next_step(volunteer),
             "install_hint": _install_hint(request, volunteer),
+            "unread": volunteer_unread(volunteer),
         },
     )
 
@@ -125,10 +130,19 @@ def mission_detail(request, volunteer: Volunteer, mission_id: int):
     mission = selectors.mission_for_volunteer_or_404(volunteer, mission_id)
     match = selectors.live_match_for_mission(volunteer, mission)
     contact = services.beneficiary_contact_reveal(match=match, volunteer=volunteer) if match else None
+    block = None
+    if match is not None:
+        block = conversation_block(request, match, post_url=reverse("volunteers:conversation", args=[match.pk]))
     return render(
         request,
         "missions/volunteer/mission_detail.html",
-        {"card": selectors.mission_card(mission, volunteer), "match": match, "contact": contact, "mission": mission},
+        {
+            "card": selectors.mission_card(mission, volunteer),
+            "match": match,
+            "contact": contact,
+            "mission": mission,
+            "conversation_block": block,
+        },
     )
 
 
