@@ -89,7 +89,7 @@ def default_channels(recipient: User, *, urgent: bool, kind: str = "") -> list[s
             channels.remove(Notification.Channel.PUSH)
         if urgent and recipient.phone and Notification.Channel.SMS not in channels:
             channels.append(Notification.Channel.SMS)
-        if not channels or channels == [Notification.Channel.PUSH] and urgent:
+        if not channels or (urgent and channels == [Notification.Channel.PUSH]):
             # Urgent never rests on push alone: a phone may be off, a notification unseen.
             channels.insert(0, Notification.Channel.EMAIL)
         return [channel for channel in CHANNEL_ORDER if channel in channels]
