@@ -11,6 +11,7 @@ from liens.models import PushSubscription
 from liens.notify import NOTIFICATION_GROUPS
 from liens.push import device_label
 from tests import factories
+from volunteers.services import volunteer_leave
 
 pytestmark = pytest.mark.django_db
 
@@ -203,3 +204,14 @@ def _client(user) -> Client:
     client = Client()
     client.force_login(user)
     return client
+
+
+def test_a_volunteer_who_leaves_loses_their_devices_and_choices(volunteer, push_service):
+    device(volunteer.user, push_service)
+    volunteer.user.notify_channels = {"reminders": ["push"]}
+    volunteer.user.save()
+
+    volunteer_leave(volunteer=volunteer)
+
+    volunteer.user.refresh_from_db()
+    assert not PushSubscription.objects.exists() and volunteer.user.notify_channels == {}

@@ -395,11 +395,15 @@ class PushChannel(Channel):
             status = getattr(exc.response, "status_code", None)
             if status in self.GONE:
                 raise _DeviceGone(status) from exc
-            if status is None or status in self.TRANSIENT or status >= 500:
+            if status is None:  # refused before sending: the subscription's keys are unusable
+                raise PermanentSendError(f"web push: {exc.message[:200]}") from exc
+            if status in self.TRANSIENT or status >= 500:
                 raise TransientSendError(f"push service: {exc.message[:200]}") from exc
             raise PermanentSendError(f"push service: {exc.message[:200]}") from exc
         except (requests.RequestException, OSError) as exc:
             raise TransientSendError(f"{type(exc).__name__}: {exc}") from exc
+        except ValueError as exc:  # keys that do not decode: no retry can encrypt for them
+            raise PermanentSendError(f"web push: unusable subscription keys ({type(exc).__name__})") from exc
 
     def send(self, notification: Notification) -> str:
         devices = self.devices.get(notification.recipient_id, [])

@@ -236,3 +236,13 @@ def test_four_dispatchers_racing_on_due_pushes_send_each_once(push_service):
     assert len(tags) == len(set(tags)) == 120, "a push was sent twice or lost"
     assert sum(len(push_service.messages_for(b)) for b in browsers.values()) == 120
     assert Notification.objects.filter(channel="push").exclude(status="sent").count() == 0
+
+
+@pytest.mark.django_db
+def test_an_urgent_message_never_rests_on_push_alone(push_service):
+    user = factories.UserFactory(notify_channels={"alerts": ["push"]})
+    subscribe(user, push_service)
+    assert default_channels(user, urgent=True, kind="alert_raised") == ["email", "push"]
+    user.phone = "+33612345678"
+    assert default_channels(user, urgent=True, kind="alert_raised") == ["sms", "push"]
+    assert default_channels(user, urgent=False, kind="alert_raised") == ["push"]
