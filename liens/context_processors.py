@@ -92,6 +92,9 @@ def _anonymous(request) -> list[Destination]:
 def _account(request) -> list[Destination]:
     name = request.resolver_match.url_name if getattr(request, "resolver_match", None) else None
     return [
+        Destination(
+            reverse("account_notifications"), _("Notifications"), _("Notifications"), name == "account_notifications"
+        ),
         Destination(reverse("account_language"), _("Language of messages"), _("Language"), name == "account_language"),
         Destination(reverse("mfa_index"), _("Account security"), _("Security"), name == "mfa_index"),
     ]
@@ -105,7 +108,7 @@ def navigation(request) -> dict[str, list[Destination]]:
         return {"bar": _anonymous(request), "more": []}
     if mfa_setup_pending(user):
         # Only the setup is open (liens.accounts.middleware): the role's pages are not offered.
-        return {"bar": [], "more": [_account(request)[1]]}
+        return {"bar": [], "more": [_account(request)[-1]]}
     main: list[Destination] = []
     staff = bool(staff_roles(user))
     if user.is_staff:

@@ -48,6 +48,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     # API tokens issued before this instant are refused (liens.accounts.tokens); sessions need
     # no such field, Django's session hash already changes with the password.
     password_changed_at = models.DateTimeField(_("password changed at"), null=True, blank=True, editable=False)
+    # The channels the person chose for each group of messages ({"reminders": ["push", "email"]});
+    # a group left out follows the defaults. Read only by liens.notify.default_channels.
+    notify_channels = models.JSONField(_("channels by kind of message"), default=dict, blank=True)
 
     objects = UserManager()
 
@@ -131,6 +134,35 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} → {self.recipient_id} ({self.channel}, {self.status})"
+
+
+class PushSubscription(models.Model):
+    """One browser, on one device, where its user receives web push messages.
+
+    The endpoint is the push service's address for that browser (unique: a browser has one
+    whoever signs in on it, so it belongs to whoever subscribed last); p256dh and auth are the
+    keys each message is encrypted for. The push service answering 404 or 410 means the
+    browser dropped it, and the row goes (liens.outbox.channels.PushChannel)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="push_subscriptions")
+    endpoint = models.URLField(max_length=1000, unique=True)
+    p256dh = models.CharField(max_length=100)
+    auth = models.CharField(max_length=50)
+    # What the person sees in their list of devices ("Chrome on Android"), from the user agent.
+    device = models.CharField(_("device"), max_length=100, blank=True)
+    created_at = models.DateTimeField(_("added on"), default=timezone.now)
+    last_used_at = models.DateTimeField(_("last message"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("push subscription")
+        verbose_name_plural = _("push subscriptions")
+        indexes = [
+            # Serves the devices list and the dispatcher's batch read: WHERE user_id IN (...).
+            models.Index(fields=["user", "created_at"], name="push_subscription_user"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.device or 'device'} of {self.user_id}"
 
 
 class JobHeartbeat(models.Model):

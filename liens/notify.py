@@ -12,7 +12,8 @@ from django.template import Context, Engine
 from django.utils import timezone, translation
 from django.utils.module_loading import import_string
 
-from .models import Notification, User
+from .models import Notification, PushSubscription, User
+from .push import push_available
 
 
 def site_url(path: str) -> str:
@@ -33,13 +34,65 @@ def _render(kind: str, suffix: str, context: dict) -> str:
     return template.render(Context(context, autoescape=suffix == "html")).strip()
 
 
-def default_channels(recipient: User, *, urgent: bool) -> list[str]:
-    """SMS when the person asked for it, or when urgent and a phone is known; email otherwise too.
+# The few groups a person chooses channels for, and the kinds of message in each. A kind in no
+# group (account and association mail: invitations, validation) follows the defaults. Kinds
+# of the conversations start with "conversation" and belong to "messages".
+NOTIFICATION_GROUPS: dict[str, tuple[str, ...]] = {
+    "reminders": (
+        "visit_reminder_eve", "visit_reminder_soon", "report_nudge", "report_nudge_morning",
+        "visit_cancelled", "visit_called_off", "visit_moved", "visit_unconfirmed",
+    ),
+    "matches": (
+        "match_proposed", "match_offered", "match_accepted", "match_active", "match_cover_proposed",
+        "matching_batch", "volunteer_approved",
+    ),
+    "alerts": ("alert_raised", "alert_escalated", "coordinator_digest"),
+    "messages": (),
+}  # fmt: skip
+GROUP_OF_KIND = {kind: group for group, kinds in NOTIFICATION_GROUPS.items() for kind in kinds}
+# The order channels are listed and written in.
+CHANNEL_ORDER = (Notification.Channel.EMAIL, Notification.Channel.SMS, Notification.Channel.PUSH)
 
-    Email is left out only when a volunteer turned it off and an SMS goes instead, so
-    nobody is ever left with no channel at all. The person's own choice comes from the function
-    settings.LIENS_NOTIFY_PREFERENCES names ((email, sms), or None for the defaults).
+
+def kind_group(kind: str) -> str | None:
+    """The group a kind of message belongs to, for the person's choice of channels; None if none."""
+    if kind.startswith("conversation"):
+        return "messages"
+    return GROUP_OF_KIND.get(kind)
+
+
+def chosen_channels(recipient: User, group: str) -> list[str] | None:
+    """The channels the person chose for a group, in CHANNEL_ORDER; None when they chose nothing."""
+    choice = (recipient.notify_channels or {}).get(group)
+    if not isinstance(choice, list):
+        return None
+    return [channel for channel in CHANNEL_ORDER if channel in choice]
+
+
+def default_channels(recipient: User, *, urgent: bool, kind: str = "") -> list[str]:
+    """The channels a message of this kind goes by: the person's choice for its group, else the
+    defaults (SMS when they asked for it, or when urgent and a phone is known; email otherwise too).
+
+    A choice is kept to what can reach the person: SMS needs a phone, push a device subscribed
+    on a site that has VAPID keys. An urgent message adds SMS when a phone is known. Whatever the
+    choices, nobody is ever left with no channel at all: email stands in. The defaults' own
+    preferences come from the function settings.LIENS_NOTIFY_PREFERENCES names ((email, sms),
+    or None for the defaults).
     """
+    group = kind_group(kind) if kind else None
+    choice = chosen_channels(recipient, group) if group else None
+    if choice is not None:
+        channels = [channel for channel in choice if channel != Notification.Channel.SMS or recipient.phone]
+        if Notification.Channel.PUSH in channels and not (
+            push_available() and PushSubscription.objects.filter(user=recipient).exists()
+        ):
+            channels.remove(Notification.Channel.PUSH)
+        if urgent and recipient.phone and Notification.Channel.SMS not in channels:
+            channels.append(Notification.Channel.SMS)
+        if not channels or (urgent and channels == [Notification.Channel.PUSH]):
+            # Urgent never rests on push alone: a phone may be off, a notification unseen.
+            channels.insert(0, Notification.Channel.EMAIL)
+        return [channel for channel in CHANNEL_ORDER if channel in channels]
     path = getattr(settings, "LIENS_NOTIFY_PREFERENCES", "")
     preferences = import_string(path)(recipient) if path else None
     wants_email, wants_sms = preferences if preferences is not None else (True, False)
@@ -48,6 +101,13 @@ def default_channels(recipient: User, *, urgent: bool) -> list[str]:
     if sms:
         channels.append(Notification.Channel.SMS)
     return channels
+
+
+def _push_url(context: dict, payload: dict) -> str:
+    """Where tapping a push notification leads: the caller's "url" (payload), else the message's
+    first link among the usual ones, else the home page (which sends each role to its own)."""
+    links = (payload.get("url"), context.get("open_link"), context.get("report_link"), context.get("attention_link"))
+    return str(next((url for url in links if url), site_url("/")))
 
 
 def notify(
@@ -69,21 +129,30 @@ def notify(
 
     `payload` is stored on each row for the dispatcher: "tz" (the recipient's local zone for
     quiet hours), "expires_at" (ISO time after which sending is pointless), "guard" (a named
-    check, settings.OUTBOX_GUARDS, that may drop the row when it is no longer relevant).
+    check, settings.OUTBOX_GUARDS, that may drop the row when it is no longer relevant), "url"
+    (where tapping a push notification leads; by default the message's link).
     """
     due_at = due_at or timezone.now()
     rows = []
     with translation.override(recipient.language or "fr"):
         context = {"recipient": recipient, "urgent": urgent, **context}
-        for channel in channels or default_channels(recipient, urgent=urgent):
+        for channel in channels or default_channels(recipient, urgent=urgent, kind=kind):
             if channel == Notification.Channel.SMS:
                 # The French catalogue puts non-breaking spaces before ? ! : ; for screens; a
                 # text message gains nothing from them and some phones show them oddly.
                 text = _render(kind, "sms.txt", context).replace("\u00a0", " ").replace("\u202f", " ")
                 subject, html = "", ""
+            elif channel == Notification.Channel.PUSH:
+                # A notification on a lock screen: the subject as its title, the short text of
+                # the SMS as its body, and where a tap leads.
+                subject = " ".join(_render(kind, "subject.txt", context).split())
+                text, html = _render(kind, "sms.txt", context), ""
             else:
                 subject = " ".join(_render(kind, "subject.txt", context).split())
                 text, html = _render(kind, "txt", context), _render(kind, "html", context)
+            row_payload = {**(payload or {}), "urgent": urgent}
+            if channel == Notification.Channel.PUSH:
+                row_payload["url"] = _push_url(context, row_payload)
             rows.append(
                 Notification(
                     recipient=recipient,
@@ -94,7 +163,7 @@ def notify(
                     subject=subject[:200],
                     body_text=text,
                     body_html=html,
-                    payload={**(payload or {}), "urgent": urgent},
+                    payload=row_payload,
                     dedup_key=f"{dedup_key}:{channel}",
                 )
             )

@@ -7,8 +7,10 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
+from .accounts.policy import staff_roles
 from .celery import app as celery_app
-from .models import JobHeartbeat
+from .models import JobHeartbeat, PushSubscription
+from .notify import NOTIFICATION_GROUPS, chosen_channels, default_channels
 
 
 @dataclass
@@ -47,3 +49,31 @@ def health_check() -> Health:
         checks["heartbeat"]["error"] = error
 
     return Health(ok=all(check["ok"] for check in checks.values()), checks=checks)
+
+
+# --- Web push devices and the choice of channels ------------------------------------------------
+
+
+def push_devices(user) -> list[PushSubscription]:
+    """The user's devices that receive web push, oldest first (one query)."""
+    return list(PushSubscription.objects.filter(user=user).order_by("created_at", "pk"))
+
+
+def notification_groups_offered(user) -> list[str]:
+    """The groups of messages this person may receive, in NOTIFICATION_GROUPS order: alerts and
+    digests go to association staff and platform admins only."""
+    staff = user.is_staff or bool(staff_roles(user))
+    return [group for group in NOTIFICATION_GROUPS if group != "alerts" or staff]
+
+
+def channel_choices(user) -> dict[str, list[str]]:
+    """For each group offered, the channels chosen, or those the defaults give when none were."""
+    defaults = None
+    choices = {}
+    for group in notification_groups_offered(user):
+        chosen = chosen_channels(user, group)
+        if chosen is None:
+            defaults = defaults if defaults is not None else default_channels(user, urgent=False)
+            chosen = defaults
+        choices[group] = list(chosen)
+    return choices

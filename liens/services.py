@@ -4,6 +4,7 @@ the account's own settings."""
 import datetime
 import html
 import json
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import transaction
@@ -13,7 +14,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .errors import DomainError
-from .models import JobHeartbeat, Notification, SensitiveAccess, User
+from .models import JobHeartbeat, Notification, PushSubscription, SensitiveAccess, User
+from .notify import CHANNEL_ORDER, NOTIFICATION_GROUPS
+from .push import b64url_decode, device_label, push_available
 
 # Terminal outbox states: nothing more will be sent from these rows.
 FINISHED_NOTIFICATION_STATUSES = (
@@ -117,4 +120,77 @@ def user_language_set(*, user: User, language: str, by: User) -> User:
         raise DomainError(_("Choose one of the languages offered."), field="language")
     User.objects.filter(pk=user.pk).update(language=language)
     user.language = language
+    return user
+
+
+# --- Web push devices and the choice of channels ------------------------------------------------
+
+
+def push_subscription_save(
+    *, user: User, endpoint: str, p256dh: str, auth: str, user_agent: str = ""
+) -> PushSubscription:
+    """Record (or refresh) this browser's push subscription for `user`. Idempotent by endpoint:
+    a browser subscribed again keeps one row, and one signed in by someone else becomes theirs,
+    since its notifications now reach whoever uses it."""
+    if not push_available():
+        raise DomainError(_("Notifications on this device are not available on this site."), code="unavailable")
+    scheme = urlsplit(endpoint or "").scheme
+    if scheme not in settings.PUSH_ENDPOINT_SCHEMES or len(endpoint) > 1000:
+        raise DomainError(_("This is not the address of a push service."), field="endpoint")
+    try:
+        public = b64url_decode(p256dh or "")
+        secret = b64url_decode(auth or "")
+    except ValueError:
+        public = secret = b""
+    # An uncompressed P-256 point and a 16-byte secret (RFC 8291): anything else cannot be encrypted for.
+    if len(public) != 65 or public[0] != 4:
+        raise DomainError(_("The device's key is not valid."), field="p256dh")
+    if len(secret) != 16:
+        raise DomainError(_("The device's key is not valid."), field="auth")
+    # update_or_create locks the endpoint's row (or relies on its unique constraint) in one transaction.
+    with transaction.atomic():
+        subscription, _created = PushSubscription.objects.update_or_create(
+            endpoint=endpoint,
+            defaults={"user": user, "p256dh": p256dh, "auth": auth, "device": device_label(user_agent)[:100]},
+            create_defaults={
+                "user": user,
+                "p256dh": p256dh,
+                "auth": auth,
+                "device": device_label(user_agent)[:100],
+                "created_at": timezone.now(),
+            },
+        )
+    return subscription
+
+
+def push_subscription_remove(*, subscription: PushSubscription, by: User) -> None:
+    """Forget a device: nothing more is pushed to it. Only its owner may (the views 404 others)."""
+    if subscription.user_id != by.pk:
+        raise DomainError(_("You may only change your own account."), code="forbidden")
+    PushSubscription.objects.filter(pk=subscription.pk).delete()
+
+
+def notify_channels_set(*, user: User, choices: dict[str, list[str]]) -> User:
+    """Store the channels the person chose for each group of messages (liens.notify's groups).
+
+    Every group offered needs at least one channel; SMS needs a phone, push a site with VAPID
+    keys. A group the person was not offered keeps what it had."""
+    allowed = set(CHANNEL_ORDER)
+    stored = dict(user.notify_channels or {})
+    for group, channels in choices.items():
+        if group not in NOTIFICATION_GROUPS:
+            raise DomainError(_("Unknown kind of message."), field=group)
+        unknown = set(channels) - allowed
+        if unknown:
+            raise DomainError(_("Choose among email, text message and notification."), field=group)
+        if not channels:
+            raise DomainError(_("Choose at least one way to reach you."), field=group)
+        if Notification.Channel.SMS in channels and not user.phone:
+            raise DomainError(_("Give a mobile number to receive text messages."), field=group)
+        if Notification.Channel.PUSH in channels and not push_available():
+            raise DomainError(_("Notifications on this device are not available on this site."), field=group)
+        stored[group] = [channel for channel in CHANNEL_ORDER if channel in channels]
+    with transaction.atomic():
+        User.objects.filter(pk=user.pk).update(notify_channels=stored)
+    user.notify_channels = stored
     return user

@@ -474,6 +474,18 @@ SMS_API_TOKEN = os.environ.get("SMS_API_TOKEN", "")
 SMS_SENDER = os.environ.get("SMS_SENDER", "Liens")
 SMS_API_TIMEOUT = float(os.environ.get("SMS_API_TIMEOUT", "10"))
 
+# Web push: a VAPID key pair (`manage.py vapid_keys` prints one) and a contact for the push
+# services (a mailto: or https: address). Without both keys, push is not offered and not sent.
+VAPID_PUBLIC_KEY = os.environ.get("VAPID_PUBLIC_KEY", "")
+VAPID_PRIVATE_KEY = os.environ.get("VAPID_PRIVATE_KEY", "")
+VAPID_SUBJECT = os.environ.get("VAPID_SUBJECT", "mailto:contact@liens.invalid")
+# How long a push service keeps a message for a phone that is off (a row's expiry shortens it).
+PUSH_TTL_SECONDS = int(os.environ.get("PUSH_TTL_SECONDS", str(24 * 3600)))
+PUSH_TIMEOUT = 10
+# Browsers' push services are HTTPS; a subscription naming another scheme is refused, so the
+# site never posts to an address a user typed. Tests add "http" for their loopback service.
+PUSH_ENDPOINT_SCHEMES = ("https",)
+
 # Which class sends each channel. OUTBOX_CHANNEL_OVERRIDE replaces them all (integration tests
 # and benchmarks only, e.g. liens.outbox.channels.RecordingChannel).
 OUTBOX_CHANNELS = {
@@ -499,11 +511,11 @@ OUTBOX_SENT_FLUSH_SECONDS = 0.05
 OUTBOX_CONCURRENCY = {
     "email": int(os.environ.get("OUTBOX_EMAIL_CONCURRENCY", "20")),
     "sms": int(os.environ.get("OUTBOX_SMS_CONCURRENCY", "20")),
-    "push": 1,
+    "push": int(os.environ.get("OUTBOX_PUSH_CONCURRENCY", "20")),
 }
 # One dispatch run stops taking new batches after this, so runs do not pile up behind beat.
 OUTBOX_DISPATCH_TIME_BUDGET = 50
-# No SMS between these local times unless urgent (a volunteer's own quiet hours take precedence).
+# No SMS or push between these local times unless urgent (a volunteer's own quiet hours take precedence).
 OUTBOX_QUIET_HOURS = (time(21, 0), time(8, 0))
 # Named relevance checks the dispatcher runs on a batch before sending (payload["guard"]).
 OUTBOX_GUARDS = {

@@ -6,6 +6,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
 from . import pwa, views
+from .accounts import notifications as account_notifications
 from .accounts import views as account_views
 
 # The admin signs in through the site's form, with its rate limit and two-factor code.
@@ -32,6 +33,12 @@ urlpatterns = [
     path("accounts/2fa/", account_views.security, name="mfa_index"),
     path("accounts/2fa/totp/activate/", account_views.activate_totp, name="mfa_activate_totp"),
     path("accounts/api-token/revoke/", account_views.api_token_revoke_page, name="account_api_token_revoke"),
+    path("accounts/notifications/", account_notifications.notifications, name="account_notifications"),
+    path(
+        "accounts/notifications/devices/<int:subscription_id>/remove/",
+        account_notifications.device_remove,
+        name="account_device_remove",
+    ),
     path("accounts/", include("allauth.urls")),
     path(settings.ADMIN_URL, admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
@@ -47,6 +54,21 @@ urlpatterns = [
     path("missions/", include("missions.catalogue.urls", namespace="catalogue")),
     path("api/auth/token/", account_views.TokenView.as_view(), name="api-auth-token"),
     path("api/auth/token/revoke/", account_views.TokenRevokeView.as_view(), name="api-auth-token-revoke"),
+    path(
+        "api/account/push-subscriptions/",
+        account_notifications.PushSubscriptionListView.as_view(),
+        name="api-push-subscriptions",
+    ),
+    path(
+        "api/account/push-subscriptions/<int:subscription_id>/",
+        account_notifications.PushSubscriptionDetailView.as_view(),
+        name="api-push-subscription",
+    ),
+    path(
+        "api/account/notification-channels/",
+        account_notifications.NotificationChannelsView.as_view(),
+        name="api-notification-channels",
+    ),
     path("alerts/", include("missions.alerts.urls", namespace="alerts")),
     path("visits/", include("missions.visits.urls", namespace="visits")),
     path("api/alerts/", include("missions.alerts.api_urls", namespace="alerts_api")),

@@ -8,6 +8,7 @@ from django.test import Client
 
 from tests import factories
 from tests.clock import suite_instant
+from tests.push_service import FakePushService, vapid_pair
 
 
 def pytest_configure(config):
@@ -122,3 +123,16 @@ def tasks_in_process():
     app.conf.task_always_eager, app.conf.task_eager_propagates = True, True
     yield
     app.conf.task_always_eager, app.conf.task_eager_propagates = saved
+
+
+@pytest.fixture
+def push_service(settings):
+    """A push service on loopback (tests/push_service.py), and the site's VAPID keys to sign for it."""
+    public, private = vapid_pair()
+    settings.VAPID_PUBLIC_KEY, settings.VAPID_PRIVATE_KEY = public, private
+    settings.VAPID_SUBJECT = "mailto:tests@liens.invalid"
+    # Its endpoints are plain http on loopback; browsers' push services are https.
+    settings.PUSH_ENDPOINT_SCHEMES = ("https", "http")
+    service = FakePushService(public).start()
+    yield service
+    service.stop()

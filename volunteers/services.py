@@ -24,7 +24,7 @@ from rest_framework.authtoken.models import Token
 from liens.choices import Interest, Language, VisitKind
 from liens.errors import DomainError
 from liens.geocoding import GeoPoint, geocode, is_french_postcode
-from liens.models import Notification, User
+from liens.models import Notification, PushSubscription, User
 from liens.services import notifications_scrub
 
 from .models import AvailabilitySlot, Volunteer, new_calendar_token
@@ -357,6 +357,9 @@ def volunteer_leave(*, volunteer: Volunteer) -> Volunteer:
         )
         EmailAddress.objects.filter(user=user).delete()
         Token.objects.filter(user=user).delete()
+        # The phones' push addresses are theirs too: nothing more reaches those devices.
+        PushSubscription.objects.filter(user=user).delete()
+        user.notify_channels = {}
         user.email = f"left-{user.pk}-{secrets.token_hex(4)}@{LEFT_EMAIL_DOMAIN}"
         user.first_name = user.last_name = user.phone = ""
         user.is_active = False

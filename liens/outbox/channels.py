@@ -7,7 +7,8 @@ treated as transient by the dispatcher, so a bug costs a few bounded retries, no
 
 Email goes through Django's email backend (SMTP, console, or django-anymail's provider backends
 in production). SMS goes through a small provider interface chosen by settings.SMS_BACKEND:
-console and file backends for development, and an HTTP adapter for a real provider.
+console and file backends for development, and an HTTP adapter for a real provider. Web push
+goes to the push service of each browser the recipient subscribed (PushChannel).
 """
 
 from __future__ import annotations
@@ -20,15 +21,22 @@ import threading
 import time
 import urllib.error
 import urllib.request
+from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import phonenumbers
 import redis
+import requests
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.module_loading import import_string
+from py_vapid import Vapid
+from pywebpush import WebPushException, webpush
 
-from liens.models import Notification
+from liens.models import Notification, PushSubscription
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +69,10 @@ class Channel:
 
     def open(self) -> None:
         pass
+
+    def prepare(self, rows: list[Notification]) -> None:
+        """Read what `send` will need beyond the row (one query for the batch's rows of this
+        channel), in the dispatcher's thread, after `open`."""
 
     def close(self) -> None:
         pass
@@ -267,13 +279,163 @@ class SmsChannel(Channel):
         return self.backend.send_sms(to=to, text=notification.body_text, reference=notification.dedup_key)
 
 
+# --- Web push ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Device:
+    """A push subscription as the sending threads see it: read once per batch, never a model."""
+
+    pk: int
+    endpoint: str
+    p256dh: str
+    auth: str
+
+
 class PushChannel(Channel):
-    """Web push is not wired yet: rows for it fail at once rather than wait forever."""
+    """Web push (RFC 8030) through pywebpush: each message encrypted for each of the recipient's
+    subscribed devices (aes128gcm, RFC 8291) and signed with the site's VAPID key (RFC 8292).
+
+    A row is sent once at least one device took it. A push service answering 404 or 410 says the
+    browser dropped that subscription: the send notes it, and `close()`, in the dispatcher's
+    thread, deletes those rows (and stamps `last_used_at` on the devices reached), so `send`
+    never touches the database. Other refusals of a device (400, 401, 403, 413) are permanent
+    for this message; 429, 5xx and network errors are transient. When no device took the
+    message, the row is retried if any refusal was transient, and fails otherwise; a device that
+    took it is then sent it again on the retry only if no device took it the first time.
+    """
 
     name = Notification.Channel.PUSH
+    GONE = (404, 410)
+    TRANSIENT = (408, 425, 429)
+
+    def __init__(self) -> None:
+        self.vapid = None
+        self.devices: dict[int, list[_Device]] = {}
+        self.local = threading.local()
+        self.lock = threading.Lock()
+        self.gone: set[int] = set()
+        self.reached: set[int] = set()
+
+    def open(self) -> None:
+        if not (settings.VAPID_PUBLIC_KEY and settings.VAPID_PRIVATE_KEY):
+            raise PermanentSendError("web push is not configured: set VAPID_PUBLIC_KEY and VAPID_PRIVATE_KEY")
+        try:
+            self.vapid = Vapid.from_string(settings.VAPID_PRIVATE_KEY)
+        except Exception as exc:
+            raise PermanentSendError(f"VAPID_PRIVATE_KEY is not a usable key: {type(exc).__name__}") from exc
+
+    def prepare(self, rows: list[Notification]) -> None:
+        found = PushSubscription.objects.filter(user_id__in={row.recipient_id for row in rows}).values_list(
+            "user_id", "pk", "endpoint", "p256dh", "auth"
+        )
+        self.devices = {}
+        for user_id, *device in found.order_by("pk"):
+            self.devices.setdefault(user_id, []).append(_Device(*device))
+
+    def close(self) -> None:
+        with self.lock:
+            gone, reached, self.gone, self.reached = self.gone, self.reached, set(), set()
+        self.local = threading.local()
+        try:
+            if gone:
+                PushSubscription.objects.filter(pk__in=gone).delete()
+                log.info("web push: %s expired subscription(s) removed", len(gone))
+            if reached - gone:
+                PushSubscription.objects.filter(pk__in=reached - gone).update(last_used_at=timezone.now())
+        except Exception:  # the batch's outcomes are recorded already; a gone device is met again
+            log.warning("web push: updating subscriptions failed", exc_info=True)
+
+    def _session(self) -> requests.Session:
+        session = getattr(self.local, "session", None)
+        if session is None:
+            session = self.local.session = requests.Session()
+        return session
+
+    def message(self, notification: Notification) -> bytes:
+        """What the service worker receives (liens/static/liens/sw.js): title, body, url, tag."""
+        payload = notification.payload or {}
+        return json.dumps(
+            {
+                "title": notification.subject or "Liens",
+                "body": notification.body_text,
+                "url": payload.get("url") or f"{settings.SITE_URL}/",
+                # One notification per message on the phone: a repeat replaces, never stacks.
+                "tag": notification.dedup_key,
+                "lang": notification.language,
+            },
+            ensure_ascii=False,
+        ).encode()
+
+    def ttl(self, notification: Notification) -> int:
+        """How long the push service keeps the message for a phone that is off: until the row
+        expires (a reminder is pointless once the visit has started), at most PUSH_TTL_SECONDS."""
+        ttl = settings.PUSH_TTL_SECONDS
+        raw = (notification.payload or {}).get("expires_at")
+        expires_at = parse_datetime(raw) if raw else None
+        if expires_at is not None:
+            ttl = min(ttl, int((expires_at - timezone.now()).total_seconds()))
+        return max(ttl, 0)
+
+    def _send_to(self, device: _Device, data: bytes, *, ttl: int, urgency: str) -> None:
+        origin = urlsplit(device.endpoint)
+        try:
+            webpush(
+                subscription_info={"endpoint": device.endpoint, "keys": {"p256dh": device.p256dh, "auth": device.auth}},
+                data=data,
+                vapid_private_key=self.vapid,
+                # A fresh dict per call: pywebpush writes "aud" and "exp" into it.
+                vapid_claims={"sub": settings.VAPID_SUBJECT, "aud": f"{origin.scheme}://{origin.netloc}"},
+                ttl=ttl,
+                headers={"Urgency": urgency},
+                timeout=settings.PUSH_TIMEOUT,
+                requests_session=self._session(),
+            )
+        except WebPushException as exc:
+            status = getattr(exc.response, "status_code", None)
+            if status in self.GONE:
+                raise _DeviceGone(status) from exc
+            if status is None:  # refused before sending: the subscription's keys are unusable
+                raise PermanentSendError(f"web push: {exc.message[:200]}") from exc
+            if status in self.TRANSIENT or status >= 500:
+                raise TransientSendError(f"push service: {exc.message[:200]}") from exc
+            raise PermanentSendError(f"push service: {exc.message[:200]}") from exc
+        except (requests.RequestException, OSError) as exc:
+            raise TransientSendError(f"{type(exc).__name__}: {exc}") from exc
+        except ValueError as exc:  # keys that do not decode: no retry can encrypt for them
+            raise PermanentSendError(f"web push: unusable subscription keys ({type(exc).__name__})") from exc
 
     def send(self, notification: Notification) -> str:
-        raise PermanentSendError("web push is not configured")
+        devices = self.devices.get(notification.recipient_id, [])
+        if not devices:
+            raise PermanentSendError("no device subscribed to web push")
+        data = self.message(notification)
+        ttl = self.ttl(notification)
+        urgency = "high" if (notification.payload or {}).get("urgent") else "normal"
+        reached, gone, errors = [], [], []
+        for device in devices:
+            try:
+                self._send_to(device, data, ttl=ttl, urgency=urgency)
+            except _DeviceGone:
+                gone.append(device.pk)
+            except SendError as exc:
+                errors.append(exc)
+            else:
+                reached.append(device.pk)
+        with self.lock:
+            self.gone.update(gone)
+            self.reached.update(reached)
+        if reached:
+            return f"{len(reached)} device(s)"
+        if any(isinstance(exc, TransientSendError) for exc in errors):
+            raise TransientSendError("; ".join(str(exc) for exc in errors))
+        if errors:
+            raise PermanentSendError("; ".join(str(exc) for exc in errors))
+        raise PermanentSendError("every device's subscription has expired")
+
+
+class _DeviceGone(Exception):
+    """The push service no longer knows this subscription (404, 410)."""
 
 
 # --- Test and benchmark channels -----------------------------------------------------------

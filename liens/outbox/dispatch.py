@@ -139,12 +139,16 @@ def _zone(notification: Notification) -> ZoneInfo:
         return ZoneInfo(settings.TIME_ZONE)
 
 
+# Channels that wake a phone: held back during quiet hours unless urgent. Email waits in an inbox.
+QUIET_CHANNELS = (Notification.Channel.SMS, Notification.Channel.PUSH)
+
+
 def _quiet_sensitive(notification: Notification) -> bool:
-    return notification.channel == Notification.Channel.SMS and not (notification.payload or {}).get("urgent")
+    return notification.channel in QUIET_CHANNELS and not (notification.payload or {}).get("urgent")
 
 
 def quiet_windows(rows: list[Notification]) -> dict[int, tuple[datetime.time, datetime.time]]:
-    """Volunteers' own quiet hours for the recipients of non-urgent SMS rows (one query)."""
+    """Volunteers' own quiet hours for the recipients of non-urgent SMS and push rows (one query)."""
     user_ids = {row.recipient_id for row in rows if _quiet_sensitive(row)}
     if not user_ids:
         return {}
@@ -157,7 +161,7 @@ def quiet_windows(rows: list[Notification]) -> dict[int, tuple[datetime.time, da
 def quiet_hours_end(
     notification: Notification, *, now: datetime.datetime, window: tuple[datetime.time, datetime.time] | None = None
 ) -> datetime.datetime | None:
-    """When the recipient's quiet hours end, if now is inside them and the row is a non-urgent SMS.
+    """When the recipient's quiet hours end, if now is inside them and the row is a non-urgent SMS or push.
 
     `window` is the volunteer's own (from, until); the settings' default applies otherwise.
     """
@@ -440,6 +444,8 @@ class _Batch:
                 if row.channel not in opened:
                     try:
                         channel.open()
+                        # What the sends will need from the database, read here in one go.
+                        channel.prepare([other for other in rows if other.channel == row.channel])
                     except Exception as exc:  # e.g. a provider not configured: retried within the bound
                         log.exception("channel %s could not open", row.channel)
                         self.retry(row, f"cannot open {row.channel}: {type(exc).__name__}: {exc}", started)

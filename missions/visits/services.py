@@ -338,8 +338,10 @@ def reminders_plan(*, visit: Visit, now: datetime.datetime | None = None) -> int
     recipient = visit.match.volunteer.user
     zone = association_zone(visit.match.mission.association)
     schedule = reminder_schedule(visit, now=now)
-    channels = default_channels(recipient, urgent=False)
-    wanted = {kind: [f"{reminder_key(visit, kind)}:{channel}" for channel in channels] for kind, _d, _e in schedule}
+    channels = {kind: default_channels(recipient, urgent=False, kind=kind) for kind, _d, _e in schedule}
+    wanted = {
+        kind: [f"{reminder_key(visit, kind)}:{channel}" for channel in channels[kind]] for kind, _d, _e in schedule
+    }
     all_wanted = [key for keys in wanted.values() for key in keys]
     ours = Q()
     for kind in REMINDER_KINDS:
@@ -373,7 +375,7 @@ def reminders_plan(*, visit: Visit, now: datetime.datetime | None = None) -> int
                     context=context,
                     dedup_key=reminder_key(visit, kind),
                     due_at=due_at,
-                    channels=channels,
+                    channels=channels[kind],
                     payload={
                         "tz": zone.key,
                         "expires_at": expires_at.isoformat(),

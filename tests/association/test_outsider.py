@@ -18,6 +18,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from liens.models import PushSubscription
 from missions.models import (
     AlertEvent,
     Assessment,
@@ -53,6 +54,8 @@ OWNED_KWARGS = {
     "job_id": lambda w: w["job"].pk,
     # A volunteer in a live match with A, living outside B's département: B has no reason to see them.
     "volunteer_id": lambda w: w["volunteer"].pk,
+    # A device of A's coordinator receiving web push: anyone else's session gets 404.
+    "subscription_id": lambda w: w["subscription"].pk,
 }
 
 # Generic "pk"/"id" arguments: the model comes from the view class when it says so
@@ -223,6 +226,9 @@ def world(association_a, coordinator_a):
         "event": event,
         "job": ImportJob.objects.create(association=association_a, filename="x.csv", content=b"Nom\n"),
         "volunteer": volunteer,
+        "subscription": PushSubscription.objects.create(
+            user=coordinator_a, endpoint="https://push.example.org/a", p256dh="x", auth="y"
+        ),
     }
 
 
@@ -241,6 +247,7 @@ def _snapshot(world) -> dict:
         "contacts": Contact.objects.count(),
         "events": AlertEvent.objects.count(),
         "volunteer": type(world["volunteer"]).objects.filter(pk=world["volunteer"].pk).values().get(),
+        "subscriptions": sorted(PushSubscription.objects.values_list("pk", flat=True)),
     }
 
 

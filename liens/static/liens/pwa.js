@@ -2,7 +2,8 @@
 // registers the worker, tells it whose page this is (so it keeps only that user's copies),
 // shows the reports waiting to be sent and then sent, the emergency numbers at once when an
 // urgent concern is ticked with no network, and the install hint's button where the browser
-// offers one. Everything works without it: pages and forms are plain.
+// offers one, and the button that lets this device receive notifications (web push). Everything
+// works without it: pages and forms are plain.
 (function () {
   "use strict";
   if (!("serviceWorker" in navigator)) { return; }
@@ -138,5 +139,84 @@
       }, { once: true });
     });
     window.addEventListener("appinstalled", function () { hint.hidden = true; });
+  }
+  // --- notifications on this device (web push) -------------------------------------------------
+  // The Notifications page holds the button (hidden until here): shown only where the browser can
+  // receive push and the site has a VAPID key. The browser's subscription goes to the API, which
+  // keeps one row per browser; the device list then shows it.
+  var push = document.querySelector("[data-push]");
+  if (push && push.getAttribute("data-push-key") && "PushManager" in window && "Notification" in window) {
+    var pushButton = push.querySelector("[data-push-subscribe]");
+    var listed = Array.prototype.map.call(document.querySelectorAll("[data-endpoint]"), function (el) {
+      return el.getAttribute("data-endpoint");
+    });
+
+    var pushState = function (name) {
+      push.querySelectorAll("[data-push-state]").forEach(function (el) {
+        el.hidden = el.getAttribute("data-push-state") !== name;
+      });
+      pushButton.hidden = name === "on" || name === "denied";
+    };
+
+    // The VAPID public key, base64url, as the bytes PushManager.subscribe wants.
+    var applicationServerKey = function () {
+      var text = push.getAttribute("data-push-key").replace(/-/g, "+").replace(/_/g, "/");
+      var raw = window.atob(text + "===".slice((text.length + 3) % 4));
+      return Uint8Array.from(raw, function (c) { return c.charCodeAt(0); });
+    };
+
+    var save = function (subscription) {
+      var token = document.querySelector("input[name=csrfmiddlewaretoken]");
+      return fetch(push.getAttribute("data-push-url"), {
+        method: "POST",
+        credentials: "same-origin",
+        headers: { "Content-Type": "application/json", "X-CSRFToken": token ? token.value : "" },
+        body: JSON.stringify(subscription.toJSON())
+      }).then(function (response) {
+        if (!response.ok) { throw new Error("HTTP " + response.status); }
+      });
+    };
+
+    push.hidden = false;
+    pushState(Notification.permission === "denied" ? "denied" : "off");
+    navigator.serviceWorker.ready.then(function (registration) {
+      return registration.pushManager.getSubscription();
+    }).then(function (subscription) {
+      if (subscription && Notification.permission === "granted" && listed.indexOf(subscription.endpoint) !== -1) {
+        pushState("on");
+      }
+      // Removing this very device: the browser forgets its subscription too.
+      document.querySelectorAll("form[data-endpoint]").forEach(function (form) {
+        form.addEventListener("submit", function () {
+          if (subscription && form.getAttribute("data-endpoint") === subscription.endpoint) {
+            subscription.unsubscribe().catch(function () {});
+          }
+        });
+      });
+    }).catch(function () {});
+
+    pushButton.addEventListener("click", function () {
+      pushButton.disabled = true;
+      Notification.requestPermission().then(function (permission) {
+        if (permission !== "granted") {
+          pushState(permission === "denied" ? "denied" : "off");
+          return null;
+        }
+        return navigator.serviceWorker.ready.then(function (registration) {
+          return registration.pushManager.getSubscription().then(function (existing) {
+            return existing || registration.pushManager.subscribe({
+              userVisibleOnly: true,
+              applicationServerKey: applicationServerKey()
+            });
+          });
+        }).then(save).then(function () {
+          pushState("on");
+          // The list of devices now holds this one.
+          window.location.reload();
+        });
+      }).catch(function () {
+        pushState("failed");
+      }).then(function () { pushButton.disabled = false; });
+    });
   }
 })();

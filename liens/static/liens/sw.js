@@ -13,7 +13,9 @@
 // - a visit report sent without network is queued here (IndexedDB) and sent when the network
 //   returns (Background Sync where the browser has it, else the next page opened or the
 //   "online" event); the server takes one report per visit and answers a second send with
-//   the report already received, so a report is recorded once however often it is sent.
+//   the report already received, so a report is recorded once however often it is sent;
+// - shows a notification for each push message (liens.outbox.channels.PushChannel: title, body,
+//   url, tag) and, when it is tapped, brings forward a Liens window on that page or opens one.
 "use strict";
 
 var CONFIG = self.LIENS;
@@ -85,6 +87,39 @@ self.addEventListener("message", function (event) {
   if (done) {
     event.waitUntil(done.catch(function () {}).then(function () { return tell(event.source); }));
   }
+});
+
+// --- notifications (web push) -----------------------------------------------------------------
+
+self.addEventListener("push", function (event) {
+  var data = {};
+  try { data = event.data ? event.data.json() : {}; } catch (e) { data = { body: event.data.text() }; }
+  var icon = CONFIG.shell.filter(function (path) { return /icon-192/.test(path); })[0];
+  event.waitUntil(self.registration.showNotification(data.title || "Liens", {
+    body: data.body || "",
+    icon: icon,
+    badge: icon,
+    lang: data.lang || "",
+    // The same message twice replaces the first, never stacks.
+    tag: data.tag || "",
+    data: { url: data.url || "/" }
+  }));
+});
+
+self.addEventListener("notificationclick", function (event) {
+  event.notification.close();
+  // Only the site's own pages: the message's path, on this origin, never another site.
+  var asked = new URL((event.notification.data || {}).url || "/", self.location.origin);
+  var target = new URL(asked.pathname + asked.search, self.location.origin);
+  event.waitUntil(self.clients.matchAll({ type: "window", includeUncontrolled: true }).then(function (clients) {
+    var same = clients.filter(function (client) { return client.url === target.href; })[0];
+    if (same) { return same.focus(); }
+    var any = clients[0];
+    if (any && "navigate" in any) {
+      return any.navigate(target.href).then(function (client) { return (client || any).focus(); });
+    }
+    return self.clients.openWindow(target.href);
+  }));
 });
 
 // --- pages -----------------------------------------------------------------------------------
