@@ -35,8 +35,7 @@ def _render(kind: str, suffix: str, context: dict) -> str:
 
 
 # The few groups a person chooses channels for, and the kinds of message in each. A kind in no
-# group (account and association mail: invitations, validation) follows the defaults. Kinds
-# of the conversations start with "conversation" and belong to "messages".
+# group (account and association mail: invitations, validation) follows the defaults.
 NOTIFICATION_GROUPS: dict[str, tuple[str, ...]] = {
     "reminders": (
         "visit_reminder_eve", "visit_reminder_soon", "report_nudge", "report_nudge_morning",
@@ -47,7 +46,7 @@ NOTIFICATION_GROUPS: dict[str, tuple[str, ...]] = {
         "matching_batch", "volunteer_approved",
     ),
     "alerts": ("alert_raised", "alert_escalated", "coordinator_digest"),
-    "messages": (),
+    "messages": ("conversation_messages",),
 }  # fmt: skip
 GROUP_OF_KIND = {kind: group for group, kinds in NOTIFICATION_GROUPS.items() for kind in kinds}
 # The order channels are listed and written in.
@@ -56,8 +55,6 @@ CHANNEL_ORDER = (Notification.Channel.EMAIL, Notification.Channel.SMS, Notificat
 
 def kind_group(kind: str) -> str | None:
     """The group a kind of message belongs to, for the person's choice of channels; None if none."""
-    if kind.startswith("conversation"):
-        return "messages"
     return GROUP_OF_KIND.get(kind)
 
 
