@@ -1,8 +1,9 @@
 """What Liens did, held against what really happened (simulation.world.Truth).
 
-- A true silence episode: a person followed (not ended) goes past their real last contact (or
-  activation) + target + grace, outside any pause; it starts there, or at the end of the pause
-  the deadline fell in (missions.deadline's rule), and lasts until the next real contact.
+- A true silence episode: a person followed (not ended) goes past their real last contact (or,
+  never contacted, their activation, pauses or not) + target + grace, outside any pause; it
+  starts there, or at the end of the pause the deadline fell in (missions.deadline's rule), and
+  lasts until the next real contact.
 - Detection: an open no-contact alert during the episode; its delay counts from the episode's
   start (an alert raised earlier, because Liens had not heard of a contact, counts as 0).
 - A false alert: a no-contact alert raised while the person was not truly late. Split by what
@@ -63,18 +64,10 @@ def episodes_of(truth, *, end: datetime.datetime) -> list[Episode]:
     return found
 
 
-# A documented rule of missions.ledger (alert_deadline_restore): a person never contacted gets
-# a full target + grace from the moment they are followed again, so the silence before their
-# pause is not counted, whereas a person contacted once has it counted.
-NEVER_CONTACTED_THEN_PAUSED = "never_contacted_before_a_pause"
-
-
 def _why_missed(truth, episode: Episode) -> str:
-    """What explains an episode without an alert, when something known does."""
-    contacted = any(c < episode.start for c in truth.contacts)
-    after_pause = any(end == episode.start for _start, end in truth.pauses)
-    if not contacted and after_pause:
-        return NEVER_CONTACTED_THEN_PAUSED
+    """A first clue to an episode without an alert: whether it began at a pause's end."""
+    if any(end == episode.start for _start, end in truth.pauses):
+        return "after_a_pause"
     return "unexplained"
 
 
