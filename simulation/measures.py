@@ -71,6 +71,14 @@ def _why_missed(truth, episode: Episode) -> str:
     return "unexplained"
 
 
+def per_day_by_kind(counts: Counter, *, staff_days: int) -> dict[str, float]:
+    """What a staff member receives a day, on average, of each kind of notification (one row
+    per channel, as counted above), most frequent first: where a coordinator's noise comes from."""
+    if not staff_days:
+        return {}
+    return {kind: round(n / staff_days, 2) for kind, n in counts.most_common()}
+
+
 def _percentile(values: list[float], share: float) -> float | None:
     if not values:
         return None
@@ -166,11 +174,13 @@ def measure(*, world, scheduler, start, end, step, faults, zone: ZoneInfo) -> di
     volunteer_ids = set(Volunteer.objects.values_list("user_id", flat=True))
     per_staff_day = Counter()
     per_volunteer_week = Counter()
-    for recipient, created in Notification.objects.filter(created_at__gte=start).values_list(
-        "recipient_id", "created_at"
+    staff_kinds = Counter()
+    for recipient, created, kind in Notification.objects.filter(created_at__gte=start).values_list(
+        "recipient_id", "created_at", "kind"
     ):
         if recipient in staff_ids:
             per_staff_day[(recipient, created.astimezone(zone).date())] += 1
+            staff_kinds[kind] += 1
         elif recipient in volunteer_ids:
             per_volunteer_week[(recipient, (created - start).days // 7)] += 1
     staff_days = [
@@ -225,6 +235,7 @@ def measure(*, world, scheduler, start, end, step, faults, zone: ZoneInfo) -> di
             "alerts_per_episode_mean": round(statistics.mean(per_episode), 3) if per_episode else None,
             "staff_notifications_per_day_median": statistics.median(staff_days) if staff_days else 0,
             "staff_notifications_per_day_max": max(staff_days, default=0),
+            "staff_notifications_per_day_by_kind": per_day_by_kind(staff_kinds, staff_days=len(staff_days)),
             "volunteer_notifications_per_week_mean": round(statistics.mean(volunteer_weeks), 2)
             if volunteer_weeks
             else 0,

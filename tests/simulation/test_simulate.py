@@ -4,6 +4,7 @@ small territory over two weeks (across the DST change) meets the safety net's ta
 import datetime
 import io
 import json
+from collections import Counter
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -11,7 +12,7 @@ from celery.schedules import crontab
 from django.conf import settings
 from django.core.management import call_command
 
-from simulation.measures import episodes_of
+from simulation.measures import episodes_of, per_day_by_kind
 from simulation.schedule import Outage, Scheduler, crontab_next, jobs_from_settings
 from simulation.world import Truth
 
@@ -100,3 +101,13 @@ def test_two_weeks_of_a_small_territory_meet_the_targets(tmp_path):
     assert figures["reminders"]["at_planned_local_time_after_dst_change"] > 0
     for name, met in targets.items():
         assert met, name
+
+
+def test_a_coordinators_noise_is_broken_down_by_kind_most_frequent_first():
+    counts = Counter({"visit_unconfirmed": 30, "alert_raised": 90, "alert_escalated": 6})
+    assert list(per_day_by_kind(counts, staff_days=30).items()) == [
+        ("alert_raised", 3.0),
+        ("visit_unconfirmed", 1.0),
+        ("alert_escalated", 0.2),
+    ]
+    assert per_day_by_kind(Counter(), staff_days=0) == {}
