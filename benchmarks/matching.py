@@ -265,6 +265,7 @@ def _build(*, volunteers: int, missions: int, batch_volunteers: int, territories
                 consent_by="person",
                 consent_on=today,
                 status="active",
+                followed_since=timezone.now(),
                 interests=rnd.sample(interests, rnd.randint(1, 3)),
                 languages=["fr"],
                 required_languages=[rnd.choice(["ar", "en"])] if rnd.random() < 0.05 else [],

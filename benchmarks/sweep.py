@@ -80,6 +80,7 @@ class _Population:
             "contact_target_days": str(TARGET),
             "contact_grace_days": str(GRACE),
             "created_at": "%(now)s - interval '60 days'",
+            "followed_since": "%(now)s - interval '60 days'",
             "last_contact_at": f"%(now)s - {silent}",
             "alert_after": f"%(now)s - {silent} + interval '{TARGET + GRACE} days'",
         }

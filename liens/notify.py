@@ -120,10 +120,37 @@ def notify(
 ) -> list[Notification]:
     """Write one pending outbox row per channel for `recipient`. Idempotent by dedup_key.
 
+    The same as `notify_many(notification_rows(...))`: see there."""
+    return notify_many(
+        notification_rows(
+            recipient=recipient,
+            kind=kind,
+            context=context,
+            dedup_key=dedup_key,
+            due_at=due_at,
+            urgent=urgent,
+            channels=channels,
+            payload=payload,
+        )
+    )
+
+
+def notification_rows(
+    *,
+    recipient: User,
+    kind: str,
+    context: dict,
+    dedup_key: str,
+    due_at: datetime.datetime | None = None,
+    urgent: bool = False,
+    channels: list[str] | None = None,
+    payload: dict | None = None,
+) -> list[Notification]:
+    """The unsaved outbox rows of one message, one per channel, rendered; `notify_many` writes
+    them (a job writing many messages renders them all, then writes them at once).
+
     Templates: notifications/<kind>.subject.txt, <kind>.txt, <kind>.html, <kind>.sms.txt,
     rendered in the recipient's language; a generic template stands in for a missing one.
-    Returns the rows written now (rows that already existed are not returned).
-
     `payload` is stored on each row for the dispatcher: "tz" (the recipient's local zone for
     quiet hours), "expires_at" (ISO time after which sending is pointless), "guard" (a named
     check, settings.OUTBOX_GUARDS, that may drop the row when it is no longer relevant), "url"
@@ -164,6 +191,14 @@ def notify(
                     dedup_key=f"{dedup_key}:{channel}",
                 )
             )
+    return rows
+
+
+def notify_many(rows: list[Notification]) -> list[Notification]:
+    """Write rows from `notification_rows`, skipping the dedup keys already written: two queries
+    however many rows. Returns the rows written now."""
+    if not rows:
+        return []
     existing = set(
         Notification.objects.filter(dedup_key__in=[row.dedup_key for row in rows]).values_list("dedup_key", flat=True)
     )

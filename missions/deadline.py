@@ -4,7 +4,9 @@ Every reader of "late" asks here: the model (`Beneficiary.contact_deadline`), th
 ledger when it stores `alert_after`, a person resolving an alert, the sweep's Python step, the
 sweep's SQL statement (which takes its numbers from `sql_parameters()`), and the demo seeds.
 
-- A person is late once silent for target + grace days after their last contact (or intake).
+- A person is late once silent for target + grace days after their last contact, or, never
+  contacted, after they were first followed (`Beneficiary.followed_since`). A pause does not
+  restart the silence; a deadline falling in a pause moves to the pause's end.
 - A dated pause ends at midnight after `paused_until`, in the association's time zone.
 - Counted from `since` = start of the silence - (target + grace): overdue from
   since + overdue factor x target, critical from since + critical factor x target.
@@ -66,7 +68,7 @@ def allowance(*, target_days: int, grace_days: int) -> datetime.timedelta:
 
 
 def contact_deadline(*, since: datetime.datetime | None, target_days: int, grace_days: int) -> datetime.datetime | None:
-    """When silence becomes an alert: `since` (last contact, or intake) + target + grace."""
+    """When silence becomes an alert: `since` (last contact, or first followed) + target + grace."""
     if since is None:
         return None
     return since.astimezone(UTC) + allowance(target_days=target_days, grace_days=grace_days)

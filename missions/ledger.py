@@ -5,7 +5,9 @@ the same transaction, under a lock on the beneficiary row, so the isolation swee
 contact without its deadline (nor the reverse). What the deadline is comes from
 missions/deadline.py; the ledger and the alert services store it:
 
-- active, not paused: last contact (or intake) + target + grace, the person's contact deadline;
+- active, not paused: last contact (or, never contacted, the moment the person was first
+  followed) + target + grace, the person's contact deadline; never earlier than the end of a
+  pause, the moment the sweep can look again;
 - paused until a date: the start of the day after the pause, in the association's time zone,
   when the sweep looks again;
 - paused without a date, not yet active, or ended: NULL, nothing is due.
@@ -46,7 +48,7 @@ def alert_deadline(*, beneficiary: Beneficiary, now: datetime.datetime, tz: str)
         active=beneficiary.status == Beneficiary.Status.ACTIVE,
         paused_until=beneficiary.paused_until,
         tz=tz,
-        since=beneficiary.last_contact_at or beneficiary.created_at,
+        since=beneficiary.silent_since,
         target_days=beneficiary.contact_target_days,
         grace_days=beneficiary.contact_grace_days,
         now=now,
@@ -150,9 +152,10 @@ def alert_deadline_restore(*, beneficiary: Beneficiary) -> Beneficiary:
     """Store the deadline of a beneficiary activated or back from a pause. Call it from the
     activate/resume service after saving the status, inside its transaction. Idempotent.
 
-    Someone never contacted gets a full target + grace from now; someone whose deadline passed
-    during the pause is looked at by the next sweep (the silence during the pause does not count
-    towards severity: the alert starts at the pause's end)."""
+    The silence counts from the last contact, or from when the person was first followed if
+    they were never contacted: a pause does not restart it, for either. A deadline that passed
+    during the pause makes the person due now, looked at by the next sweep (the alert starts at
+    the pause's end, so the paused days do not count towards severity)."""
     return _deadline_refresh(beneficiary=beneficiary, restart=True)
 
 
@@ -162,10 +165,6 @@ def _deadline_refresh(*, beneficiary: Beneficiary, restart: bool) -> Beneficiary
         locked = _lock(beneficiary)
         due = alert_deadline(beneficiary=locked, now=now, tz=locked.association.timezone)
         if restart and due is not None and not is_paused(beneficiary=locked, tz=locked.association.timezone, now=now):
-            if locked.last_contact_at is None:
-                due = deadline.contact_deadline(
-                    since=now, target_days=locked.contact_target_days, grace_days=locked.contact_grace_days
-                )
             due = max(due, now)
         locked.alert_after = due
         locked.save(update_fields=["alert_after"])

@@ -1,8 +1,9 @@
 """What Liens did, held against what really happened (simulation.world.Truth).
 
-- A true silence episode: a person followed (not ended) goes past their real last contact (or
-  activation) + target + grace, outside any pause; it starts there, or at the end of the pause
-  the deadline fell in (missions.deadline's rule), and lasts until the next real contact.
+- A true silence episode: a person followed (not ended) goes past their real last contact (or,
+  never contacted, their activation, pauses or not) + target + grace, outside any pause; it
+  starts there, or at the end of the pause the deadline fell in (missions.deadline's rule), and
+  lasts until the next real contact.
 - Detection: an open no-contact alert during the episode; its delay counts from the episode's
   start (an alert raised earlier, because Liens had not heard of a contact, counts as 0).
 - A false alert: a no-contact alert raised while the person was not truly late. Split by what
@@ -63,19 +64,19 @@ def episodes_of(truth, *, end: datetime.datetime) -> list[Episode]:
     return found
 
 
-# A documented rule of missions.ledger (alert_deadline_restore): a person never contacted gets
-# a full target + grace from the moment they are followed again, so the silence before their
-# pause is not counted, whereas a person contacted once has it counted.
-NEVER_CONTACTED_THEN_PAUSED = "never_contacted_before_a_pause"
-
-
 def _why_missed(truth, episode: Episode) -> str:
-    """What explains an episode without an alert, when something known does."""
-    contacted = any(c < episode.start for c in truth.contacts)
-    after_pause = any(end == episode.start for _start, end in truth.pauses)
-    if not contacted and after_pause:
-        return NEVER_CONTACTED_THEN_PAUSED
+    """A first clue to an episode without an alert: whether it began at a pause's end."""
+    if any(end == episode.start for _start, end in truth.pauses):
+        return "after_a_pause"
     return "unexplained"
+
+
+def per_day_by_kind(counts: Counter, *, staff_days: int) -> dict[str, float]:
+    """What a staff member receives a day, on average, of each kind of notification (one row
+    per channel, as counted above), most frequent first: where a coordinator's noise comes from."""
+    if not staff_days:
+        return {}
+    return {kind: round(n / staff_days, 2) for kind, n in counts.most_common()}
 
 
 def _percentile(values: list[float], share: float) -> float | None:
@@ -173,11 +174,13 @@ def measure(*, world, scheduler, start, end, step, faults, zone: ZoneInfo) -> di
     volunteer_ids = set(Volunteer.objects.values_list("user_id", flat=True))
     per_staff_day = Counter()
     per_volunteer_week = Counter()
-    for recipient, created in Notification.objects.filter(created_at__gte=start).values_list(
-        "recipient_id", "created_at"
+    staff_kinds = Counter()
+    for recipient, created, kind in Notification.objects.filter(created_at__gte=start).values_list(
+        "recipient_id", "created_at", "kind"
     ):
         if recipient in staff_ids:
             per_staff_day[(recipient, created.astimezone(zone).date())] += 1
+            staff_kinds[kind] += 1
         elif recipient in volunteer_ids:
             per_volunteer_week[(recipient, (created - start).days // 7)] += 1
     staff_days = [
@@ -232,6 +235,7 @@ def measure(*, world, scheduler, start, end, step, faults, zone: ZoneInfo) -> di
             "alerts_per_episode_mean": round(statistics.mean(per_episode), 3) if per_episode else None,
             "staff_notifications_per_day_median": statistics.median(staff_days) if staff_days else 0,
             "staff_notifications_per_day_max": max(staff_days, default=0),
+            "staff_notifications_per_day_by_kind": per_day_by_kind(staff_kinds, staff_days=len(staff_days)),
             "volunteer_notifications_per_week_mean": round(statistics.mean(volunteer_weeks), 2)
             if volunteer_weeks
             else 0,

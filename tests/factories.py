@@ -126,6 +126,9 @@ class BeneficiaryFactory(factory.django.DjangoModelFactory):
     consent_by = Beneficiary.ConsentBy.PERSON
     consent_on = factory.LazyFunction(timezone.localdate)
     status = Beneficiary.Status.ACTIVE
+    followed_since = factory.LazyAttribute(
+        lambda person: None if person.status == Beneficiary.Status.INTAKE else timezone.now()
+    )
     interests = factory.LazyFunction(lambda: [Interest.GARDENING])
     languages = factory.LazyFunction(lambda: [Language.FRENCH])
 

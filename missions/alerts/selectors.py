@@ -10,12 +10,12 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.db.models import Count, DateTimeField, ExpressionWrapper, F, Q, QuerySet
-from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from liens.models import User
 
 from ..models import AlertEvent, Beneficiary, Contact, IsolationAlert, KeyContact, Membership, Referral, VisitReport
+from ..models.beneficiaries import SILENT_SINCE
 from ..scoping import get_scoped_or_404, scoped
 
 Severity = IsolationAlert.Severity
@@ -260,16 +260,12 @@ def alert_numbers(*, association_ids: list[int] | None, now: datetime.datetime |
 
 
 def _median_days_silent(active: QuerySet, *, total: int, now: datetime.datetime) -> float | None:
-    """Median of days since the last contact (intake for the never contacted): the middle row(s)
+    """Median of days since the last contact (first followed for the never contacted): the middle row(s)
     of the ordered column, one query, no database-specific percentile function."""
     if not total:
         return None
     low = (total - 1) // 2
     high = total // 2
-    middle = list(
-        active.annotate(since=Coalesce("last_contact_at", "created_at"))
-        .order_by("since")
-        .values_list("since", flat=True)[low : high + 1]
-    )
+    middle = list(active.annotate(since=SILENT_SINCE).order_by("since").values_list("since", flat=True)[low : high + 1])
     days = [(now - since).total_seconds() / 86400 for since in middle]
     return round(sum(days) / len(days), 1)

@@ -38,6 +38,7 @@ from django.utils import timezone
 
 from .. import deadline
 from ..models import AlertEvent, Beneficiary, IsolationAlert
+from ..models.beneficiaries import SILENT_SINCE
 from .lifecycle import RESOLVED_BY_CONTACT, alert_new, escalation_delay, resolution_fields, resolved_event
 from .notifications import RaisedItem, alerts_raised_notify
 
@@ -58,7 +59,7 @@ class DueRow:
     paused_until: datetime.date | None
     target_days: int
     grace_days: int
-    since: datetime.datetime  # last contact, or intake when there was none
+    since: datetime.datetime  # last contact, or first followed when there was none
     tz: str
     alert_id: int | None = None  # the open no-contact alert, if any
     alert_severity: int | None = None
@@ -159,7 +160,7 @@ def _claim(*, now: datetime.datetime, limit: int, only_id: int | None = None) ->
     ids = list(due.order_by("alert_after").values_list("pk", flat=True)[:limit])
     rows = (
         Beneficiary.objects.filter(pk__in=ids, alert_after__lte=now)
-        .annotate(since=Coalesce("last_contact_at", "created_at"))
+        .annotate(since=SILENT_SINCE)
         .values_list(
             "pk",
             "association_id",
@@ -275,7 +276,7 @@ WITH claimed AS (
     -- whatever the session's time zone; the tests hold this statement and the Python step equal.
     SELECT ctid AS row_id, id, association_id, alert_after AS due_at, status, paused_until,
            contact_target_days AS target,
-           COALESCE(last_contact_at, created_at)
+           COALESCE(last_contact_at, followed_since)
                + (contact_target_days + contact_grace_days) * %(day)s AS deadline,
            (contact_target_days + contact_grace_days) * %(day)s AS allowance
     FROM missions_beneficiary

@@ -314,7 +314,7 @@ def _deadline_suspend(beneficiary: Beneficiary) -> None:
 
 
 def _deadline_restore(beneficiary: Beneficiary) -> None:
-    """Followed again: the next check is last contact (or intake) + target + grace."""
+    """Followed again: the next check is last contact (or first followed) + target + grace."""
     alert_deadline_restore(beneficiary=beneficiary)
 
 
@@ -334,7 +334,9 @@ def beneficiary_activate(*, beneficiary: Beneficiary, by) -> Beneficiary:
                 field="consent_by",
             )
         beneficiary.status = Beneficiary.Status.ACTIVE
-        beneficiary.save(update_fields=["status"])
+        # Activation happens once (intake -> active): from now on the person's silence counts.
+        beneficiary.followed_since = timezone.now()
+        beneficiary.save(update_fields=["status", "followed_since"])
         _deadline_restore(beneficiary)
     return beneficiary
 

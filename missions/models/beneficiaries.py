@@ -5,6 +5,7 @@ import datetime
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from liens.choices import VisitorPreference
@@ -12,6 +13,9 @@ from liens.scopes import TenantManager
 
 from .. import deadline
 from .associations import Association
+
+# Beneficiary.silent_since as a query expression, for the selectors and the sweep.
+SILENT_SINCE = Coalesce("last_contact_at", "followed_since")
 
 
 class Beneficiary(models.Model):
@@ -86,6 +90,9 @@ class Beneficiary(models.Model):
     # The stored deadline the isolation sweep looks at: when this person next needs checking.
     # NULL means nothing is due (not active, paused, or already at the highest severity).
     alert_after = models.DateTimeField(null=True, blank=True)
+    # When the association started following the person (activation): a person never
+    # contacted has been silent since then, whatever pauses came after (missions.deadline).
+    followed_since = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     # Set when the person's identifying data was erased (on request, or by the retention job):
     # the row stays, emptied, so visit, contact and alert counts stay whole.
@@ -119,6 +126,11 @@ class Beneficiary(models.Model):
             # What rows of other tables copying the person's association point at, so the
             # database holds the copy equal to the person's own (see IsolationAlert).
             models.UniqueConstraint(fields=["association", "id"], name="beneficiary_in_association"),
+            # A person followed has a start to their silence, so the sweep always has a deadline.
+            models.CheckConstraint(
+                condition=Q(status__in=["intake", "ended"]) | Q(followed_since__isnull=False),
+                name="beneficiary_followed_has_start",
+            ),
             # Without consent the record cannot become active.
             models.CheckConstraint(
                 condition=Q(status__in=["intake", "ended"]) | (Q(consent_on__isnull=False) & ~Q(consent_by="")),
@@ -148,10 +160,16 @@ class Beneficiary(models.Model):
             return f"#{self.pk}"
         return f"{self.first_name} {self.last_name[:1]}."
 
+    @property
+    def silent_since(self) -> datetime.datetime | None:
+        """When the current silence started: the last contact, or when the person was first
+        followed if never contacted (SILENT_SINCE is the same in SQL)."""
+        return self.last_contact_at or self.followed_since
+
     def contact_deadline(self) -> datetime.datetime | None:
-        """When silence becomes an alert: last contact (or intake) + target + grace."""
+        """When silence becomes an alert: last contact (or first followed) + target + grace."""
         return deadline.contact_deadline(
-            since=self.last_contact_at or self.created_at,
+            since=self.silent_since,
             target_days=self.contact_target_days,
             grace_days=self.contact_grace_days,
         )

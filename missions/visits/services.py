@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 
 from liens.errors import DomainError
 from liens.models import Notification, User
-from liens.notify import default_channels, notify
+from liens.notify import default_channels, notification_rows, notify, notify_many
 from missions.alerts.services import alert_raise_missed_visits
 from missions.matching.services import substitute_propose
 from missions.models import Association, Beneficiary, Match, Membership, Mission, Visit
@@ -335,56 +335,76 @@ def reminders_plan(*, visit: Visit, now: datetime.datetime | None = None) -> int
     now = now or timezone.now()
     if not Visit.match.is_cached(visit):
         visit = Visit.objects.select_related(*VISIT_RELATED).get(pk=visit.pk)
-    recipient = visit.match.volunteer.user
-    zone = association_zone(visit.match.mission.association)
-    schedule = reminder_schedule(visit, now=now)
-    channels = {kind: default_channels(recipient, urgent=False, kind=kind) for kind, _d, _e in schedule}
-    wanted = {
-        kind: [f"{reminder_key(visit, kind)}:{channel}" for channel in channels[kind]] for kind, _d, _e in schedule
-    }
-    all_wanted = [key for keys in wanted.values() for key in keys]
+    return _reminders_plan_many([visit], now=now)
+
+
+def _reminders_plan_many(visits: list[Visit], *, now: datetime.datetime) -> int:
+    """reminders_plan for many visits (loaded with VISIT_RELATED) at once, in one transaction
+    and a fixed number of queries however many visits: the timing of each reminder is
+    reminder_schedule's, the rows are compared with the outbox's in bulk, and only the missing
+    ones are rendered and inserted (the dedup key's unique constraint absorbs a race)."""
+    if not visits:
+        return 0
+    plans = []
+    wanted: list[str] = []
+    for visit in visits:
+        recipient = visit.match.volunteer.user
+        schedule = []
+        for kind, due_at, expires_at in reminder_schedule(visit, now=now):
+            # Each kind's channels: the person may choose them per group of messages.
+            channels = default_channels(recipient, urgent=False, kind=kind)
+            keys = [f"{reminder_key(visit, kind)}:{channel}" for channel in channels]
+            schedule.append((kind, due_at, expires_at, channels, keys))
+        plans.append((visit, recipient, schedule))
+        wanted += [key for *_rest, keys in schedule for key in keys]
     ours = Q()
-    for kind in REMINDER_KINDS:
-        ours |= Q(dedup_key__startswith=f"visit:{visit.pk}:{kind}:")
-    written = 0
+    for visit in visits:
+        ours |= Q(dedup_key__startswith=f"visit:{visit.pk}:")
     with transaction.atomic():
-        Notification.objects.filter(ours, status=Notification.Status.PENDING).exclude(dedup_key__in=all_wanted).update(
-            status=Notification.Status.CANCELLED, claimed_at=None, last_error="the visit changed"
-        )
-        existing = dict(Notification.objects.filter(dedup_key__in=all_wanted).values_list("dedup_key", "status"))
-        for kind, due_at, expires_at in schedule:
-            keys = wanted[kind]
-            # Moved back to a time it had before: those rows were cancelled; they come back.
-            revive = [key for key in keys if existing.get(key) == Notification.Status.CANCELLED]
-            if revive:
-                Notification.objects.filter(dedup_key__in=revive).update(
-                    status=Notification.Status.PENDING, due_at=due_at, last_error=""
-                )
-            if all(key in existing for key in keys):
-                continue
-            context = {
-                **visit_context(visit, recipient),
-                "cant_come_link": cant_come_url(visit, recipient),
-                "report_link": visit_report_url(visit),
-            }
-            # Templates render dates in the association's zone, whatever the server's.
-            with timezone.override(zone):
-                rows = notify(
-                    recipient=recipient,
-                    kind=kind,
-                    context=context,
-                    dedup_key=reminder_key(visit, kind),
-                    due_at=due_at,
-                    channels=channels[kind],
-                    payload={
-                        "tz": zone.key,
-                        "expires_at": expires_at.isoformat(),
-                        "guard": "visit_scheduled",
-                        "visit_id": visit.pk,
-                    },
-                )
-            written += len(rows)
-    return written
+        Notification.objects.filter(ours, kind__in=REMINDER_KINDS, status=Notification.Status.PENDING).exclude(
+            dedup_key__in=wanted
+        ).update(status=Notification.Status.CANCELLED, claimed_at=None, last_error="the visit changed")
+        existing = {
+            key: (pk, status)
+            for pk, key, status in Notification.objects.filter(dedup_key__in=wanted).values_list(
+                "pk", "dedup_key", "status"
+            )
+        }
+        revived, rows = [], []
+        for visit, recipient, schedule in plans:
+            zone = association_zone(visit.match.mission.association)
+            for kind, due_at, expires_at, channels, keys in schedule:
+                # Moved back to a time it had before: those rows were cancelled; they come back.
+                revived += [
+                    Notification(pk=existing[key][0], status=Notification.Status.PENDING, due_at=due_at, last_error="")
+                    for key in keys
+                    if key in existing and existing[key][1] == Notification.Status.CANCELLED
+                ]
+                if all(key in existing for key in keys):
+                    continue
+                context = {
+                    **visit_context(visit, recipient),
+                    "cant_come_link": cant_come_url(visit, recipient),
+                    "report_link": visit_report_url(visit),
+                }
+                # Templates render dates in the association's zone, whatever the server's.
+                with timezone.override(zone):
+                    rows += notification_rows(
+                        recipient=recipient,
+                        kind=kind,
+                        context=context,
+                        dedup_key=reminder_key(visit, kind),
+                        due_at=due_at,
+                        channels=channels,
+                        payload={
+                            "tz": zone.key,
+                            "expires_at": expires_at.isoformat(),
+                            "guard": "visit_scheduled",
+                            "visit_id": visit.pk,
+                        },
+                    )
+        Notification.objects.bulk_update(revived, ["status", "due_at", "last_error"])
+        return len(notify_many(rows))
 
 
 def reminders_replan_for_match(*, match: Match, now: datetime.datetime | None = None) -> int:
@@ -396,11 +416,17 @@ def reminders_replan_for_match(*, match: Match, now: datetime.datetime | None = 
         status=Visit.Status.SCHEDULED,
         ends_at__gte=now - datetime.timedelta(hours=settings.LIENS_REPORT_UNCONFIRMED_AFTER_HOURS),
     ).select_related(*VISIT_RELATED)
-    return sum(reminders_plan(visit=visit, now=now) for visit in visits)
+    return _reminders_plan_many(list(visits), now=now)
+
+
+# How many visits the nightly plan handles per transaction: its queries grow with the batches,
+# not with the visits.
+PLAN_BATCH = 500
 
 
 def reminders_plan_upcoming(*, now: datetime.datetime | None = None) -> int:
-    """Nightly safety net: re-plan every visit that is coming up or awaiting its report. Idempotent."""
+    """Nightly safety net: re-plan every visit that is coming up or awaiting its report, in
+    batches of PLAN_BATCH visits. Idempotent."""
     now = now or timezone.now()
     visits = (
         Visit.objects.filter(
@@ -409,9 +435,15 @@ def reminders_plan_upcoming(*, now: datetime.datetime | None = None) -> int:
             ends_at__gte=now - datetime.timedelta(hours=settings.LIENS_REPORT_UNCONFIRMED_AFTER_HOURS),
         )
         .select_related(*VISIT_RELATED)
-        .order_by("starts_at")
+        .order_by("starts_at", "pk")
     )
-    return sum(reminders_plan(visit=visit, now=now) for visit in visits.iterator(chunk_size=500))
+    written, batch = 0, []
+    for visit in visits.iterator(chunk_size=PLAN_BATCH):
+        batch.append(visit)
+        if len(batch) == PLAN_BATCH:
+            written += _reminders_plan_many(batch, now=now)
+            batch = []
+    return written + _reminders_plan_many(batch, now=now)
 
 
 # --- Telling people ------------------------------------------------------------------------

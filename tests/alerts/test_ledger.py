@@ -122,15 +122,43 @@ def test_suspend_and_restore_follow_the_pause(follow):
     assert beneficiary.alert_after == beneficiary.contact_deadline()
 
 
-def test_restore_gives_someone_never_contacted_a_full_target_from_now(association_a):
-    beneficiary = factories.BeneficiaryFactory(association=association_a, status=Beneficiary.Status.INTAKE)
-    Beneficiary.objects.filter(pk=beneficiary.pk).update(
-        status=Beneficiary.Status.ACTIVE, created_at=timezone.now() - 60 * DAY
+def _never_contacted(association, *, followed_days_ago: int) -> Beneficiary:
+    return factories.BeneficiaryFactory(
+        association=association, followed_since=timezone.now() - followed_days_ago * DAY
     )
+
+
+def test_a_never_contacted_person_back_from_a_pause_keeps_the_deadline_counted_from_when_first_followed(
+    association_a,
+):
+    beneficiary = _never_contacted(association_a, followed_days_ago=3)
+    alert_deadline_restore(beneficiary=beneficiary)
+    beneficiary.refresh_from_db()
+    # Not a fresh target + grace from the resume: the silence started 3 days ago.
+    assert beneficiary.alert_after == beneficiary.followed_since + 9 * DAY
+
+
+def test_a_never_contacted_person_whose_deadline_passed_during_a_pause_is_due_at_once(association_a):
+    beneficiary = _never_contacted(association_a, followed_days_ago=20)
     before = timezone.now()
     alert_deadline_restore(beneficiary=beneficiary)
     beneficiary.refresh_from_db()
-    assert before + 9 * DAY <= beneficiary.alert_after <= timezone.now() + 9 * DAY
+    assert before <= beneficiary.alert_after <= timezone.now()
+
+
+def test_a_never_contacted_person_silent_through_a_pause_is_alerted_once_back(association_a, fixed_clock):
+    beneficiary = _never_contacted(association_a, followed_days_ago=6)
+    until = timezone.localdate() + 5 * DAY
+    Beneficiary.objects.filter(pk=beneficiary.pk).update(status=Beneficiary.Status.PAUSED, paused_until=until)
+    alert_deadline_suspend(beneficiary=beneficiary)
+    Beneficiary.objects.filter(pk=beneficiary.pk).update(status=Beneficiary.Status.ACTIVE, paused_until=None)
+    fixed_clock.move_to(timezone.now() + 7 * DAY)
+    alert_deadline_restore(beneficiary=beneficiary)
+    isolation_sweep()
+    alert = IsolationAlert.objects.get(beneficiary=beneficiary, kind=IsolationAlert.Kind.NO_CONTACT)
+    # Followed 13 days ago with 7 + 2 allowed: late 4 days ago, during the pause, so the alert
+    # starts when the person is back (the paused days do not count towards severity).
+    assert alert.started_at >= timezone.now() - datetime.timedelta(minutes=1)
 
 
 def test_restore_after_a_long_pause_makes_the_person_due_now_not_in_the_past(follow):

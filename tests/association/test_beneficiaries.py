@@ -188,6 +188,7 @@ def test_activating_with_consent_starts_the_contact_deadline(intake_a, coordinat
     beneficiary = beneficiary_activate(beneficiary=intake_a, by=coordinator_a)
     beneficiary.refresh_from_db()
     assert beneficiary.status == Beneficiary.Status.ACTIVE
+    assert before <= beneficiary.followed_since <= timezone.now()
     # Never contacted: a full target + grace from about now (the ledger area owns the exact rule).
     target = datetime.timedelta(days=beneficiary.contact_target_days + beneficiary.contact_grace_days)
     assert before + target - datetime.timedelta(days=1) <= beneficiary.alert_after <= timezone.now() + target

@@ -6,11 +6,20 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from liens.models import Notification
 from liens.outbox.dispatch import dispatch_due
 from missions.models import Visit
-from missions.visits.services import reminder_key, reminders_plan, reports_chase, visit_cancel, visit_move
+from missions.visits.services import (
+    reminder_key,
+    reminders_plan,
+    reminders_plan_upcoming,
+    reports_chase,
+    visit_cancel,
+    visit_move,
+)
 from tests import factories
 from tests.outbox.fakes import Recorder, channels
 
@@ -194,3 +203,33 @@ def test_after_48_hours_without_report_the_visit_is_unconfirmed_and_realtime_sta
     told = Notification.objects.filter(kind="visit_unconfirmed")
     assert {row.recipient_id for row in told} == {realtime_coordinator.pk}
     assert told.get().subject == "No report: visit to Jeanne D. on Tuesday 31 March"
+
+
+def _matches_with_visits(association, count: int) -> None:
+    for n in range(count):
+        beneficiary = factories.BeneficiaryFactory(association=association)
+        mission = factories.MissionFactory(beneficiary=beneficiary, weekday=1, local_time=datetime.time(15, 0))
+        match = factories.MatchFactory(mission=mission, volunteer=factories.VolunteerFactory())
+        for week in range(2):
+            visit_on(match, datetime.date(2026, 3, 24) + datetime.timedelta(days=7 * week + n % 2))
+
+
+def _plan_upcoming_queries() -> tuple[int, int]:
+    """(queries of a first nightly plan, of a second one), at a fixed instant."""
+    counts = []
+    with time_machine.travel(paris(2026, 3, 20, 12), tick=False):
+        for _run in range(2):
+            with CaptureQueriesContext(connection) as captured:
+                reminders_plan_upcoming()
+            counts.append(len(captured))
+    return counts[0], counts[1]
+
+
+def test_the_nightly_plan_makes_as_many_queries_for_many_visits_as_for_few(association_a):
+    _matches_with_visits(association_a, 2)
+    few = _plan_upcoming_queries()
+    rows = Notification.objects.count()
+    _matches_with_visits(association_a, 6)
+    many = _plan_upcoming_queries()
+    assert Notification.objects.count() == 4 * rows  # the visits did get their reminders
+    assert few == many
