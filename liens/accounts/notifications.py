@@ -42,7 +42,12 @@ def channels_offered() -> list[str]:
 
 
 class ChannelsForm(forms.Form):
-    """One group of checkboxes per group of messages the person receives."""
+    """One group of checkboxes per group of messages the person receives.
+
+    Prefixed ("channels-matches"): an input named "matches" would hide the form element's own
+    `matches()` method from every script on the page (accessibility checkers, htmx)."""
+
+    prefix = "channels"
 
     def __init__(self, *args, groups: list[str], **kwargs):
         super().__init__(*args, **kwargs)

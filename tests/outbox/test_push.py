@@ -42,6 +42,17 @@ def push_row(user, key: str, **payload) -> Notification:
     )
 
 
+def dispatched_to_one_device(service, *, answer: int):
+    """A person with one device whose push service answers `answer`, and their row after a dispatch."""
+    user = factories.UserFactory()
+    browser = subscribe(user, service)
+    service.answer(browser.token, answer)
+    row = push_row(user, f"answer-{answer}")
+    dispatch_due()
+    row.refresh_from_db()
+    return user, browser, row
+
+
 @pytest.mark.django_db
 def test_a_reminder_with_push_chosen_reaches_the_push_service_encrypted_for_the_subscription(
     weekly_match,  # noqa: F811
@@ -105,28 +116,16 @@ def test_a_410_from_the_push_service_removes_the_subscription(push_service):
 
 @pytest.mark.django_db
 def test_when_every_subscription_is_gone_the_row_fails_and_the_devices_are_forgotten(push_service):
-    user = factories.UserFactory()
-    browser = subscribe(user, push_service)
-    push_service.answer(browser.token, 404)
-    row = push_row(user, "all-gone")
+    user, _browser, row = dispatched_to_one_device(push_service, answer=404)
 
-    dispatch_due()
-
-    row.refresh_from_db()
     assert row.status == "failed" and "expired" in row.last_error
     assert not PushSubscription.objects.filter(user=user).exists()
 
 
 @pytest.mark.django_db
 def test_a_busy_push_service_is_retried_with_backoff(push_service):
-    user = factories.UserFactory()
-    browser = subscribe(user, push_service)
-    push_service.answer(browser.token, 503)
-    row = push_row(user, "busy")
+    user, browser, row = dispatched_to_one_device(push_service, answer=503)
 
-    dispatch_due()
-
-    row.refresh_from_db()
     assert row.status == "pending" and row.attempts == 1 and "503" in row.last_error
     assert row.due_at >= timezone.now() + datetime.timedelta(seconds=50)
     assert PushSubscription.objects.filter(user=user).exists()
