@@ -1,8 +1,10 @@
 """The contact ledger: one Contact row per contact, with the deadline kept alongside."""
 
 import datetime
+from importlib import import_module
 
 import pytest
+from django.apps import apps
 from django.utils import timezone
 
 from liens.errors import DomainError
@@ -167,3 +169,32 @@ def test_restore_after_a_long_pause_makes_the_person_due_now_not_in_the_past(fol
     alert_deadline_restore(beneficiary=beneficiary)
     beneficiary.refresh_from_db()
     assert before <= beneficiary.alert_after <= timezone.now()
+
+
+def test_people_already_followed_get_the_best_known_start_of_their_silence(association_a):
+    backfill = import_module("missions.migrations.0011_beneficiary_followed_since").backfill
+    now = timezone.now()
+    consented = factories.BeneficiaryFactory(
+        association=association_a, status=Beneficiary.Status.ENDED, consent_on=(now - 50 * DAY).date()
+    )
+    called_first = factories.BeneficiaryFactory(
+        association=association_a, status=Beneficiary.Status.ENDED, consent_on=(now - 50 * DAY).date()
+    )
+    intake = factories.BeneficiaryFactory(association=association_a, status=Beneficiary.Status.INTAKE)
+    Beneficiary.objects.filter(pk__in=[consented.pk, called_first.pk]).update(
+        created_at=now - 60 * DAY, followed_since=None
+    )
+    Contact.objects.create(beneficiary=called_first, kind=Contact.Kind.CALL, occurred_at=now - 55 * DAY)
+
+    backfill(apps, None)
+
+    consented.refresh_from_db()
+    called_first.refresh_from_db()
+    intake.refresh_from_db()
+    # Activation needs consent: not before the consent date (midnight UTC, the earliest it can be).
+    assert consented.followed_since == datetime.datetime.combine(
+        (now - 50 * DAY).date(), datetime.time.min, tzinfo=datetime.UTC
+    )
+    # A contact recorded before that proves the person was followed by then.
+    assert called_first.followed_since == now - 55 * DAY
+    assert intake.followed_since is None
