@@ -11,7 +11,8 @@ from .selectors import ScaleTrend
 
 
 def _day(day) -> str:
-    return formats.date_format(day, "SHORT_DATE_FORMAT")
+    """12 Mar 2026 / 12 mars 2026: short, and unambiguous in either language."""
+    return formats.date_format(day, "j M Y")
 
 
 def meaning(trend: ScaleTrend) -> str:

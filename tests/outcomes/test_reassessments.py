@@ -88,3 +88,28 @@ def test_the_digest_has_a_line_for_reassessments(association_a, coordinator_a, f
     assert "Appels du jeudi" in text
     assert "3 réévaluations à faire, 2 personnes sans évaluation encore" in text, text
     assert reverse("outcomes:reassessments") in text
+
+
+def test_the_api_lists_the_groups_in_order_and_filters_one(coordinator_a_client, followed_people):
+    response = coordinator_a_client.get(reverse("api-association-reassessments"))
+    assert response.status_code == 200
+    rows = response.json()["results"]
+    assert [row["state"] for row in rows] == ["overdue", "due", "due", "no_baseline", "no_baseline"]
+    assert rows[0] == {
+        "beneficiary": followed_people["overdue"].pk,
+        "name": followed_people["overdue"].first_name + " Overdue",
+        "status": "active",
+        "state": "overdue",
+        "next_due": "2026-08-01",
+        "baseline": "2026-05-01",
+        "last_taken": "2026-05-01",
+    }
+    due = coordinator_a_client.get(reverse("api-association-reassessments"), {"state": "due"}).json()
+    assert due["count"] == 2
+    assert coordinator_a_client.get(reverse("api-association-reassessments"), {"state": "later"}).status_code == 400
+
+
+def test_the_api_answers_for_the_caller_s_association_only(coordinator_b_client, volunteer_client, followed_people):
+    rows = coordinator_b_client.get(reverse("api-association-reassessments")).json()["results"]
+    assert [row["beneficiary"] for row in rows] == [followed_people["elsewhere"].pk]
+    assert volunteer_client.get(reverse("api-association-reassessments")).status_code == 404
