@@ -24,9 +24,12 @@ class Point:
 
 
 # Drawing units of the viewBox; the svg element itself is as wide as its container.
-WIDTH, HEIGHT = 320, 150
-LEFT, RIGHT, TOP, BOTTOM = 30, 12, 12, 26
-INK, MUTED, LINE, ACCENT, WARN = "#1f2933", "#52606d", "#cbd2d9", "#0b6e4f", "#b44d12"
+WIDTH, HEIGHT = 320, 170
+LEFT, RIGHT, TOP, BOTTOM = 30, 14, 22, 28
+# Points stand this far inside the plot, so the first and last values are not cut by its edges.
+INSET = 18
+# The site's colours (site.css), so a chart reads like the page around it.
+INK, MUTED, ACCENT, WARN = "#1d2433", "#4a5468", "#0b5e57", "#8a3b00"
 
 
 def _number(value: float) -> str:
@@ -48,7 +51,6 @@ def line_chart(
     maximum: float,
     threshold: float | None = None,
     threshold_label: str = "",
-    value_label: str = "",
 ) -> SafeString:
     """A line through `points` (oldest first) on a fixed scale from `minimum` to `maximum`.
 
@@ -68,12 +70,12 @@ def line_chart(
     def x(index: int) -> float:
         if len(points) == 1:
             return LEFT + plot_w / 2
-        return LEFT + plot_w * index / (len(points) - 1)
+        return LEFT + INSET + (plot_w - 2 * INSET) * index / (len(points) - 1)
 
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="line-chart" viewBox="0 0 {WIDTH} {HEIGHT}" '
         f'width="100%" role="img" aria-labelledby="{safe_id}-title {safe_id}-desc" '
-        f'font-family="sans-serif" font-size="11">',
+        f'font-family="sans-serif" font-size="14">',
         f'<title id="{safe_id}-title">{escape(title)}</title>',
         f'<desc id="{safe_id}-desc">{escape(description)}</desc>',
         # Axes: the scale's bottom and top, labelled with their values.
@@ -85,23 +87,17 @@ def line_chart(
         f'<text x="{LEFT - 4}" y="{_coordinate(y(minimum))}" text-anchor="end" fill="{MUTED}">'
         f"{escape(_number(minimum))}</text>",
     ]
-    if value_label:
-        parts.append(f'<text x="{LEFT + 4}" y="{TOP + 8}" fill="{MUTED}" font-size="10">{escape(value_label)}</text>')
     if threshold is not None and minimum <= threshold <= maximum:
         ty = _coordinate(y(threshold))
+        # The label is the line's tooltip; the text beside the chart says it for everyone.
         parts.append(
             f'<line class="threshold" x1="{LEFT}" y1="{ty}" x2="{WIDTH - RIGHT}" y2="{ty}" stroke="{WARN}" '
-            f'stroke-width="1" stroke-dasharray="4 3"/>'
+            f'stroke-width="1.5" stroke-dasharray="5 4"><title>{escape(threshold_label)}</title></line>'
         )
         parts.append(
             f'<text x="{LEFT - 4}" y="{_coordinate(y(threshold) + 4)}" text-anchor="end" fill="{WARN}">'
             f"{escape(_number(threshold))}</text>"
         )
-        if threshold_label:
-            parts.append(
-                f'<text x="{WIDTH - RIGHT}" y="{_coordinate(y(threshold) - 3)}" text-anchor="end" fill="{WARN}" '
-                f'font-size="10">{escape(threshold_label)}</text>'
-            )
     if len(points) > 1:
         path = " ".join(f"{_coordinate(x(i))},{_coordinate(y(p.value))}" for i, p in enumerate(points))
         parts.append(f'<polyline points="{path}" fill="none" stroke="{ACCENT}" stroke-width="2.5"/>')
@@ -113,18 +109,18 @@ def line_chart(
         # The value above each point: a few points at most on a person's chart.
         parts.append(
             f'<text x="{_coordinate(x(i))}" y="{_coordinate(y(point.value) - 8)}" text-anchor="middle" '
-            f'fill="{INK}" font-weight="bold">{escape(_number(point.value))}</text>'
+            f'fill="{INK}" font-weight="bold" font-size="15">{escape(_number(point.value))}</text>'
         )
     # The first and last labels under the axis (the text beside the chart lists every one).
     if points:
         anchor = "middle" if len(points) == 1 else "start"
         parts.append(
             f'<text x="{_coordinate(x(0) if len(points) == 1 else LEFT)}" y="{HEIGHT - 8}" text-anchor="{anchor}" '
-            f'fill="{MUTED}">{escape(points[0].label)}</text>'
+            f'fill="{MUTED}" font-size="13">{escape(points[0].label)}</text>'
         )
         if len(points) > 1:
             parts.append(
-                f'<text x="{WIDTH - RIGHT}" y="{HEIGHT - 8}" text-anchor="end" fill="{MUTED}">'
+                f'<text x="{WIDTH - RIGHT}" y="{HEIGHT - 8}" text-anchor="end" fill="{MUTED}" font-size="13">'
                 f"{escape(points[-1].label)}</text>"
             )
     parts.append("</svg>")

@@ -6,6 +6,7 @@ from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import renderers, serializers
+from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -187,20 +188,20 @@ class CertificateAPI(APIView):
         return Response(CertificateOut(_certificate(request)).data)
 
 
-class PDFRenderer(renderers.BaseRenderer):
-    """Lets a client ask for application/pdf; the PDF itself is an HttpResponse, errors stay JSON."""
+class PDFOrJSONErrors(BaseContentNegotiation):
+    """The PDF is answered as it is (an HttpResponse); anything else, errors included, as JSON,
+    whatever the client's Accept header says (an Accept of application/pdf is then no 406)."""
 
-    media_type = "application/pdf"
-    format = "pdf"
-    charset = None
-    render_style = "binary"
+    def select_parser(self, request, parsers):
+        return parsers[0]
 
-    def render(self, data, accepted_media_type=None, renderer_context=None):
-        return renderers.JSONRenderer().render(data, "application/json", renderer_context)
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type
 
 
 class CertificatePDFAPI(APIView):
-    renderer_classes = [renderers.JSONRenderer, PDFRenderer]
+    renderer_classes = [renderers.JSONRenderer]
+    content_negotiation_class = PDFOrJSONErrors
 
     @extend_schema(
         parameters=[CertificateIn],

@@ -22,7 +22,7 @@ from liens.lib.pdf import latin1
 from liens.notify import site_url
 from volunteers.models import Volunteer
 
-from .hours import AssociationHours, volunteer_hours_by_association
+from .hours import AssociationHours, hours_from_minutes, volunteer_hours_by_association
 from .schedule import add_months
 from .selectors import site_today
 
@@ -50,7 +50,7 @@ class Certificate:
 
     @property
     def hours(self) -> float:
-        return round(self.minutes / 60, 1)
+        return hours_from_minutes(self.minutes)
 
     @property
     def reference(self) -> str:
@@ -131,7 +131,7 @@ def certificate_verify(reference: str) -> VerifiedCertificate | None:
             end=datetime.date.fromisoformat(data["e"]),
             issued_on=datetime.date.fromisoformat(data["i"]),
             visits=int(data["n"]),
-            hours=round(int(data["m"]) / 60, 1),
+            hours=hours_from_minutes(int(data["m"])),
             associations=[str(name) for name in data["a"]],
         )
     except (signing.BadSignature, KeyError, TypeError, ValueError):
@@ -206,5 +206,8 @@ def certificate_pdf(certificate: Certificate, *, language: str) -> bytes:
         line(_("Issued on %(day)s.") % {"day": _day(certificate.issued_on)})
         pdf.ln(2)
         line(_("Check this certificate at:"), size=9, height=5)
-        line(certificate.verify_url, size=8, height=4.5)
+        pdf.set_font("Helvetica", "", 8)
+        pdf.multi_cell(
+            width, 4.5, latin1(certificate.verify_url), new_x="LMARGIN", new_y="NEXT", link=certificate.verify_url
+        )
         return bytes(pdf.output())

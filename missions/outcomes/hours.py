@@ -14,6 +14,7 @@ for, so it takes one zone, the site's, rather than each association's.
 
 import datetime
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -21,6 +22,12 @@ from django.db.models import Count, Sum
 
 from missions.models import Visit, VisitReport
 from volunteers.models import Volunteer
+
+
+def hours_from_minutes(minutes: int) -> float:
+    """Minutes as hours to one decimal, halves rounded up (675 minutes are 11.3 h, as people
+    count, not Python's round-half-even 11.2)."""
+    return float((Decimal(minutes) / 60).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
 
 
 @dataclass(frozen=True)
@@ -32,7 +39,7 @@ class AssociationHours:
 
     @property
     def hours(self) -> float:
-        return round(self.minutes / 60, 1)
+        return hours_from_minutes(self.minutes)
 
 
 def counted_reports(volunteer: Volunteer):
@@ -80,4 +87,4 @@ def volunteer_hours_by_association(
 
 def volunteer_total_hours(*, volunteer: Volunteer) -> float:
     """All the volunteer's hours so far, in hours to one decimal (their visits page)."""
-    return round(sum(row.minutes for row in volunteer_hours_by_association(volunteer=volunteer)) / 60, 1)
+    return hours_from_minutes(sum(row.minutes for row in volunteer_hours_by_association(volunteer=volunteer)))

@@ -11,8 +11,9 @@ from .selectors import ScaleTrend
 
 
 def _day(day) -> str:
-    """12 Mar 2026 / 12 mars 2026: short, and unambiguous in either language."""
-    return formats.date_format(day, "j M Y")
+    """12 March 2026 / 12 mars 2026: unambiguous in either language (French "M" abbreviates
+    both June and July to "jui")."""
+    return formats.date_format(day, "j F Y")
 
 
 def meaning(trend: ScaleTrend) -> str:
@@ -80,5 +81,4 @@ def chart(trend: ScaleTrend, *, chart_id: str) -> SafeString:
         maximum=facts.maximum,
         threshold=facts.threshold,
         threshold_label=threshold_text(trend),
-        value_label=direction_text(trend),
     )

@@ -69,7 +69,7 @@ def test_only_reported_visits_in_the_paris_days_of_the_period_count(volunteer, a
 
 def test_the_visits_page_total_follows_the_same_rule(volunteer_client, worked):
     page = volunteer_client.get(reverse("volunteers:visits")).content.decode()
-    assert "5,2 h" in page or "5.2 h" in page  # 60 + 45 + 90 + 120 minutes, all periods
+    assert "5,3 h" in page  # 60 + 45 + 90 + 120 = 315 minutes, all periods: 5.25 h, halves up
     assert reverse("outcomes:certificate") in page
 
 
@@ -179,3 +179,8 @@ def test_the_api_refuses_a_wrong_period_with_a_400(volunteer_client):
     assert response.status_code == 400 and "start" in response.json()
     response = volunteer_client.get(reverse("api-volunteer-certificate-pdf"), {"end": "2027-01-01"})
     assert response.status_code == 400 and "end" in response.json()
+
+
+@pytest.mark.parametrize(("minutes", "expected"), [(0, 0.0), (225, 3.8), (675, 11.3), (315, 5.3), (61, 1.0)])
+def test_hours_are_rounded_to_a_tenth_halves_up(minutes, expected):
+    assert hours.hours_from_minutes(minutes) == expected

@@ -33,14 +33,15 @@ def test_the_chart_is_well_formed_svg_labelled_for_screen_readers():
     assert root.get("aria-labelledby") == "ucla3-title ucla3-desc"
     assert root.find(f"{SVG}title").text == "UCLA-3 over time"
     assert root.find(f"{SVG}desc").text == "Scores: 7, 5."
-    assert root.get("viewBox") == "0 0 320 150" and root.get("width") == "100%"
+    assert root.get("viewBox") == "0 0 320 170" and root.get("width") == "100%"
     # One dot per score, each with its date and value; one line through them; the threshold.
     dots = root.findall(f"{SVG}circle")
     assert [dot.find(f"{SVG}title").text for dot in dots] == ["12/03/2026: 7", "15/06/2026: 5"]
     assert len(root.findall(f"{SVG}polyline")) == 1
-    assert len(root.findall(f"{SVG}line[@class='threshold']")) == 1
+    (threshold,) = root.findall(f"{SVG}line[@class='threshold']")
+    assert threshold.find(f"{SVG}title").text == "lonely from 6"
     texts = [t.text for t in root.iter(f"{SVG}text")]
-    assert "7" in texts and "5" in texts and "lonely from 6" in texts
+    assert "7" in texts and "5" in texts and "6" in texts
 
 
 def test_a_higher_score_is_drawn_higher_on_the_page():

@@ -39,7 +39,7 @@ def test_the_page_draws_each_scale_with_its_change_in_words(person, coordinator_
     start = page.index('<svg xmlns="http://www.w3.org/2000/svg" class="line-chart"')
     chart = ET.fromstring(page[start : page.index("</svg>", start) + 6])  # noqa: S314 - our own page
     desc = chart.find("{http://www.w3.org/2000/svg}desc").text
-    assert "12 Mar 2026: 7; 15 Jun 2026: 5" in desc and "lonely from 6" in desc
+    assert "12 March 2026: 7; 15 June 2026: 5" in desc and "lonely from 6" in desc
     assert "higher = wider network" in page and "isolated below 12" in page
     # Next due: 6 months after 12 March, the 6-month assessment answered 3 months: 12 September, overdue.
     assert "Reassessment overdue since 12 September 2026." in page
