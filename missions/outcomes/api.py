@@ -2,7 +2,6 @@
 over time, and the volunteer's certificate of hours (figures as JSON, or the PDF). The same
 selectors and certificate reader as the pages; anything not the caller's answers 404."""
 
-from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import renderers, serializers
@@ -19,7 +18,7 @@ from missions.models import Beneficiary
 from volunteers.api import volunteer_or_404
 
 from . import certificates, schedule, selectors, trends
-from .views import certificate_filename
+from .views import certificate_download
 
 # --- reassessments ----------------------------------------------------------------------------
 
@@ -211,8 +210,4 @@ class CertificatePDFAPI(APIView):
         tags=["volunteer"],
     )
     def get(self, request):
-        certificate = _certificate(request)
-        pdf = certificates.certificate_pdf(certificate, language=request.user.language)
-        response = HttpResponse(pdf, content_type="application/pdf")
-        response["Content-Disposition"] = f'attachment; filename="{certificate_filename(certificate)}"'
-        return response
+        return certificate_download(_certificate(request), language=request.user.language)

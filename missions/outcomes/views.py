@@ -21,8 +21,15 @@ def reassessments(request):
     return render(request, "missions/outcomes/reassessments.html", {"board": board})
 
 
-def certificate_filename(certificate: certificates.Certificate) -> str:
-    return f"liens-certificate-{certificate.start.isoformat()}-{certificate.end.isoformat()}.pdf"
+def certificate_download(certificate: certificates.Certificate, *, language: str) -> HttpResponse:
+    """The certificate's PDF as a download (the page's and the API's answer)."""
+    response = HttpResponse(
+        certificates.certificate_pdf(certificate, language=language), content_type="application/pdf"
+    )
+    filename = f"liens-certificate-{certificate.start.isoformat()}-{certificate.end.isoformat()}.pdf"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @require_http_methods(["GET", "POST"])
@@ -40,11 +47,7 @@ def certificate(request, volunteer: Volunteer):
             except DomainError as exc:
                 form_apply_domain_error(form, exc)
             else:
-                pdf = certificates.certificate_pdf(certificate, language=request.user.language)
-                response = HttpResponse(pdf, content_type="application/pdf")
-                response["Content-Disposition"] = f'attachment; filename="{certificate_filename(certificate)}"'
-                response["Cache-Control"] = "private, no-store"
-                return response
+                return certificate_download(certificate, language=request.user.language)
         status = 400
     preview = certificates.volunteer_certificate(volunteer=volunteer, start=start, end=end, today=today)
     return render(request, "missions/outcomes/certificate.html", {"form": form, "preview": preview}, status=status)

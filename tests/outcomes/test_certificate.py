@@ -184,3 +184,18 @@ def test_the_api_refuses_a_wrong_period_with_a_400(volunteer_client):
 @pytest.mark.parametrize(("minutes", "expected"), [(0, 0.0), (225, 3.8), (675, 11.3), (315, 5.3), (61, 1.0)])
 def test_hours_are_rounded_to_a_tenth_halves_up(minutes, expected):
     assert hours.hours_from_minutes(minutes) == expected
+
+
+def test_the_certificate_page_costs_the_same_queries_for_1_or_12_visits(volunteer, volunteer_client, association_a):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    start = datetime.datetime(2026, 6, 1, 15, tzinfo=PARIS)
+    _visit(volunteer, association_a, start, minutes=60)
+    with CaptureQueriesContext(connection) as few:
+        assert volunteer_client.get(reverse("outcomes:certificate")).status_code == 200
+    for day in range(1, 12):
+        _visit(volunteer, factories.AssociationFactory(), start + datetime.timedelta(days=day), minutes=30)
+    with CaptureQueriesContext(connection) as many:
+        assert 'id="certificate-visits">12<' in volunteer_client.get(reverse("outcomes:certificate")).content.decode()
+    assert len(many.captured_queries) == len(few.captured_queries)
