@@ -430,6 +430,10 @@ LIENS_EMERGENCY_NUMBERS = [
 # Assessment thresholds: UCLA-3 at or above this counts as lonely; LSNS-6 below this as isolated.
 LIENS_UCLA3_LONELY_FROM = int(os.environ.get("LIENS_UCLA3_LONELY_FROM", "6"))
 LIENS_LSNS6_ISOLATED_BELOW = int(os.environ.get("LIENS_LSNS6_ISOLATED_BELOW", "12"))
+# Reassessment (missions.outcomes.schedule): due 3 and 6 months after a person's first
+# assessment, then every 6 months; shown as due this many days before the date, and an
+# assessment taken that many days early counts for it.
+LIENS_REASSESSMENT_WINDOW_DAYS = int(os.environ.get("LIENS_REASSESSMENT_WINDOW_DAYS", "14"))
 # How long a staff invitation link stays valid.
 LIENS_INVITATION_DAYS = 14
 # Beneficiary imports: the largest file accepted and its most rows (a département's whole

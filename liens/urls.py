@@ -77,4 +77,7 @@ urlpatterns = [
     # Rights of the people in the files (exports, erasure, the processing register).
     path("", include("missions.privacy.urls", namespace="privacy")),
     path("api/", include("missions.privacy.api_urls")),
+    # Outcomes: reassessments due, the volunteer's certificate of hours and its public check.
+    path("", include("missions.outcomes.urls", namespace="outcomes")),
+    path("api/", include("missions.outcomes.api_urls")),
 ]

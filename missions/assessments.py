@@ -169,3 +169,34 @@ def score(scale: str, answers: Sequence) -> Score:
     if scale == "direct" and len(answers) != 1:
         raise ValueError("direct takes exactly one answer")
     return scorer(answers)
+
+
+# --- what a score means, for a trend ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ScaleFacts:
+    """How to read a scale's scores over time: its range, its direction and its threshold."""
+
+    scale: str
+    short_name: str
+    minimum: int
+    maximum: int
+    # True for the loneliness scales (UCLA-3, DJG-6, the direct question): a higher score is
+    # lonelier. False for LSNS-6, where a higher score is a wider network.
+    higher_is_worse: bool
+    # The first score that is flagged (higher_is_worse) or the score below which it is flagged.
+    threshold: int
+
+
+def scale_facts(scale: str) -> ScaleFacts:
+    """Facts of `scale`, with thresholds read from the settings at call time (as the scorers do)."""
+    if scale == "ucla3":
+        return ScaleFacts("ucla3", "UCLA-3", 3, 9, True, settings.LIENS_UCLA3_LONELY_FROM)
+    if scale == "lsns6":
+        return ScaleFacts("lsns6", "LSNS-6", 0, 30, False, settings.LIENS_LSNS6_ISOLATED_BELOW)
+    if scale == "djg6":
+        return ScaleFacts("djg6", "DJG-6", 0, 6, True, getattr(settings, "LIENS_DJG6_LONELY_FROM", 2))
+    if scale == "direct":
+        return ScaleFacts("direct", str(_("direct question")), 0, 4, True, DIRECT_SCORES["often"])
+    raise ValueError(f"unknown scale {scale!r}")

@@ -4,6 +4,7 @@ assessments, and the fixed demo people of the first association."""
 from __future__ import annotations
 
 import datetime as dt
+import random
 
 from missions.models import (
     Assessment,
@@ -11,6 +12,7 @@ from missions.models import (
     Beneficiary,
     KeyContact,
 )
+from missions.outcomes.schedule import add_months
 from seeds import territory as T
 from seeds.common import ALL_INTERESTS, MATCHED_QUOTA, PARIS, as_time, slug
 
@@ -161,6 +163,7 @@ class Beneficiaries:
         self.beneficiaries.append(b)
         self.add_key_contacts(b)
         self.add_assessments(b)
+        self.add_follow_ups(b)
         # The first call, once referred: every file starts with one.
         if category != "intake" or r.random() < 0.5:
             self.add_contact(
@@ -325,6 +328,50 @@ class Beneficiaries:
                     recorded_by=coordinator,
                 )
             )
+
+    def add_follow_ups(self, b: Beneficiary) -> None:
+        """Reassessments 3 and 6 months after the first assessment, then every 6 months, for about
+        two in three of the people assessed, scores drifting as follow-up usually goes (a little
+        less lonely, a slightly wider network): trends to see on their pages; the others are
+        left due or overdue. The demo person (Jeanne) always has both scales and her trend. Drawn
+        from a generator of their own, so the rest of the territory stays as it was."""
+        r = random.Random(f"follow-ups:{b.first_name}:{b.last_name}:{b.assessed_on}")
+        demo = (b.first_name, b.last_name) == (T.DEMO_BENEFICIARY["first_name"], T.DEMO_BENEFICIARY["last_name"])
+        mine = [a for a in self.assessments if a.beneficiary is b]
+        if demo and b.assessed_on is not None:
+            for scale, answers in (("ucla3", [3, 2, 3]), ("lsns6", [1, 1, 0, 2, 1, 0])):
+                if not any(a.scale == scale for a in mine):
+                    mine.append(self._assessment(b, scale, answers, b.assessed_on))
+            self.assessments.extend(a for a in mine if a not in self.assessments)
+        if not mine or (not demo and r.random() < 0.35):
+            return
+        baseline = min(a.taken_on for a in mine)
+        taken = {a.taken_on for a in mine}
+        for months in (3, 6, 12, 18, 24):
+            day = add_months(baseline, months) + dt.timedelta(days=r.randint(-10, 4))
+            if day >= self.today:
+                break
+            if any(abs((day - t).days) <= 20 for t in taken):
+                continue  # the 3-month follow-up add_assessments may have drawn
+            for scale in sorted({a.scale for a in mine}):
+                last = max((a for a in mine if a.scale == scale), key=lambda a: a.taken_on)
+                if scale == "ucla3":
+                    answers = [min(3, max(1, v - (r.random() < 0.35) + (r.random() < 0.1))) for v in last.answers]
+                else:
+                    answers = [min(5, max(0, v + (r.random() < 0.25) - (r.random() < 0.1))) for v in last.answers]
+                mine.append(self._assessment(b, scale, answers, day))
+                self.assessments.append(mine[-1])
+            taken.add(day)
+
+    def _assessment(self, b: Beneficiary, scale: str, answers: list[int], day: dt.date) -> Assessment:
+        return Assessment(
+            beneficiary=b,
+            scale=scale,
+            answers=answers,
+            score=sum(answers),
+            taken_on=day,
+            recorded_by=self.coordinators[b._assoc_index],
+        )
 
     def make_jeanne(self, assoc: Association, coordinator) -> None:
         j = T.DEMO_BENEFICIARY

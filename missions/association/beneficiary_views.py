@@ -13,6 +13,7 @@ from liens.choices import Interest, Language
 from liens.errors import DomainError
 from liens.forms import form_apply_domain_error
 from missions.models import Assessment, Beneficiary
+from missions.outcomes import selectors as outcome_selectors
 from missions.privacy import erasure
 from missions.scoping import scoped, staff_view
 
@@ -115,7 +116,7 @@ def beneficiary_detail(request, beneficiary_id: int):
         "missions/association/beneficiary_detail.html",
         {
             "b": beneficiary,
-            "trends": selectors.assessment_trends(beneficiary=beneficiary),
+            "outcomes": outcome_selectors.beneficiary_outcomes(beneficiary=beneficiary),
             "pause_form": forms.PauseForm(),
             "end_form": forms.EndForm(),
             "scales": Assessment.Scale.choices,

@@ -73,31 +73,6 @@ def beneficiary_list(*, association: Association, q: str = "", status: str = "")
     return rows.annotate(has_open_alert=Exists(open_alerts)).order_by("last_name", "first_name", "pk")
 
 
-@dataclass
-class Trend:
-    scale: str
-    label: str
-    points: list[tuple[datetime.date, int]] = field(default_factory=list)
-
-    @property
-    def latest(self) -> int | None:
-        return self.points[-1][1] if self.points else None
-
-    @property
-    def change(self) -> int | None:
-        """Latest minus previous score; None with a single point."""
-        return self.points[-1][1] - self.points[-2][1] if len(self.points) >= 2 else None
-
-
-def assessment_trends(*, beneficiary: Beneficiary) -> list[Trend]:
-    """One trend per scale taken, oldest point first, from a single query."""
-    trends: dict[str, Trend] = {}
-    for row in Assessment.objects.filter(beneficiary=beneficiary).order_by("taken_on", "pk"):
-        trend = trends.setdefault(row.scale, Trend(scale=row.scale, label=row.get_scale_display()))
-        trend.points.append((row.taken_on, row.score))
-    return list(trends.values())
-
-
 def beneficiary_for_page(*, queryset: QuerySet, pk: int) -> Beneficiary:
     """One beneficiary with key contacts, missions and latest assessments prefetched."""
     return (

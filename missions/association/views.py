@@ -19,6 +19,7 @@ from liens.lib import pages
 from liens.scopes import view_scopes_disabled
 from missions.conversations.selectors import unread_counts
 from missions.models import ImportJob, Invitation, Match, Membership, Message, Mission
+from missions.outcomes import selectors as outcome_selectors
 from missions.scoping import (
     ASSOCIATION_SESSION_KEY,
     associations_for,
@@ -90,6 +91,7 @@ def home(request):
         "association_ids": [association.pk],
         "visits_late": selectors.visits_without_report(association=association),
         "my_associations": switchable_associations(request.user),
+        "reassessments": outcome_selectors.reassessment_board(association=association),
     }
     return render(request, "missions/association/home.html", context)
 

@@ -12,6 +12,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from liens.choices import Interest, Language
+from liens.lib.pdf import latin1 as _latin1
 from missions import disclosure
 from missions.association.beneficiaries import BENEFICIARY_FIELDS, beneficiary_file_open
 from missions.models import Assessment, Beneficiary, Contact, IsolationAlert, KeyContact, Match, Visit, VisitReport
@@ -67,29 +68,6 @@ def beneficiary_file_export(*, beneficiary: Beneficiary, by) -> dict:
             for a in IsolationAlert.objects.filter(beneficiary=beneficiary).order_by("raised_at", "pk")
         ],
     }
-
-
-# Characters French text uses that Latin-1 lacks, spelled with ones it has.
-_LATIN1_STANDINS = str.maketrans(
-    {
-        "œ": "oe",
-        "Œ": "OE",
-        "’": "'",
-        "‘": "'",
-        "“": '"',
-        "”": '"',
-        "–": "-",
-        "—": "-",
-        "…": "...",
-        "€": "EUR",
-        "\u202f": " ",
-    }
-)
-
-
-def _latin1(text) -> str:
-    text = "" if text is None else str(text)
-    return text.translate(_LATIN1_STANDINS).encode("latin-1", "replace").decode("latin-1")
 
 
 def _when(value: str | None, *, time: bool = False) -> str:

@@ -2,10 +2,12 @@
 
 import datetime
 
+from django.urls import reverse
 from django.utils import timezone
 
-from liens.notify import notify
+from liens.notify import notify, site_url
 from missions.models import Association
+from missions.outcomes.selectors import reassessment_board
 
 from .links import attention_url
 from .selectors import attention_for
@@ -24,6 +26,8 @@ def digest_send(*, association: Association, now: datetime.datetime | None = Non
     attention = attention_for(association_ids=[association.pk], now=now, since=now - datetime.timedelta(days=1))
     if attention.is_empty:
         return 0
+    # A line, not a reason to write: reassessments change slowly, a daily mail for them alone is noise.
+    reassessments = reassessment_board(association=association, today=day)
     written = 0
     for user in association_staff(association.pk):
         with timezone.override(zone):
@@ -36,6 +40,8 @@ def digest_send(*, association: Association, now: datetime.datetime | None = Non
                         "association": association,
                         "day": day,
                         "attention_link": attention_url(),
+                        "reassessments": reassessments,
+                        "reassessments_link": site_url(reverse("outcomes:reassessments")),
                     },
                     dedup_key=f"digest:{association.pk}:{day.isoformat()}:to:{user.pk}",
                     payload={"tz": zone.key},

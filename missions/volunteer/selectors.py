@@ -10,7 +10,7 @@ import datetime
 import zoneinfo
 from dataclasses import dataclass, field
 
-from django.db.models import Q, Sum
+from django.db.models import Q
 from django.http import Http404
 from django.urls import reverse
 from django.utils import formats, timezone
@@ -21,7 +21,8 @@ from liens.choices import Interest, VisitKind
 from liens.lib.geo import haversine_km
 from missions.disclosure import ADDRESS, parts_allowed_for, with_parts_allowed
 from missions.matching.selectors import volunteer_recommendations
-from missions.models import Match, Mission, Visit, VisitReport
+from missions.models import Match, Mission, Visit
+from missions.outcomes.hours import volunteer_total_hours
 from volunteers.models import Volunteer
 
 # --- mission cards --------------------------------------------------------------------------
@@ -272,11 +273,8 @@ def visits_past(volunteer: Volunteer, *, limit: int = 30) -> list[VisitItem]:
 
 
 def volunteer_hours(volunteer: Volunteer) -> float:
-    """Total hours of visits the volunteer reported as happened."""
-    minutes = VisitReport.objects.filter(visit__match__volunteer=volunteer, happened=True).aggregate(
-        total=Sum("duration_minutes")
-    )["total"]
-    return round((minutes or 0) / 60, 1)
+    """Total hours of visits the volunteer reported as happened (the rule: missions.outcomes.hours)."""
+    return volunteer_total_hours(volunteer=volunteer)
 
 
 def visit_for_volunteer_or_404(volunteer: Volunteer, visit_id: int):

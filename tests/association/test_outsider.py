@@ -113,6 +113,9 @@ SKIPPED_URL_NAMES = {
     "volunteers:calendar_feed",
     # The signed one-tap "I can't come" link sent to a volunteer: the signature is the key.
     "visits:cant_come",
+    # The public check of a volunteer's certificate: the signed reference is the certificate
+    # itself (what it shows is printed on it), not an id to guess; a forged one is refused.
+    "outcomes:certificate-verify",
 }
 
 
