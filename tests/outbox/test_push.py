@@ -245,3 +245,20 @@ def test_an_urgent_message_never_rests_on_push_alone(push_service):
     user.phone = "+33612345678"
     assert default_channels(user, urgent=True, kind="alert_raised") == ["sms", "push"]
     assert default_channels(user, urgent=False, kind="alert_raised") == ["push"]
+
+
+def test_a_placeholder_or_mismatched_key_pair_turns_push_off_and_fails_the_start_up_check(settings, push_service):
+    from liens.push import push_available, vapid_keys_form_a_pair
+
+    good_public, good_private = settings.VAPID_PUBLIC_KEY, settings.VAPID_PRIVATE_KEY
+    assert push_available() and vapid_keys_form_a_pair(None) == []
+
+    other_public = push_service.browser().p256dh  # a valid P-256 point, not the site's
+    for public, private in [("change-me", "change-me"), (other_public, good_private), (good_public, "")]:
+        settings.VAPID_PUBLIC_KEY, settings.VAPID_PRIVATE_KEY = public, private
+        assert not push_available(), (public, private)
+        [error] = vapid_keys_form_a_pair(None)
+        assert error.id == "liens.E001"
+
+    settings.VAPID_PUBLIC_KEY = settings.VAPID_PRIVATE_KEY = ""
+    assert not push_available() and vapid_keys_form_a_pair(None) == []
