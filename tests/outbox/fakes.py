@@ -1,9 +1,12 @@
-"""Fake channels for the outbox tests: they record, fail, or sleep."""
+"""Fake channels for the outbox tests: they record, fail, or sleep; and dispatchers racing."""
 
 import threading
 import time
 
+from django.db import connections
+
 from liens.outbox.channels import Channel
+from liens.outbox.dispatch import dispatch_due
 
 
 class Recorder(Channel):
@@ -34,3 +37,26 @@ class Failing(Channel):
 
 def channels(channel) -> dict:
     return {"email": channel, "sms": channel, "push": channel}
+
+
+def race(*, dispatchers: int, batch_size: int, channels: dict | None = None) -> list:
+    """Start the dispatchers together in threads, each with its own database connection; returns
+    their exceptions. `channels` None: the configured ones, a fresh set per dispatcher."""
+    start = threading.Barrier(dispatchers)
+    errors = []
+
+    def one():
+        try:
+            start.wait()
+            dispatch_due(batch_size=batch_size, channels=channels)
+        except Exception as exc:  # surfaced by the caller's assertion
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=one) for _ in range(dispatchers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    return errors

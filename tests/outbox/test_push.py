@@ -2,12 +2,11 @@
 VAPID signature and decrypts each message with the subscription's keys."""
 
 import datetime
-import threading
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from django.db import connection, connections
+from django.db import connection
 from django.utils import timezone
 
 from liens.models import Notification, PushSubscription
@@ -17,6 +16,8 @@ from liens.services import push_subscription_save
 from missions.visits.services import reminders_plan
 from tests import factories
 from tests.visits.conftest import weekly_match  # noqa: F401 (a fixture)
+
+from .fakes import race
 
 PARIS = ZoneInfo("Europe/Paris")
 
@@ -212,23 +213,7 @@ def test_four_dispatchers_racing_on_due_pushes_send_each_once(push_service):
     browsers = {user.pk: subscribe(user, push_service) for user in users}
     for i in range(120):
         push_row(users[i % 4], f"race:{i}")
-    start = threading.Barrier(4)
-    errors = []
-
-    def one():
-        try:
-            start.wait()
-            dispatch_due(batch_size=10)
-        except Exception as exc:  # surfaced by the assertion below
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=one) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
+    errors = race(dispatchers=4, batch_size=10)
 
     assert errors == [] and push_service.refused == []
     tags = [item.message["tag"] for item in push_service.received]

@@ -1,17 +1,14 @@
 """Dispatchers racing on PostgreSQL never hand one row over twice."""
 
-import threading
-
 import pytest
-from django.db import connection, connections
+from django.db import connection
 from django.utils import timezone
 
 from liens.models import Notification
 from liens.outbox import dispatch as dispatch_module
-from liens.outbox.dispatch import dispatch_due
 from tests import factories
 
-from .fakes import Recorder, channels
+from .fakes import Recorder, channels, race
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -26,28 +23,6 @@ def fill(count: int) -> set[int]:
     return set(Notification.objects.filter(kind="race").values_list("pk", flat=True))
 
 
-def race(*, dispatchers: int, recorder: Recorder, batch_size: int) -> list:
-    """Start the dispatchers together in threads, each with its own database connection."""
-    start = threading.Barrier(dispatchers)
-    errors = []
-
-    def one():
-        try:
-            start.wait()
-            dispatch_due(batch_size=batch_size, channels=channels(recorder))
-        except Exception as exc:  # surfaced by the assertion below
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=one) for _ in range(dispatchers)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return errors
-
-
 @pytest.mark.parametrize("strategy", ["skip_locked", "conditional_update"])
 def test_four_dispatchers_racing_send_every_row_exactly_once(strategy, monkeypatch):
     if connection.vendor != "postgresql":
@@ -58,7 +33,7 @@ def test_four_dispatchers_racing_send_every_row_exactly_once(strategy, monkeypat
     expected = fill(400)
     recorder = Recorder(delay=0.001)
 
-    errors = race(dispatchers=4, recorder=recorder, batch_size=25)
+    errors = race(dispatchers=4, batch_size=25, channels=channels(recorder))
 
     assert errors == []
     assert len(recorder.sent) == len(set(recorder.sent)), "a row was handed over twice"
