@@ -10,6 +10,9 @@ The rule:
 - the volunteer of an ACTIVE match with the person may see their address, phone and notes
   (how to get in, practical tips), and only while the match is active: not as a proposal, not
   once accepted but not yet confirmed, not paused, not ended;
+- the staff of a home-care service delivering a plan of the person's in force today (the
+  paid "heures de lien social", missions.liensocial) may see what going there needs: address,
+  phone and access notes — never key contacts, assessments or the association's follow-up;
 - nobody else sees anything.
 """
 
@@ -18,12 +21,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from liens.errors import DomainError
+from liens.scopes import scopes_disabled
 from liens.services import sensitive_access_log
 
-from .models import Beneficiary, Match, Membership
+from .models import ApaPlan, Beneficiary, Match, Membership
 
 # The parts of a person's file, as the access log names them.
 ADDRESS = "address"
@@ -36,6 +41,8 @@ PARTS = (ADDRESS, PHONE, KEY_CONTACTS, NOTES, ASSESSMENTS, EXPORT)
 
 STAFF_PARTS = frozenset(PARTS)
 VISITOR_PARTS = frozenset({ADDRESS, PHONE, NOTES})
+# What a home-care service's staff may see of a person its plan covers: the same as a visitor.
+HOME_CARE_PARTS = frozenset({ADDRESS, PHONE, NOTES})
 
 NOT_YOURS_TO_SEE = _("You may not see this person's private details.")
 
@@ -64,7 +71,17 @@ def parts_allowed(by, beneficiary: Beneficiary) -> frozenset[str]:
     visiting = Match.objects.filter(
         volunteer__user_id=by.pk, mission__beneficiary_id=beneficiary.pk, status=Match.Status.ACTIVE
     )
-    return VISITOR_PARTS if visiting.exists() else frozenset()
+    if visiting.exists():
+        return VISITOR_PARTS
+    # Read across associations on purpose: the plan belongs to the person's association, the
+    # reader works for the service; filtered by both on the next lines.
+    with scopes_disabled("a home-care service's own plans of this person"):
+        delivering = ApaPlan.objects.filter(
+            ApaPlan.in_force_on(timezone.localdate()),
+            beneficiary_id=beneficiary.pk,
+            service__memberships__user_id=by.pk,
+        )
+        return HOME_CARE_PARTS if delivering.exists() else frozenset()
 
 
 def private_details(*, beneficiary: Beneficiary, by, parts: Iterable[str]) -> PrivateDetails:

@@ -8,12 +8,14 @@ from .alerts import AlertEvent, IsolationAlert, Referral
 from .associations import Association, ImportedRow, ImportJob, Invitation, Membership, new_invitation_token
 from .beneficiaries import Assessment, Beneficiary, KeyContact
 from .ledger import Contact
+from .liensocial import ApaPlan, LienSocialSession
 from .matching import Match, VettingRecord
 from .missions import Mission
 from .visits import Visit, VisitReport
 
 __all__ = [
     "AlertEvent",
+    "ApaPlan",
     "Assessment",
     "Association",
     "Beneficiary",
@@ -23,6 +25,7 @@ __all__ = [
     "Invitation",
     "IsolationAlert",
     "KeyContact",
+    "LienSocialSession",
     "Match",
     "Membership",
     "Mission",
