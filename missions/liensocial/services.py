@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from liens.errors import DomainError
 from liens.notify import notify, site_url
+from liens.scopes import scopes_disabled
 
 from ..alerts.services import alert_raise_urgent
 from ..ledger import FUTURE_TOLERANCE, contact_record
@@ -125,7 +126,9 @@ def session_record(
     if starts_at > timezone.now() + FUTURE_TOLERANCE:
         raise DomainError(_("A session is recorded once it has taken place."), field="starts_at")
 
-    with transaction.atomic():
+    # The professional works for the service, the person and the ledger belong to the person's
+    # association: the plan joins them (checked above), so this step writes across the two.
+    with scopes_disabled("a service's session of its own plan, membership checked above"), transaction.atomic():
         # Lock the plan: two sessions recorded at once for the same person queue here, so the
         # month's total each one checks includes the other (lock order: plan, then the person
         # in contact_record and the alert).

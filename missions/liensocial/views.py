@@ -104,9 +104,15 @@ def session_new(request, plan_id: int):
                 messages.success(request, _("Session recorded. Thank you!"))
             return redirect("liensocial:home")
     # What going there needs, through the one rule of who sees what (and its access log).
-    details = disclosure.private_details(
-        beneficiary=plan.beneficiary, by=request.user, parts=[disclosure.ADDRESS, disclosure.PHONE, disclosure.NOTES]
-    )
+    # An ended plan still takes a late session within its dates, but shows nothing private.
+    try:
+        details = disclosure.private_details(
+            beneficiary=plan.beneficiary,
+            by=request.user,
+            parts=[disclosure.ADDRESS, disclosure.PHONE, disclosure.NOTES],
+        )
+    except DomainError:
+        details = None
     year, month = months.month_of(timezone.now(), tz=service.timezone)
     return render(
         request,

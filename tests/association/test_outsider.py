@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from missions.models import (
     AlertEvent,
+    ApaPlan,
     Assessment,
     Beneficiary,
     Contact,
@@ -27,6 +28,7 @@ from missions.models import (
     Invitation,
     IsolationAlert,
     KeyContact,
+    LienSocialSession,
     Match,
     Membership,
     Mission,
@@ -53,6 +55,8 @@ OWNED_KWARGS = {
     "job_id": lambda w: w["job"].pk,
     # A volunteer in a live match with A, living outside B's département: B has no reason to see them.
     "volunteer_id": lambda w: w["volunteer"].pk,
+    # An APA plan of A's person (missions.liensocial), delivered by a home-care service.
+    "plan_id": lambda w: w["plan"].pk,
 }
 
 # Generic "pk"/"id" arguments: the model comes from the view class when it says so
@@ -85,6 +89,9 @@ PLAIN_KWARGS = {
     "step": "place",  # a volunteer's own profile wizard step name
     "action": "activate",  # the verb of a match action; the match itself is match_id
     "section": "preferences",  # a section of a person's file; the person is beneficiary_id
+    "year": 2026,  # a statement's month; the service is the caller's own, the plan is plan_id
+    "month": 11,
+    "fmt": "pdf",  # a statement's format
 }
 
 # URL namespaces not checked here, and why.
@@ -223,6 +230,12 @@ def world(association_a, coordinator_a):
         "event": event,
         "job": ImportJob.objects.create(association=association_a, filename="x.csv", content=b"Nom\n"),
         "volunteer": volunteer,
+        "plan": ApaPlan.objects.create(
+            beneficiary=beneficiary,
+            service=factories.AssociationFactory(kind="home_care"),
+            hours_per_month=6,
+            starts_on=timezone.localdate(),
+        ),
     }
 
 
@@ -241,6 +254,8 @@ def _snapshot(world) -> dict:
         "contacts": Contact.objects.count(),
         "events": AlertEvent.objects.count(),
         "volunteer": type(world["volunteer"]).objects.filter(pk=world["volunteer"].pk).values().get(),
+        "plans": list(ApaPlan.objects.order_by("pk").values()),
+        "sessions": LienSocialSession.objects.count(),
     }
 
 
