@@ -51,9 +51,7 @@ def test_staff_of_another_service_or_association_get_404_on_every_url_of_the_pla
     assert not LienSocialSession.objects.exists()
 
 
-def test_a_professional_does_not_reach_the_managers_pages_nor_the_associations(
-    plan_a, professional_a, person_a
-):
+def test_a_professional_does_not_reach_the_managers_pages_nor_the_associations(plan_a, professional_a, person_a):
     client = client_for(professional_a)
     for url in (
         reverse("liensocial:manager"),
@@ -114,10 +112,17 @@ def test_going_beyond_the_plan_asks_for_the_reason_next_to_its_field(plan_a, pro
     refused = client.post(url, data | {"time": "08:00", "duration_minutes": "30"})
     assert refused.status_code == 400
     assert "over_plan_reason" in refused.context["form"].errors
-    assert client.post(url, data | {"time": "08:00", "duration_minutes": "30", "over_plan_reason": "Rattrapage"}).status_code == 302
+    assert (
+        client.post(
+            url, data | {"time": "08:00", "duration_minutes": "30", "over_plan_reason": "Rattrapage"}
+        ).status_code
+        == 302
+    )
 
 
-def test_the_persons_coordinator_sees_the_plan_apart_from_volunteer_time(plan_a, professional_a, coordinator_a, person_a):
+def test_the_persons_coordinator_sees_the_plan_apart_from_volunteer_time(
+    plan_a, professional_a, coordinator_a, person_a
+):
     session_record(
         plan=plan_a,
         professional=professional_a,
@@ -145,7 +150,13 @@ def test_the_coordinator_gives_a_plan_through_the_form(person_a, service_a, coor
 def test_the_api_records_a_session_and_answers_400_with_details(plan_a, professional_a, manager_a):
     client = client_for(professional_a)
     url = reverse("api-lien-social-sessions")
-    body = {"plan": plan_a.pk, "starts_at": "2026-11-18T08:00:00+01:00", "duration_minutes": 45, "activity": "wellbeing", "mood": "good"}
+    body = {
+        "plan": plan_a.pk,
+        "starts_at": "2026-11-18T08:00:00+01:00",
+        "duration_minutes": 45,
+        "activity": "wellbeing",
+        "mood": "good",
+    }
     created = client.post(url, json.dumps(body), content_type="application/json")
     assert created.status_code == 201 and created.json()["duration_minutes"] == 45
     bad = client.post(url, json.dumps(body | {"duration_minutes": 0, "activity": "x"}), content_type="application/json")
@@ -171,12 +182,19 @@ def test_the_services_pages_cost_the_same_with_one_plan_or_four(
     for n in range(3):
         person = factories.BeneficiaryFactory(association=association_a)
         plan = plan_create(
-            beneficiary=person, service=service_a, hours_per_month=3, starts_on=datetime.date(2026, 11, 1),
+            beneficiary=person,
+            service=service_a,
+            hours_per_month=3,
+            starts_on=datetime.date(2026, 11, 1),
             by=coordinator_a,
         )
         session_record(
-            plan=plan, professional=professional_a, starts_at=datetime.datetime(2026, 11, 10 + n, 9, tzinfo=datetime.UTC),
-            duration_minutes=60, activity="games", mood="ok",
+            plan=plan,
+            professional=professional_a,
+            starts_at=datetime.datetime(2026, 11, 10 + n, 9, tzinfo=datetime.UTC),
+            duration_minutes=60,
+            activity="games",
+            mood="ok",
         )
     after = [_queries(client, url) for client, url in urls]
     assert after == before

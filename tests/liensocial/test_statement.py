@@ -32,14 +32,21 @@ def month_of_sessions(plan_a, person_a, service_a, coordinator_a, professional_a
     """
     lucien = factories.BeneficiaryFactory(association=association_a, first_name="Lucien", last_name="Perret")
     plan_l = plan_create(
-        beneficiary=lucien, service=service_a, hours_per_month=3, starts_on=datetime.date(2026, 11, 10),
+        beneficiary=lucien,
+        service=service_a,
+        hours_per_month=3,
+        starts_on=datetime.date(2026, 11, 10),
         by=coordinator_a,
     )
 
     def record(plan, starts_at, minutes, activity):
         session_record(
-            plan=plan, professional=professional_a, starts_at=starts_at, duration_minutes=minutes,
-            activity=activity, mood="ok",
+            plan=plan,
+            professional=professional_a,
+            starts_at=starts_at,
+            duration_minutes=minutes,
+            activity=activity,
+            mood="ok",
         )
 
     record(plan_a, at(2026, 10, 31, 23, 30), 60, "games")
@@ -99,8 +106,12 @@ def test_the_manager_hears_of_a_shortfall_once_in_the_months_last_week(
 def test_a_plan_delivered_in_full_is_no_shortfall(plan_a, professional_a, manager_a):
     for day in (2, 3, 4):
         session_record(
-            plan=plan_a, professional=professional_a, starts_at=at(2026, 11, day, 14), duration_minutes=120,
-            activity="games", mood="good",
+            plan=plan_a,
+            professional=professional_a,
+            starts_at=at(2026, 11, day, 14),
+            duration_minutes=120,
+            activity="games",
+            mood="good",
         )
     with time_machine.travel(at(2026, 11, 28, 8, 10), tick=True):
         assert shortfalls_notify() == 0
