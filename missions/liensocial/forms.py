@@ -14,8 +14,8 @@ DURATIONS = [(30, _("30 min")), (60, _("1 h")), (90, _("1 h 30")), (120, _("2 h"
 class SessionForm(forms.Form):
     """A session on a phone: when (today by default), how long, what, how the person seemed."""
 
-    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
-    time = forms.TimeField(label=_("Start time"), widget=forms.TimeInput(attrs={"type": "time"}))
+    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    time = forms.TimeField(label=_("Start time"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
     duration_minutes = forms.TypedChoiceField(
         label=_("Duration"), choices=DURATIONS, coerce=int, widget=forms.RadioSelect, initial=60
     )
@@ -49,9 +49,9 @@ class PlanForm(forms.Form):
     hours_per_month = forms.IntegerField(
         label=_("Hours of lien social per month"), min_value=0, max_value=MAX_HOURS_PER_MONTH
     )
-    starts_on = forms.DateField(label=_("Starts on"), widget=forms.DateInput(attrs={"type": "date"}))
+    starts_on = forms.DateField(label=_("Starts on"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     ends_on = forms.DateField(
-        label=_("Ends on (optional)"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Ends on (optional)"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
 
     def __init__(self, *args, services=None, **kwargs):
@@ -61,7 +61,9 @@ class PlanForm(forms.Form):
 
 
 class PlanEndForm(forms.Form):
-    ends_on = forms.DateField(label=_("Last day of the plan"), widget=forms.DateInput(attrs={"type": "date"}))
+    ends_on = forms.DateField(
+        label=_("Last day of the plan"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
 
 
 def session_starts_at(data: dict, *, tz) -> datetime.datetime:
