@@ -16,6 +16,7 @@ from django.db.models import Count, Sum
 from django.utils.translation import gettext as _
 
 from liens.errors import DomainError
+from liens.scopes import scopes_disabled
 
 from ..models import ApaPlan, LienSocialSession
 from ..models.liensocial import MAX_HOURS_PER_MONTH
@@ -76,9 +77,12 @@ def planned_minutes(plan: ApaPlan, year: int, month: int) -> int:
 def plan_month(plan: ApaPlan, year: int, month: int, *, tz: str) -> PlanMonth:
     """The plan's figures for one month (one query)."""
     start, end = month_bounds(year, month, tz=tz)
-    totals = LienSocialSession.objects.filter(plan=plan, starts_at__gte=start, starts_at__lt=end).aggregate(
-        minutes=Sum("duration_minutes"), count=Count("pk")
-    )
+    # The sessions of a plan the caller already holds (fetched through its own scope: the
+    # person's association, or the service delivering it), so read whatever the request's scope.
+    with scopes_disabled("the sessions of a plan the caller already holds"):
+        totals = LienSocialSession.objects.filter(plan=plan, starts_at__gte=start, starts_at__lt=end).aggregate(
+            minutes=Sum("duration_minutes"), count=Count("pk")
+        )
     return PlanMonth(
         plan=plan,
         year=year,

@@ -75,6 +75,7 @@ def test_the_service_sees_what_going_there_needs_and_nothing_of_the_associations
     assert page.status_code == 200
     html = page.content.decode()
     assert "5 rue Dumenge" in html and "Code 4B12" in html and "04 78 00 00 00" in html
+    assert page.context["month"].delivered_minutes == 0
     assert SensitiveAccess.objects.filter(user_id=professional_a.pk, subject=f"beneficiary:{person_a.pk}").exists()
     # Once the plan has ended, the service sees nothing more of the person.
     plan_end(plan=plan_a, ends_on=datetime.date(2026, 11, 1), by=coordinator_a)
@@ -101,6 +102,19 @@ def test_a_professional_records_a_session_with_a_plain_post(plan_a, professional
     session = LienSocialSession.objects.get()
     assert (session.duration_minutes, session.activity, session.concerns) == (60, "creative", ["health"])
     assert IsolationAlert.objects.get(kind="urgent_concern").lien_social_session_id == session.pk
+
+
+def test_the_session_form_shows_the_months_delivered_minutes(plan_a, professional_a):
+    session_record(
+        plan=plan_a,
+        professional=professional_a,
+        starts_at=datetime.datetime(2026, 11, 17, 14, tzinfo=datetime.UTC),
+        duration_minutes=90,
+        activity="games",
+        mood="good",
+    )
+    page = client_for(professional_a).get(reverse("liensocial:session-new", args=[plan_a.pk]))
+    assert (page.context["month"].delivered_minutes, page.context["month"].remaining_minutes) == (90, 270)
 
 
 def test_going_beyond_the_plan_asks_for_the_reason_next_to_its_field(plan_a, professional_a):
