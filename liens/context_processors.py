@@ -10,6 +10,8 @@ from django.utils.translation import gettext_lazy as _
 from .accounts.policy import mfa_required, mfa_setup_pending, staff_roles
 from .pwa import offline_key
 
+PROFESSIONAL_ROLE = "professional"
+
 # A phone's bottom bar holds this many destinations; the others go to the header's menu.
 BAR_SIZE = 4
 
@@ -62,6 +64,18 @@ def _association_staff(request) -> list[Destination]:
     ]
 
 
+def _home_care_professional(request) -> list[Destination]:
+    # A home-care professional records lien-social sessions; nothing of the association side.
+    return [
+        Destination(
+            reverse("liensocial:home"),
+            _("My lien social sessions"),
+            _("Sessions"),
+            _matches(request, "liensocial"),
+        ),
+    ]
+
+
 def _platform_admin(request, *, with_alerts: bool) -> list[Destination]:
     pending = _matches(request, "association", {"admin-pending"})
     destinations = [
@@ -110,9 +124,14 @@ def navigation(request) -> dict[str, list[Destination]]:
         # Only the setup is open (liens.accounts.middleware): the role's pages are not offered.
         return {"bar": [], "more": [_account(request)[-1]]}
     main: list[Destination] = []
-    staff = bool(staff_roles(user))
+    roles = staff_roles(user)
+    # Membership.Role.PROFESSIONAL, by value (liens imports nothing from missions).
+    professional_only = roles == {PROFESSIONAL_ROLE}
+    staff = bool(roles) and not professional_only
     if user.is_staff:
         main += _platform_admin(request, with_alerts=not staff)
+    if professional_only:
+        main += _home_care_professional(request)
     if staff:
         main += _association_staff(request)
     if hasattr(user, "volunteer"):

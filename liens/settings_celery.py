@@ -17,6 +17,7 @@ CELERY_IMPORTS = [
     "liens.outbox.tasks",
     "missions.alerts.tasks",
     "missions.association.tasks",
+    "missions.liensocial.tasks",
     "missions.matching.tasks",
     "missions.privacy.tasks",
     "missions.visits.tasks",
@@ -49,6 +50,7 @@ CELERY_TASK_ROUTES = {
     "missions.visits.chase_reports": {"queue": "default"},
     "missions.matching.expire_proposals": {"queue": "default"},
     "missions.association.beneficiaries_resume_due": {"queue": "default"},
+    "missions.liensocial.shortfalls_notify": {"queue": "default"},
     # bulk
     "missions.association.import_check": {"queue": "bulk"},
     "missions.association.import_run": {"queue": "bulk"},
@@ -142,6 +144,13 @@ CELERY_BEAT_SCHEDULE = {
         "task": "missions.association.beneficiaries_resume_due",
         "schedule": crontab(minute=0),
         "options": {"expires": 55 * 60},
+    },
+    # Daily at 08:10 local time, in the last week of a month: home-care managers hear about
+    # APA plans whose lien-social hours are behind, while there is time to catch up.
+    "lien-social-shortfalls": {
+        "task": "missions.liensocial.shortfalls_notify",
+        "schedule": crontab(hour=8, minute=10),
+        "options": {"expires": 23 * 3600},
     },
     # Retention of personal data (periods in the "Retention" block of liens/settings.py); nightly.
     "purge-access-log": {

@@ -73,6 +73,9 @@ urlpatterns = [
     path("visits/", include("missions.visits.urls", namespace="visits")),
     path("api/alerts/", include("missions.alerts.api_urls", namespace="alerts_api")),
     path("matching/", include("missions.matching.urls", namespace="matching")),
+    # The paid "heures de lien social" of APA plans, delivered by home-care services.
+    path("lien-social/", include("missions.liensocial.urls", namespace="liensocial")),
+    path("api/lien-social/", include("missions.liensocial.api_urls")),
     path("api/matching/", include("missions.matching.api_urls", namespace="matching_api")),
     # Rights of the people in the files (exports, erasure, the processing register).
     path("", include("missions.privacy.urls", namespace="privacy")),

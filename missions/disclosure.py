@@ -10,11 +10,14 @@ The rule:
 - the volunteer of an ACTIVE match with the person may see their address, phone and notes
   (how to get in, practical tips), and only while the match is active: not as a proposal, not
   once accepted but not yet confirmed, not paused, not ended;
+- the staff of a home-care service delivering a plan of the person's in force today (the
+  paid "heures de lien social", missions.liensocial) may see what going there needs: address,
+  phone and access notes — never key contacts, assessments or the association's follow-up;
 - nobody else sees anything.
 
 `parts_allowed` asks it for one person; `with_parts_allowed` asks it in the same query as a
-list's rows (each leading to a person), read back with `parts_allowed_for`: the same three
-pieces (_memberships, _visiting, _parts) decide both.
+list's rows (each leading to a person), read back with `parts_allowed_for`: the same four
+pieces (_memberships, _visiting, _delivering, _parts) decide both.
 """
 
 from __future__ import annotations
@@ -23,12 +26,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import Exists, OuterRef, QuerySet, Value
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from liens.errors import DomainError
+from liens.scopes import scopes_disabled
 from liens.services import sensitive_access_log
 
-from .models import Beneficiary, Match, Membership
+from .models import ApaPlan, Beneficiary, Match, Membership
 
 # The parts of a person's file, as the access log names them.
 ADDRESS = "address"
@@ -41,6 +46,8 @@ PARTS = (ADDRESS, PHONE, KEY_CONTACTS, NOTES, ASSESSMENTS, EXPORT)
 
 STAFF_PARTS = frozenset(PARTS)
 VISITOR_PARTS = frozenset({ADDRESS, PHONE, NOTES})
+# What a home-care service's staff may see of a person its plan covers: the same as a visitor.
+HOME_CARE_PARTS = frozenset({ADDRESS, PHONE, NOTES})
 
 NOT_YOURS_TO_SEE = _("You may not see this person's private details.")
 
@@ -70,10 +77,20 @@ def _visiting(by):
     return Match.objects.filter(volunteer__user_id=by.pk, status=Match.Status.ACTIVE)
 
 
-def _parts(*, by, member: bool, visiting: bool) -> frozenset[str]:
+def _delivering(by):
+    """Whom `by`'s home-care service goes to: APA plans in force today that it delivers."""
+    # Read across associations on purpose: the plan belongs to the person's association, the
+    # reader works for the service; filtered by the reader's own memberships of the service.
+    with scopes_disabled("a home-care service's own plans of this person"):
+        return ApaPlan.objects.filter(ApaPlan.in_force_on(timezone.localdate()), service__memberships__user_id=by.pk)
+
+
+def _parts(*, by, member: bool, visiting: bool, delivering: bool) -> frozenset[str]:
     if by.is_staff or member:
         return STAFF_PARTS
-    return VISITOR_PARTS if visiting else frozenset()
+    if visiting:
+        return VISITOR_PARTS
+    return HOME_CARE_PARTS if delivering else frozenset()
 
 
 def parts_allowed(by, beneficiary: Beneficiary) -> frozenset[str]:
@@ -84,7 +101,8 @@ def parts_allowed(by, beneficiary: Beneficiary) -> frozenset[str]:
         return STAFF_PARTS
     member = _memberships(by).filter(association_id=beneficiary.association_id).exists()
     visiting = not member and _visiting(by).filter(mission__beneficiary_id=beneficiary.pk).exists()
-    return _parts(by=by, member=member, visiting=visiting)
+    delivering = not (member or visiting) and _delivering(by).filter(beneficiary_id=beneficiary.pk).exists()
+    return _parts(by=by, member=member, visiting=visiting, delivering=delivering)
 
 
 def with_parts_allowed(queryset: QuerySet, by, *, beneficiary: str) -> QuerySet:
@@ -93,11 +111,15 @@ def with_parts_allowed(queryset: QuerySet, by, *, beneficiary: str) -> QuerySet:
     the same query so that `parts_allowed_for(row, by)` reads what `by` may see of each row's
     person. A list asks once for all its rows rather than twice per person."""
     if by is None or not by.is_authenticated:
-        return queryset.annotate(disclosure_member=Value(False), disclosure_visiting=Value(False))
+        return queryset.annotate(
+            disclosure_member=Value(False), disclosure_visiting=Value(False), disclosure_delivering=Value(False)
+        )
     association = OuterRef(f"{beneficiary}__association_id")
+    person = OuterRef(f"{beneficiary}_id")
     return queryset.annotate(
         disclosure_member=Exists(_memberships(by).filter(association_id=association)),
-        disclosure_visiting=Exists(_visiting(by).filter(mission__beneficiary_id=OuterRef(f"{beneficiary}_id"))),
+        disclosure_visiting=Exists(_visiting(by).filter(mission__beneficiary_id=person)),
+        disclosure_delivering=Exists(_delivering(by).filter(beneficiary_id=person)),
     )
 
 
@@ -105,7 +127,12 @@ def parts_allowed_for(row, by) -> frozenset[str]:
     """What `by` may see of the person of a row read through with_parts_allowed."""
     if by is None or not by.is_authenticated:
         return frozenset()
-    return _parts(by=by, member=row.disclosure_member, visiting=row.disclosure_visiting)
+    return _parts(
+        by=by,
+        member=row.disclosure_member,
+        visiting=row.disclosure_visiting,
+        delivering=row.disclosure_delivering,
+    )
 
 
 def private_details(*, beneficiary: Beneficiary, by, parts: Iterable[str]) -> PrivateDetails:

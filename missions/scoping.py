@@ -35,6 +35,9 @@ AWAITING_VALIDATION = gettext_lazy(
 NOT_STAFF = gettext_lazy("Only the staff of a validated association can do this.")
 NOT_ON_YOUR_OWN_PROFILE = gettext_lazy("Nobody records a vetting step on their own volunteer profile.")
 NOT_ON_YOUR_DESK = gettext_lazy("This volunteer is not on your vetting desk.")
+NOT_FOR_HOME_CARE = gettext_lazy(
+    "A home-care service delivers the paid hours of lien social: it does not vet volunteers or post volunteer missions."
+)
 
 
 def association_ids_for(user) -> list[int] | None:
@@ -230,8 +233,11 @@ def volunteers_visible(user, *, association_ids: list[int] | None = None) -> Que
     if allowed is None and association_ids is None:
         return Volunteer.objects.all()
     ids = association_ids if allowed is None else [i for i in (association_ids or allowed) if i in allowed]
-    # A pending association sees no volunteer at all (outreach_refusal says why on its pages).
-    validated = Association.objects.filter(pk__in=ids, validated_at__isnull=False).values_list("pk", "postcode")
+    # A pending association sees no volunteer at all (outreach_refusal says why on its pages),
+    # nor does a home-care service (home_care_refusal): its professionals are paid staff.
+    validated = Association.objects.filter(
+        pk__in=ids, validated_at__isnull=False, kind=Association.Kind.ASSOCIATION
+    ).values_list("pk", "postcode")
     ids = [pk for pk, _postcode in validated]
     postcodes = [postcode for _pk, postcode in validated]
     in_departement = Q()
@@ -265,6 +271,15 @@ def outreach_refusal(user, association) -> str | None:
     return None
 
 
+def home_care_refusal(association) -> str | None:
+    """Why `association` may not deal with volunteers at all — vet them, post missions for
+    them — or None when it may: a home-care service (Association.Kind.HOME_CARE) delivers paid
+    hours through its own professionals, volunteers are the associations' business."""
+    if association is not None and association.kind == Association.Kind.HOME_CARE:
+        return str(NOT_FOR_HOME_CARE)
+    return None
+
+
 def vetting_refusal(user, association=None, *, volunteer=None) -> str | None:
     """Why `user` may not vet volunteers — see a vetting desk, or record a step on `volunteer` —
     for `association`, or None when they may. The one home of the vetting rule: the desk pages,
@@ -277,7 +292,7 @@ def vetting_refusal(user, association=None, *, volunteer=None) -> str | None:
     if volunteer is not None and user is not None and volunteer.user_id == getattr(user, "pk", None):
         return str(NOT_ON_YOUR_OWN_PROFILE)
     if association is not None:
-        refusal = outreach_refusal(user, association)
+        refusal = home_care_refusal(association) or outreach_refusal(user, association)
         if refusal is not None:
             return refusal
         ids = [association.pk]
@@ -289,7 +304,11 @@ def vetting_refusal(user, association=None, *, volunteer=None) -> str | None:
         mine = Membership.objects.filter(user=user)
         if not mine.exists():
             return str(NOT_STAFF)
-        ids = list(mine.filter(association__validated_at__isnull=False).values_list("association_id", flat=True))
+        ids = list(
+            mine.filter(
+                association__validated_at__isnull=False, association__kind=Association.Kind.ASSOCIATION
+            ).values_list("association_id", flat=True)
+        )
         if not ids:
             return str(AWAITING_VALIDATION)
     if volunteer is not None and not volunteers_visible(user, association_ids=ids).filter(pk=volunteer.pk).exists():

@@ -36,6 +36,7 @@ from missions.models import (
     Visit,
     VisitReport,
 )
+from seeds import liensocial
 from seeds import territory as T
 from seeds.beneficiaries import Beneficiaries
 from seeds.common import BuilderBase, without_savepoints
@@ -60,7 +61,7 @@ DEMO_VOLUNTEER_EMAIL = r"^[a-z-]+\.[a-z-]+\.[0-9]+@" + T.DEMO_DOMAIN.replace("."
 
 
 def demo_users():
-    fixed = [spec.email for spec in T.STAFF] + [T.DEMO_VOLUNTEER["email"]]
+    fixed = [spec.email for spec in T.STAFF] + [T.DEMO_VOLUNTEER["email"]] + liensocial.demo_emails()
     return get_user_model().objects.filter(Q(email__in=fixed) | Q(email__regex=DEMO_VOLUNTEER_EMAIL))
 
 
@@ -130,8 +131,9 @@ def reset_demo() -> None:
         Contact.objects.filter(beneficiary__association__in=assocs).delete()
         Match.objects.filter(mission__association__in=assocs).delete()
         Mission.objects.filter(association__in=assocs).delete()
-        Beneficiary.objects.filter(association__in=assocs).delete()
+        Beneficiary.objects.filter(association__in=assocs).delete()  # their APA plans with them
         assocs.delete()
+        Association.objects.filter(name=liensocial.SERVICE_NAME, kind=Association.Kind.HOME_CARE).delete()
         demo_users().delete()
 
 
@@ -160,5 +162,7 @@ class _Builder(History, Lifecycle, Events, Matches, Beneficiaries, People, Conve
             self.refuse_applications()
             self.replay_silences()
             self.replay_conversation()
+            # The home-care service and its lien-social hours, once the persons are followed.
+            liensocial.seed_lien_social(now=self.now)
         # What the replayed services and jobs wrote to the outbox then is not sent today.
         Notification.objects.filter(pk__gt=outbox_before).delete()

@@ -19,7 +19,18 @@ from liens.choices import IN_PERSON_KINDS
 from missions.alerts.selectors import alert_file
 from missions.matching import rules
 from missions.matching.candidates import pairs_for
-from missions.models import Association, Beneficiary, Contact, IsolationAlert, Match, Mission, Visit, VisitReport
+from missions.models import (
+    ApaPlan,
+    Association,
+    Beneficiary,
+    Contact,
+    IsolationAlert,
+    LienSocialSession,
+    Match,
+    Mission,
+    Visit,
+    VisitReport,
+)
 from missions.visits.tasks import materialise_match
 from seeds.loader import demo_counts, load_demo, plan_demo, reset_demo
 from seeds.planning import mission_table, volunteer_table
@@ -128,7 +139,7 @@ def test_counts_are_roughly_as_specified(loaded):
     assert 110 <= loaded["beneficiaries"] <= 130
     assert 40 <= loaded["active_matches"] <= 60
     assert loaded["open_alerts"] >= 4
-    for assoc in Association.objects.all():
+    for assoc in Association.objects.filter(kind=Association.Kind.ASSOCIATION):
         assert assoc.validated_at is not None and assoc.validated_by.email == "admin@exemple.fr"
         assert (len(assoc.siret) == 14 and assoc.siret.isdigit()) or (assoc.rna[0] == "W" and len(assoc.rna) == 10)
         kinds = set(Mission.objects.filter(association=assoc).values_list("kind", flat=True))
@@ -304,7 +315,8 @@ def test_the_command_loads_once_then_says_so():
     out = io.StringIO()
     call_command("seed_demo", stdout=out)
     assert "Demo territory already loaded" in out.getvalue()
-    assert Association.objects.count() == 3
+    assert Association.objects.filter(kind=Association.Kind.ASSOCIATION).count() == 3
+    assert Association.objects.filter(kind=Association.Kind.HOME_CARE).count() == 1
 
 
 def test_each_demo_account_signs_in_through_the_form_and_lands_on_its_own_page(loaded, client):
@@ -313,6 +325,7 @@ def test_each_demo_account_signs_in_through_the_form_and_lands_on_its_own_page(l
         "coordination@exemple.fr": "/association/",
         "coordination2@exemple.fr": "/association/",
         "admin@exemple.fr": "/alerts/dashboard/",
+        "intervenante@exemple.fr": "/lien-social/",
     }
     for email, page in landing.items():
         client.logout()
@@ -551,3 +564,13 @@ def test_every_match_lived_through_the_matching_services_in_order_at_any_instant
         assert name in ("match_visits_materialise", "visits_materialise_all", "match_activate")
         assert row in (None, visit.match_id)
         assert activated[visit.match_id] <= visit.starts_at
+
+
+def test_the_home_care_service_delivers_two_plans_through_the_services(loaded):
+    service = Association.objects.get(kind=Association.Kind.HOME_CARE)
+    plans = ApaPlan.objects.filter(service=service)
+    assert plans.count() == 2
+    assert {plan.beneficiary.association.name for plan in plans} == {ASSOCIATIONS[0].name}
+    sessions = LienSocialSession.objects.filter(plan__service=service)
+    assert sessions.exists() and all(s.contact_id and s.starts_at < NOW for s in sessions)
+    assert set(service.memberships.values_list("role", flat=True)) == {"manager", "professional"}

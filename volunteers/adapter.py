@@ -42,6 +42,9 @@ class AccountAdapter(DefaultAccountAdapter):
         (what needs attention today), platform admins on the alerts dashboard, volunteers on
         their own page. A `next` parameter, when given, still wins (allauth checks it first)."""
         user = request.user
+        if staff_roles(user) == {"professional"}:
+            # A home-care professional (Membership.Role.PROFESSIONAL, by value) records sessions.
+            return reverse("liensocial:home")
         if staff_roles(user):  # the user's own memberships, read past any scope (see there)
             return reverse("association:home")
         if user.is_staff:

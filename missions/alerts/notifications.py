@@ -105,12 +105,12 @@ def _worst_first(items: list[RaisedItem]) -> list[RaisedItem]:
     return sorted(items, key=lambda item: (-item.severity, item.alert_id))
 
 
-def alert_urgent_notify(*, alert: IsolationAlert, report: VisitReport | None, step: str) -> int:
+def alert_urgent_notify(*, alert: IsolationAlert, concerns: list[str], step: str) -> int:
     """Tell the coordinators about an urgent concern at once, email and SMS. Idempotent per
     alert and `step` (the event that prompted it). Returns rows written."""
     recipients = staff_to_tell(association_ids=[alert.association_id], role=Membership.Role.COORDINATOR)
     labels = dict(VisitReport.Concern.choices)
-    concerns = [labels.get(code, code) for code in (report.urgent_concerns if report else [])]
+    concerns = [labels.get(code, code) for code in concerns]
     item = RaisedItem(alert.pk, alert.beneficiary_id, alert.association_id, alert.kind, alert.severity, None)
     context = {
         "association": alert.association.name,

@@ -49,29 +49,44 @@ def _lock_beneficiary(beneficiary_id: int) -> None:
 # --- Raising --------------------------------------------------------------------------------------
 
 
-def alert_raise_urgent(*, report: VisitReport) -> IsolationAlert | None:
-    """Raise the beneficiary's urgent-concern alert for a report with an urgent concern (or add
-    the report to the open one) and tell the coordinators at once, by SMS too. Idempotent per
-    report. Returns None when the report has no urgent concern or no beneficiary."""
-    concerns = report.urgent_concerns
+def alert_raise_urgent(*, report: VisitReport | None = None, session=None) -> IsolationAlert | None:
+    """Raise the beneficiary's urgent-concern alert for a volunteer's visit report, or a
+    home-care professional's lien-social session (missions.liensocial), with an urgent concern
+    (or add it to the open one) and tell the coordinators at once, by SMS too. The one urgent
+    path of both. Idempotent per report or session. Returns None when there is no urgent
+    concern or no beneficiary."""
+    if session is not None:
+        concerns = session.urgent_concerns
+        beneficiary = session.plan.beneficiary
+        source = {"lien_social_session": session}
+        seen_data = Q(events__data__lien_social_session=session.pk)
+        started_at, author, notes = session.created_at, session.professional, session.notes
+        data_key = "lien_social_session"
+    else:
+        concerns = report.urgent_concerns
+        beneficiary = report.visit.match.mission.beneficiary
+        source = {"report": report}
+        seen_data = Q(events__data__report=report.pk)
+        started_at, author, notes = report.submitted_at, report.submitted_by, report.notes
+        data_key = "report"
     if not concerns:
         return None
-    beneficiary = report.visit.match.mission.beneficiary
     if beneficiary is None:
         return None  # a group event: nobody's file to put it in
     now = timezone.now()
     with transaction.atomic():
         # The person's row lock serialises two reports filed at once: one alert, one note.
         _lock_beneficiary(beneficiary.pk)
-        # A report already counted raised an alert (it is the alert's report) or added a note.
+        # A report (or session) already counted raised an alert (it is the alert's source) or
+        # added a note.
         seen = IsolationAlert.objects.filter(
-            Q(report=report) | Q(events__kind=AlertEvent.Kind.NOTE, events__data__report=report.pk),
+            Q(**source) | (Q(events__kind=AlertEvent.Kind.NOTE) & seen_data),
             beneficiary=beneficiary,
             kind=Kind.URGENT_CONCERN,
         ).first()
         if seen is not None:
             return seen
-        data = {"report": report.pk, "concerns": concerns}
+        data = {data_key: (session or report).pk, "concerns": concerns}
         alert = (
             IsolationAlert.objects.select_for_update()
             .filter(beneficiary=beneficiary, kind=Kind.URGENT_CONCERN, resolved_at__isnull=True)
@@ -82,10 +97,13 @@ def alert_raise_urgent(*, report: VisitReport) -> IsolationAlert | None:
                 beneficiary=beneficiary,
                 kind=Kind.URGENT_CONCERN,
                 severity=Severity.URGENT,
-                started_at=report.submitted_at or now,
+                started_at=started_at or now,
                 now=now,
                 report=report,
             )
+            if session is not None:
+                alert.lien_social_session = session
+                alert.save(update_fields=["lien_social_session"])
             step = "raised"  # the row records its raising, report and author included
         else:
             # A new worry on an open alert needs a fresh look: acknowledgement cleared, clock on.
@@ -94,11 +112,11 @@ def alert_raise_urgent(*, report: VisitReport) -> IsolationAlert | None:
             alert.escalate_after = alert.escalate_after or now + escalation_delay(severity=alert.severity)
             alert.save(update_fields=["acknowledged_at", "acknowledged_by", "escalate_after"])
             event = AlertEvent.objects.create(
-                alert=alert, kind=AlertEvent.Kind.NOTE, at=now, author=report.submitted_by, note=report.notes, data=data
+                alert=alert, kind=AlertEvent.Kind.NOTE, at=now, author=author, note=notes, data=data
             )
             step = f"event-{event.pk}"
         alert.beneficiary = beneficiary
-        alert_urgent_notify(alert=alert, report=report, step=step)
+        alert_urgent_notify(alert=alert, concerns=concerns, step=step)
     return alert
 
 

@@ -6,12 +6,15 @@ from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from liens.choices import Interest, Language
 from liens.errors import DomainError
 from liens.forms import form_apply_domain_error
+from missions.liensocial import months as liensocial_months
+from missions.liensocial import selectors as liensocial_selectors
 from missions.models import Assessment, Beneficiary
 from missions.outcomes import selectors as outcome_selectors
 from missions.privacy import erasure
@@ -124,8 +127,16 @@ def beneficiary_detail(request, beneficiary_id: int):
             "sections": sections,
             "to_complete": [(name, section) for name, section in sections.items() if not section["done"]],
             "can_erase": _may(erasure.beneficiary_erase_check, beneficiary=beneficiary, by=request.user),
+            # Paid lien-social hours, shown apart from volunteer time (missions.liensocial).
+            "lien_social": _lien_social_month(beneficiary),
         },
     )
+
+
+def _lien_social_month(beneficiary: Beneficiary):
+    tz = beneficiary.association.timezone
+    year, month = liensocial_months.month_of(timezone.now(), tz=tz)
+    return liensocial_selectors.person_month(beneficiary=beneficiary, year=year, month=month, tz=tz)
 
 
 def _may(check, **kwargs) -> bool:

@@ -47,6 +47,16 @@ class AssociationSignupForm(forms.ModelForm):
             "rna": _("W followed by 9 digits, for associations registered in the RNA."),
             "territory": _("The commune, metropolis or département where you work, e.g. Métropole de Lyon."),
         }
+        widgets = {"kind": forms.RadioSelect}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A volunteers' association unless the signer says it is a home-care service: a form
+        # (or an API client) that does not ask keeps registering associations as before.
+        self.fields["kind"].required = False
+
+    def clean_kind(self):
+        return self.cleaned_data.get("kind") or Association.Kind.ASSOCIATION
 
     def clean_siret(self):
         return validators.clean_siret(self.cleaned_data.get("siret", ""))

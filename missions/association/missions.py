@@ -13,6 +13,7 @@ from liens.errors import DomainError
 from liens.geocoding import geocode
 from missions.models import Association, Beneficiary, Match, Mission
 from missions.permissions import staff_check
+from missions.scoping import home_care_refusal
 from missions.visits.services import visits_reschedule
 
 
@@ -110,8 +111,12 @@ def _mission_check(association: Association, fields: dict) -> dict:
 
 
 def mission_create(*, association: Association, by, **fields) -> Mission:
-    """Prepare a mission as a draft (any association may, validated or not). Not idempotent."""
+    """Prepare a mission as a draft (any association may, validated or not; a home-care
+    service never: scoping.home_care_refusal). Not idempotent."""
     staff_check(by, association.pk)
+    refusal = home_care_refusal(association)
+    if refusal is not None:
+        raise DomainError(refusal, code="forbidden")
     extra = _mission_check(association, fields)
     return Mission.objects.create(
         association=association, created_by=by, status=Mission.Status.DRAFT, **(fields | extra)

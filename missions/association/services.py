@@ -32,6 +32,7 @@ User = get_user_model()
 # What an association says about itself when it signs up (association_signup's arguments): the
 # sign-up form and the API read this list, and the API's answer starts with it.
 ASSOCIATION_SIGNUP_FIELDS = (
+    "kind",
     "name",
     "legal_form",
     "siret",
@@ -58,8 +59,10 @@ def association_signup(
     territory: str,
     contact_email: str,
     contact_phone: str = "",
+    kind: str = Association.Kind.ASSOCIATION,
 ) -> Association:
-    """Create an association awaiting validation, make `user` its manager, tell platform admins.
+    """Create an association (or a home-care service, `kind`) awaiting validation, make `user`
+    its manager, tell platform admins.
 
     Not idempotent: each call creates an association (the form is submitted once).
     """
@@ -69,9 +72,12 @@ def association_signup(
         raise DomainError(_("Give the association's SIRET or RNA number."), field="siret")
     if not POSTCODE_RE.match(postcode or ""):
         raise DomainError(_("A postcode has 5 digits."), field="postcode")
+    if kind not in Association.Kind.values:
+        raise DomainError(_("Choose the kind of organisation."), field="kind")
     point = address_locate(address=address, postcode=postcode, city=city)
     with transaction.atomic():
         association = Association.objects.create(
+            kind=kind,
             name=name,
             legal_form=legal_form,
             siret=siret,

@@ -83,6 +83,11 @@ def back_to(request, default: str, *, anchor: str = "") -> str:
 @staff_view
 def home(request):
     association = request.association
+    if association.is_home_care:
+        # A home-care service's staff work from the lien-social pages: its month for a
+        # manager, the sessions to record for a professional (missions.liensocial).
+        manages = is_staff_of(request.user, association.pk, role=Membership.Role.MANAGER)
+        return redirect("liensocial:manager" if manages else "liensocial:home")
     attention = selectors.association_attention(association=association, user=request.user)
     context = {
         "association": association,

@@ -9,12 +9,14 @@ from .associations import Association, ImportedRow, ImportJob, Invitation, Membe
 from .beneficiaries import Assessment, Beneficiary, KeyContact
 from .conversations import ConversationRead, Message
 from .ledger import Contact
+from .liensocial import ApaPlan, LienSocialSession
 from .matching import Match, VettingRecord
 from .missions import Mission
 from .visits import Visit, VisitReport
 
 __all__ = [
     "AlertEvent",
+    "ApaPlan",
     "Assessment",
     "Association",
     "Beneficiary",
@@ -25,6 +27,7 @@ __all__ = [
     "Invitation",
     "IsolationAlert",
     "KeyContact",
+    "LienSocialSession",
     "Match",
     "Membership",
     "Message",

@@ -44,6 +44,15 @@ class IsolationAlert(models.Model):
     report = models.ForeignKey(
         VisitReport, null=True, blank=True, on_delete=models.SET_NULL, related_name="alerts", db_index=False
     )
+    # The lien-social session whose urgent concern raised the alert (missions.liensocial).
+    lien_social_session = models.ForeignKey(
+        "missions.LienSocialSession",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="alerts",
+        db_index=False,
+    )
     assigned_to = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -87,6 +96,11 @@ class IsolationAlert(models.Model):
             # Serve "my assigned alerts" and the SET NULL lookups when a report or a user is deleted.
             models.Index(fields=["assigned_to"], condition=Q(assigned_to__isnull=False), name="alert_assigned_to"),
             models.Index(fields=["report"], condition=Q(report__isnull=False), name="alert_report"),
+            models.Index(
+                fields=["lien_social_session"],
+                condition=Q(lien_social_session__isnull=False),
+                name="alert_lien_social_session",
+            ),
             models.Index(
                 fields=["acknowledged_by"], condition=Q(acknowledged_by__isnull=False), name="alert_acknowledged_by"
             ),

@@ -14,8 +14,20 @@ from .. import deadline
 
 
 class Association(models.Model):
-    """A local association. It may prepare data at once but publishes only once validated."""
+    """A local association. It may prepare data at once but publishes only once validated.
 
+    A home-care service (SAAD) is an organisation of its own kind in the same table: it joins,
+    is validated, has staff and is scoped exactly like an association, so all that machinery is
+    shared. What differs is what it does: it delivers the paid "heures de lien social" of APA
+    plans (missions.liensocial) and never vets volunteers nor posts volunteer missions
+    (missions.scoping.home_care_refusal).
+    """
+
+    class Kind(models.TextChoices):
+        ASSOCIATION = "association", _("Association (volunteers)")
+        HOME_CARE = "home_care", _("Home-care service (SAAD)")
+
+    kind = models.CharField(_("kind of organisation"), max_length=12, choices=Kind.choices, default=Kind.ASSOCIATION)
     name = models.CharField(_("name"), max_length=200)
     legal_form = models.CharField(_("legal form"), max_length=80, default="Association loi 1901")
     siret = models.CharField(_("SIRET"), max_length=14, blank=True)
@@ -69,6 +81,10 @@ class Association(models.Model):
     def is_validated(self) -> bool:
         return self.validated_at is not None
 
+    @property
+    def is_home_care(self) -> bool:
+        return self.kind == self.Kind.HOME_CARE
+
 
 class Membership(models.Model):
     """A staff member's role in an association."""
@@ -76,6 +92,9 @@ class Membership(models.Model):
     class Role(models.TextChoices):
         COORDINATOR = "coordinator", _("Coordinator")
         MANAGER = "manager", _("Manager")
+        # A home-care service's intervenant: delivers lien-social sessions, sees only the
+        # persons of the service's plans (missions.liensocial).
+        PROFESSIONAL = "professional", _("Home-care professional")
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
     association = models.ForeignKey(Association, on_delete=models.CASCADE, related_name="memberships")

@@ -21,6 +21,9 @@ class Contact(models.Model):
         GROUP_EVENT = "group_event", _("Group event")
         STAFF_CALL = "staff_call", _("Call from staff")
         FAMILY = "family", _("Reported by family")
+        # A paid session of an APA plan's "heures de lien social" (missions.liensocial): a
+        # contact like any other for the silence clock, kept apart from volunteer time.
+        LIEN_SOCIAL = "lien_social", _("Lien social session (home care)")
 
     beneficiary = models.ForeignKey(Beneficiary, on_delete=models.CASCADE, related_name="contacts")
     kind = models.CharField(max_length=12, choices=Kind.choices)

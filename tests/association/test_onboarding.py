@@ -286,3 +286,15 @@ def test_a_manager_may_leave_when_another_manager_stays(manager_a, association_a
 def test_a_coordinator_cannot_remove_staff(coordinator_a, manager_a):
     with pytest.raises(DomainError):
         membership_remove(membership=Membership.objects.get(user=manager_a), by=coordinator_a)
+
+
+def test_a_home_care_service_registers_through_the_same_form_and_waits_for_validation(admin_user):
+    user = factories.UserFactory()
+    client = Client()
+    client.force_login(user)
+    assert 'value="home_care"' in client.get(reverse("association:signup")).content.decode()
+    response = client.post(reverse("association:signup"), _signup_data(kind="home_care", name="SAAD du Plateau"))
+    assert response.status_code == 302
+    service = Association.objects.get(name="SAAD du Plateau")
+    assert service.kind == Association.Kind.HOME_CARE and not service.is_validated
+    assert service.memberships.get().user == user

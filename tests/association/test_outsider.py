@@ -21,6 +21,7 @@ from django.utils import timezone
 from liens.models import PushSubscription
 from missions.models import (
     AlertEvent,
+    ApaPlan,
     Assessment,
     Beneficiary,
     Contact,
@@ -28,6 +29,7 @@ from missions.models import (
     Invitation,
     IsolationAlert,
     KeyContact,
+    LienSocialSession,
     Match,
     Membership,
     Mission,
@@ -56,6 +58,8 @@ OWNED_KWARGS = {
     "volunteer_id": lambda w: w["volunteer"].pk,
     # A device of A's coordinator receiving web push: anyone else's session gets 404.
     "subscription_id": lambda w: w["subscription"].pk,
+    # An APA plan of A's person (missions.liensocial), delivered by a home-care service.
+    "plan_id": lambda w: w["plan"].pk,
 }
 
 # Generic "pk"/"id" arguments: the model comes from the view class when it says so
@@ -88,6 +92,9 @@ PLAIN_KWARGS = {
     "step": "place",  # a volunteer's own profile wizard step name
     "action": "activate",  # the verb of a match action; the match itself is match_id
     "section": "preferences",  # a section of a person's file; the person is beneficiary_id
+    "year": 2026,  # a statement's month; the service is the caller's own, the plan is plan_id
+    "month": 11,
+    "fmt": "pdf",  # a statement's format
 }
 
 # URL namespaces not checked here, and why.
@@ -232,6 +239,12 @@ def world(association_a, coordinator_a):
         "subscription": PushSubscription.objects.create(
             user=coordinator_a, endpoint="https://push.example.org/a", p256dh="x", auth="y"
         ),
+        "plan": ApaPlan.objects.create(
+            beneficiary=beneficiary,
+            service=factories.AssociationFactory(kind="home_care"),
+            hours_per_month=6,
+            starts_on=timezone.localdate(),
+        ),
     }
 
 
@@ -251,6 +264,8 @@ def _snapshot(world) -> dict:
         "events": AlertEvent.objects.count(),
         "volunteer": type(world["volunteer"]).objects.filter(pk=world["volunteer"].pk).values().get(),
         "subscriptions": sorted(PushSubscription.objects.values_list("pk", flat=True)),
+        "plans": list(ApaPlan.objects.order_by("pk").values()),
+        "sessions": LienSocialSession.objects.count(),
     }
 
 
