@@ -92,11 +92,21 @@ class AssociationSettingsForm(forms.Form):
 
 class InvitationForm(forms.Form):
     email = forms.EmailField(label=_("Email address"))
-    role = forms.ChoiceField(label=_("Role"), choices=Membership.Role.choices, initial=Membership.Role.COORDINATOR)
+    role = forms.ChoiceField(label=_("Role"), choices=Membership.Role.choices)
+
+    def __init__(self, *args, association, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The roles of this kind of organisation (Association.staff_roles), the first by default.
+        self.fields["role"].choices = association.staff_roles
+        self.fields["role"].initial = association.staff_roles[0][0]
 
 
 class RoleForm(forms.Form):
     role = forms.ChoiceField(label=_("Role"), choices=Membership.Role.choices)
+
+    def __init__(self, *args, association, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["role"].choices = association.staff_roles
 
 
 class AccountOpenForm(forms.Form):

@@ -54,7 +54,7 @@ def invitation_send(*, association: Association, email: str, role: str, by) -> I
     # in the platform's name plus an account opened in someone else's name.
     outreach_check(by, association)
     email = User.objects.normalize_email(email).lower()
-    if role not in Membership.Role.values:
+    if role not in dict(association.staff_roles):
         raise DomainError(_("Choose a role."), field="role")
     if Membership.objects.filter(association=association, user__email__iexact=email).exists():
         raise DomainError(_("This person is already on the staff."), field="email")
@@ -190,7 +190,7 @@ def membership_remove(*, membership: Membership, by) -> None:
 def membership_role_set(*, membership: Membership, role: str, by) -> Membership:
     """Change a staff member's role; refuses to demote the last manager."""
     manager_check(by, membership.association_id)
-    if role not in Membership.Role.values:
+    if role not in dict(membership.association.staff_roles):
         raise DomainError(_("Choose a role."), field="role")
     with transaction.atomic():
         staff = list(Membership.objects.select_for_update().filter(association_id=membership.association_id))

@@ -177,7 +177,7 @@ def settings_page(request):
 def staff(request):
     association = request.association
     is_manager = request.user.is_staff or is_staff_of(request.user, association.pk, role=Membership.Role.MANAGER)
-    form = forms.InvitationForm(request.POST or None)
+    form = forms.InvitationForm(request.POST or None, association=association)
     # A pending association cannot invite yet: the page says why instead of offering the form.
     refusal = outreach_refusal(request.user, association) if is_manager else None
     if request.method == "POST":
@@ -204,7 +204,7 @@ def staff(request):
             "form": form,
             "is_manager": is_manager,
             "invite_refusal": refusal,
-            "roles": Membership.Role.choices,
+            "roles": association.staff_roles,
         },
     )
 
@@ -226,7 +226,7 @@ def staff_remove(request, membership_id: int):
 @staff_view
 def staff_role(request, membership_id: int):
     membership = _own(Membership, request, membership_id)
-    form = forms.RoleForm(request.POST)
+    form = forms.RoleForm(request.POST, association=membership.association)
     if form.is_valid():
         try:
             staff_services.membership_role_set(membership=membership, role=form.cleaned_data["role"], by=request.user)

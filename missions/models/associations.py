@@ -85,6 +85,14 @@ class Association(models.Model):
     def is_home_care(self) -> bool:
         return self.kind == self.Kind.HOME_CARE
 
+    @property
+    def staff_roles(self) -> list[tuple[str, str]]:
+        """The roles its staff may hold, as choices: an association has coordinators and
+        managers; a home-care service, professionals (who deliver sessions) and managers."""
+        Role = Membership.Role
+        wanted = (Role.PROFESSIONAL, Role.MANAGER) if self.is_home_care else (Role.COORDINATOR, Role.MANAGER)
+        return [(role.value, role.label) for role in wanted]
+
 
 class Membership(models.Model):
     """A staff member's role in an association."""

@@ -130,7 +130,7 @@ def test_publishing_needs_consent_and_the_assessment_visit(association_a, coordi
     with pytest.raises(DomainError, match="Commencez le suivi"):
         mission_publish(mission=mission, by=coordinator_a)
     intake_a.consent_by, intake_a.consent_on = "person", timezone.localdate()
-    intake_a.status = "active"
+    intake_a.status, intake_a.followed_since = "active", timezone.now()
     intake_a.save()
     with pytest.raises(DomainError, match="visite d’évaluation"):
         mission_publish(mission=mission, by=coordinator_a)

@@ -17,6 +17,7 @@ from missions.association.staff import (
     invitation_link,
     invitation_send,
     membership_remove,
+    membership_role_set,
 )
 from missions.models import Association, Invitation, Membership, Mission
 from tests import factories
@@ -298,3 +299,23 @@ def test_a_home_care_service_registers_through_the_same_form_and_waits_for_valid
     service = Association.objects.get(name="SAAD du Plateau")
     assert service.kind == Association.Kind.HOME_CARE and not service.is_validated
     assert service.memberships.get().user == user
+
+
+def test_staff_roles_follow_the_kind_of_organisation(manager_a, association_a):
+    # An association has coordinators and managers; "professional" is a home-care service's role.
+    page = _client(manager_a).get(reverse("association:staff")).content.decode()
+    assert 'value="coordinator"' in page and 'value="professional"' not in page
+    response = _client(manager_a).post(reverse("association:staff"), {"email": "p@exemple.fr", "role": "professional"})
+    assert response.status_code == 200 and response.context["form"].errors["role"]
+    with pytest.raises(DomainError):
+        invitation_send(association=association_a, email="p@exemple.fr", role="professional", by=manager_a)
+    with pytest.raises(DomainError):
+        membership_role_set(membership=Membership.objects.get(user=manager_a), role="professional", by=manager_a)
+    assert not Invitation.objects.exists()
+
+    service = factories.AssociationFactory(kind=Association.Kind.HOME_CARE)
+    boss = factories.MembershipFactory(association=service, role=Membership.Role.MANAGER).user
+    with pytest.raises(DomainError):
+        invitation_send(association=service, email="c@exemple.fr", role="coordinator", by=boss)
+    invitation = invitation_send(association=service, email="p@exemple.fr", role="professional", by=boss)
+    assert invitation.role == Membership.Role.PROFESSIONAL
