@@ -116,6 +116,9 @@ def _everything_a_message_may_show() -> dict:
         "subject": NAME,
         "message": NAME,
         "link": LINK,
+        "writer": NAME,
+        "url": LINK,
+        "to_staff": True,
     }
 
 
