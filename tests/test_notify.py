@@ -118,6 +118,7 @@ def _everything_a_message_may_show() -> dict:
         "link": LINK,
         "writer": NAME,
         "url": LINK,
+        "to_staff": True,
     }
 
 
