@@ -18,6 +18,7 @@ from liens.forms import form_apply_domain_error
 from liens.lib import pages
 from liens.scopes import view_scopes_disabled
 from missions.models import ImportJob, Invitation, Match, Membership, Mission
+from missions.referrals import selectors as referral_selectors
 from missions.scoping import (
     ASSOCIATION_SESSION_KEY,
     associations_for,
@@ -88,6 +89,7 @@ def home(request):
         "alert_counts": attention.alerts_by_severity,
         "association_ids": [association.pk],
         "visits_late": selectors.visits_without_report(association=association),
+        "referrals": referral_selectors.referral_counts(association=association),
         "my_associations": switchable_associations(request.user),
     }
     return render(request, "missions/association/home.html", context)

@@ -4,12 +4,13 @@ contact ledger and isolation alerts.
 One module per area; every model is re-exported here so `from missions.models import X` and
 the migrations' references (e.g. `missions.models.new_invitation_token`) keep working."""
 
-from .alerts import AlertEvent, IsolationAlert, Referral
+from .alerts import AlertEvent, IsolationAlert, ReferralService
 from .associations import Association, ImportedRow, ImportJob, Invitation, Membership, new_invitation_token
 from .beneficiaries import Assessment, Beneficiary, KeyContact
 from .ledger import Contact
 from .matching import Match, VettingRecord
 from .missions import Mission
+from .referrals import Partner, Referral
 from .visits import Visit, VisitReport
 
 __all__ = [
@@ -26,7 +27,9 @@ __all__ = [
     "Match",
     "Membership",
     "Mission",
+    "Partner",
     "Referral",
+    "ReferralService",
     "Visit",
     "VisitReport",
     "VettingRecord",
