@@ -44,6 +44,7 @@ from seeds.history import History
 from seeds.lifecycle import Lifecycle
 from seeds.matches import Matches
 from seeds.people import People
+from seeds.referrals import Referrals
 from volunteers.models import Volunteer
 
 DEFAULT_SEED = 20261123
@@ -134,7 +135,7 @@ def reset_demo() -> None:
         demo_users().delete()
 
 
-class _Builder(History, Lifecycle, Events, Matches, Beneficiaries, People, BuilderBase):
+class _Builder(History, Lifecycle, Events, Matches, Beneficiaries, People, Referrals, BuilderBase):
     """The whole territory: each part plans its rows in memory, History writes them and replays
     the past through the services."""
 
@@ -158,5 +159,6 @@ class _Builder(History, Lifecycle, Events, Matches, Beneficiaries, People, Build
             self.replay_ledger()
             self.refuse_applications()
             self.replay_silences()
+            self.replay_referrals()
         # What the replayed services and jobs wrote to the outbox then is not sent today.
         Notification.objects.filter(pk__gt=outbox_before).delete()

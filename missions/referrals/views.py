@@ -127,7 +127,7 @@ def notes(request, referral_id: int):
     form = forms.NotesForm(request.POST)
     if form.is_valid():
         try:
-            services.referral_notes_save(referral=referral, by=request.user, **form.cleaned_data)
+            services.referral_notes_save(referral=referral, by=request.user, notes=form.cleaned_data["staff_notes"])
         except DomainError as exc:
             form_apply_domain_error(form, exc)
         else:

@@ -30,6 +30,8 @@ from missions.models import (
     Match,
     Membership,
     Mission,
+    Partner,
+    Referral,
     Visit,
     VisitReport,
 )
@@ -53,6 +55,8 @@ OWNED_KWARGS = {
     "job_id": lambda w: w["job"].pk,
     # A volunteer in a live match with A, living outside B's département: B has no reason to see them.
     "volunteer_id": lambda w: w["volunteer"].pk,
+    "partner_id": lambda w: w["partner"].pk,
+    "referral_id": lambda w: w["referral"].pk,
 }
 
 # Generic "pk"/"id" arguments: the model comes from the view class when it says so
@@ -110,6 +114,9 @@ SKIPPED_URL_NAMES = {
     "volunteers:calendar_feed",
     # The signed one-tap "I can't come" link sent to a volunteer: the signature is the key.
     "visits:cant_come",
+    # A partner's private referral form: the unguessable link is the key (tests/referrals).
+    "refer:form",
+    "refer:sent",
 }
 
 
@@ -203,6 +210,7 @@ def world(association_a, coordinator_a):
         raised_at=timezone.now(),
     )
     event = AlertEvent.objects.create(alert=alert, kind=AlertEvent.Kind.NOTE, at=timezone.now())
+    partner = Partner.objects.create(association=association_a, kind=Partner.Kind.GP, name="Cabinet", email="c@ex.fr")
     return {
         "association": association_a,
         "membership": Membership.objects.get(user=coordinator_a, association=association_a),
@@ -223,6 +231,19 @@ def world(association_a, coordinator_a):
         "event": event,
         "job": ImportJob.objects.create(association=association_a, filename="x.csv", content=b"Nom\n"),
         "volunteer": volunteer,
+        "partner": partner,
+        "referral": Referral.objects.create(
+            association=association_a,
+            partner=partner,
+            referrer_name="Dr Roux",
+            first_name="Jeanne",
+            last_name="Dufresne",
+            postcode="69004",
+            reach_by=Referral.Reach.PHONE,
+            consent=Referral.Consent.GIVEN,
+            received_at=timezone.now(),
+            possible_duplicate=beneficiary,
+        ),
     }
 
 
@@ -241,6 +262,9 @@ def _snapshot(world) -> dict:
         "contacts": Contact.objects.count(),
         "events": AlertEvent.objects.count(),
         "volunteer": type(world["volunteer"]).objects.filter(pk=world["volunteer"].pk).values().get(),
+        "partner": Partner.objects.filter(pk=world["partner"].pk).values().get(),
+        "referral": Referral.objects.filter(pk=world["referral"].pk).values().get(),
+        "beneficiaries": Beneficiary.objects.count(),
     }
 
 
@@ -257,6 +281,7 @@ def test_coordinator_b_gets_404_on_every_url_naming_association_a_objects(world,
     # The walk must find the association pages and endpoints, or it checks nothing.
     names = {name for name, _url in targets}
     assert {"association:beneficiary", "association:mission", "api-association-beneficiary"} <= names
+    assert {"referrals:detail", "referrals:partner-deactivate", "api-association-referral-transition"} <= names
 
     before = _snapshot(world)
     leaks = []
@@ -279,7 +304,7 @@ def test_the_owner_reaches_the_association_pages_the_outsider_cannot(world, coor
     """Guards the test above against passing vacuously: A's own coordinator gets through."""
     refused = []
     for name, url in _targets(world):
-        is_ours = name.startswith("association:") or name.startswith("api-association-")
+        is_ours = name.startswith(("association:", "referrals:", "api-association-"))
         if not is_ours or "admin" in name or name.endswith("-validate"):
             continue  # platform-admin URLs refuse coordinators, their own or not
         status = coordinator_a_client.get(url).status_code
@@ -291,7 +316,7 @@ def test_the_owner_reaches_the_association_pages_the_outsider_cannot(world, coor
 def test_anonymous_visitors_are_sent_to_sign_in_or_refused(world):
     client = Client()
     for name, url in _targets(world):
-        if not (name.startswith("association:") or name.startswith("api-association-")):
+        if not name.startswith(("association:", "referrals:", "api-association-")):
             continue
         status = client.get(url).status_code
         assert status in (302, 401, 403, 404, 405), f"{url} → {status}"
