@@ -52,6 +52,8 @@ class ReferralForm(forms.ModelForm):
             "referrer_phone": forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
         }
         labels = {
+            "consent": _("Does the person agree?"),
+            "reach_by": _("The best way"),
             "first_name": _("The person's first name"),
             "last_name": _("The person's last name"),
             "phone": _("The person's phone"),
@@ -64,7 +66,7 @@ class ReferralForm(forms.ModelForm):
         }
 
     needs = forms.MultipleChoiceField(
-        label=_("Needs and concerns"),
+        label=_("Tick what applies"),
         choices=Referral.Need.choices,
         required=False,
         widget=forms.CheckboxSelectMultiple,
