@@ -285,6 +285,7 @@ def referral_person_create(*, referral: Referral, by, **fields) -> Beneficiary:
     """Open the person's file from a referral, through the one service that records a person
     (missions.association.beneficiaries.beneficiary_create), and tie the referral to it. The
     referrer's name and how to reach them go on the file too. Refused once a file is tied."""
+    staff_check(by, referral.association_id)
     with transaction.atomic():
         referral = _locked(referral)
         if referral.beneficiary_id is not None:

@@ -381,3 +381,31 @@ def test_the_inbox_and_a_referrals_page_cost_the_same_whatever_the_volume(
         assert coordinator_a_client.get(reverse("referrals:detail", args=[referral.pk])).status_code == 200
     with django_assert_max_num_queries(12):
         assert coordinator_a_client.get(reverse("referrals:partners")).status_code == 200
+
+
+# --- invariants the database keeps -------------------------------------------------------
+
+
+def test_an_outbox_row_has_a_user_or_an_address(db):
+    from django.db import IntegrityError, transaction
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Notification.objects.create(channel="email", kind="test", dedup_key="nobody:email")
+    assert Notification.objects.create(channel="email", kind="t", to_address="a@ex.fr", dedup_key="a:email").pk
+
+
+def test_one_public_form_per_association_and_a_partner_has_an_address(association_a):
+    from django.db import IntegrityError, transaction
+
+    Partner.objects.create(association=association_a, kind=Partner.Kind.PUBLIC, name="Public")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Partner.objects.create(association=association_a, kind=Partner.Kind.PUBLIC, name="Public bis")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Partner.objects.create(association=association_a, kind=Partner.Kind.GP, name="Cabinet sans adresse")
+
+
+def test_a_declined_referral_has_its_reason_in_the_database(referral):
+    from django.db import IntegrityError, transaction
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Referral.objects.filter(pk=referral.pk).update(status=Referral.Status.DECLINED)
