@@ -101,6 +101,7 @@ class Referrals:
             last_name="Pellet",
             postcode="69100",
             city="Villeurbanne",
+            phone="04 72 44 18 30",
             needs=[Referral.Need.OUTINGS],
         )
         step(declined, Referral.Status.DECLINED, 13, decline_reason=Referral.DeclineReason.OUT_OF_AREA)
