@@ -93,7 +93,12 @@ class Notification(models.Model):
         FAILED = "failed", _("Failed")
         CANCELLED = "cancelled", _("Cancelled")
 
-    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    # A user of the site, or, for someone without an account (a partner who referred a person),
+    # an email address only: one of the two is set (notification_has_recipient).
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="notifications"
+    )
+    to_address = models.EmailField(blank=True)
     channel = models.CharField(max_length=8, choices=Channel.choices)
     kind = models.CharField(max_length=48)
     due_at = models.DateTimeField(default=timezone.now)
@@ -130,10 +135,13 @@ class Notification(models.Model):
             models.CheckConstraint(
                 condition=~Q(status="sent") | Q(sent_at__isnull=False), name="notification_sent_has_time"
             ),
+            models.CheckConstraint(
+                condition=Q(recipient__isnull=False) | ~Q(to_address=""), name="notification_has_recipient"
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.kind} → {self.recipient_id} ({self.channel}, {self.status})"
+        return f"{self.kind} → {self.recipient_id or self.to_address} ({self.channel}, {self.status})"
 
 
 class PushSubscription(models.Model):

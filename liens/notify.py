@@ -206,3 +206,40 @@ def notify_many(rows: list[Notification]) -> list[Notification]:
     # ignore_conflicts covers the race where a concurrent writer inserts the same key first.
     Notification.objects.bulk_create(fresh, ignore_conflicts=True)
     return fresh
+
+
+def notify_address(
+    *,
+    to_address: str,
+    kind: str,
+    context: dict,
+    dedup_key: str,
+    language: str = "fr",
+    payload: dict | None = None,
+) -> list[Notification]:
+    """Write one pending email row to an address with no account behind it. Idempotent by dedup_key.
+
+    For people who hear from the site without signing in (a partner who referred someone):
+    the same templates, dedup keys, retries and attempt log as notify(), by email only, in the
+    `language` given (the address has no profile to choose one).
+    """
+    channel = Notification.Channel.EMAIL
+    with translation.override(language):
+        context = {"recipient": None, "urgent": False, **context}
+        row = Notification(
+            to_address=to_address,
+            channel=channel,
+            kind=kind,
+            due_at=timezone.now(),
+            language=language,
+            subject=" ".join(_render(kind, "subject.txt", context).split())[:200],
+            body_text=_render(kind, "txt", context),
+            body_html=_render(kind, "html", context),
+            payload={**(payload or {}), "urgent": False},
+            dedup_key=f"{dedup_key}:{channel}",
+        )
+    if Notification.objects.filter(dedup_key=row.dedup_key).exists():
+        return []
+    # ignore_conflicts covers the race where a concurrent writer inserts the same key first.
+    Notification.objects.bulk_create([row], ignore_conflicts=True)
+    return [row]

@@ -176,6 +176,8 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password": "20/m/ip,5/m/key",
     "reset_password_from_key": "20/m/ip",
     "change_password": "5/m/user",
+    # The public referral form behind a partner's link (missions.referrals.views.refer).
+    "referral": "10/m/ip,60/h/ip",
 }
 # The per-IP limits need the client's address: behind the TLS proxy (see README), set
 # TRUSTED_PROXY_COUNT=1 so it is read from X-Forwarded-For rather than being the proxy's own.

@@ -50,6 +50,10 @@ urlpatterns = [
     path("api/volunteer/", include("missions.volunteer.api_urls")),
     path("association/", include("missions.association.urls", namespace="association")),
     path("api/association/", include("missions.association.api_urls")),
+    # Referrals that report back: the staff pages, and the public form behind a partner's link.
+    path("association/", include("missions.referrals.urls", namespace="referrals")),
+    path("api/association/", include("missions.referrals.api_urls")),
+    path("refer/", include("missions.referrals.public_urls", namespace="refer")),
     # The public catalogue of open missions, for anyone before signing up.
     path("missions/", include("missions.catalogue.urls", namespace="catalogue")),
     path("api/auth/token/", account_views.TokenView.as_view(), name="api-auth-token"),

@@ -13,6 +13,7 @@ from liens.choices import VisitKind
 from liens.errors import DomainError
 from missions.alerts.services import alert_raise_missed_visits, alert_raise_urgent
 from missions.ledger import contact_record
+from missions.referrals.services import referrals_first_visit_reported
 from volunteers.models import Volunteer
 
 from .models import Contact, Visit, VisitReport
@@ -105,6 +106,8 @@ def visit_report_submit(
                     visit=visit,
                     notes=report.notes,
                 )
+                # A referral of this person hears of its first visit (missions.referrals).
+                referrals_first_visit_reported(beneficiary=beneficiary, visit=visit)
             else:
                 alert_raise_missed_visits(beneficiary=beneficiary)
             if report.urgent_concerns:

@@ -46,6 +46,7 @@ from seeds.history import History
 from seeds.lifecycle import Lifecycle
 from seeds.matches import Matches
 from seeds.people import People
+from seeds.referrals import Referrals
 from volunteers.models import Volunteer
 
 DEFAULT_SEED = 20261123
@@ -137,7 +138,7 @@ def reset_demo() -> None:
         demo_users().delete()
 
 
-class _Builder(History, Lifecycle, Events, Matches, Beneficiaries, People, Conversations, BuilderBase):
+class _Builder(History, Lifecycle, Events, Matches, Beneficiaries, People, Conversations, Referrals, BuilderBase):
     """The whole territory: each part plans its rows in memory, History writes them and replays
     the past through the services."""
 
@@ -164,5 +165,6 @@ class _Builder(History, Lifecycle, Events, Matches, Beneficiaries, People, Conve
             self.replay_conversation()
             # The home-care service and its lien-social hours, once the persons are followed.
             liensocial.seed_lien_social(now=self.now)
+            self.replay_referrals()
         # What the replayed services and jobs wrote to the outbox then is not sent today.
         Notification.objects.filter(pk__gt=outbox_before).delete()

@@ -119,6 +119,19 @@ def _everything_a_message_may_show() -> dict:
         "writer": NAME,
         "url": LINK,
         "to_staff": True,
+        # A referral's news to its referrer (missions.referrals.reportback.minimum_dataset).
+        "referral": {
+            "milestone": "closed",
+            "reference": NAME,
+            "referred_on": NAME,
+            "initials": "O. N.",
+            "association": NAME,
+            "association_email": "contact@exemple.fr",
+            "association_phone": "",
+            "consented": True,
+            "support": NAME,
+            "outcome": NAME,
+        },
     }
 
 

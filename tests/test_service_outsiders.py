@@ -23,7 +23,17 @@ from django.apps import apps
 from django.utils import timezone
 
 from liens.errors import DomainError
-from missions.models import Beneficiary, ImportJob, Invitation, IsolationAlert, Match, Membership, Mission
+from missions.models import (
+    Beneficiary,
+    ImportJob,
+    Invitation,
+    IsolationAlert,
+    Match,
+    Membership,
+    Mission,
+    Partner,
+    Referral,
+)
 from tests import factories
 from volunteers.models import Volunteer
 
@@ -67,6 +77,31 @@ def _later(days: int) -> datetime.datetime:
 
 # Qualified name -> the keyword arguments but `by`, from the world of association A.
 BUILDERS = {
+    # referrals
+    "missions.referrals.services.partner_create": lambda w: {
+        "association": w["association"],
+        "kind": "ccas",
+        "name": "CCAS",
+        "email": "ccas@exemple.fr",
+    },
+    "missions.referrals.services.public_form_ensure": lambda w: {"association": w["association"]},
+    "missions.referrals.services.partner_deactivate": lambda w: {"partner": w["partner"]},
+    "missions.referrals.services.partner_link_regenerate": lambda w: {"partner": w["partner"]},
+    "missions.referrals.services.referral_transition": lambda w: {"referral": w["referral"], "to": "contacted"},
+    "missions.referrals.services.referral_notes_save": lambda w: {"referral": w["referral"], "notes": "Note"},
+    "missions.referrals.services.referral_person_create": lambda w: {
+        "referral": w["referral"],
+        "first_name": "Jeanne",
+        "last_name": "Dufresne",
+        "address": "3 rue Neyret",
+        "postcode": "69001",
+        "city": "Lyon",
+        "referral_source": Beneficiary.ReferralSource.GP,
+    },
+    "missions.referrals.services.referral_person_link": lambda w: {
+        "referral": w["referral"],
+        "beneficiary": w["beneficiary"],
+    },
     # association
     "missions.association.beneficiaries.beneficiary_create": lambda w: {
         "association": w["association"],
@@ -240,6 +275,19 @@ def world(association_a, coordinator_a):
             filename="liste.csv",
             content=b"",
             status=ImportJob.Status.VALIDATED,
+        ),
+        "partner": Partner.objects.create(
+            association=association_a, kind=Partner.Kind.GP, name="Cabinet", email="cabinet@exemple.fr"
+        ),
+        "referral": Referral.objects.create(
+            association=association_a,
+            referrer_name="Dr Roux",
+            first_name="Jeanne",
+            last_name="Dufresne",
+            postcode="69004",
+            reach_by=Referral.Reach.PHONE,
+            consent=Referral.Consent.GIVEN,
+            received_at=timezone.now(),
         ),
     }
 

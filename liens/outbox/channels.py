@@ -122,7 +122,7 @@ class EmailChannel(Channel):
                 log.warning("closing an email connection failed", exc_info=True)
 
     def send(self, notification: Notification) -> str:
-        address = notification.recipient.email
+        address = notification.to_address or (notification.recipient.email if notification.recipient else "")
         if not address:
             raise PermanentSendError("the recipient has no email address")
         message = EmailMultiAlternatives(

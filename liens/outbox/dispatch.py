@@ -72,7 +72,7 @@ class DispatchResult:
 
 # What a channel may read; loading just these keeps the per-row cost low at dispatch rates.
 NOTIFICATION_FIELDS = (
-    "recipient", "channel", "kind", "due_at", "language", "subject", "body_text", "body_html",
+    "recipient", "to_address", "channel", "kind", "due_at", "language", "subject", "body_text", "body_html",
     "payload", "status", "attempts", "dedup_key",
 )  # fmt: skip
 RECIPIENT_FIELDS = ("email", "phone", "first_name", "last_name", "language", "is_active")
@@ -123,9 +123,10 @@ def notifications_claim(*, now: datetime.datetime, batch_size: int) -> list[Noti
     # lets the planner pick the partial in-flight index, bloated with dead entries mid-run.)
     rows = list(Notification.objects.filter(pk__in=ids).only(*NOTIFICATION_FIELDS).order_by("due_at", "pk"))
     # Each recipient loaded once per batch, however many of its rows are in it.
-    recipients = User.objects.only(*RECIPIENT_FIELDS).in_bulk({row.recipient_id for row in rows})
+    recipients = User.objects.only(*RECIPIENT_FIELDS).in_bulk({row.recipient_id for row in rows} - {None})
     for row in rows:
-        row.recipient = recipients[row.recipient_id]
+        # A row addressed to an email alone (no account) keeps recipient None.
+        row.recipient = recipients[row.recipient_id] if row.recipient_id else None
     return rows
 
 
@@ -429,7 +430,7 @@ class _Batch:
                 if row.pk not in relevant:
                     self.drop(row, "no longer relevant")
                     continue
-                if not row.recipient.is_active:
+                if row.recipient is not None and not row.recipient.is_active:
                     self.drop(row, "the recipient's account is closed")
                     continue
                 quiet_until = quiet_hours_end(row, now=now, window=windows.get(row.recipient_id))

@@ -15,7 +15,7 @@ from liens.api import query_params
 from liens.models import User
 
 from ..association.beneficiaries import KEY_CONTACT_FIELDS
-from ..models import IsolationAlert, Referral
+from ..models import IsolationAlert, ReferralService
 from ..scoping import StaffScope
 from . import selectors, services
 from .forms import STATE_CHOICES
@@ -146,7 +146,7 @@ class CallIn(serializers.Serializer):
 
 
 class ReferIn(serializers.Serializer):
-    service = serializers.ChoiceField(choices=Referral.choices)
+    service = serializers.ChoiceField(choices=ReferralService.choices)
     note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
 
 

@@ -4,7 +4,7 @@ are the services' (they raise DomainError, which the views put back on the form)
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from ..models import IsolationAlert, Referral
+from ..models import IsolationAlert, ReferralService
 from .selectors import ASSIGNEE_ME, ASSIGNEE_NONE, STATE_ACKNOWLEDGED, STATE_OPEN, STATE_RESOLVED
 
 STATE_CHOICES = [
@@ -84,7 +84,7 @@ class CallForm(_ActionForm):
 
 class ReferForm(_ActionForm):
     action = "refer"
-    service = forms.ChoiceField(label=_("Referred to"), choices=Referral.choices)
+    service = forms.ChoiceField(label=_("Referred to"), choices=ReferralService.choices)
     note = forms.CharField(
         label=_("Details"),
         required=False,

@@ -14,7 +14,16 @@ from django.utils import timezone
 
 from liens.models import User
 
-from ..models import AlertEvent, Beneficiary, Contact, IsolationAlert, KeyContact, Membership, Referral, VisitReport
+from ..models import (
+    AlertEvent,
+    Beneficiary,
+    Contact,
+    IsolationAlert,
+    KeyContact,
+    Membership,
+    ReferralService,
+    VisitReport,
+)
 from ..models.beneficiaries import SILENT_SINCE
 from ..scoping import get_scoped_or_404, scoped
 
@@ -118,7 +127,7 @@ def alert_file(*, alert: IsolationAlert, contacts: int = 20, reports: int = 5) -
     stored = list(alert.events.select_related("author").order_by("at", "pk"))
     events = [alert_raised_line(alert, stored), *stored]
     for event in events:
-        event.service_label = dict(Referral.choices).get(event.data.get("service"), "")
+        event.service_label = dict(ReferralService.choices).get(event.data.get("service"), "")
     last_reports = list(
         VisitReport.objects.filter(visit__match__mission__beneficiary=beneficiary)
         .select_related("visit", "submitted_by")

@@ -23,7 +23,7 @@ from .. import deadline, disclosure
 from ..ledger import alert_deadline_restore as alert_deadline_restore
 from ..ledger import alert_deadline_suspend as alert_deadline_suspend
 from ..ledger import contact_record, is_paused
-from ..models import AlertEvent, Beneficiary, Contact, IsolationAlert, Membership, Referral, Visit, VisitReport
+from ..models import AlertEvent, Beneficiary, Contact, IsolationAlert, Membership, ReferralService, Visit, VisitReport
 from ..permissions import staff_check
 from .lifecycle import alert_close, alert_raise, escalation_delay
 from .notifications import RaisedItem, alert_escalated_notify, alert_urgent_notify, alerts_raised_notify
@@ -306,9 +306,9 @@ def alert_refer(*, alert: IsolationAlert, by, service: str, note: str = "") -> A
     """Record that the alert was referred to an outside service (who, when, which service),
     acknowledging it. Each referral is one event."""
     staff_check(by, alert.association_id)
-    if service not in Referral.values:
+    if service not in ReferralService.values:
         raise DomainError(_("Choose the service you referred to."), field="service")
-    note = _clean_text(note, field="note", required=service == Referral.OTHER)
+    note = _clean_text(note, field="note", required=service == ReferralService.OTHER)
     now = timezone.now()
     with transaction.atomic():
         locked = _lock_open(alert)

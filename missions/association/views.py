@@ -20,6 +20,7 @@ from liens.scopes import view_scopes_disabled
 from missions.conversations.selectors import unread_counts
 from missions.models import ImportJob, Invitation, Match, Membership, Message, Mission
 from missions.outcomes import selectors as outcome_selectors
+from missions.referrals import selectors as referral_selectors
 from missions.scoping import (
     ASSOCIATION_SESSION_KEY,
     associations_for,
@@ -95,6 +96,7 @@ def home(request):
         "alert_counts": attention.alerts_by_severity,
         "association_ids": [association.pk],
         "visits_late": selectors.visits_without_report(association=association),
+        "referrals": referral_selectors.referral_counts(association=association),
         "my_associations": switchable_associations(request.user),
         "reassessments": outcome_selectors.reassessment_board(association=association),
     }

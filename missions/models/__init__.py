@@ -4,7 +4,7 @@ contact ledger and isolation alerts.
 One module per area; every model is re-exported here so `from missions.models import X` and
 the migrations' references (e.g. `missions.models.new_invitation_token`) keep working."""
 
-from .alerts import AlertEvent, IsolationAlert, Referral
+from .alerts import AlertEvent, IsolationAlert, ReferralService
 from .associations import Association, ImportedRow, ImportJob, Invitation, Membership, new_invitation_token
 from .beneficiaries import Assessment, Beneficiary, KeyContact
 from .conversations import ConversationRead, Message
@@ -12,6 +12,7 @@ from .ledger import Contact
 from .liensocial import ApaPlan, LienSocialSession
 from .matching import Match, VettingRecord
 from .missions import Mission
+from .referrals import Partner, Referral
 from .visits import Visit, VisitReport
 
 __all__ = [
@@ -32,7 +33,9 @@ __all__ = [
     "Membership",
     "Message",
     "Mission",
+    "Partner",
     "Referral",
+    "ReferralService",
     "Visit",
     "VisitReport",
     "VettingRecord",

@@ -125,7 +125,7 @@ class IsolationAlert(models.Model):
         return self.resolved_at is None
 
 
-class Referral(models.TextChoices):
+class ReferralService(models.TextChoices):
     """Outside services an alert can be referred to (a REFERRED event's `data["service"]`)."""
 
     CCAS = "ccas", _("CCAS (municipal social services)")

@@ -33,6 +33,8 @@ from missions.models import (
     Match,
     Membership,
     Mission,
+    Partner,
+    Referral,
     Visit,
     VisitReport,
 )
@@ -60,6 +62,8 @@ OWNED_KWARGS = {
     "subscription_id": lambda w: w["subscription"].pk,
     # An APA plan of A's person (missions.liensocial), delivered by a home-care service.
     "plan_id": lambda w: w["plan"].pk,
+    "partner_id": lambda w: w["partner"].pk,
+    "referral_id": lambda w: w["referral"].pk,
 }
 
 # Generic "pk"/"id" arguments: the model comes from the view class when it says so
@@ -123,6 +127,9 @@ SKIPPED_URL_NAMES = {
     # The public check of a volunteer's certificate: the signed reference is the certificate
     # itself (what it shows is printed on it), not an id to guess; a forged one is refused.
     "outcomes:certificate-verify",
+    # A partner's private referral form: the unguessable link is the key (tests/referrals).
+    "refer:form",
+    "refer:sent",
 }
 
 
@@ -216,6 +223,7 @@ def world(association_a, coordinator_a):
         raised_at=timezone.now(),
     )
     event = AlertEvent.objects.create(alert=alert, kind=AlertEvent.Kind.NOTE, at=timezone.now())
+    partner = Partner.objects.create(association=association_a, kind=Partner.Kind.GP, name="Cabinet", email="c@ex.fr")
     return {
         "association": association_a,
         "membership": Membership.objects.get(user=coordinator_a, association=association_a),
@@ -245,6 +253,19 @@ def world(association_a, coordinator_a):
             hours_per_month=6,
             starts_on=timezone.localdate(),
         ),
+        "partner": partner,
+        "referral": Referral.objects.create(
+            association=association_a,
+            partner=partner,
+            referrer_name="Dr Roux",
+            first_name="Jeanne",
+            last_name="Dufresne",
+            postcode="69004",
+            reach_by=Referral.Reach.PHONE,
+            consent=Referral.Consent.GIVEN,
+            received_at=timezone.now(),
+            possible_duplicate=beneficiary,
+        ),
     }
 
 
@@ -266,6 +287,9 @@ def _snapshot(world) -> dict:
         "subscriptions": sorted(PushSubscription.objects.values_list("pk", flat=True)),
         "plans": list(ApaPlan.objects.order_by("pk").values()),
         "sessions": LienSocialSession.objects.count(),
+        "partner": Partner.objects.filter(pk=world["partner"].pk).values().get(),
+        "referral": Referral.objects.filter(pk=world["referral"].pk).values().get(),
+        "beneficiaries": Beneficiary.objects.count(),
     }
 
 
@@ -282,6 +306,7 @@ def test_coordinator_b_gets_404_on_every_url_naming_association_a_objects(world,
     # The walk must find the association pages and endpoints, or it checks nothing.
     names = {name for name, _url in targets}
     assert {"association:beneficiary", "association:mission", "api-association-beneficiary"} <= names
+    assert {"referrals:detail", "referrals:partner-deactivate", "api-association-referral-transition"} <= names
 
     before = _snapshot(world)
     leaks = []
@@ -304,7 +329,7 @@ def test_the_owner_reaches_the_association_pages_the_outsider_cannot(world, coor
     """Guards the test above against passing vacuously: A's own coordinator gets through."""
     refused = []
     for name, url in _targets(world):
-        is_ours = name.startswith("association:") or name.startswith("api-association-")
+        is_ours = name.startswith(("association:", "referrals:", "api-association-"))
         if not is_ours or "admin" in name or name.endswith("-validate"):
             continue  # platform-admin URLs refuse coordinators, their own or not
         status = coordinator_a_client.get(url).status_code
@@ -316,7 +341,7 @@ def test_the_owner_reaches_the_association_pages_the_outsider_cannot(world, coor
 def test_anonymous_visitors_are_sent_to_sign_in_or_refused(world):
     client = Client()
     for name, url in _targets(world):
-        if not (name.startswith("association:") or name.startswith("api-association-")):
+        if not name.startswith(("association:", "referrals:", "api-association-")):
             continue
         status = client.get(url).status_code
         assert status in (302, 401, 403, 404, 405), f"{url} → {status}"
