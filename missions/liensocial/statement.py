@@ -5,6 +5,7 @@ import zoneinfo
 
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from ..models import LienSocialSession
 from ..privacy.exports import _latin1 as latin1
@@ -76,7 +77,11 @@ def statement_pdf(statement: Statement) -> bytes:
         pdf.multi_cell(width, 7, latin1(row.person), new_x="LMARGIN", new_y="NEXT")
         pdf.set_font("Helvetica", "", 10)
         lines = [
-            _("Planned: %(planned)s · delivered: %(delivered)s · %(count)s sessions")
+            ngettext(
+                "Planned: %(planned)s · delivered: %(delivered)s · %(count)s session",
+                "Planned: %(planned)s · delivered: %(delivered)s · %(count)s sessions",
+                len(row.dates),
+            )
             % {
                 "planned": minutes_label(row.planned_minutes),
                 "delivered": minutes_label(row.delivered_minutes),
