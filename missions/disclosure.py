@@ -105,6 +105,10 @@ def parts_allowed(by, beneficiary: Beneficiary) -> frozenset[str]:
     return _parts(by=by, member=member, visiting=visiting, delivering=delivering)
 
 
+# The annotations with_parts_allowed adds: a caller reading rows with values_list names them all.
+ANNOTATIONS = ("disclosure_member", "disclosure_visiting", "disclosure_delivering")
+
+
 def with_parts_allowed(queryset: QuerySet, by, *, beneficiary: str) -> QuerySet:
     """The same rule as parts_allowed, in bulk: `queryset`'s rows, which lead to a person
     through the lookup path `beneficiary` (e.g. "match__mission__beneficiary"), annotated in

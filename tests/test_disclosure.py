@@ -1,6 +1,8 @@
 """Who may see which private detail of a person (missions/disclosure.py), and that the access
 log names exactly what each page and API answer shows."""
 
+import datetime
+
 import pytest
 from django.urls import reverse
 from django.utils import timezone
@@ -8,7 +10,7 @@ from django.utils import timezone
 from liens.errors import DomainError
 from liens.models import SensitiveAccess
 from missions import disclosure
-from missions.models import IsolationAlert, KeyContact, Match, Mission
+from missions.models import ApaPlan, Association, IsolationAlert, KeyContact, Match, Membership, Mission
 from missions.volunteer.services import beneficiary_contact_reveal
 from tests import factories
 
@@ -72,11 +74,26 @@ def test_a_volunteer_sees_address_phone_and_notes_only_while_a_match_is_active(p
         "coordinator_b",
         "volunteer",
         *(f"visitor:{status}" for status in ("active", "proposed", "accepted", "paused", "ended")),
+        "home_care:in_force",
+        "home_care:ended",
     ],
 )
 def test_a_list_read_in_bulk_gets_the_same_answer_as_one_person_at_a_time(request, person, association_a, who):
     if who.startswith("visitor:"):
         user = _visitor(person, who.split(":")[1]).user
+    elif who.startswith("home_care:"):
+        # A professional of a home-care service delivering an APA plan of the person's.
+        service = factories.AssociationFactory(kind=Association.Kind.HOME_CARE)
+        user = factories.MembershipFactory(association=service, role=Membership.Role.PROFESSIONAL).user
+        today = timezone.localdate()
+        ends_on = None if who.endswith("in_force") else today - datetime.timedelta(days=1)
+        ApaPlan.objects.create(
+            beneficiary=person,
+            service=service,
+            hours_per_month=4,
+            starts_on=today - datetime.timedelta(days=30),
+            ends_on=ends_on,
+        )
     else:
         user = request.getfixturevalue(who)
         user = getattr(user, "user", user)
@@ -87,6 +104,11 @@ def test_a_list_read_in_bulk_gets_the_same_answer_as_one_person_at_a_time(reques
     )
     bulk = {row.pk: disclosure.parts_allowed_for(row, user) for row in rows}
     assert bulk == {m.pk: disclosure.parts_allowed(user, m.beneficiary) for m in missions}
+    # Read as named rows, as a list that loads no model does, the annotations answer the same.
+    named = rows.values_list("pk", *disclosure.ANNOTATIONS, named=True)
+    assert {row.pk: disclosure.parts_allowed_for(row, user) for row in named} == bulk
+    if who == "home_care:in_force":
+        assert bulk[missions[0].pk] == disclosure.HOME_CARE_PARTS and bulk[missions[1].pk] == frozenset()
 
 
 def test_staff_of_another_association_is_refused_and_nothing_is_logged(person, coordinator_b):

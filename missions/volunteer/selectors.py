@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from liens.choices import Interest, VisitKind
 from liens.lib.geo import haversine_km
+from missions import disclosure
 from missions.disclosure import ADDRESS, parts_allowed_for, with_parts_allowed
 from missions.matching.selectors import volunteer_recommendations
 from missions.models import Match, Mission, Visit
@@ -327,8 +328,7 @@ def offline_pages(volunteer: Volunteer, *, now: datetime.datetime) -> list[str]:
             "starts_at",
             "match__mission_id",
             "match__mission__beneficiary_id",
-            "disclosure_member",
-            "disclosure_visiting",
+            *disclosure.ANNOTATIONS,
             named=True,
         )
     )
