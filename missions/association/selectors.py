@@ -185,7 +185,7 @@ def vetting_desk(*, association: Association, user, q: str = "", waiting_for: st
     Nobody finds themselves on it: nobody vets their own profile. Empty for a pending
     association (volunteers_visible); pages and the API say why (scoping.vetting_refusal).
     """
-    rows = volunteers_visible(user, association_ids=[association.pk]).filter(
+    rows = volunteers_visible(user, association=association).filter(
         vetting_state=Volunteer.Vetting.PENDING, left_at__isnull=True
     )
     if user.is_authenticated:

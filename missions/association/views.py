@@ -481,7 +481,7 @@ def vetting_record(request, volunteer_id: int):
     if refusal is not None:
         return _vetting_refused(request, refusal)
     # Only volunteers on this association's desk exist here; anyone else answers 404.
-    visible = volunteers_visible(request.user, association_ids=[request.association.pk])
+    visible = volunteers_visible(request.user, association=request.association)
     try:
         volunteer = visible.select_related("user").get(pk=volunteer_id)
     except visible.model.DoesNotExist as exc:
