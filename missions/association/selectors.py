@@ -323,5 +323,17 @@ def visits_without_report(*, association: Association, now: datetime.datetime | 
             match__mission__association=association,
         )
         .select_related("match__volunteer__user", "match__mission__beneficiary")
+        # What the home page shows of each (names, title, day, status): these columns only.
+        .only(
+            "starts_at",
+            "status",
+            "match__mission__title",
+            "match__mission__beneficiary__first_name",
+            "match__mission__beneficiary__last_name",
+            "match__mission__beneficiary__erased_at",
+            "match__volunteer__user__first_name",
+            "match__volunteer__user__last_name",
+            "match__volunteer__user__email",
+        )
         .order_by("ends_at")[:limit]
     )
