@@ -224,7 +224,12 @@ def vetting_rows(volunteers) -> list[VettingRow]:
 
 def with_vetting_records(volunteers: QuerySet) -> QuerySet:
     """The volunteers with their user and vetting records (latest first, with their association)."""
-    records = VettingRecord.objects.select_related("association").order_by("-recorded_at", "-pk")
+    # What the desk and the API show of a record: its step, day and association's name.
+    records = (
+        VettingRecord.objects.select_related("association")
+        .only("volunteer", "step", "done_on", "recorded_at", "association__name")
+        .order_by("-recorded_at", "-pk")
+    )
     return volunteers.select_related("user").prefetch_related(Prefetch("vetting_records", queryset=records))
 
 

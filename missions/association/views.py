@@ -465,6 +465,8 @@ def vetting(request):
     context = {
         "page": page,
         "rows": selectors.vetting_rows(page.object_list),
+        # Where each row's step form comes back to: this page, worked out once, not per step.
+        "back": request.get_full_path(),
         "query": query,
         "q": q,
         "waiting_for": waiting_for,
