@@ -222,22 +222,31 @@ def staff_view(view):
     return wrapper
 
 
-def volunteers_visible(user, *, association_ids: list[int] | None = None) -> QuerySet:
+def volunteers_visible(
+    user, *, association_ids: list[int] | None = None, association: Association | None = None
+) -> QuerySet:
     """Volunteers staff may see: waiting for vetting in one of their départements, or in a live
     match with one of their missions. Platform admins see every volunteer.
 
     `association_ids` narrows the scope to some of the user's associations (a staff page works on
-    one); it never widens it.
+    one); it never widens it. `association`, the one a staff page already loaded, narrows it the
+    same way to that one, without reading its validation and postcode again.
     """
+    if association is not None:
+        association_ids = [association.pk]
     allowed = association_ids_for(user)
     if allowed is None and association_ids is None:
         return Volunteer.objects.all()
     ids = association_ids if allowed is None else [i for i in (association_ids or allowed) if i in allowed]
     # A pending association sees no volunteer at all (outreach_refusal says why on its pages),
     # nor does a home-care service (home_care_refusal): its professionals are paid staff.
-    validated = Association.objects.filter(
-        pk__in=ids, validated_at__isnull=False, kind=Association.Kind.ASSOCIATION
-    ).values_list("pk", "postcode")
+    if association is not None:
+        sees = ids and association.validated_at and association.kind == Association.Kind.ASSOCIATION
+        validated = [(association.pk, association.postcode)] if sees else []
+    else:
+        validated = Association.objects.filter(
+            pk__in=ids, validated_at__isnull=False, kind=Association.Kind.ASSOCIATION
+        ).values_list("pk", "postcode")
     ids = [pk for pk, _postcode in validated]
     postcodes = [postcode for _pk, postcode in validated]
     in_departement = Q()

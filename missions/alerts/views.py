@@ -34,7 +34,8 @@ def queue(request):
     return render(
         request,
         "missions/alerts/_queue_list.html" if request.headers.get("HX-Request") else "missions/alerts/queue.html",
-        {"form": form, "page": page, "alerts": page.object_list, "query": query},
+        # "back": where each card's acknowledgement returns, worked out once rather than per card.
+        {"form": form, "page": page, "alerts": page.object_list, "query": query, "back": request.get_full_path()},
     )
 
 

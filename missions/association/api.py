@@ -522,7 +522,7 @@ class VettingRecordAPI(StaffAPIView):
         association = self.association()
         vetting_allowed(self, association)
         # Only volunteers on this association's desk exist here; anyone else answers 404.
-        queryset = volunteers_visible(request.user, association_ids=[association.pk]).select_related("user")
+        queryset = volunteers_visible(request.user, association=association).select_related("user")
         try:
             volunteer = queryset.get(pk=volunteer_id)
         except queryset.model.DoesNotExist as exc:

@@ -160,7 +160,7 @@ def vetting_desk(*, association: Association, user, q: str = "", waiting_for: st
     Nobody finds themselves on it: nobody vets their own profile. Empty for a pending
     association (volunteers_visible); pages and the API say why (scoping.vetting_refusal).
     """
-    rows = volunteers_visible(user, association_ids=[association.pk]).filter(
+    rows = volunteers_visible(user, association=association).filter(
         vetting_state=Volunteer.Vetting.PENDING, left_at__isnull=True
     )
     if user.is_authenticated:
@@ -199,7 +199,12 @@ def vetting_rows(volunteers) -> list[VettingRow]:
 
 def with_vetting_records(volunteers: QuerySet) -> QuerySet:
     """The volunteers with their user and vetting records (latest first, with their association)."""
-    records = VettingRecord.objects.select_related("association").order_by("-recorded_at", "-pk")
+    # What the desk and the API show of a record: its step, day and association's name.
+    records = (
+        VettingRecord.objects.select_related("association")
+        .only("volunteer", "step", "done_on", "recorded_at", "association__name")
+        .order_by("-recorded_at", "-pk")
+    )
     return volunteers.select_related("user").prefetch_related(Prefetch("vetting_records", queryset=records))
 
 
@@ -298,5 +303,17 @@ def visits_without_report(*, association: Association, now: datetime.datetime | 
             match__mission__association=association,
         )
         .select_related("match__volunteer__user", "match__mission__beneficiary")
+        # What the home page shows of each (names, title, day, status): these columns only.
+        .only(
+            "starts_at",
+            "status",
+            "match__mission__title",
+            "match__mission__beneficiary__first_name",
+            "match__mission__beneficiary__last_name",
+            "match__mission__beneficiary__erased_at",
+            "match__volunteer__user__first_name",
+            "match__volunteer__user__last_name",
+            "match__volunteer__user__email",
+        )
         .order_by("ends_at")[:limit]
     )

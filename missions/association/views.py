@@ -314,12 +314,27 @@ def switch(request):
 # --- missions -------------------------------------------------------------------------------
 
 
+# What a row of the missions list shows (_mission_row.html): the mission's title, kind, status,
+# place and need, and the person's name; the rows read these columns only.
+MISSION_ROW_FIELDS = (
+    "title",
+    "kind",
+    "status",
+    "place",
+    "volunteers_needed",
+    "created_at",
+    "beneficiary__first_name",
+    "beneficiary__last_name",
+    "beneficiary__erased_at",
+)
+
+
 @require_GET
 @staff_view
 def mission_list(request):
     q, status, kind = request.GET.get("q", "").strip(), request.GET.get("status", ""), request.GET.get("kind", "")
     rows = selectors.mission_list(association=request.association, q=q, status=status, kind=kind)
-    page, query = list_page(request, rows)
+    page, query = list_page(request, rows.only(*MISSION_ROW_FIELDS))
     context = {
         "page": page,
         "query": query,
@@ -476,6 +491,8 @@ def vetting(request):
     context = {
         "page": page,
         "rows": selectors.vetting_rows(page.object_list),
+        # Where each row's step form comes back to: this page, worked out once, not per step.
+        "back": request.get_full_path(),
         "query": query,
         "q": q,
         "waiting_for": waiting_for,
@@ -492,7 +509,7 @@ def vetting_record(request, volunteer_id: int):
     if refusal is not None:
         return _vetting_refused(request, refusal)
     # Only volunteers on this association's desk exist here; anyone else answers 404.
-    visible = volunteers_visible(request.user, association_ids=[request.association.pk])
+    visible = volunteers_visible(request.user, association=request.association)
     try:
         volunteer = visible.select_related("user").get(pk=volunteer_id)
     except visible.model.DoesNotExist as exc:

@@ -487,6 +487,21 @@ def reviews_due(
     )
 
 
+# What a list of matches shows of each (templates/missions/matching/_reviews_due.html): the
+# volunteer's and the beneficiary's names, the mission's title and the review's day. A page
+# compiles and reads these columns only, not the five tables' every column.
+MATCH_ROW_FIELDS = (
+    "next_review_on",
+    "mission__title",
+    "mission__beneficiary__first_name",
+    "mission__beneficiary__last_name",
+    "mission__beneficiary__erased_at",
+    "volunteer__user__first_name",
+    "volunteer__user__last_name",
+    "volunteer__user__email",
+)
+
+
 def match_history(*, mission: Mission) -> QuerySet:
     """Every match of the mission, newest first (proposals declined or expired included)."""
     return mission.matches.select_related("volunteer__user", "proposed_by", "ended_by").order_by("-proposed_at", "-pk")

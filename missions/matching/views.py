@@ -264,5 +264,9 @@ def reviews(request):
     return render(
         request,
         "missions/matching/reviews.html",
-        {"reviews_due": list(selectors.reviews_due(association_ids=ids, within_days=30)[:200])},
+        {
+            "reviews_due": list(
+                selectors.reviews_due(association_ids=ids, within_days=30).only(*selectors.MATCH_ROW_FIELDS)[:200]
+            )
+        },
     )
