@@ -333,6 +333,11 @@ SPECTACULAR_SETTINGS = {
         "BeneficiaryStatusEnum": "missions.models.Beneficiary.Status",
         "LanguageEnum": "liens.choices.Language",
         "VisitKindEnum": "liens.choices.VisitKind",
+        # The channels a person chooses per group of messages (liens.accounts.notifications).
+        "NotificationChannelEnum": ["email", "sms", "push"],
+        "ReferralStatusEnum": "missions.models.Referral.Status",
+        "OrganisationKindEnum": "missions.models.Association.Kind",
+        "PartnerKindEnum": "missions.models.Partner.Kind",
     },
 }
 

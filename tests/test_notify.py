@@ -118,6 +118,10 @@ def _everything_a_message_may_show() -> dict:
         "link": LINK,
         "writer": NAME,
         "url": LINK,
+        # A home-care plan behind this month (missions.liensocial shortfall notice).
+        "person": NAME,
+        "planned": "6 h",
+        "delivered": "2 h",
         "to_staff": True,
         # A referral's news to its referrer (missions.referrals.reportback.minimum_dataset).
         "referral": {

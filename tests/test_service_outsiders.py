@@ -24,6 +24,8 @@ from django.utils import timezone
 
 from liens.errors import DomainError
 from missions.models import (
+    ApaPlan,
+    Association,
     Beneficiary,
     ImportJob,
     Invitation,
@@ -205,6 +207,14 @@ BUILDERS = {
     # conversations
     "missions.conversations.services.message_post": lambda w: {"match": w["match"], "body": "Bonjour"},
     "missions.conversations.services.conversation_read": lambda w: {"match": w["match"]},
+    # The person's APA plan of lien-social hours (missions.liensocial), given by their association.
+    "missions.liensocial.services.plan_create": lambda w: {
+        "beneficiary": w["beneficiary"],
+        "service": w["home_care"],
+        "hours_per_month": 4,
+        "starts_on": TODAY() + datetime.timedelta(days=40),
+    },
+    "missions.liensocial.services.plan_end": lambda w: {"plan": w["plan"], "ends_on": TODAY()},
     # visits
     "missions.visits.services.visit_cancel": lambda w: {"visit": w["visit"], "reason": "Malade"},
     "missions.visits.services.visit_move": lambda w: {"visit": w["visit"], "starts_at": _later(3), "reason": "Kiné"},
@@ -231,7 +241,15 @@ def world(association_a, coordinator_a):
     match = factories.MatchFactory(volunteer=visitor, mission=mission, status=Match.Status.ACTIVE)
     colleague = factories.MembershipFactory(association=association_a)
     Membership.objects.filter(user=coordinator_a, association=association_a).update(role=Membership.Role.MANAGER)
+    home_care = factories.AssociationFactory(kind=Association.Kind.HOME_CARE)
     return {
+        "home_care": home_care,
+        "plan": ApaPlan.objects.create(
+            beneficiary=beneficiary,
+            service=home_care,
+            hours_per_month=6,
+            starts_on=TODAY() - datetime.timedelta(days=30),
+        ),
         "association": association_a,
         "coordinator": coordinator_a,
         "pending": factories.AssociationFactory(validated_at=None),

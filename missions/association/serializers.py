@@ -48,6 +48,8 @@ ASSOCIATION_PARAM = AssociationQueryIn
 
 
 class AssociationSignupIn(serializers.Serializer):
+    # An association (volunteers) or a home-care service (paid lien-social hours).
+    kind = serializers.ChoiceField(choices=Association.Kind.choices, default=Association.Kind.ASSOCIATION)
     name = serializers.CharField(max_length=200)
     legal_form = serializers.CharField(max_length=80, default="Association loi 1901")
     siret = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")

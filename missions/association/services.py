@@ -49,6 +49,7 @@ ASSOCIATION_SIGNUP_FIELDS = (
 def association_signup(
     *,
     user,
+    kind: str = Association.Kind.ASSOCIATION,
     name: str,
     legal_form: str,
     siret: str,
@@ -59,7 +60,6 @@ def association_signup(
     territory: str,
     contact_email: str,
     contact_phone: str = "",
-    kind: str = Association.Kind.ASSOCIATION,
 ) -> Association:
     """Create an association (or a home-care service, `kind`) awaiting validation, make `user`
     its manager, tell platform admins.

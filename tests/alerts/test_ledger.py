@@ -172,7 +172,7 @@ def test_restore_after_a_long_pause_makes_the_person_due_now_not_in_the_past(fol
 
 
 def test_people_already_followed_get_the_best_known_start_of_their_silence(association_a):
-    backfill = import_module("missions.migrations.0011_beneficiary_followed_since").backfill
+    backfill = import_module("missions.migrations.0012_beneficiary_followed_since").backfill
     now = timezone.now()
     consented = factories.BeneficiaryFactory(
         association=association_a, status=Beneficiary.Status.ENDED, consent_on=(now - 50 * DAY).date()

@@ -149,6 +149,13 @@ NOT_A_PERSONS_DETAILS = {
     ("POST", "/api/volunteer/visits/{visit_id}/cancel/"): "own reports",
     ("POST", "/api/volunteer/visits/{visit_id}/move/"): "own reports",
     ("POST", "/api/volunteer/visits/{visit_id}/report/"): "own reports",
+    # A home-care professional's own sessions: their notes, no field of the person's file.
+    ("GET", "/api/lien-social/sessions/"): "own session notes",
+    ("POST", "/api/lien-social/sessions/"): "own session notes",
+    # A referral as the referrer sent it (how to reach the person), to its association's staff
+    # only: no person's file yet, so nothing of one to log; the file it becomes logs as any.
+    ("GET", "/api/association/referrals/{referral_id}/"): "referral as sent",
+    ("POST", "/api/association/referrals/{referral_id}/step/"): "referral as sent",
 }
 PRIVATE_FIELDS = {"phone", "address", "key_contacts", "notes", "access_notes", "practical_tips", "answers"}
 

@@ -253,7 +253,10 @@ def test_a_reported_first_visit_moves_the_referral_and_tells_the_referrer_withou
 ):
     person = _to_matched(referral, coordinator_a)
     Beneficiary.objects.filter(pk=person.pk).update(
-        status=Beneficiary.Status.ACTIVE, consent_by="person", consent_on=timezone.localdate()
+        status=Beneficiary.Status.ACTIVE,
+        consent_by="person",
+        consent_on=timezone.localdate(),
+        followed_since=timezone.now(),
     )
     volunteer = factories.VolunteerFactory(
         user=factories.UserFactory(first_name=VOLUNTEER_FIRST, last_name=VOLUNTEER_LAST)
