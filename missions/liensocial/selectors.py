@@ -86,23 +86,7 @@ def service_month(*, service: Association, year: int, month: int) -> list[months
             .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=first))
             .order_by("beneficiary__last_name", "beneficiary__first_name", "pk")
         )
-        totals = {
-            row["plan_id"]: row
-            for row in LienSocialSession.objects.filter(plan__in=plans, starts_at__gte=start, starts_at__lt=end)
-            .values("plan_id")
-            .annotate(minutes=Sum("duration_minutes"), count=Count("pk"))
-        }
-    return [
-        months.PlanMonth(
-            plan=plan,
-            year=year,
-            month=month,
-            planned_minutes=months.planned_minutes(plan, year, month),
-            delivered_minutes=totals.get(plan.pk, {}).get("minutes") or 0,
-            sessions=totals.get(plan.pk, {}).get("count") or 0,
-        )
-        for plan in plans
-    ]
+        return _plan_months(plans, year=year, month=month, start=start, end=end)
 
 
 def person_month(*, beneficiary: Beneficiary, year: int, month: int, tz: str) -> list[months.PlanMonth]:
@@ -110,6 +94,12 @@ def person_month(*, beneficiary: Beneficiary, year: int, month: int, tz: str) ->
     delivered hours (apart from volunteer time). Two queries."""
     plans = list(beneficiary.apa_plans.select_related("service").order_by("-starts_on"))
     start, end = months.month_bounds(year, month, tz=tz)
+    return _plan_months(plans, year=year, month=month, start=start, end=end)
+
+
+def _plan_months(plans: list, *, year: int, month: int, start, end) -> list[months.PlanMonth]:
+    """Each plan's month: planned (months.planned_minutes) and delivered between `start` and
+    `end`, the month's bounds in the right zone. One query for all the plans' sessions."""
     totals = {
         row["plan_id"]: row
         for row in LienSocialSession.objects.filter(plan__in=plans, starts_at__gte=start, starts_at__lt=end)
