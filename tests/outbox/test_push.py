@@ -22,6 +22,15 @@ from .fakes import race
 PARIS = ZoneInfo("Europe/Paris")
 
 
+@pytest.fixture(autouse=True)
+def daytime():
+    """Each test here starts on a weekday at 10:00 in Paris, whatever instant the suite runs at
+    (TEST_NOW): a push waits for the morning in quiet hours, which only the quiet-hours test
+    below is about; the others would find every row deferred at 06:30."""
+    with time_machine.travel(datetime.datetime(2026, 11, 18, 10, 0, tzinfo=PARIS), tick=True):
+        yield
+
+
 def subscribe(user, service, *, agent="Mozilla/5.0 (Linux; Android 14) Chrome/131.0 Mobile Safari/537.36"):
     browser = service.browser()
     push_subscription_save(
