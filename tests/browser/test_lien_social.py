@@ -5,6 +5,7 @@ import datetime
 
 import pytest
 from allauth.account.models import EmailAddress
+from django.utils import timezone
 
 from missions.liensocial.services import plan_create
 from missions.models import Association, IsolationAlert, LienSocialSession, Membership
@@ -22,7 +23,12 @@ def professional(association_a, coordinator_a):
     factories.MembershipFactory(user=user, association=service, role=Membership.Role.PROFESSIONAL)
     person = factories.BeneficiaryFactory(association=association_a, first_name="Germaine", last_name="Vial")
     plan_create(
-        beneficiary=person, service=service, hours_per_month=6, starts_on=datetime.date(2026, 11, 1), by=coordinator_a
+        beneficiary=person,
+        service=service,
+        hours_per_month=6,
+        # In force whatever instant the suite runs at (TEST_NOW).
+        starts_on=timezone.localdate() - datetime.timedelta(days=20),
+        by=coordinator_a,
     )
     return user
 
