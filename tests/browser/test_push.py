@@ -65,7 +65,8 @@ def test_a_push_message_delivered_to_the_service_worker_shows_the_notification(p
     )
 
     shown_js = "navigator.serviceWorker.ready.then(r => r.getNotifications()).then(n => n.length > 0)"
-    until(page, shown_js)
+    # The browser shows it through the service worker, a process of its own: slower on a busy machine.
+    until(page, shown_js, seconds=30)
     shown = page.evaluate(
         """navigator.serviceWorker.ready.then(r => r.getNotifications()).then(list => list.map(n => ({
             title: n.title, body: n.body, tag: n.tag, icon: n.icon, url: n.data && n.data.url

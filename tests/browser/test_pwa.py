@@ -37,10 +37,10 @@ def doorstep(db):
     return {"match": match, "past": past, "coming": coming, "user": user}
 
 
-def until(page, expression: str) -> None:
+def until(page, expression: str, *, seconds: float = 10) -> None:
     """Waits until `expression` is true in the page (polled from here: the site's policy
     forbids the string evaluation page.wait_for_function uses)."""
-    for _ in range(100):
+    for _ in range(int(seconds * 10)):
         if page.evaluate(expression):
             return
         page.wait_for_timeout(100)
