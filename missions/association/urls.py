@@ -2,7 +2,7 @@
 
 from django.urls import include, path
 
-from . import beneficiary_views, signup, views
+from . import beneficiary_views, signup, staff_views, views
 
 app_name = "association"
 
@@ -29,11 +29,11 @@ urlpatterns = [
     path("settings/", views.settings_page, name="settings"),
     path("admin/pending/", views.admin_pending, name="admin-pending"),
     path("admin/<int:association_id>/validate/", views.admin_validate, name="admin-validate"),
-    path("staff/", views.staff, name="staff"),
-    path("staff/<int:membership_id>/remove/", views.staff_remove, name="staff-remove"),
-    path("staff/<int:membership_id>/role/", views.staff_role, name="staff-role"),
-    path("invitations/<int:invitation_id>/revoke/", views.invitation_revoke, name="invitation-revoke"),
-    path("invitations/<str:token>/", views.invitation_accept, name="invitation-accept"),
+    path("staff/", staff_views.staff, name="staff"),
+    path("staff/<int:membership_id>/remove/", staff_views.staff_remove, name="staff-remove"),
+    path("staff/<int:membership_id>/role/", staff_views.staff_role, name="staff-role"),
+    path("invitations/<int:invitation_id>/revoke/", staff_views.invitation_revoke, name="invitation-revoke"),
+    path("invitations/<str:token>/", staff_views.invitation_accept, name="invitation-accept"),
     path("beneficiaries/", include(beneficiary_urls)),
     path("missions/", views.mission_list, name="missions"),
     path("missions/new/", views.mission_new, name="mission-new"),

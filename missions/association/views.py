@@ -2,13 +2,11 @@
 the user's associations answers 404), checks input with a form, calls one service, redirects."""
 
 from django.contrib import messages
-from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -18,7 +16,7 @@ from liens.forms import form_apply_domain_error
 from liens.lib import pages
 from liens.scopes import view_scopes_disabled
 from missions.conversations.selectors import unread_counts
-from missions.models import ImportJob, Invitation, Match, Membership, Message, Mission
+from missions.models import ImportJob, Match, Membership, Message, Mission
 from missions.outcomes import selectors as outcome_selectors
 from missions.referrals import selectors as referral_selectors
 from missions.scoping import (
@@ -40,7 +38,6 @@ from volunteers.vetting import STEP_LABELS
 from . import forms, importing, selectors, services, tasks
 from . import imports as import_services
 from . import missions as mission_services
-from . import staff as staff_services
 
 # Where the staff pages remember the association they work on.
 SESSION_KEY = ASSOCIATION_SESSION_KEY
@@ -172,135 +169,6 @@ def settings_page(request):
             messages.success(request, _("Settings saved."))
             return redirect("association:settings")
     return render(request, "missions/association/settings.html", {"association": association, "form": form})
-
-
-@require_http_methods(["GET", "POST"])
-@staff_view
-def staff(request):
-    association = request.association
-    is_manager = request.user.is_staff or is_staff_of(request.user, association.pk, role=Membership.Role.MANAGER)
-    form = forms.InvitationForm(request.POST or None, association=association)
-    # A pending association cannot invite yet: the page says why instead of offering the form.
-    refusal = outreach_refusal(request.user, association) if is_manager else None
-    if request.method == "POST":
-        manager_only(request)
-        if refusal is not None:
-            messages.error(request, refusal)
-            return redirect("association:staff")
-        if form.is_valid():
-            try:
-                staff_services.invitation_send(association=association, by=request.user, **form.cleaned_data)
-            except DomainError as exc:
-                form_apply_domain_error(form, exc)
-            else:
-                messages.success(request, _("Invitation sent to %(email)s.") % {"email": form.cleaned_data["email"]})
-                return redirect("association:staff")
-    members, invitations = selectors.staff_list(association=association)
-    return render(
-        request,
-        "missions/association/staff.html",
-        {
-            "association": association,
-            "members": members,
-            "invitations": invitations,
-            "form": form,
-            "is_manager": is_manager,
-            "invite_refusal": refusal,
-            "roles": association.staff_roles,
-        },
-    )
-
-
-@require_POST
-@staff_view
-def staff_remove(request, membership_id: int):
-    membership = _own(Membership, request, membership_id)
-    try:
-        staff_services.membership_remove(membership=membership, by=request.user)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("%(name)s no longer works for the association.") % {"name": membership.user})
-    return redirect("association:staff")
-
-
-@require_POST
-@staff_view
-def staff_role(request, membership_id: int):
-    membership = _own(Membership, request, membership_id)
-    form = forms.RoleForm(request.POST, association=membership.association)
-    if form.is_valid():
-        try:
-            staff_services.membership_role_set(membership=membership, role=form.cleaned_data["role"], by=request.user)
-        except DomainError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, _("Role changed."))
-    return redirect("association:staff")
-
-
-@require_POST
-@staff_view
-def invitation_revoke(request, invitation_id: int):
-    invitation = _own(Invitation, request, invitation_id)
-    try:
-        staff_services.invitation_revoke(invitation=invitation, by=request.user)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("Invitation withdrawn."))
-    return redirect("association:staff")
-
-
-@require_http_methods(["GET", "POST"])
-@view_scopes_disabled("the invitation link's signed token names the one invitation it opens; the page shows only it")
-def invitation_accept(request, token: str):
-    """Public: the link from the invitation email. The signed token is the only key."""
-    invitation = staff_services.invitation_from_link_token(token)
-    if invitation is None:
-        raise Http404
-    expired = invitation.expires_at < timezone.now() and invitation.accepted_at is None
-    needs_account = False
-    account_form = None
-    if not request.user.is_authenticated:
-        needs_account = selectors.invitation_needs_account(invitation)
-        account_form = forms.AccountOpenForm(request.POST or None) if needs_account else None
-    if request.method == "POST" and not expired:
-        try:
-            user = request.user
-            if user.is_authenticated:
-                staff_services.invitation_accept(invitation=invitation, user=user)
-            else:
-                if not (account_form and account_form.is_valid()):
-                    raise DomainError(_("Fill in your name and choose a password."))
-                user = staff_services.invitation_accept_with_new_account(
-                    invitation=invitation,
-                    first_name=account_form.cleaned_data["first_name"],
-                    last_name=account_form.cleaned_data["last_name"],
-                    password=account_form.cleaned_data["password1"],
-                )
-        except DomainError as exc:
-            if account_form is not None and exc.field:
-                form_apply_domain_error(account_form, exc)
-            else:
-                messages.error(request, exc.message)
-        else:
-            if not request.user.is_authenticated:
-                login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-            request.session[SESSION_KEY] = invitation.association_id
-            messages.success(request, _("Welcome to %(name)s.") % {"name": invitation.association.name})
-            return redirect("association:home")
-    return render(
-        request,
-        "missions/association/invitation.html",
-        {
-            "invitation": invitation,
-            "expired": expired,
-            "account_form": account_form,
-            "needs_account": needs_account,
-            "login_url": f"{reverse('account_login')}?next={request.path}",
-        },
-    )
 
 
 @require_POST
