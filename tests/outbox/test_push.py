@@ -9,7 +9,7 @@ import time_machine
 from django.db import connection
 from django.utils import timezone
 
-from liens.models import Notification, PushSubscription
+from liens.models import Notification, NotificationAttempt, PushSubscription
 from liens.notify import default_channels, notify
 from liens.outbox.dispatch import dispatch_due
 from liens.services import push_subscription_save
@@ -226,7 +226,9 @@ def test_four_dispatchers_racing_on_due_pushes_send_each_once(push_service):
 
     assert errors == [] and push_service.refused == []
     tags = [item.message["tag"] for item in push_service.received]
-    assert len(tags) == len(set(tags)) == 120, "a push was sent twice or lost"
+    # What went wrong, should anything: the attempts that did not end in "sent".
+    trouble = list(NotificationAttempt.objects.exclude(outcome="sent").values_list("outcome", "error")[:5])
+    assert len(tags) == len(set(tags)) == 120, f"a push was sent twice or lost: {len(tags)} sent, {trouble}"
     assert sum(len(push_service.messages_for(b)) for b in browsers.values()) == 120
     assert Notification.objects.filter(channel="push").exclude(status="sent").count() == 0
 
