@@ -74,6 +74,13 @@ def contact_deadline(*, since: datetime.datetime | None, target_days: int, grace
     return since.astimezone(UTC) + allowance(target_days=target_days, grace_days=grace_days)
 
 
+def within_target(*, since: datetime.datetime, target_days: int, at: datetime.datetime) -> bool:
+    """Whether a person whose silence began at `since` (last contact, or first followed) is
+    still within their contact target at `at`: contacted less than target days before it. The
+    grace is the alert's tolerance, not part of the target (the activity report's share)."""
+    return at.astimezone(UTC) < since.astimezone(UTC) + target_days * DAY
+
+
 def pause_end(*, paused_until: datetime.date | None, tz: str) -> datetime.datetime | None:
     """The moment a dated pause ends: midnight after `paused_until`, in the association's zone."""
     if paused_until is None:

@@ -42,9 +42,15 @@ class AssociationHours:
         return hours_from_minutes(self.minutes)
 
 
-def counted_reports(volunteer: Volunteer):
-    """The reports whose visits count as the volunteer's time (see the module's rule)."""
-    return VisitReport.objects.filter(visit__match__volunteer=volunteer, happened=True, visit__status=Visit.Status.DONE)
+def counted_reports(volunteer: Volunteer | None = None, *, association_ids: list[int] | None = None):
+    """The reports whose visits count as volunteer time (see the module's rule): one
+    volunteer's, or every volunteer's for these associations (the activity report)."""
+    reports = VisitReport.objects.filter(happened=True, visit__status=Visit.Status.DONE)
+    if volunteer is not None:
+        reports = reports.filter(visit__match__volunteer=volunteer)
+    if association_ids is not None:
+        reports = reports.filter(visit__match__mission__association_id__in=association_ids)
+    return reports
 
 
 def period_bounds(start: datetime.date, end: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
