@@ -52,10 +52,12 @@ from missions.models import (
     Contact,
     IsolationAlert,
     LienSocialSession,
+    Membership,
     Partner,
     Referral,
     Visit,
 )
+from missions.scoping import is_staff_of
 
 from .hours import counted_reports, hours_from_minutes, period_bounds
 from .schedule import add_months
@@ -366,6 +368,17 @@ def activity_report(*, association_ids: list[int], start: datetime.date, end: da
         volunteers_retained=retained,
         volunteers_active_before=active["before"],
         scores=scores,
+    )
+
+
+def report_reader(user, association: Association) -> bool:
+    """Who reads an association's report: its managers and coordinators, and platform admins.
+    A home-care service's staff (their figures are the monthly statements) and anyone else
+    may not; the page, the exports and the API answer them 404."""
+    if association.kind != Association.Kind.ASSOCIATION:
+        return False
+    return user.is_staff or any(
+        is_staff_of(user, association.pk, role=role) for role in (Membership.Role.MANAGER, Membership.Role.COORDINATOR)
     )
 
 

@@ -2,6 +2,8 @@
 over time, and the volunteer's certificate of hours (figures as JSON, or the PDF). The same
 selectors and certificate reader as the pages; anything not the caller's answers 404."""
 
+from django.http import Http404
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import renderers, serializers
@@ -14,10 +16,10 @@ from missions import disclosure
 from missions.association.api import StaffAPIView
 from missions.association.beneficiaries import beneficiary_file_open
 from missions.association.serializers import AssociationQueryIn
-from missions.models import Beneficiary
+from missions.models import Beneficiary, IsolationAlert
 from volunteers.api import volunteer_or_404
 
-from . import certificates, schedule, selectors, trends
+from . import activity, certificates, schedule, selectors, trends
 from .views import certificate_download
 
 # --- reassessments ----------------------------------------------------------------------------
@@ -211,3 +213,95 @@ class CertificatePDFAPI(APIView):
     )
     def get(self, request):
         return certificate_download(_certificate(request), language=request.user.language)
+
+
+# --- the activity report -----------------------------------------------------------------------
+
+
+class ActivityIn(AssociationQueryIn):
+    start = serializers.DateField(required=False, help_text="First day (Paris); the last full month by default.")
+    end = serializers.DateField(required=False, help_text="Last day (Paris), today at the latest.")
+
+    def validate(self, attrs):
+        if ("start" in attrs) != ("end" in attrs):
+            raise serializers.ValidationError({"end" if "start" in attrs else "start": [_("Give both dates.")]})
+        return attrs
+
+
+class ShareOut(serializers.Serializer):
+    count = serializers.IntegerField()
+    total = serializers.IntegerField()
+    percent = serializers.FloatField(allow_null=True)
+
+
+class AlertKindOut(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=IsolationAlert.Kind.choices)
+    raised = serializers.IntegerField()
+    acted_on = serializers.IntegerField(help_text="Acknowledged, or with an event written by a person.")
+    median_hours = serializers.FloatField(allow_null=True, help_text="From raising to the first human action.")
+    max_hours = serializers.FloatField(allow_null=True)
+
+
+class ScaleBeforeAfterOut(serializers.Serializer):
+    scale = serializers.CharField()
+    label = serializers.CharField()
+    people = serializers.IntegerField(help_text="People with two assessments or more on this scale by the end.")
+    mean_first = serializers.FloatField(allow_null=True)
+    mean_last = serializers.FloatField(allow_null=True)
+    higher_is_worse = serializers.BooleanField()
+
+
+class ActivityOut(serializers.Serializer):
+    """missions.outcomes.activity.ActivityReport, field for field (see its module for each rule)."""
+
+    start = serializers.DateField()
+    end = serializers.DateField()
+    association_ids = serializers.ListField(child=serializers.IntegerField())
+    people_followed = serializers.IntegerField()
+    people_new = serializers.IntegerField()
+    referrals_new = serializers.IntegerField()
+    referrals_by_source = serializers.DictField(child=serializers.IntegerField())
+    referrals_by_status = serializers.DictField(child=serializers.IntegerField())
+    referrals_by_outcome = serializers.DictField(child=serializers.IntegerField())
+    visits_by_status = serializers.DictField(child=serializers.IntegerField())
+    contacts_by_kind = serializers.DictField(child=serializers.IntegerField())
+    volunteer_visits_counted = serializers.IntegerField()
+    volunteer_minutes = serializers.IntegerField()
+    volunteer_hours = serializers.FloatField(help_text="Volunteer time only: never includes lien social.")
+    lien_social_sessions = serializers.IntegerField()
+    lien_social_minutes = serializers.IntegerField()
+    lien_social_hours = serializers.FloatField(help_text="Paid home-care time: never added to volunteer hours.")
+    within_target = ShareOut()
+    alerts = AlertKindOut(many=True)
+    one_visitor = ShareOut()
+    visitor_kept_months = ShareOut()
+    volunteers_active = serializers.IntegerField()
+    volunteers_retained = serializers.IntegerField()
+    volunteers_active_before = serializers.IntegerField()
+    scores = ScaleBeforeAfterOut(many=True)
+
+
+class ActivityAPI(StaffAPIView):
+    serializer_class = ActivityOut
+
+    @extend_schema(
+        parameters=[ActivityIn],
+        responses=ActivityOut,
+        operation_id="association_activity",
+        summary="The association's activity report for a period (the page's and the exports' figures)",
+        description=(
+            "Managers and coordinators of the association (platform admins too). Volunteer hours and hours of "
+            "lien social are two figures, never summed. A period is whole days in Paris time."
+        ),
+    )
+    def get(self, request):
+        params = query_params(ActivityIn, request)
+        association = self.association()
+        if not activity.report_reader(request.user, association):
+            raise Http404
+        today = selectors.association_today(association)
+        start, end = activity.last_full_month(today)
+        start, end = params.get("start", start), params.get("end", end)
+        certificates.certificate_period_check(start=start, end=end, today=today)
+        report = activity.activity_report(association_ids=[association.pk], start=start, end=end)
+        return Response(ActivityOut(report.as_dict()).data)

@@ -11,6 +11,7 @@ urlpatterns = [
         api.BeneficiaryTrendAPI.as_view(),
         name="api-association-beneficiary-trend",
     ),
+    path("association/activity/", api.ActivityAPI.as_view(), name="api-association-activity"),
     path("volunteer/certificate/", api.CertificateAPI.as_view(), name="api-volunteer-certificate"),
     path("volunteer/certificate/pdf/", api.CertificatePDFAPI.as_view(), name="api-volunteer-certificate-pdf"),
 ]

@@ -12,8 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from liens.errors import DomainError
 from liens.forms import form_apply_domain_error
-from missions.models import Association, Membership
-from missions.scoping import is_staff_of, staff_required, staff_view
+from missions.scoping import staff_required, staff_view
 from volunteers.models import Volunteer
 from volunteers.views import volunteer_required
 
@@ -130,13 +129,7 @@ def _activity_answer(request, *, form, report, heading: str, scope: str, export:
 
 def _association_report(request, export: str | None):
     association = request.association
-    # Association staff who follow people (managers, coordinators) and platform admins; a
-    # home-care service (its figures are its statements) and anyone else: 404.
-    if association.kind != Association.Kind.ASSOCIATION or not (
-        request.user.is_staff
-        or is_staff_of(request.user, association.pk, role=Membership.Role.MANAGER)
-        or is_staff_of(request.user, association.pk, role=Membership.Role.COORDINATOR)
-    ):
+    if not activity.report_reader(request.user, association):
         raise Http404
     today = selectors.association_today(association)
     start, end = activity.last_full_month(today)

@@ -99,6 +99,9 @@ PLAIN_KWARGS = {
     "year": 2026,  # a statement's month; the service is the caller's own, the plan is plan_id
     "month": 11,
     "fmt": "pdf",  # a statement's format
+    # An activity report's export format; the association is ?association= (tried below, in
+    # test_the_activity_report_of_another_association_is_404) or a platform admin's territory.
+    "export": "csv",
 }
 
 # URL namespaces not checked here, and why.
@@ -356,3 +359,31 @@ def test_lists_and_the_home_of_another_association_never_show_a_s_people(world, 
         world["volunteer"].user.last_name
         not in coordinator_b_client.get(reverse("association:vetting")).content.decode()
     )
+
+
+# Association A's figures reached by ?association= (the walk above tries path arguments only),
+# and the platform admins' territory report: the inventory of report URLs an outsider tries.
+QUERY_SCOPED = {
+    "outcomes:activity": {},
+    "outcomes:activity-export": {"export": "csv"},
+    "outcomes:territory-activity": {},
+    "outcomes:territory-activity-export": {"export": "csv"},
+    "api-association-activity": {},
+}
+
+
+def test_the_activity_report_of_another_association_is_404(world, association_a, coordinator_a, coordinator_b):
+    # The inventory must hold every report URL there is: a new one joins it or this fails.
+    walked = {
+        ":".join((*namespaces, entry.name))
+        for namespaces, entry, _names in _walk(get_resolver().url_patterns)
+        if entry.name and "activity" in entry.name
+    }
+    assert walked == set(QUERY_SCOPED)
+    owner, outsider = _client(coordinator_a), _client(coordinator_b)
+    for name, kwargs in QUERY_SCOPED.items():
+        url = reverse(name, kwargs=kwargs)
+        query = {"association": association_a.pk}
+        assert outsider.get(url, query).status_code == 404, name
+        if not name.startswith("outcomes:territory"):
+            assert owner.get(url, query).status_code == 200, name  # the test can fail

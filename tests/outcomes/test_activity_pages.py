@@ -163,3 +163,25 @@ def test_the_page_reads_a_constant_number_of_queries(world, association_a, coord
         person = factories.BeneficiaryFactory(association=association_a, followed_since=at(2026, 9, 1, 10))
         _visit(_match(volunteer, person), at(2026, 10, 7, 15), minutes=60)
     assert _page_queries(coordinator_a_client) == before
+
+
+API = reverse("api-association-activity")
+
+
+def test_the_api_answers_the_same_figures_as_json(world, coordinator_a_client):
+    data = coordinator_a_client.get(API).json()
+    for name, expected in WORLD_OCTOBER.items():
+        assert data[name] == expected, name
+    chosen = coordinator_a_client.get(API, {"start": "2026-11-01", "end": "2026-11-01"}).json()
+    assert chosen["visits_by_status"] == {"done": 1}
+
+
+def test_the_api_refuses_a_bad_period_with_400_and_outsiders_with_404(
+    world, association_a, coordinator_a_client, coordinator_b_client, volunteer_client
+):
+    reversed_period = coordinator_a_client.get(API, {"start": "2026-10-20", "end": "2026-10-01"})
+    assert reversed_period.status_code == 400 and "start" in reversed_period.json()
+    assert coordinator_a_client.get(API, {"start": "2026-10-20"}).status_code == 400
+    assert coordinator_a_client.get(API, {"start": "20 octobre", "end": "2026-10-21"}).status_code == 400
+    assert coordinator_b_client.get(API, {"association": association_a.pk}).status_code == 404
+    assert volunteer_client.get(API).status_code == 404
