@@ -129,15 +129,24 @@ def line_chart(
 
 # Horizontal bars: one row per figure, its label above the bar and its value at the bar's end.
 BAR_ROW, BAR_THICKNESS, BAR_LABEL_GAP = 40, 16, 18
+# The longest label drawn whole across the chart's width; a longer one is cut with an ellipsis
+# (its bar's tooltip, the description and the table beside the chart carry it whole).
+BAR_LABEL_CHARS = 40
 
 
-def bar_chart(bars: Sequence[Point], *, chart_id: str, title: str, description: str) -> SafeString:
+def _short(label: str) -> str:
+    return label if len(label) <= BAR_LABEL_CHARS else label[: BAR_LABEL_CHARS - 1].rstrip() + "…"
+
+
+def bar_chart(bars: Sequence[Point], *, chart_id: str, title: str, description: str, value_text=None) -> SafeString:
     """Horizontal bars for `bars` (in the order given) on one scale from 0 to the largest value.
 
     For counts and hours by kind; a phone 360 px wide reads each label whole, since labels sit
     above their bars rather than beside them. No bars: an empty chart with its title and
-    description (the text beside it says "nothing in this period")."""
+    description (the text beside it says "nothing in this period"). `value_text` writes a value
+    (default 7.5), e.g. in the reader's language (7,5)."""
     safe_id = "".join(c for c in chart_id if c.isalnum() or c == "-") or "chart"
+    value_text = value_text or _number
     top = max((bar.value for bar in bars), default=0) or 1
     height = max(1, len(bars)) * BAR_ROW + 8
     plot_w = WIDTH - 2 * 4 - 48  # room at the right for the longest value
@@ -151,14 +160,14 @@ def bar_chart(bars: Sequence[Point], *, chart_id: str, title: str, description: 
     for index, bar in enumerate(bars):
         y = index * BAR_ROW + 4
         width = max(0.0, plot_w * bar.value / top)
-        parts.append(f'<text x="4" y="{y + 14}" fill="{INK}">{escape(bar.label)}</text>')
+        parts.append(f'<text x="4" y="{y + 14}" fill="{INK}">{escape(_short(bar.label))}</text>')
         parts.append(
             f'<rect x="4" y="{y + BAR_LABEL_GAP}" width="{_coordinate(width)}" height="{BAR_THICKNESS}" '
-            f'fill="{ACCENT}"><title>{escape(bar.label)}: {escape(_number(bar.value))}</title></rect>'
+            f'fill="{ACCENT}"><title>{escape(bar.label)}: {escape(value_text(bar.value))}</title></rect>'
         )
         parts.append(
             f'<text x="{_coordinate(4 + width + 6)}" y="{y + BAR_LABEL_GAP + 13}" fill="{INK}" '
-            f'font-weight="bold">{escape(_number(bar.value))}</text>'
+            f'font-weight="bold">{escape(value_text(bar.value))}</text>'
         )
     parts.append("</svg>")
     return mark_safe("".join(parts))  # noqa: S308 - every text above went through escape()

@@ -38,8 +38,8 @@ def _label(choices, value: str) -> str:
         return value
 
 
-def _share(figures: list[Figure], share: Share, *, count: str, total: str) -> None:
-    figures += [Figure(count, share.count), Figure(total, share.total), Figure(_("Share (%)"), share.percent)]
+def _share(figures: list[Figure], share: Share, *, count: str, total: str, percent: str) -> None:
+    figures += [Figure(count, share.count), Figure(total, share.total), Figure(percent, share.percent)]
 
 
 def sections(report: ActivityReport) -> list[Section]:
@@ -53,6 +53,7 @@ def sections(report: ActivityReport) -> list[Section]:
         report.within_target,
         count=_("Within their contact target at the end of the period"),
         total=_("People followed at the end of the period"),
+        percent=_("Share within their contact target (%)"),
     )
     referrals = [Figure(_("New referrals"), report.referrals_new)]
     referrals += [
@@ -91,12 +92,14 @@ def sections(report: ActivityReport) -> list[Section]:
         report.one_visitor,
         count=_("People all visited by the same volunteer"),
         total=_("People visited"),
+        percent=_("Share visited by one volunteer (%)"),
     )
     _share(
         continuity,
         report.visitor_kept_months,
         count=_("Months with a visitor of the month before"),
         total=_("Months visited after a visited month"),
+        percent=_("Share of months with the same visitor (%)"),
     )
     volunteers = [
         Figure(_("Volunteers active"), report.volunteers_active),
@@ -115,7 +118,7 @@ def sections(report: ActivityReport) -> list[Section]:
         Section("referrals", _("Referrals"), referrals),
         Section("visits", _("Visits"), visits),
         Section("contacts", _("Contacts"), contacts),
-        Section("hours", _("Hours (volunteer time and paid home-care time, never added)"), hours),
+        Section("hours", _("Hours, never added together"), hours),
         Section("alerts", _("Alerts"), alerts),
         Section("continuity", _("Continuity"), continuity),
         Section("volunteers", _("Volunteers"), volunteers),
@@ -156,6 +159,7 @@ def charts(report: ActivityReport, by_key: dict[str, Section]) -> dict[str, str]
             chart_id=f"chart-{key}",
             title=title,
             description=_described(figures),
+            value_text=value_text,
         )
     sources = [svgchart.Point(_label(Partner.Kind, key), n) for key, n in sorted(report.referrals_by_source.items())]
     drawn["referrals"] = svgchart.bar_chart(
@@ -163,6 +167,7 @@ def charts(report: ActivityReport, by_key: dict[str, Section]) -> dict[str, str]
         chart_id="chart-referrals",
         title=_("New referrals by source"),
         description="; ".join(f"{p.label}: {p.value}" for p in sources) or _("Nothing in this period."),
+        value_text=value_text,
     )
     hours = [
         svgchart.Point(_("Volunteer hours"), report.volunteer_hours),
@@ -173,6 +178,7 @@ def charts(report: ActivityReport, by_key: dict[str, Section]) -> dict[str, str]
         chart_id="chart-hours",
         title=_("Volunteer hours and hours of lien social, side by side"),
         description="; ".join(f"{p.label}: {value_text(p.value)}" for p in hours),
+        value_text=value_text,
     )
     return drawn
 

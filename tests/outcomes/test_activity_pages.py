@@ -106,7 +106,10 @@ def test_the_csv_reads_back_the_same_figures(world, coordinator_a_client):
     assert "2026-10-01-2026-10-31.csv" in response["Content-Disposition"]
     rows = list(csv.reader(io.StringIO(response.content.decode())))
     values = {row[1]: row[2] for row in rows[2:]}
-    assert values["Volunteer hours"] == "4.8" or values.get("Heures bénévoles") == "4.8"
+    # In the coordinator's language (French here), numbers as numbers.
+    assert values["Heures bénévoles"] == "4.8" and values["Heures de lien social (aide à domicile)"] == "1.5"
+    assert values["Personnes suivies pendant la période"] == "6"
+    assert values["Issue\u00a0: La personne est suivie par l’association"] == "1"
 
 
 def test_the_xlsx_opens_with_the_same_figures(world, coordinator_a, coordinator_a_client):

@@ -75,3 +75,21 @@ def test_a_single_score_is_a_dot_without_a_line_and_outliers_stay_on_the_chart()
 def test_an_empty_scale_is_refused():
     with pytest.raises(ValueError):
         svgchart.line_chart([], chart_id="c", title="t", description="d", minimum=5, maximum=5)
+
+
+def test_a_bar_chart_is_accessible_escapes_its_text_and_cuts_long_labels():
+    from liens.lib.svgchart import Point, bar_chart
+
+    long_label = "Formulaire public (la personne, sa famille, ses voisins)"
+    svg = bar_chart(
+        [Point("<b>Visites</b>", 5), Point(long_label, 2.5)],
+        chart_id="chart-x",
+        title="Visites & contacts",
+        description="Visites : 5",
+        value_text=lambda value: str(value).replace(".", ","),
+    )
+    assert 'role="img"' in svg and 'aria-labelledby="chart-x-title chart-x-desc"' in svg
+    assert "&lt;b&gt;Visites&lt;/b&gt;" in svg and "<b>" not in svg and "Visites &amp; contacts" in svg
+    assert f">{long_label[:39].rstrip()}…<" in svg and f">{long_label}<" not in svg  # drawn cut...
+    assert f"<title>{long_label}: 2,5</title>" in svg  # ...and whole in its tooltip
+    assert svg.count("<rect") == 2
