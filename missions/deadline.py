@@ -2,7 +2,8 @@
 
 Every reader of "late" asks here: the model (`Beneficiary.contact_deadline`), the contact
 ledger when it stores `alert_after`, a person resolving an alert, the sweep's Python step, the
-sweep's SQL statement (which takes its numbers from `sql_parameters()`), and the demo seeds.
+sweep's SQL statement (which takes its numbers from `sql_parameters()`), and the demo seeds;
+the activity report asks `within_target()` for its share of people within their target.
 
 - A person is late once silent for target + grace days after their last contact, or, never
   contacted, after they were first followed (`Beneficiary.followed_since`). A pause does not

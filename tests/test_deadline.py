@@ -113,3 +113,10 @@ def test_the_grace_is_between_zero_and_thirty_days(days, ok):
     assert (problem is None) == ok
     if not ok:
         assert "0" in problem and "30" in problem
+
+
+def test_within_target_counts_days_of_24_hours_across_the_clock_change():
+    # Clocks go back on 25 October 2026: seven days after noon on the 22nd is 11:00 on the 29th, Paris.
+    since = datetime.datetime(2026, 10, 22, 12, tzinfo=PARIS)
+    assert deadline.within_target(since=since, target_days=7, at=datetime.datetime(2026, 10, 29, 10, 59, tzinfo=PARIS))
+    assert not deadline.within_target(since=since, target_days=7, at=datetime.datetime(2026, 10, 29, 11, tzinfo=PARIS))
