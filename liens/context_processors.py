@@ -7,10 +7,13 @@ from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 
-from .accounts.policy import mfa_required, mfa_setup_pending, staff_roles
+from .accounts.policy import mfa_required, mfa_setup_pending, staff_roles, staff_roles_by_kind
 from .pwa import offline_key
 
-PROFESSIONAL_ROLE = "professional"
+# Association.Kind.HOME_CARE and Membership.Role.MANAGER, by value (liens imports nothing from
+# missions): a home-care service's staff work from its own pages, whatever their role.
+HOME_CARE_KIND = "home_care"
+MANAGER_ROLE = "manager"
 
 # A phone's bottom bar holds this many destinations; the others go to the header's menu.
 BAR_SIZE = 4
@@ -64,16 +67,20 @@ def _association_staff(request) -> list[Destination]:
     ]
 
 
-def _home_care_professional(request) -> list[Destination]:
-    # A home-care professional records lien-social sessions; nothing of the association side.
-    return [
-        Destination(
-            reverse("liensocial:home"),
-            _("My lien social sessions"),
-            _("Sessions"),
-            _matches(request, "liensocial"),
-        ),
+def _home_care_staff(request, *, manager: bool) -> list[Destination]:
+    # A home-care service's staff record lien-social sessions for the people of its plans; its
+    # managers also follow the month and download the statements. Nothing of the association
+    # side: those pages are not theirs (missions.liensocial.views).
+    on_sessions = _matches(request, "liensocial", {"home", "session-new"})
+    destinations = [
+        Destination(reverse("liensocial:home"), _("My lien social sessions"), _("Sessions"), on_sessions),
     ]
+    if manager:
+        on_month = _matches(request, "liensocial", {"manager", "statement", "plan-statement"})
+        destinations.append(
+            Destination(reverse("liensocial:manager"), _("The service's month and statements"), _("Month"), on_month)
+        )
+    return destinations
 
 
 def _platform_admin(request, *, with_alerts: bool) -> list[Destination]:
@@ -124,16 +131,15 @@ def navigation(request) -> dict[str, list[Destination]]:
         # Only the setup is open (liens.accounts.middleware): the role's pages are not offered.
         return {"bar": [], "more": [_account(request)[-1]]}
     main: list[Destination] = []
-    roles = staff_roles(user)
-    # Membership.Role.PROFESSIONAL, by value (liens imports nothing from missions).
-    professional_only = roles == {PROFESSIONAL_ROLE}
-    staff = bool(roles) and not professional_only
+    roles = staff_roles_by_kind(user)
+    home_care = {role for kind, role in roles if kind == HOME_CARE_KIND}
+    staff = any(kind != HOME_CARE_KIND for kind, _role in roles)
     if user.is_staff:
         main += _platform_admin(request, with_alerts=not staff)
-    if professional_only:
-        main += _home_care_professional(request)
     if staff:
         main += _association_staff(request)
+    if home_care:
+        main += _home_care_staff(request, manager=MANAGER_ROLE in home_care)
     if hasattr(user, "volunteer"):
         main += _volunteer(request)
     return {"bar": main[:BAR_SIZE], "more": main[BAR_SIZE:] + _account(request)}

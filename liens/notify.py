@@ -45,7 +45,7 @@ NOTIFICATION_GROUPS: dict[str, tuple[str, ...]] = {
         "match_proposed", "match_offered", "match_accepted", "match_active", "match_cover_proposed",
         "matching_batch", "volunteer_approved",
     ),
-    "alerts": ("alert_raised", "alert_escalated", "coordinator_digest"),
+    "alerts": ("alert_raised", "alert_escalated", "coordinator_digest", "lien_social_urgent"),
     "messages": ("conversation_messages",),
 }  # fmt: skip
 GROUP_OF_KIND = {kind: group for group, kinds in NOTIFICATION_GROUPS.items() for kind in kinds}

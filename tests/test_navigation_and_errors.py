@@ -11,7 +11,7 @@ from django.utils import translation
 from liens.errors import DomainError
 from liens.models import User
 from liens.services import user_language_set
-from missions.models import Membership
+from missions.models import Association, Membership
 from tests import factories
 
 
@@ -37,6 +37,56 @@ def bar_links(html: str) -> list[str]:
 def test_each_role_gets_its_main_destinations_in_the_bar(request, persona, expected):
     html = request.getfixturevalue(persona).get("/").content.decode()
     assert bar_links(html) == expected
+
+
+def home_care_staff(role: str) -> Client:
+    """A signed-in member of a home-care service with a plan for a person of another association."""
+    service = factories.AssociationFactory(kind=Association.Kind.HOME_CARE)
+    user = factories.UserFactory(mfa=role == Membership.Role.MANAGER)
+    factories.MembershipFactory(user=user, association=service, role=role)
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+# The association's own destinations, none of which is a home-care service's page.
+ASSOCIATION_BAR = ["/association/", "/alerts/", "/matching/proposals/", "/visits/attention/"]
+
+
+@pytest.mark.parametrize(
+    ("role", "expected"),
+    [
+        (Membership.Role.MANAGER, ["/lien-social/", "/lien-social/service/"]),
+        (Membership.Role.PROFESSIONAL, ["/lien-social/"]),
+    ],
+)
+@pytest.mark.django_db
+def test_home_care_staff_get_their_own_destinations_and_each_one_opens(role, expected):
+    client = home_care_staff(role)
+    html = client.get(reverse("liensocial:home")).content.decode()
+    assert bar_links(html) == expected
+    assert not set(bar_links(html)) & set(ASSOCIATION_BAR)
+    for url in expected:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert bar_links(response.content.decode()) == expected
+    # The month's page is marked as the current destination there.
+    if role == Membership.Role.MANAGER:
+        html = client.get("/lien-social/service/").content.decode()
+        assert '<a href="/lien-social/service/" aria-current="page">' in html
+
+
+@pytest.mark.django_db
+def test_a_member_of_an_association_and_of_a_home_care_service_gets_both(coordinator_a):
+    service = factories.AssociationFactory(kind=Association.Kind.HOME_CARE)
+    factories.MembershipFactory(user=coordinator_a, association=service, role=Membership.Role.PROFESSIONAL)
+    client = Client()
+    client.force_login(coordinator_a)
+    html = client.get("/").content.decode()
+    # The association's four fill the phone's bar; the sessions are in the header's menu.
+    assert bar_links(html) == ASSOCIATION_BAR
+    menu = re.search(r'<details class="menu">(.*?)</details>', html, re.S).group(1)
+    assert "/lien-social/" in menu
 
 
 @pytest.mark.django_db

@@ -113,6 +113,8 @@ def _everything_a_message_may_show() -> dict:
             "cancelled": [visit],
             "unfilled_missions": [mission],
         },
+        # Visits just marked unconfirmed, one notice listing them (missions.visits unconfirmed_notify).
+        "visits": [visit],
         "subject": NAME,
         "message": NAME,
         "link": LINK,

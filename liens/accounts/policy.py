@@ -23,11 +23,21 @@ _MEMBERSHIPS = "_liens_memberships"
 def staff_memberships(user) -> frozenset[tuple[int, str]]:
     """The user's (association id, role) pairs. Read once per request: the middleware, the menu,
     these rules, the staff scope and the permission checks (missions.scoping) share the answer."""
+    return frozenset((association_id, role) for association_id, role, _kind in _membership_rows(user))
+
+
+def staff_roles_by_kind(user) -> frozenset[tuple[str, str]]:
+    """The user's (kind of organisation, role) pairs, e.g. ("home_care", "manager"): the same
+    manager role means other pages in an association and in a home-care service (the menu)."""
+    return frozenset((kind, role) for _association_id, role, kind in _membership_rows(user))
+
+
+def _membership_rows(user) -> frozenset[tuple[int, str, str]]:
     memberships = getattr(user, _MEMBERSHIPS, None)
     if memberships is None:
         # The user's own memberships, read on every page (menu, session length) whatever the scope.
         with scopes_disabled("a user's own memberships, to choose their menu, session and scope"):
-            memberships = frozenset(user.memberships.values_list("association_id", "role"))
+            memberships = frozenset(user.memberships.values_list("association_id", "role", "association__kind"))
         if getattr(user, REQUEST_USER_MARK, False):
             setattr(user, _MEMBERSHIPS, memberships)
     return memberships

@@ -162,9 +162,57 @@ def session_record(
             notes=session.notes,
         )
         session.save(update_fields=["contact"])
-        if session.urgent_concerns:
-            alert_raise_urgent(session=session)
+        if session.urgent_concerns and alert_raise_urgent(session=session) is not None:
+            session_urgent_notify(session=session)
     return session
+
+
+def session_urgent_notify(*, session: LienSocialSession) -> int:
+    """Tell the managers of the session's home-care service at once (email, and SMS when a
+    phone is known, urgent so never held by quiet hours) that one of their professionals flagged
+    an urgent concern and that the person's association has been alerted. Idempotent per session
+    and manager (dedup key). Returns the outbox rows written.
+
+    The alert itself is the association's: the notice names only what the service already sees
+    (the person of its plan, its own session, the concerns) and links to the plan's page on the
+    service's side, never to the alert. The manager who recorded the session is not told of it.
+    """
+    plan = session.plan
+    labels = dict(VisitReport.Concern.choices)
+    with scopes_disabled("the managers of the session's own service"):
+        managers = [
+            m.user
+            for m in Membership.objects.filter(
+                association_id=plan.service_id, role=Membership.Role.MANAGER, user__is_active=True
+            )
+            .exclude(user_id=session.professional_id)
+            .select_related("user")
+            .order_by("pk")
+        ]
+    link = site_url(f"{reverse('liensocial:session-new', args=[plan.pk])}?service={plan.service_id}")
+    context = {
+        "service": plan.service.name,
+        "person": plan.beneficiary.display_name,
+        "who": session.professional.get_full_name() or session.professional.email,
+        "starts_at": session.starts_at,
+        "concerns": [labels.get(code, code) for code in session.urgent_concerns],
+        "link": link,
+    }
+    written = 0
+    # The session's time as the service reads it (the dispatcher's quiet hours too).
+    with timezone.override(zoneinfo.ZoneInfo(plan.service.timezone)):
+        for user in managers:
+            written += len(
+                notify(
+                    recipient=user,
+                    kind="lien_social_urgent",
+                    context=context,
+                    dedup_key=f"lien_social:session:{session.pk}:urgent:{user.pk}",
+                    urgent=True,
+                    payload={"tz": plan.service.timezone},
+                )
+            )
+    return written
 
 
 # How many days before a month's end a service's manager hears about plans behind schedule.

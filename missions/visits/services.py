@@ -10,6 +10,7 @@ time is what moves). Reminder hours are computed the same way.
 from __future__ import annotations
 
 import datetime
+import hashlib
 import logging
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -560,11 +561,12 @@ def visit_move(*, visit: Visit, by: User | None, starts_at: datetime.datetime, r
 
 def reports_chase(*, now: datetime.datetime | None = None) -> int:
     """Mark visits still without report `unconfirmed_after_hours` after their end as unconfirmed;
-    staff who chose real time are told at once (the others in their morning digest).
+    staff who chose real time get one notice per run listing the visits it marked in their
+    association (the others read them in their morning digest).
 
     A second unconfirmed or missed visit in a row raises the beneficiary's missed-visits alert.
     Idempotent and safe concurrently: each visit flips with a conditional UPDATE, and only
-    the run that flipped it tells anyone. Returns the count flipped.
+    the run that flipped it lists it (unconfirmed_notify). Returns the count flipped.
     """
     now = now or timezone.now()
     overrides = [
@@ -579,7 +581,7 @@ def reports_chase(*, now: datetime.datetime | None = None) -> int:
         .exclude(match__status__in=Match.SUSPENDED)
         .select_related(*VISIT_RELATED)
     )
-    flipped = 0
+    flipped: list[Visit] = []
     for visit in candidates.iterator(chunk_size=500):
         hours = reminder_times(visit.match.mission.association).unconfirmed_after_hours
         if visit.ends_at >= now - datetime.timedelta(hours=hours):
@@ -591,14 +593,55 @@ def reports_chase(*, now: datetime.datetime | None = None) -> int:
                 continue  # a report came in, or another chaser got there first
             visit.status = Visit.Status.UNCONFIRMED
             reminders_plan(visit=visit, now=now)
-            staff = association_staff(visit.match.mission.association_id, realtime_only=True)
-            _tell(staff, kind="visit_unconfirmed", visit=visit, key=f"visit-unconfirmed:{visit.pk}", extra={})
             beneficiary = visit.match.mission.beneficiary
             if beneficiary is not None:
                 # Two silent visits in a row are a warning sign of their own, before the ledger's deadline.
                 alert_raise_missed_visits(beneficiary=beneficiary)
-        flipped += 1
-    return flipped
+        flipped.append(visit)
+    unconfirmed_notify(visits=flipped)
+    return len(flipped)
+
+
+# A notice of visits marked unconfirmed names this many; the rest are counted, the link lists them all.
+UNCONFIRMED_NAMES = 10
+
+
+def unconfirmed_notify(*, visits: list[Visit]) -> int:
+    """Tell each association's staff who chose real time about `visits`, just marked unconfirmed:
+    one notice per person listing their association's, in their language, with a link to the
+    visits needing attention. Idempotent: the dedup key is made of the visits it lists (as the
+    alerts' digests, missions.alerts.notifications), so writing it again sends nothing, and two
+    chasers racing, having marked different visits, never list one twice. Returns rows written.
+
+    A run that stopped between its marks and this call leaves its visits to the morning digest.
+    """
+    grouped: dict[int, list[Visit]] = {}
+    for visit in visits:
+        grouped.setdefault(visit.match.mission.association_id, []).append(visit)
+    written = 0
+    for association_id, group in grouped.items():
+        group.sort(key=lambda visit: (visit.starts_at, visit.pk))
+        digest = hashlib.sha256(",".join(str(visit.pk) for visit in sorted(group, key=lambda v: v.pk)).encode())
+        zone = association_zone(group[0].match.mission.association)
+        context = {
+            "visits": group[:UNCONFIRMED_NAMES],
+            "count": len(group),
+            "more": max(len(group) - UNCONFIRMED_NAMES, 0),
+            "association": group[0].match.mission.association,
+            "attention_link": attention_url(),
+        }
+        for recipient in association_staff(association_id, realtime_only=True):
+            with timezone.override(zone):
+                written += len(
+                    notify(
+                        recipient=recipient,
+                        kind="visit_unconfirmed",
+                        context=context,
+                        dedup_key=f"visits-unconfirmed:{association_id}:{digest.hexdigest()[:24]}:to:{recipient.pk}",
+                        payload={"tz": zone.key},
+                    )
+                )
+    return written
 
 
 def membership_digest_mode_set(*, user: User, mode: str) -> int:

@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 from liens.errors import DomainError
 from liens.models import Notification
 from missions.liensocial import months
-from missions.liensocial.services import plan_create, plan_end, session_record
+from missions.liensocial.services import plan_create, plan_end, session_record, session_urgent_notify
 from missions.models import ApaPlan, Beneficiary, Contact, IsolationAlert, LienSocialSession
 
 pytestmark = pytest.mark.django_db
@@ -182,6 +182,40 @@ def test_an_urgent_concern_raises_an_urgent_alert_at_once_and_tells_the_coordina
     record(plan_a, professional_a, at(2026, 11, 18, 9, 30), mood="low", concerns=["no_food"])
     assert IsolationAlert.objects.filter(kind=IsolationAlert.Kind.URGENT_CONCERN).count() == 1
     assert alert.events.filter(kind="note", data__lien_social_session__isnull=False).count() == 1
+
+
+def test_an_urgent_session_alerts_the_association_and_tells_the_services_manager_at_once(
+    plan_a, professional_a, manager_a, manager_b, coordinator_a
+):
+    manager_a.phone = "+33612345678"
+    manager_a.save(update_fields=["phone"])
+    # An evening session, recorded at night: urgency is not held until the morning.
+    with time_machine.travel(at(2026, 11, 18, 23, 10), tick=True):
+        session = record(plan_a, professional_a, at(2026, 11, 18, 21, 30), mood="worrying", concerns=["fall"])
+    # The alert is the association's: its coordinators hear of it, the service's manager does not.
+    alert = IsolationAlert.objects.get(beneficiary=plan_a.beneficiary, kind=IsolationAlert.Kind.URGENT_CONCERN)
+    assert alert.association_id == plan_a.beneficiary.association_id
+    assert Notification.objects.filter(recipient=coordinator_a, kind="alert_raised", payload__urgent=True).exists()
+    assert not Notification.objects.filter(recipient=manager_a, kind="alert_raised").exists()
+    # The manager is told at once, by SMS too, urgent (never held by quiet hours).
+    notices = Notification.objects.filter(recipient=manager_a, kind="lien_social_urgent")
+    assert {(row.channel, row.payload["urgent"]) for row in notices} == {("email", True), ("sms", True)}
+    email = notices.get(channel="email")
+    assert "Odette M." in email.subject
+    assert "21:30" in email.body_text and "Une chute" in email.body_text
+    assert "association de la personne est alertée" in email.body_text
+    assert f"/lien-social/plans/{plan_a.pk}/session/?service={plan_a.service_id}" in email.body_text
+    assert f"/alerts/{alert.pk}" not in email.body_text + notices.get(channel="sms").body_text
+    # Nobody else's manager hears of it, and recording it again is no second notice.
+    assert not Notification.objects.filter(recipient=manager_b).exists()
+    assert session_urgent_notify(session=session) == 0
+
+
+def test_a_session_without_an_urgent_concern_alerts_nobody(plan_a, professional_a, manager_a, coordinator_a):
+    with time_machine.travel(at(2026, 11, 18, 11), tick=True):
+        record(plan_a, professional_a, at(2026, 11, 18, 9), mood="low", concerns=["lonely"])
+    assert not IsolationAlert.objects.exists()
+    assert not Notification.objects.filter(kind__in=["alert_raised", "lien_social_urgent"]).exists()
 
 
 def test_a_session_is_refused_to_another_service_and_outside_the_plan(plan_a, professional_b, professional_a):

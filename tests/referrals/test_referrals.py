@@ -10,57 +10,15 @@ from django.utils import timezone
 
 from liens.errors import DomainError
 from liens.models import Notification, User
-from missions.models import Beneficiary, Membership, Partner, Referral, Visit
+from missions.models import Beneficiary, Partner, Referral, Visit
 from missions.referrals import reportback, services
 from missions.referrals.links import partner_for_link, referral_link_path
 from missions.reports import visit_report_submit
 from tests import factories
+from tests.referrals.conftest import referral_fields
 
 VOLUNTEER_FIRST, VOLUNTEER_LAST = "Bérénice", "Vasseur-Volontaire"
 NOTE = "Elle a parlé de son fils à Marseille, très émue"
-
-
-def referral_fields(**overrides) -> dict:
-    fields = {
-        "first_name": "Jeanne",
-        "last_name": "Dufresne",
-        "birth_year": 1938,
-        "postcode": "69004",
-        "address": "3 rue Denfert-Rochereau",
-        "city": "Lyon",
-        "phone": "04 78 11 22 33",
-        "reach_by": Referral.Reach.PHONE,
-        "needs": [Referral.Need.LONELINESS, Referral.Need.HOSPITAL_EXIT],
-        "needs_text": "",
-        "consent": Referral.Consent.GIVEN,
-        "referrer_name": "Dr Claire Morel",
-        "referrer_role": "Médecin généraliste",
-    }
-    return fields | overrides
-
-
-@pytest.fixture
-def manager_a(association_a):
-    user = factories.UserFactory(email="manager-a@exemple.fr")
-    factories.MembershipFactory(user=user, association=association_a, role=Membership.Role.MANAGER)
-    return user
-
-
-@pytest.fixture
-def gp_partner(association_a, manager_a):
-    return services.partner_create(
-        association=association_a,
-        by=manager_a,
-        kind=Partner.Kind.GP,
-        name="Cabinet médical de la Croix-Rousse",
-        contact_name="Dr Claire Morel",
-        email="cabinet.croixrousse@medecin.mssante.fr",
-    )
-
-
-@pytest.fixture
-def referral(gp_partner):
-    return services.referral_receive(partner=gp_partner, **referral_fields())
 
 
 def _mail_to(address: str) -> list[Notification]:

@@ -11,12 +11,13 @@ from django.test.utils import CaptureQueriesContext
 
 from liens.models import Notification
 from liens.outbox.dispatch import dispatch_due
-from missions.models import Visit
+from missions.models import Membership, Visit
 from missions.visits.services import (
     reminder_key,
     reminders_plan,
     reminders_plan_upcoming,
     reports_chase,
+    unconfirmed_notify,
     visit_cancel,
     visit_move,
 )
@@ -203,6 +204,63 @@ def test_after_48_hours_without_report_the_visit_is_unconfirmed_and_realtime_sta
     told = Notification.objects.filter(kind="visit_unconfirmed")
     assert {row.recipient_id for row in told} == {realtime_coordinator.pk}
     assert told.get().subject == "No report: visit to Jeanne D. on Tuesday 31 March"
+
+
+def _five_silent_visits(association) -> list[Visit]:
+    """Five visits of five people on Tuesday 31 March, ending 16:30 local, none reported."""
+    visits = []
+    for n in range(5):
+        beneficiary = factories.BeneficiaryFactory(association=association, first_name=f"Personne{n}", last_name="Zed")
+        mission = factories.MissionFactory(beneficiary=beneficiary, weekday=1, local_time=datetime.time(15, 0))
+        match = factories.MatchFactory(mission=mission, volunteer=factories.VolunteerFactory())
+        visits.append(visit_on(match, datetime.date(2026, 3, 31)))
+    return visits
+
+
+def test_five_visits_marked_unconfirmed_in_one_run_make_one_notice_per_coordinator_in_their_language(
+    association_a, coordinator_a, realtime_coordinator
+):
+    french = factories.UserFactory(email="temps-reel@exemple.fr", language="fr", first_name="Rémi")
+    factories.MembershipFactory(user=french, association=association_a, digest_mode=Membership.DigestMode.REALTIME)
+    _five_silent_visits(association_a)
+    with time_machine.travel(paris(2026, 4, 2, 17, 5), tick=False):
+        assert reports_chase() == 5
+    emails = Notification.objects.filter(kind="visit_unconfirmed", channel="email")
+    # One each for the two who chose real time; the one reading the morning digest gets none.
+    assert sorted(emails.values_list("recipient_id", flat=True)) == sorted([realtime_coordinator.pk, french.pk])
+    english = emails.get(recipient=realtime_coordinator)
+    assert english.subject == "No report: 5 visits marked unconfirmed"
+    assert all(f"Personne{n} Z." in english.body_text for n in range(5))
+    assert "/visits/attention/" in english.body_text
+    assert emails.get(recipient=french).subject == "Sans compte rendu : 5 visites marquées non confirmées"
+    assert Visit.objects.filter(status=Visit.Status.UNCONFIRMED).count() == 5
+
+
+def test_two_runs_in_the_same_hour_do_not_tell_twice(association_a, realtime_coordinator):
+    visits = _five_silent_visits(association_a)
+    with time_machine.travel(paris(2026, 4, 2, 17, 5), tick=False):
+        assert reports_chase() == 5
+    with time_machine.travel(paris(2026, 4, 2, 17, 35), tick=False):
+        assert reports_chase() == 0
+        call_command("chase_reports")
+    assert Notification.objects.filter(kind="visit_unconfirmed", channel="email").count() == 1
+    # Writing the same notice again (a run retried after it wrote) is a no-op by its dedup key.
+    with time_machine.travel(paris(2026, 4, 2, 17, 40), tick=False):
+        assert unconfirmed_notify(visits=list(Visit.objects.filter(pk__in=[v.pk for v in visits]))) == 0
+    assert Notification.objects.filter(kind="visit_unconfirmed", channel="email").count() == 1
+
+
+def test_visits_marked_by_a_later_run_get_a_notice_of_their_own(association_a, realtime_coordinator, weekly_match):
+    _five_silent_visits(association_a)
+    visit_on(weekly_match, datetime.date(2026, 3, 31), at=datetime.time(17, 0))  # ends 18:30 local
+    with time_machine.travel(paris(2026, 4, 2, 17, 5), tick=False):
+        assert reports_chase() == 5
+    with time_machine.travel(paris(2026, 4, 2, 18, 35), tick=False):
+        assert reports_chase() == 1
+    subjects = sorted(
+        Notification.objects.filter(kind="visit_unconfirmed", channel="email").values_list("subject", flat=True)
+    )
+    assert subjects == ["No report: 5 visits marked unconfirmed", "No report: visit to Jeanne D. on Tuesday 31 March"]
 
 
 def _matches_with_visits(association, count: int) -> None:
