@@ -58,3 +58,26 @@ def test_every_template_url_tag_is_the_cached_one_and_writes_what_django_writes(
     assert engine.from_string(source).render(context) == expected
     with pytest.raises(NoReverseMatch):
         engine.from_string("{% url 'association:mission' -3 %}").render({})
+
+
+def test_a_pattern_whose_converter_writes_numbers_otherwise_is_reversed_each_time(settings):
+    from django.urls import clear_url_caches, path, register_converter
+
+    class Padded:
+        regex = "[0-9]{4,}"
+
+        def to_python(self, value):
+            return int(value)
+
+        def to_url(self, value):
+            return f"{value:04d}"
+
+    register_converter(Padded, "padded_for_test")
+    urls = type("urls", (), {"urlpatterns": [path("n/<padded_for_test:n>/", lambda request, n: None, name="padded")]})
+    settings.ROOT_URLCONF = urls
+    clear_url_caches()
+    try:
+        assert cached_reverse("padded", [7]) == reverse("padded", args=[7]) == "/n/0007/"
+        assert cached_reverse("padded", [12345]) == "/n/12345/"
+    finally:
+        clear_url_caches()

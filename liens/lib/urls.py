@@ -9,7 +9,7 @@ that way unchanged does: no argument, or one whole number that is not negative (
 converter accepts and writes as itself). Anything else is reversed as `reverse` does.
 """
 
-from django.urls import get_resolver, get_script_prefix, get_urlconf, reverse
+from django.urls import NoReverseMatch, get_resolver, get_script_prefix, get_urlconf, reverse
 from django.utils.translation import get_language
 
 # Stands for the id in the reversed address: a number no table reaches.
@@ -28,8 +28,21 @@ def _shape(name: str, with_id: bool, current_app: str | None):
     except KeyError:
         pass
     if with_id:
-        parts = reverse(name, args=[_MARKER], current_app=current_app).split(str(_MARKER))
-        shape = (parts[0], parts[1]) if len(parts) == 2 else None
+        shape = None
+        try:
+            parts = reverse(name, args=[_MARKER], current_app=current_app).split(str(_MARKER))
+        except NoReverseMatch:  # the pattern takes no whole number: reverse says why at each call
+            parts = []
+        if len(parts) == 2:
+            shape = (parts[0], parts[1])
+            # A converter that writes a number otherwise (padded, encoded) or refuses small
+            # ones would not take the marker's way: such a pattern is reversed at each call.
+            for probe in (0, 17):
+                try:
+                    if reverse(name, args=[probe], current_app=current_app) != f"{parts[0]}{probe}{parts[1]}":
+                        shape = None
+                except NoReverseMatch:
+                    shape = None
     else:
         shape = reverse(name, current_app=current_app)
     _SHAPES[key] = shape
