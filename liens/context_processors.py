@@ -3,11 +3,11 @@
 from dataclasses import dataclass
 from functools import partial
 
-from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 
 from .accounts.policy import mfa_required, mfa_setup_pending, staff_roles, staff_roles_by_kind
+from .lib.urls import cached_reverse
 from .pwa import offline_key
 
 # Association.Kind.HOME_CARE and Membership.Role.MANAGER, by value (liens imports nothing from
@@ -44,9 +44,9 @@ def _volunteer(request) -> list[Destination]:
     on_visits = name is not None and (name.startswith("visit") or name == "report_done")
     on_profile = name is not None and not (on_missions or on_visits)
     return [
-        Destination(reverse("volunteers:missions"), _("My missions"), _("Missions"), on_missions),
-        Destination(reverse("volunteers:visits"), _("My visits"), _("Visits"), on_visits),
-        Destination(reverse("volunteers:profile"), _("My profile"), _("Profile"), on_profile),
+        Destination(cached_reverse("volunteers:missions"), _("My missions"), _("Missions"), on_missions),
+        Destination(cached_reverse("volunteers:visits"), _("My visits"), _("Visits"), on_visits),
+        Destination(cached_reverse("volunteers:profile"), _("My profile"), _("Profile"), on_profile),
     ]
 
 
@@ -54,15 +54,17 @@ def _association_staff(request) -> list[Destination]:
     # Beneficiaries, missions, vetting, imports and staff are in the association's own menu.
     return [
         Destination(
-            reverse("association:home"),
+            cached_reverse("association:home"),
             _("My association"),
             _("Association"),
             _matches(request, "association") or _matches(request, "privacy"),
         ),
-        Destination(reverse("alerts:queue"), _("Alerts"), _("Alerts"), _matches(request, "alerts")),
-        Destination(reverse("matching:proposals"), _("Match proposals"), _("Proposals"), _matches(request, "matching")),
+        Destination(cached_reverse("alerts:queue"), _("Alerts"), _("Alerts"), _matches(request, "alerts")),
         Destination(
-            reverse("visits:attention"), _("Visits needing attention"), _("Visits"), _matches(request, "visits")
+            cached_reverse("matching:proposals"), _("Match proposals"), _("Proposals"), _matches(request, "matching")
+        ),
+        Destination(
+            cached_reverse("visits:attention"), _("Visits needing attention"), _("Visits"), _matches(request, "visits")
         ),
     ]
 
@@ -73,12 +75,14 @@ def _home_care_staff(request, *, manager: bool) -> list[Destination]:
     # side: those pages are not theirs (missions.liensocial.views).
     on_sessions = _matches(request, "liensocial", {"home", "session-new"})
     destinations = [
-        Destination(reverse("liensocial:home"), _("My lien social sessions"), _("Sessions"), on_sessions),
+        Destination(cached_reverse("liensocial:home"), _("My lien social sessions"), _("Sessions"), on_sessions),
     ]
     if manager:
         on_month = _matches(request, "liensocial", {"manager", "statement", "plan-statement"})
         destinations.append(
-            Destination(reverse("liensocial:manager"), _("The service's month and statements"), _("Month"), on_month)
+            Destination(
+                cached_reverse("liensocial:manager"), _("The service's month and statements"), _("Month"), on_month
+            )
         )
     return destinations
 
@@ -86,11 +90,15 @@ def _home_care_staff(request, *, manager: bool) -> list[Destination]:
 def _platform_admin(request, *, with_alerts: bool) -> list[Destination]:
     pending = _matches(request, "association", {"admin-pending"})
     destinations = [
-        Destination(reverse("association:admin-pending"), _("Associations to validate"), _("To validate"), pending)
+        Destination(
+            cached_reverse("association:admin-pending"), _("Associations to validate"), _("To validate"), pending
+        )
     ]
     if with_alerts:
-        destinations.append(Destination(reverse("alerts:queue"), _("Alerts"), _("Alerts"), _matches(request, "alerts")))
-    destinations.append(Destination(reverse("admin:index"), _("Administration"), _("Admin")))
+        destinations.append(
+            Destination(cached_reverse("alerts:queue"), _("Alerts"), _("Alerts"), _matches(request, "alerts"))
+        )
+    destinations.append(Destination(cached_reverse("admin:index"), _("Administration"), _("Admin")))
     return destinations
 
 
@@ -98,11 +106,15 @@ def _anonymous(request) -> list[Destination]:
     name = request.resolver_match.url_name if getattr(request, "resolver_match", None) else None
     # The public catalogue comes first: what a visitor can do before having an account.
     return [
-        Destination(reverse("catalogue:list"), _("Open missions"), _("Missions"), _matches(request, "catalogue")),
-        Destination(reverse("account_login"), _("Sign in"), _("Sign in"), name == "account_login"),
-        Destination(reverse("account_signup"), _("Become a volunteer"), _("Volunteer"), name == "account_signup"),
         Destination(
-            reverse("association:join"),
+            cached_reverse("catalogue:list"), _("Open missions"), _("Missions"), _matches(request, "catalogue")
+        ),
+        Destination(cached_reverse("account_login"), _("Sign in"), _("Sign in"), name == "account_login"),
+        Destination(
+            cached_reverse("account_signup"), _("Become a volunteer"), _("Volunteer"), name == "account_signup"
+        ),
+        Destination(
+            cached_reverse("association:join"),
             _("Register an association"),
             _("Association"),
             _matches(request, "association", {"join", "join-pending"}),
@@ -114,10 +126,15 @@ def _account(request) -> list[Destination]:
     name = request.resolver_match.url_name if getattr(request, "resolver_match", None) else None
     return [
         Destination(
-            reverse("account_notifications"), _("Notifications"), _("Notifications"), name == "account_notifications"
+            cached_reverse("account_notifications"),
+            _("Notifications"),
+            _("Notifications"),
+            name == "account_notifications",
         ),
-        Destination(reverse("account_language"), _("Language of messages"), _("Language"), name == "account_language"),
-        Destination(reverse("mfa_index"), _("Account security"), _("Security"), name == "mfa_index"),
+        Destination(
+            cached_reverse("account_language"), _("Language of messages"), _("Language"), name == "account_language"
+        ),
+        Destination(cached_reverse("mfa_index"), _("Account security"), _("Security"), name == "mfa_index"),
     ]
 
 

@@ -107,6 +107,8 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "liens.context_processors.roles",
             ],
+            # {% url %} reversing each pattern once (liens.templatetags.links).
+            "builtins": ["liens.templatetags.links"],
         },
     },
 ]

@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from liens.lib.labels import ChoiceLabels
 from liens.scopes import TenantManager
 
 from .. import deadline
@@ -13,7 +14,7 @@ from .beneficiaries import Beneficiary
 from .visits import VisitReport
 
 
-class IsolationAlert(models.Model):
+class IsolationAlert(ChoiceLabels, models.Model):
     """A beneficiary who needs a coordinator's attention."""
 
     class Kind(models.TextChoices):

@@ -9,6 +9,7 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from liens.choices import VisitorPreference
+from liens.lib.labels import ChoiceLabels
 from liens.scopes import TenantManager
 
 from .. import deadline
@@ -18,7 +19,7 @@ from .associations import Association
 SILENT_SINCE = Coalesce("last_contact_at", "followed_since")
 
 
-class Beneficiary(models.Model):
+class Beneficiary(ChoiceLabels, models.Model):
     """A person the association follows. The most sensitive data in the system."""
 
     class Status(models.TextChoices):

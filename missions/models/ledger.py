@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from liens.lib.labels import ChoiceLabels
 from liens.scopes import TenantManager
 from volunteers.models import Volunteer
 
@@ -11,7 +12,7 @@ from .beneficiaries import Beneficiary
 from .visits import Visit
 
 
-class Contact(models.Model):
+class Contact(ChoiceLabels, models.Model):
     """The contact ledger: every contact with a beneficiary is one row."""
 
     class Kind(models.TextChoices):

@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from liens.lib.labels import ChoiceLabels
 from liens.scopes import TenantManager
 from volunteers.models import Volunteer
 
@@ -12,7 +13,7 @@ from .associations import Association
 from .missions import Mission
 
 
-class Match(models.Model):
+class Match(ChoiceLabels, models.Model):
     """A volunteer on a mission, from proposal to end."""
 
     class Status(models.TextChoices):

@@ -6,13 +6,14 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from liens.choices import VisitKind
+from liens.lib.labels import ChoiceLabels
 from liens.scopes import TenantManager
 
 from .associations import Association
 from .beneficiaries import Beneficiary
 
 
-class Mission(models.Model):
+class Mission(ChoiceLabels, models.Model):
     """A need posted by an association: who, what kind, when, how many volunteers."""
 
     class Recurrence(models.TextChoices):

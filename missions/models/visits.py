@@ -5,12 +5,13 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from liens.lib.labels import ChoiceLabels
 from liens.scopes import TenantManager
 
 from .matching import Match
 
 
-class Visit(models.Model):
+class Visit(ChoiceLabels, models.Model):
     """One occurrence of a match's schedule, materialised a few weeks ahead."""
 
     class Status(models.TextChoices):
@@ -53,7 +54,7 @@ class Visit(models.Model):
         return f"visit {self.pk} of match {self.match_id} at {self.starts_at:%Y-%m-%d %H:%M}"
 
 
-class VisitReport(models.Model):
+class VisitReport(ChoiceLabels, models.Model):
     """What the volunteer says after a visit, in three taps or fewer."""
 
     class Mood(models.TextChoices):
