@@ -47,6 +47,8 @@ from volunteers.models import AvailabilitySlot, Volunteer
 from volunteers.services import volunteer_leave, volunteer_pause
 
 PARIS = "Europe/Paris"
+# How many people the build adds between two refreshes of the database's statistics.
+MAINTAIN_EVERY = 250
 POSTCODES = ["69001", "69002", "69003", "69004", "69005", "69006", "69007", "69008", "69009"]
 
 # Per day unless said otherwise; chosen to look like a year of a real association compressed
@@ -117,9 +119,10 @@ class World:
 
     # --- building ----------------------------------------------------------------------------
 
-    def build(self) -> None:
+    def build(self, *, maintain=None) -> None:
         """The territory at `start`: associations, staff, volunteers, people followed, their
-        weekly missions and matches (proposed, accepted, introduced, started)."""
+        weekly missions and matches (proposed, accepted, introduced, started). `maintain`, when
+        given, is called every MAINTAIN_EVERY people (the database's upkeep as the tables grow)."""
         now = timezone.now()
         associations = max(1, round(self.size / 700))
         per = [self.size // associations + (1 if n < self.size % associations else 0) for n in range(associations)]
@@ -151,6 +154,8 @@ class World:
             for _ in range(per[list(self.staff).index(association.pk)]):
                 k += 1
                 self._person(k, association, volunteers, load, now)
+                if maintain is not None and k % MAINTAIN_EVERY == 0:
+                    maintain()
 
     def _volunteer(self, k: int, now: datetime.datetime) -> Volunteer:
         user = User.objects.create_user(email=f"volunteer-{k + 1}@simulation.invalid", first_name=f"V{k + 1}")

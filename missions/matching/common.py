@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from liens.errors import DomainError
 from liens.models import User
-from liens.notify import notify, site_url
+from liens.notify import notification_rows, notify_many, site_url
 from missions.models import Match, Mission
 from missions.permissions import is_match_volunteer
 from volunteers.models import Volunteer
@@ -33,11 +33,27 @@ def site_link(name: str, *args) -> str:
     return site_url(reverse(name, args=args))
 
 
-def tell(*, recipient: User, kind: str, dedup_key: str, subject, message, params: dict, link: str = "") -> None:
-    """One outbox message, worded in the recipient's language (the outbox renders it there too)."""
+def _told(*, recipient: User, kind: str, dedup_key: str, subject, message, params: dict, link: str = "") -> list:
+    """The unsaved outbox rows of one message, worded in the recipient's language (the outbox
+    renders it there too)."""
     with translation.override(recipient.language or settings.LANGUAGE_CODE):
         context = {"subject": str(subject % params), "message": str(message % params), "link": link}
-    notify(recipient=recipient, kind=kind, context=context, dedup_key=dedup_key)
+    return notification_rows(recipient=recipient, kind=kind, context=context, dedup_key=dedup_key)
+
+
+def tell(*, recipient: User, kind: str, dedup_key: str, subject, message, params: dict, link: str = "") -> None:
+    """One outbox message, worded in the recipient's language."""
+    notify_many(
+        _told(
+            recipient=recipient,
+            kind=kind,
+            dedup_key=dedup_key,
+            subject=subject,
+            message=message,
+            params=params,
+            link=link,
+        )
+    )
 
 
 def _staff(association_id: int) -> list[User]:
@@ -45,8 +61,10 @@ def _staff(association_id: int) -> list[User]:
 
 
 def tell_staff(*, association_id: int, kind: str, dedup_key: str, subject, message, params, link="") -> None:
+    """The message to every active staff member, each in their language, written at once."""
+    rows = []
     for user in _staff(association_id):
-        tell(
+        rows += _told(
             recipient=user,
             kind=kind,
             dedup_key=f"{dedup_key}:u{user.pk}",
@@ -55,6 +73,7 @@ def tell_staff(*, association_id: int, kind: str, dedup_key: str, subject, messa
             params=params,
             link=link,
         )
+    notify_many(rows)
 
 
 @dataclass(frozen=True)

@@ -159,9 +159,10 @@ def _visits_create(planned: list[Visit], *, now: datetime.datetime) -> int:
     created = Visit.objects.filter(
         match_id__in={key[0] for key in wanted}, occurrence__in={key[1] for key in wanted}
     ).select_related(*VISIT_RELATED)
-    for visit in created:
-        if (visit.match_id, visit.occurrence) in wanted:
-            reminders_plan(visit=visit, now=now)
+    # The reminders of all of them at once: a fixed number of queries per batch, not per visit.
+    visits = [visit for visit in created if (visit.match_id, visit.occurrence) in wanted]
+    for start in range(0, len(visits), PLAN_BATCH):
+        _reminders_plan_many(visits[start : start + PLAN_BATCH], now=now)
     return len(fresh)
 
 
@@ -348,12 +349,15 @@ def _reminders_plan_many(visits: list[Visit], *, now: datetime.datetime) -> int:
         return 0
     plans = []
     wanted: list[str] = []
+    chosen: dict[tuple[int, str], list[str]] = {}  # (recipient, kind): channels, asked once each
     for visit in visits:
         recipient = visit.match.volunteer.user
         schedule = []
         for kind, due_at, expires_at in reminder_schedule(visit, now=now):
             # Each kind's channels: the person may choose them per group of messages.
-            channels = default_channels(recipient, urgent=False, kind=kind)
+            if (recipient.pk, kind) not in chosen:
+                chosen[recipient.pk, kind] = default_channels(recipient, urgent=False, kind=kind)
+            channels = chosen[recipient.pk, kind]
             keys = [f"{reminder_key(visit, kind)}:{channel}" for channel in channels]
             schedule.append((kind, due_at, expires_at, channels, keys))
         plans.append((visit, recipient, schedule))

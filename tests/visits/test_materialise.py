@@ -6,7 +6,10 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
+from liens.models import Notification
 from missions.models import Beneficiary, Match, Mission, Visit
 from missions.visits.services import (
     visit_cancel,
@@ -154,3 +157,22 @@ def test_editing_the_missions_time_moves_the_upcoming_visits_of_its_matches(week
         assert [v[1] for v in local_starts(weekly_match)] == ["15:00"] * 4  # not a schedule change
         mission_update(mission=weekly_match.mission, by=coordinator_a, local_time=datetime.time(10, 30))
     assert [v[1] for v in local_starts(weekly_match)] == ["10:30"] * 4
+
+
+def _materialise_all_queries(association, count: int) -> int:
+    """The queries of a nightly materialisation after `count` more active matches appeared."""
+    for _n in range(count):
+        beneficiary = factories.BeneficiaryFactory(association=association)
+        factories.MatchFactory(mission=factories.MissionFactory(beneficiary=beneficiary, weekday=1))
+    with time_machine.travel(paris(2026, 3, 20, 12, 0), tick=False), CaptureQueriesContext(connection) as captured:
+        visits_materialise_all(weeks=4)
+    return len(captured)
+
+
+def test_the_nightly_materialisation_makes_as_many_queries_for_many_matches_as_for_few(association_a):
+    few = _materialise_all_queries(association_a, 2)
+    visits, reminders = Visit.objects.count(), Notification.objects.count()
+    many = _materialise_all_queries(association_a, 6)
+    # The new visits did get their reminders, planned together rather than one visit at a time.
+    assert Visit.objects.count() == 4 * visits and Notification.objects.count() == 4 * reminders > 0
+    assert few == many
