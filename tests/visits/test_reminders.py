@@ -12,14 +12,8 @@ from django.test.utils import CaptureQueriesContext
 from liens.models import Notification
 from liens.outbox.dispatch import dispatch_due
 from missions.models import Visit
-from missions.visits.services import (
-    reminder_key,
-    reminders_plan,
-    reminders_plan_upcoming,
-    reports_chase,
-    visit_cancel,
-    visit_move,
-)
+from missions.visits.reminders import reminder_key, reminders_plan, reminders_plan_upcoming
+from missions.visits.services import reports_chase, visit_cancel, visit_move
 from tests import factories
 from tests.outbox.fakes import Recorder, channels
 
