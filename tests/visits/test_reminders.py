@@ -106,9 +106,8 @@ def test_an_english_speaking_volunteer_gets_english(weekly_match):
 
 def test_sms_reminders_go_out_too_when_the_volunteer_wants_them(weekly_match):
     volunteer = weekly_match.volunteer
-    volunteer.notify_sms = True
-    volunteer.save()
     volunteer.user.phone = "06 12 34 56 78"
+    volunteer.user.notify_channels = {"reminders": ["email", "sms"]}
     volunteer.user.save()
     visit = visit_on(weekly_match, datetime.date(2026, 3, 31))
     with time_machine.travel(paris(2026, 3, 20, 12), tick=False):
