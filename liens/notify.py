@@ -10,7 +10,6 @@ import datetime
 from django.conf import settings
 from django.template import Context, Engine
 from django.utils import timezone, translation
-from django.utils.module_loading import import_string
 
 from .models import Notification, PushSubscription, User
 from .push import push_available
@@ -68,13 +67,11 @@ def chosen_channels(recipient: User, group: str) -> list[str] | None:
 
 def default_channels(recipient: User, *, urgent: bool, kind: str = "") -> list[str]:
     """The channels a message of this kind goes by: the person's choice for its group, else the
-    defaults (SMS when they asked for it, or when urgent and a phone is known; email otherwise too).
+    defaults (email; SMS too when urgent and a phone is known).
 
     A choice is kept to what can reach the person: SMS needs a phone, push a device subscribed
     on a site that has VAPID keys. An urgent message adds SMS when a phone is known. Whatever the
-    choices, nobody is ever left with no channel at all: email stands in. The defaults' own
-    preferences come from the function settings.LIENS_NOTIFY_PREFERENCES names ((email, sms),
-    or None for the defaults).
+    choices, nobody is ever left with no channel at all: email stands in.
     """
     group = kind_group(kind) if kind else None
     choice = chosen_channels(recipient, group) if group else None
@@ -90,14 +87,9 @@ def default_channels(recipient: User, *, urgent: bool, kind: str = "") -> list[s
             # Urgent never rests on push alone: a phone may be off, a notification unseen.
             channels.insert(0, Notification.Channel.EMAIL)
         return [channel for channel in CHANNEL_ORDER if channel in channels]
-    path = getattr(settings, "LIENS_NOTIFY_PREFERENCES", "")
-    preferences = import_string(path)(recipient) if path else None
-    wants_email, wants_sms = preferences if preferences is not None else (True, False)
-    sms = bool(recipient.phone and (wants_sms or urgent))
-    channels = [Notification.Channel.EMAIL] if wants_email or not sms else []
-    if sms:
-        channels.append(Notification.Channel.SMS)
-    return channels
+    if urgent and recipient.phone:
+        return [Notification.Channel.EMAIL, Notification.Channel.SMS]
+    return [Notification.Channel.EMAIL]
 
 
 def _push_url(context: dict, payload: dict) -> str:

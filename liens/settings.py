@@ -543,9 +543,9 @@ LIENS_VETTING_RULE = "missions.scoping.vetting_refusal"
 # never imports `missions` (dependencies point missions -> volunteers -> liens).
 LIENS_VOLUNTEER_PAUSED = "missions.matching.services.cover_propose_for_pause"
 LIENS_VOLUNTEER_LEAVING = "missions.volunteer.services.volunteer_matches_end"
-# How a person wants to be reached, and their own quiet hours: the outbox (liens) asks the
-# profile that holds them (volunteers) through these, rather than reading its fields.
-LIENS_NOTIFY_PREFERENCES = "volunteers.selectors.notification_preferences"
+# A volunteer's own quiet hours: the outbox (liens) asks the profile that holds them
+# (volunteers) through this, rather than reading its fields. (How a person wants to be reached
+# is liens' own: User.notify_channels.)
 OUTBOX_QUIET_WINDOWS = "volunteers.selectors.quiet_windows"
 
 # Reminder plan, in the association's local time; an association overrides any of these in

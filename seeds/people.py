@@ -14,6 +14,17 @@ from seeds.common import ALL_INTERESTS, PERIOD_TIMES, slug
 from volunteers.models import Volunteer
 from volunteers.services import PROFILE_STEPS
 
+# The groups of messages a volunteer receives (liens.notify.NOTIFICATION_GROUPS but staff's alerts).
+VOLUNTEER_GROUPS = ("reminders", "matches", "messages")
+
+
+def _ways(*, by_email: bool, by_sms: bool) -> dict[str, list[str]]:
+    """A volunteer's channels per group, as the profile's "by email, by SMS" writes them; none
+    (the defaults) for email alone."""
+    if not by_sms:
+        return {}
+    return {group: ["email"] * by_email + ["sms"] for group in VOLUNTEER_GROUPS}
+
 
 class People:
     """Staff accounts and memberships, the associations, the volunteers and their vetting."""
@@ -86,10 +97,8 @@ class People:
             visit_kinds=list(c["visit_kinds"]),
             max_commitments=c["max_commitments"],
             profile_steps_done=list(PROFILE_STEPS),
-            notify_email=True,
-            notify_sms=True,
-            notify_push=False,
         )
+        user.notify_channels = _ways(by_email=True, by_sms=True)
         self.vet(camille, "approved", approved_at, self.coordinators[0])
         camille._slots = [(wd, *PERIOD_TIMES[p]) for wd, p in c["slots"]]
         camille._planned = 0
@@ -158,12 +167,10 @@ class People:
                 visit_kinds=kinds,
                 max_commitments=r.choices([1, 2, 3], weights=[35, 45, 20])[0],
                 profile_steps_done=list(PROFILE_STEPS),
-                notify_email=r.random() < 0.9,
-                notify_sms=r.random() < 0.4,
-                notify_push=r.random() < 0.25,
             )
-            if not (volunteer.notify_email or volunteer.notify_sms or volunteer.notify_push):
-                volunteer.notify_email = True
+            by_email, by_sms = r.random() < 0.9, r.random() < 0.4
+            r.random()  # the draw that once chose web push, kept so the rest of the world stays the same
+            user.notify_channels = _ways(by_email=by_email or not by_sms, by_sms=by_sms)
             vetter = self.coordinators[r.randrange(len(self.coordinators))]
             if state == "approved":
                 self.vet(volunteer, "approved", joined + dt.timedelta(days=r.randint(20, 45)), vetter)

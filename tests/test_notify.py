@@ -25,21 +25,19 @@ def test_notify_writes_one_row_per_channel_once():
 
 
 def test_a_volunteer_who_turned_email_off_is_reached_by_sms_only():
-    volunteer = factories.VolunteerFactory(
-        user=factories.UserFactory(phone="+33612345678"), notify_email=False, notify_sms=True
-    )
-    rows = notify(recipient=volunteer.user, kind="test", context={"message": "Bonjour"}, dedup_key="t:pref")
+    user = factories.UserFactory(phone="+33612345678", notify_channels={"matches": ["sms"]})
+    factories.VolunteerFactory(user=user)
+    rows = notify(recipient=user, kind="match_proposed", context={"message": "Bonjour"}, dedup_key="t:pref")
     assert [row.channel for row in rows] == ["sms"]
 
 
-def test_without_a_preferences_function_the_outbox_uses_its_defaults(settings):
-    # The core app reads no profile: the volunteer's choice reaches it only through the setting.
-    settings.LIENS_NOTIFY_PREFERENCES = ""
-    volunteer = factories.VolunteerFactory(
-        user=factories.UserFactory(phone="+33612345678"), notify_email=False, notify_sms=True
-    )
-    rows = notify(recipient=volunteer.user, kind="test", context={"message": "Bonjour"}, dedup_key="t:default")
+def test_with_no_choice_a_volunteer_with_a_phone_gets_email_and_sms_only_when_urgent():
+    # The volunteer's profile holds no channel of its own: the choice per group is the one home.
+    volunteer = factories.VolunteerFactory(user=factories.UserFactory(phone="+33612345678"))
+    rows = notify(recipient=volunteer.user, kind="match_proposed", context={"message": "Bonjour"}, dedup_key="t:d")
     assert [row.channel for row in rows] == ["email"]
+    rows = notify(recipient=volunteer.user, kind="test", context={"message": "!"}, dedup_key="t:u", urgent=True)
+    assert [row.channel for row in rows] == ["email", "sms"]
 
 
 def test_notify_renders_in_the_recipient_language():

@@ -10,7 +10,8 @@ from decimal import Decimal
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
@@ -62,8 +63,8 @@ class VolunteerProfileOut(serializers.Serializer):
     visit_kinds = serializers.ListField(child=serializers.CharField())
     max_commitments = serializers.IntegerField()
     slots = VolunteerSlot(many=True)
-    notify_email = serializers.BooleanField()
-    notify_sms = serializers.BooleanField()
+    notify_email = serializers.SerializerMethodField(help_text="Some group of messages comes by email.")
+    notify_sms = serializers.SerializerMethodField(help_text="Some group of messages comes by SMS.")
     quiet_from = serializers.TimeField()
     quiet_until = serializers.TimeField()
     charter_accepted_at = serializers.DateTimeField(allow_null=True)
@@ -71,6 +72,20 @@ class VolunteerProfileOut(serializers.Serializer):
     paused_until = serializers.DateField(allow_null=True)
     vetting_state = serializers.CharField()
     profile_steps_done = serializers.ListField(child=serializers.CharField())
+
+    # The channels per group (User.notify_channels) seen as the profile's "by email, by SMS".
+    @extend_schema_field(OpenApiTypes.BOOL)
+    def get_notify_email(self, volunteer) -> bool:
+        return self._ways(volunteer)[0]
+
+    @extend_schema_field(OpenApiTypes.BOOL)
+    def get_notify_sms(self, volunteer) -> bool:
+        return self._ways(volunteer)[1]
+
+    def _ways(self, volunteer) -> tuple[bool, bool]:
+        if "ways" not in self.context:
+            self.context["ways"] = selectors.notification_ways(volunteer.user)
+        return self.context["ways"]
 
 
 class VolunteerVettingStepOut(serializers.Serializer):

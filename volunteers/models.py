@@ -51,9 +51,8 @@ class Volunteer(models.Model):
     data_consent_at = models.DateTimeField(_("data-protection consent at"), null=True, blank=True)
     approved_at = models.DateTimeField(null=True, blank=True)
 
-    notify_email = models.BooleanField(_("by email"), default=True)
-    notify_sms = models.BooleanField(_("by SMS"), default=False)
-    notify_push = models.BooleanField(_("by web push"), default=False)
+    # How the volunteer is reached is the person's choice of channels per group of messages,
+    # User.notify_channels (liens/notify.py); the quiet hours are the volunteer's own.
     quiet_from = models.TimeField(_("quiet hours from"), default=datetime.time(21, 0))
     quiet_until = models.TimeField(_("quiet hours until"), default=datetime.time(8, 0))
 

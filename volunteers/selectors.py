@@ -12,6 +12,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from liens.choices import Interest, Language, VisitKind
+from liens.models import Notification
+from liens.selectors import channel_choices
 
 from . import vetting
 from .models import Volunteer
@@ -70,7 +72,8 @@ def _summary(volunteer: Volunteer, step: str) -> str:
     if step == "kinds":
         kinds = ", ".join(_labels(volunteer.visit_kinds, VisitKind)) or _("none yet")
         return _("%(kinds)s · %(n)s people at most") % {"kinds": kinds, "n": volunteer.max_commitments}
-    ways = [label for on, label in ((volunteer.notify_email, _("by email")), (volunteer.notify_sms, _("by SMS"))) if on]
+    by_email, by_sms = notification_ways(volunteer.user)
+    ways = [label for on, label in ((by_email, _("by email")), (by_sms, _("by SMS"))) if on]
     return _("%(ways)s · quiet from %(start)s to %(end)s") % {
         "ways": _capitalised(", ".join(ways)) or _("Nothing"),
         "start": formats.time_format(volunteer.quiet_from, "H:i"),
@@ -195,16 +198,18 @@ def vetting_summary(volunteer: Volunteer) -> dict:
     }
 
 
-# --- how a person wants to be reached (named in settings for liens' outbox) -------------------
+# --- how a person wants to be reached, and when not (quiet_windows is named in settings) ------
 
 
-def notification_preferences(user) -> tuple[bool, bool] | None:
-    """(wants email, wants SMS) for a volunteer; None for anyone else (coordinators, admins),
-    for whom the outbox uses its defaults. Named by settings.LIENS_NOTIFY_PREFERENCES."""
-    volunteer = getattr(user, "volunteer", None)  # the reverse one-to-one, cached on the user
-    if volunteer is None:
-        return None
-    return volunteer.notify_email, volunteer.notify_sms
+def notification_ways(user) -> tuple[bool, bool]:
+    """(by email, by SMS): whether some group of messages the person receives comes by email, by
+    SMS, read from their channels per group (the defaults where they chose none). The profile's
+    shortcut shows them; the outbox reads the groups themselves (liens.notify.default_channels)."""
+    choices = channel_choices(user).values()
+    return (
+        any(Notification.Channel.EMAIL in channels for channels in choices),
+        any(Notification.Channel.SMS in channels for channels in choices),
+    )
 
 
 def quiet_windows(user_ids) -> dict[int, tuple[datetime.time, datetime.time]]:

@@ -25,7 +25,10 @@ from liens.choices import Interest, Language, VisitKind
 from liens.errors import DomainError
 from liens.geocoding import GeoPoint, geocode, is_french_postcode
 from liens.models import Notification, PushSubscription, User
-from liens.services import notifications_scrub
+from liens.notify import chosen_channels
+from liens.push import push_available
+from liens.selectors import notification_groups_offered
+from liens.services import notifications_scrub, notify_channels_set
 
 from .models import AvailabilitySlot, Volunteer, new_calendar_token
 from .vetting import vetting_approve_if_complete
@@ -124,6 +127,9 @@ def volunteer_signup(*, user: User, postcode: str, phone: str = "", point: GeoPo
         user.phone = phone_normalise(phone)
         user.save(update_fields=["phone"])
     language = user.language if user.language in Language.values else Language.FRENCH
+    if user.phone:
+        # A phone given at sign-up: messages come by text message as well as by email.
+        _ways_set(user=user, by_email=True, by_sms=True)
     return Volunteer.objects.create(
         user=user,
         postcode=postcode.strip(),
@@ -133,8 +139,6 @@ def volunteer_signup(*, user: User, postcode: str, phone: str = "", point: GeoPo
         vetting_state=Volunteer.Vetting.PENDING,
         visit_kinds=list(VisitKind.values),
         languages=[language],
-        notify_email=True,
-        notify_sms=bool(user.phone),
     )
 
 
@@ -260,7 +264,8 @@ def volunteer_notifications_set(
     quiet_from: datetime.time,
     quiet_until: datetime.time,
 ) -> Volunteer:
-    """Store how the volunteer wants to be told things, their phone, and their quiet hours."""
+    """Store how the volunteer wants to be told things (by email, by SMS: in every group of messages
+    they receive, see _ways_set), their phone, and their quiet hours. Idempotent."""
     phone = phone_normalise(phone)
     if notify_sms and not phone:
         raise DomainError(_("Give a mobile number to receive text messages."), field="phone")
@@ -268,20 +273,24 @@ def volunteer_notifications_set(
         raise DomainError(_("Choose at least one way to reach you."), field="notify_email")
     with transaction.atomic():
         locked = _locked(volunteer)
-        locked.notify_email, locked.notify_sms = notify_email, notify_sms
         locked.quiet_from, locked.quiet_until = quiet_from, quiet_until
-        locked.save(
-            update_fields=[
-                "notify_email",
-                "notify_sms",
-                "quiet_from",
-                "quiet_until",
-                *_step_done(locked, "notifications"),
-            ]
-        )
+        locked.save(update_fields=["quiet_from", "quiet_until", *_step_done(locked, "notifications")])
         locked.user.phone = phone
         locked.user.save(update_fields=["phone"])
+        _ways_set(user=locked.user, by_email=notify_email, by_sms=notify_sms)
     return locked
+
+
+def _ways_set(*, user: User, by_email: bool, by_sms: bool) -> None:
+    """The profile's shortcut over the channels per group (liens.notify): email and SMS as asked in
+    every group of messages the person receives; push stays where they chose it for a group."""
+    ways = [Notification.Channel.EMAIL] * by_email + [Notification.Channel.SMS] * by_sms
+    push = [Notification.Channel.PUSH] if push_available() else []
+    choices = {
+        group: ways + [channel for channel in push if channel in (chosen_channels(user, group) or [])]
+        for group in notification_groups_offered(user)
+    }
+    notify_channels_set(user=user, choices=choices)
 
 
 # --- pause, leave, calendar ---------------------------------------------------------------------
@@ -347,7 +356,6 @@ def volunteer_leave(*, volunteer: Volunteer) -> Volunteer:
             setattr(locked, name, "")
         locked.latitude = locked.longitude = locked.birth_year = locked.paused_until = None
         locked.interests, locked.languages, locked.visit_kinds = [], [], []
-        locked.notify_email = locked.notify_sms = locked.notify_push = False
         locked.calendar_token = new_calendar_token()  # the old feed URL stops answering
         locked.left_at = timezone.now()
         locked.save()

@@ -84,9 +84,10 @@ def _step_form(step: str, volunteer: Volunteer, data=None):
         return forms.CharterForm(
             data, initial={"charter": accepted, "data_consent": volunteer.data_consent_at is not None}
         )
+    by_email, by_sms = selectors.notification_ways(user)
     initial = {
-        "notify_email": volunteer.notify_email,
-        "notify_sms": volunteer.notify_sms,
+        "notify_email": by_email,
+        "notify_sms": by_sms,
         "phone": user.phone,
         "quiet_from": volunteer.quiet_from,
         "quiet_until": volunteer.quiet_until,

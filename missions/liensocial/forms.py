@@ -5,14 +5,17 @@ import datetime
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from ..models import Association, LienSocialSession, VisitReport
+from ..forms import HowThePersonSeemedForm
+from ..models import Association, LienSocialSession
 from ..models.liensocial import MAX_HOURS_PER_MONTH
 
 DURATIONS = [(30, _("30 min")), (60, _("1 h")), (90, _("1 h 30")), (120, _("2 h"))]
 
 
-class SessionForm(forms.Form):
+class SessionForm(HowThePersonSeemedForm):
     """A session on a phone: when (today by default), how long, what, how the person seemed."""
+
+    field_order = ["date", "time", "duration_minutes", "activity", "mood", "concerns", "notes", "over_plan_reason"]
 
     date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     time = forms.TimeField(label=_("Start time"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
@@ -21,21 +24,6 @@ class SessionForm(forms.Form):
     )
     activity = forms.ChoiceField(
         label=_("Activity"), choices=LienSocialSession.Activity.choices, widget=forms.RadioSelect
-    )
-    mood = forms.ChoiceField(
-        label=_("How did the person seem?"), choices=VisitReport.Mood.choices, widget=forms.RadioSelect
-    )
-    concerns = forms.MultipleChoiceField(
-        label=_("Anything worrying? (optional)"),
-        required=False,
-        choices=VisitReport.Concern.choices,
-        widget=forms.CheckboxSelectMultiple,
-    )
-    notes = forms.CharField(
-        label=_("Anything to add? (optional)"),
-        required=False,
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 3}),
     )
     over_plan_reason = forms.CharField(
         label=_("Reason for going beyond the plan (only if asked)"), required=False, max_length=300

@@ -23,7 +23,7 @@ from liens.forms import form_apply_domain_error
 from liens.scopes import scope_enter, scopes_disabled
 
 from .. import disclosure
-from ..models import ApaPlan, Association, Beneficiary, Membership, VisitReport
+from ..models import ApaPlan, Association, Beneficiary, Membership
 from ..scoping import get_scoped_or_404, staff_view
 from . import forms, months, selectors, services
 from .statement import statement_csv_rows, statement_pdf
@@ -122,7 +122,6 @@ def session_new(request, plan_id: int):
             "plan": plan,
             "details": details,
             "month": months.plan_month(plan, year, month, tz=service.timezone),
-            "urgent_concerns": " ".join(sorted(VisitReport.URGENT_CONCERNS)),
         },
         status=400 if request.method == "POST" else 200,
     )

@@ -18,7 +18,8 @@ from django.utils.translation import gettext_lazy as _
 from liens.errors import DomainError
 from missions.models import Match, Mission, Visit
 from missions.permissions import match_party_check, staff_check
-from missions.visits.services import reminders_replan_for_match, stand_in_visits_trim
+from missions.visits.reminders import reminders_replan_for_match
+from missions.visits.services import stand_in_visits_trim
 from missions.visits.tasks import materialise_match
 
 from .common import (

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from missions.assessments import scale_facts
 from missions.models import Assessment, Association, Beneficiary
-from missions.visits.services import association_zone
+from missions.visits.zones import association_zone
 
 from . import schedule
 

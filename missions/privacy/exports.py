@@ -273,9 +273,6 @@ _PROFILE_EXPORT_FIELDS = (
     "charter_accepted_at",
     "data_consent_at",
     "approved_at",
-    "notify_email",
-    "notify_sms",
-    "notify_push",
     "quiet_from",
     "quiet_until",
 )
@@ -315,6 +312,7 @@ def volunteer_data_export(volunteer) -> dict:
             "last_name": user.last_name,
             "phone": user.phone,
             "language": user.language,
+            "notify_channels": user.notify_channels,
             "date_joined": _json_value(user.date_joined),
         },
         "profile": {name: _json_value(getattr(volunteer, name)) for name in _PROFILE_EXPORT_FIELDS},

@@ -11,7 +11,8 @@ from missions.outcomes.selectors import reassessment_board
 
 from .links import attention_url
 from .selectors import attention_for
-from .services import association_staff, association_zone
+from .services import association_staff
+from .zones import association_zone
 
 
 def digest_send(*, association: Association, now: datetime.datetime | None = None) -> int:

@@ -1,4 +1,5 @@
-"""Reads about visits: what still deserves a reminder, and what needs a coordinator's attention."""
+"""Reads about visits: what still deserves a reminder, what needs a coordinator's attention, and
+what a message about one visit names."""
 
 import datetime
 from dataclasses import dataclass, field
@@ -6,9 +7,12 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.db.models import Count, F, Q, QuerySet
 
+from liens.models import User
 from missions.models import IsolationAlert, Match, Mission, Visit
 
 LIST_LIMIT = 20
+# What every step on one visit reads: its mission, association, beneficiary and volunteer.
+VISIT_RELATED = ("match__mission__association", "match__mission__beneficiary", "match__volunteer__user")
 
 
 def visits_still_scheduled(rows) -> set[int]:
@@ -88,3 +92,22 @@ def attention_for(*, association_ids: list[int] | None, now: datetime.datetime, 
         open_alerts=alerts.count(),
         unfilled_missions=list(missions[:LIST_LIMIT]),
     )
+
+
+def visit_context(visit: Visit, recipient: User) -> dict:
+    """What every message and page about one visit names (the visit loaded with VISIT_RELATED)."""
+    mission = visit.match.mission
+    beneficiary = mission.beneficiary
+    who = beneficiary.display_name if beneficiary else mission.title
+    where = (beneficiary.neighbourhood or beneficiary.city) if beneficiary else mission.place
+    return {
+        "visit": visit,
+        "mission": mission,
+        "who": who,
+        "where": where,
+        "who_where": f"{who} ({where})" if where else who,
+        "volunteer_name": visit.match.volunteer.user.get_full_name() or visit.match.volunteer.user.email,
+        "starts_at": visit.starts_at,
+        "ends_at": visit.ends_at,
+        "association": mission.association,
+    }

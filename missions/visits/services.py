@@ -1,10 +1,9 @@
-"""Visits ahead and what hangs on them: the materialised series, the reminder plan, moving and
-cancelling one visit, chasing reports.
+"""Visits ahead and what hangs on them: the materialised series, moving and cancelling one visit,
+chasing reports. Each change rewrites the visit's reminder plan (reminders.py).
 
-Time: stored in UTC. A weekly schedule is a weekday and a wall-clock time in the association's
-zone; each occurrence is built from its *local date* plus that wall-clock time and only then
-converted to UTC, so a 15:00 visit stays at 15:00 local on both sides of a DST change (its UTC
-time is what moves). Reminder hours are computed the same way.
+A weekly schedule is a weekday and a wall-clock time in the association's zone; each occurrence
+is built from its local date (zones.local_at), so a 15:00 visit stays at 15:00 local on both
+sides of a DST change.
 """
 
 from __future__ import annotations
@@ -13,82 +12,26 @@ import datetime
 import hashlib
 import logging
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from liens.errors import DomainError
-from liens.models import Notification, User
-from liens.notify import default_channels, notification_rows, notify, notify_many
+from liens.models import User
+from liens.notify import notify
 from missions.alerts.services import alert_raise_missed_visits
 from missions.matching.services import substitute_propose
 from missions.models import Association, Beneficiary, Match, Membership, Mission, Visit
 from missions.permissions import match_party_check
 
-from .links import attention_url, cant_come_url, visit_report_url
+from .links import attention_url
+from .reminders import reminder_times, reminders_plan, reminders_plan_batch
+from .selectors import VISIT_RELATED, visit_context
+from .zones import association_zone, local_at
 
 log = logging.getLogger(__name__)
-
-REMINDER_KINDS = ("visit_reminder_eve", "visit_reminder_soon", "report_nudge", "report_nudge_morning")
-VISIT_RELATED = ("match__mission__association", "match__mission__beneficiary", "match__volunteer__user")
-
-
-# --- Time helpers --------------------------------------------------------------------------
-
-
-def association_zone(association: Association) -> ZoneInfo:
-    """The association's zone; the site's zone if the stored name is unknown."""
-    try:
-        return ZoneInfo(association.timezone or settings.TIME_ZONE)
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo(settings.TIME_ZONE)
-
-
-def local_at(day: datetime.date, at: datetime.time, zone: ZoneInfo) -> datetime.datetime:
-    """Wall-clock `at` on local `day`, as an aware UTC datetime.
-
-    A time skipped in spring (02:30 on the last Sunday of March) takes the winter offset and
-    lands at 03:30; a time repeated in autumn takes its first occurrence (fold=0).
-    """
-    return datetime.datetime.combine(day, at, tzinfo=zone).astimezone(datetime.UTC)
-
-
-@dataclass(frozen=True)
-class ReminderTimes:
-    """When reminders go out; settings give the defaults, Association.preferences["reminders"] overrides."""
-
-    evening_hour: int
-    before_hours: float
-    nudge_after_hours: float
-    morning_hour: int
-    unconfirmed_after_hours: float
-
-
-def reminder_times(association: Association) -> ReminderTimes:
-    """The association's reminder times, each override checked for type and range."""
-    prefs = (association.preferences or {}).get("reminders") or {}
-
-    def pick(name: str, default, low, high):
-        try:
-            value = type(default)(prefs.get(name, default))
-        except (TypeError, ValueError):
-            return default
-        return value if low <= value <= high else default
-
-    return ReminderTimes(
-        evening_hour=pick("evening_hour", settings.LIENS_REMINDER_EVENING_HOUR, 0, 23),
-        before_hours=pick("before_hours", float(settings.LIENS_REMINDER_BEFORE_HOURS), 0.25, 24.0),
-        nudge_after_hours=pick("nudge_after_hours", float(settings.LIENS_REPORT_NUDGE_AFTER_HOURS), 0.0, 24.0),
-        morning_hour=pick("morning_hour", settings.LIENS_REPORT_NUDGE_MORNING_HOUR, 0, 23),
-        unconfirmed_after_hours=pick(
-            "unconfirmed_after_hours", float(settings.LIENS_REPORT_UNCONFIRMED_AFTER_HOURS), 1.0, 24.0 * 14
-        ),
-    )
 
 
 # --- Materialising the series --------------------------------------------------------------
@@ -161,8 +104,7 @@ def _visits_create(planned: list[Visit], *, now: datetime.datetime) -> int:
     ).select_related(*VISIT_RELATED)
     # The reminders of all of them at once: a fixed number of queries per batch, not per visit.
     visits = [visit for visit in created if (visit.match_id, visit.occurrence) in wanted]
-    for start in range(0, len(visits), PLAN_BATCH):
-        _reminders_plan_many(visits[start : start + PLAN_BATCH], now=now)
+    reminders_plan_batch(visits=visits, now=now)
     return len(fresh)
 
 
@@ -265,190 +207,6 @@ def visits_reschedule(*, match: Match, now: datetime.datetime | None = None) -> 
                 continue
             reminders_plan(visit=visit, now=now)
     return visits_materialise(match=match, weeks=weeks, now=now)
-
-
-# --- The reminder plan ---------------------------------------------------------------------
-
-
-def reminder_key(visit: Visit, kind: str) -> str:
-    """The dedup key of one reminder: it names the start, so a moved visit gets new rows."""
-    return f"visit:{visit.pk}:{kind}:{int(visit.starts_at.timestamp())}"
-
-
-def reminder_schedule(
-    visit: Visit, *, now: datetime.datetime
-) -> list[tuple[str, datetime.datetime, datetime.datetime]]:
-    """(kind, due_at, expires_at) of each reminder the visit still needs. Pure; empty unless
-    scheduled, and empty while its match is paused (resuming plans them again)."""
-    if visit.status != Visit.Status.SCHEDULED or visit.match.is_suspended:
-        return []
-    association = visit.match.mission.association
-    times = reminder_times(association)
-    zone = association_zone(association)
-    eve = local_at(
-        visit.starts_at.astimezone(zone).date() - datetime.timedelta(days=1), datetime.time(times.evening_hour), zone
-    )
-    soon = visit.starts_at - datetime.timedelta(hours=times.before_hours)
-    nudge = visit.ends_at + datetime.timedelta(hours=times.nudge_after_hours)
-    morning = local_at(
-        visit.ends_at.astimezone(zone).date() + datetime.timedelta(days=1), datetime.time(times.morning_hour), zone
-    )
-    unconfirmed_at = visit.ends_at + datetime.timedelta(hours=times.unconfirmed_after_hours)
-    # Reminders further ahead than a one-tap link lives are written later by the nightly plan.
-    horizon = now + datetime.timedelta(days=settings.LIENS_CANT_COME_LINK_DAYS - 5)
-    plan = []
-    if now < eve < soon and eve <= horizon:
-        plan.append(("visit_reminder_eve", eve, visit.starts_at))
-    if visit.starts_at > now and soon <= horizon:
-        # A visit planned at short notice still gets its reminder, at once.
-        plan.append(("visit_reminder_soon", max(soon, now), visit.starts_at))
-    if now < nudge < unconfirmed_at and nudge <= horizon:
-        plan.append(("report_nudge", nudge, unconfirmed_at))
-    if now < morning < unconfirmed_at and nudge < morning and morning <= horizon:
-        plan.append(("report_nudge_morning", morning, unconfirmed_at))
-    return plan
-
-
-def visit_context(visit: Visit, recipient: User) -> dict:
-    mission = visit.match.mission
-    beneficiary = mission.beneficiary
-    who = beneficiary.display_name if beneficiary else mission.title
-    where = (beneficiary.neighbourhood or beneficiary.city) if beneficiary else mission.place
-    return {
-        "visit": visit,
-        "mission": mission,
-        "who": who,
-        "where": where,
-        "who_where": f"{who} ({where})" if where else who,
-        "volunteer_name": visit.match.volunteer.user.get_full_name() or visit.match.volunteer.user.email,
-        "starts_at": visit.starts_at,
-        "ends_at": visit.ends_at,
-        "association": mission.association,
-    }
-
-
-def reminders_plan(*, visit: Visit, now: datetime.datetime | None = None) -> int:
-    """Rewrite the visit's pending reminder rows to match it now; returns the count of rows written.
-
-    Idempotent: keys name the visit, kind and start, so a second run writes nothing; a moved
-    visit gets fresh rows while its stale pending ones are cancelled, and a visit that is no
-    longer scheduled has all of its pending reminders cancelled.
-    """
-    now = now or timezone.now()
-    if not Visit.match.is_cached(visit):
-        visit = Visit.objects.select_related(*VISIT_RELATED).get(pk=visit.pk)
-    return _reminders_plan_many([visit], now=now)
-
-
-def _reminders_plan_many(visits: list[Visit], *, now: datetime.datetime) -> int:
-    """reminders_plan for many visits (loaded with VISIT_RELATED) at once, in one transaction
-    and a fixed number of queries however many visits: the timing of each reminder is
-    reminder_schedule's, the rows are compared with the outbox's in bulk, and only the missing
-    ones are rendered and inserted (the dedup key's unique constraint absorbs a race)."""
-    if not visits:
-        return 0
-    plans = []
-    wanted: list[str] = []
-    chosen: dict[tuple[int, str], list[str]] = {}  # (recipient, kind): channels, asked once each
-    for visit in visits:
-        recipient = visit.match.volunteer.user
-        schedule = []
-        for kind, due_at, expires_at in reminder_schedule(visit, now=now):
-            # Each kind's channels: the person may choose them per group of messages.
-            if (recipient.pk, kind) not in chosen:
-                chosen[recipient.pk, kind] = default_channels(recipient, urgent=False, kind=kind)
-            channels = chosen[recipient.pk, kind]
-            keys = [f"{reminder_key(visit, kind)}:{channel}" for channel in channels]
-            schedule.append((kind, due_at, expires_at, channels, keys))
-        plans.append((visit, recipient, schedule))
-        wanted += [key for *_rest, keys in schedule for key in keys]
-    ours = Q()
-    for visit in visits:
-        ours |= Q(dedup_key__startswith=f"visit:{visit.pk}:")
-    with transaction.atomic():
-        Notification.objects.filter(ours, kind__in=REMINDER_KINDS, status=Notification.Status.PENDING).exclude(
-            dedup_key__in=wanted
-        ).update(status=Notification.Status.CANCELLED, claimed_at=None, last_error="the visit changed")
-        existing = {
-            key: (pk, status)
-            for pk, key, status in Notification.objects.filter(dedup_key__in=wanted).values_list(
-                "pk", "dedup_key", "status"
-            )
-        }
-        revived, rows = [], []
-        for visit, recipient, schedule in plans:
-            zone = association_zone(visit.match.mission.association)
-            for kind, due_at, expires_at, channels, keys in schedule:
-                # Moved back to a time it had before: those rows were cancelled; they come back.
-                revived += [
-                    Notification(pk=existing[key][0], status=Notification.Status.PENDING, due_at=due_at, last_error="")
-                    for key in keys
-                    if key in existing and existing[key][1] == Notification.Status.CANCELLED
-                ]
-                if all(key in existing for key in keys):
-                    continue
-                context = {
-                    **visit_context(visit, recipient),
-                    "cant_come_link": cant_come_url(visit, recipient),
-                    "report_link": visit_report_url(visit),
-                }
-                # Templates render dates in the association's zone, whatever the server's.
-                with timezone.override(zone):
-                    rows += notification_rows(
-                        recipient=recipient,
-                        kind=kind,
-                        context=context,
-                        dedup_key=reminder_key(visit, kind),
-                        due_at=due_at,
-                        channels=channels,
-                        payload={
-                            "tz": zone.key,
-                            "expires_at": expires_at.isoformat(),
-                            "guard": "visit_scheduled",
-                            "visit_id": visit.pk,
-                        },
-                    )
-        Notification.objects.bulk_update(revived, ["status", "due_at", "last_error"])
-        return len(notify_many(rows))
-
-
-def reminders_replan_for_match(*, match: Match, now: datetime.datetime | None = None) -> int:
-    """After a match is paused or resumed: rewrite the reminders of its visits ahead (or awaiting
-    their report). Pausing cancels their pending rows; resuming revives or writes them. Idempotent."""
-    now = now or timezone.now()
-    visits = Visit.objects.filter(
-        match_id=match.pk,
-        status=Visit.Status.SCHEDULED,
-        ends_at__gte=now - datetime.timedelta(hours=settings.LIENS_REPORT_UNCONFIRMED_AFTER_HOURS),
-    ).select_related(*VISIT_RELATED)
-    return _reminders_plan_many(list(visits), now=now)
-
-
-# How many visits the nightly plan handles per transaction: its queries grow with the batches,
-# not with the visits.
-PLAN_BATCH = 500
-
-
-def reminders_plan_upcoming(*, now: datetime.datetime | None = None) -> int:
-    """Nightly safety net: re-plan every visit that is coming up or awaiting its report, in
-    batches of PLAN_BATCH visits. Idempotent."""
-    now = now or timezone.now()
-    visits = (
-        Visit.objects.filter(
-            status=Visit.Status.SCHEDULED,
-            starts_at__lte=now + datetime.timedelta(days=settings.LIENS_CANT_COME_LINK_DAYS),
-            ends_at__gte=now - datetime.timedelta(hours=settings.LIENS_REPORT_UNCONFIRMED_AFTER_HOURS),
-        )
-        .select_related(*VISIT_RELATED)
-        .order_by("starts_at", "pk")
-    )
-    written, batch = 0, []
-    for visit in visits.iterator(chunk_size=PLAN_BATCH):
-        batch.append(visit)
-        if len(batch) == PLAN_BATCH:
-            written += _reminders_plan_many(batch, now=now)
-            batch = []
-    return written + _reminders_plan_many(batch, now=now)
 
 
 # --- Telling people ------------------------------------------------------------------------

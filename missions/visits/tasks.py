@@ -4,7 +4,7 @@ from celery import shared_task
 
 from liens.celery import AfterCommitTask
 
-from . import digest, services
+from . import digest, reminders, services
 
 
 @shared_task(name="missions.visits.materialise_all", ignore_result=True)
@@ -22,7 +22,7 @@ def materialise_match(match_id: int) -> int:
 @shared_task(name="missions.visits.plan_reminders_all", ignore_result=True)
 def plan_reminders_all() -> int:
     """Nightly: re-plan reminders of upcoming visits. Idempotent (dedup keys)."""
-    return services.reminders_plan_upcoming()
+    return reminders.reminders_plan_upcoming()
 
 
 @shared_task(name="missions.visits.chase_reports", ignore_result=True)

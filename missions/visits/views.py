@@ -19,7 +19,8 @@ from missions.scoping import get_scoped_or_404, staff_required
 
 from . import links, services
 from .forms import CantComeForm, DigestModeForm, MoveForm, StaffCancelForm
-from .selectors import attention_for
+from .selectors import VISIT_RELATED, attention_for, visit_context
+from .zones import association_zone, local_at
 
 VIA = "match__mission__association"
 
@@ -49,7 +50,7 @@ def cant_come(request, token: str):
             message=_("It may have been cut or changed. Please use the link in your latest reminder."),
             status=400,
         )
-    visit = Visit.objects.select_related(*services.VISIT_RELATED).filter(pk=data.get("v")).first()
+    visit = Visit.objects.select_related(*VISIT_RELATED).filter(pk=data.get("v")).first()
     if visit is None or visit.match.volunteer.user_id != data.get("u"):
         return _link_problem(
             request,
@@ -79,7 +80,7 @@ def cant_come(request, token: str):
                 "The visits to %(who)s are paused for now: there is nothing to cancel. "
                 "Your coordinator will tell you when they start again."
             )
-            % {"who": services.visit_context(visit, visit.match.volunteer.user)["who"]},
+            % {"who": visit_context(visit, visit.match.volunteer.user)["who"]},
             status=409,
         )
     if int(visit.starts_at.timestamp()) != data.get("t"):
@@ -98,12 +99,12 @@ def cant_come(request, token: str):
             form_apply_domain_error(form, exc)
         else:
             return render(request, "missions/visits/cant_come_done.html", {"visit": visit})
-    zone = services.association_zone(visit.match.mission.association)
+    zone = association_zone(visit.match.mission.association)
     with timezone.override(zone):
         return render(
             request,
             "missions/visits/cant_come.html",
-            {"visit": visit, "form": form, **services.visit_context(visit, visit.match.volunteer.user)},
+            {"visit": visit, "form": form, **visit_context(visit, visit.match.volunteer.user)},
         )
 
 
@@ -138,7 +139,7 @@ def digest_mode(request):
 @staff_required
 def staff_cancel(request, pk: int):
     """Staff: cancel one visit of their association (others' visits answer 404)."""
-    visit = get_scoped_or_404(Visit.objects.select_related(*services.VISIT_RELATED), request.user, via=VIA, pk=pk)
+    visit = get_scoped_or_404(Visit.objects.select_related(*VISIT_RELATED), request.user, via=VIA, pk=pk)
     form = StaffCancelForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -156,12 +157,12 @@ def staff_cancel(request, pk: int):
 @staff_required
 def staff_move(request, pk: int):
     """Staff: move one visit of their association to another date and time (local to the association)."""
-    visit = get_scoped_or_404(Visit.objects.select_related(*services.VISIT_RELATED), request.user, via=VIA, pk=pk)
-    zone = services.association_zone(visit.match.mission.association)
+    visit = get_scoped_or_404(Visit.objects.select_related(*VISIT_RELATED), request.user, via=VIA, pk=pk)
+    zone = association_zone(visit.match.mission.association)
     local = visit.starts_at.astimezone(zone)
     form = MoveForm(request.POST or None, initial={"day": local.date(), "at": local.time().replace(second=0)})
     if request.method == "POST" and form.is_valid():
-        starts_at = services.local_at(form.cleaned_data["day"], form.cleaned_data["at"], zone)
+        starts_at = local_at(form.cleaned_data["day"], form.cleaned_data["at"], zone)
         try:
             with transaction.atomic():
                 services.visit_move(

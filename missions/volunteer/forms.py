@@ -4,7 +4,7 @@ Invalid fields are marked for screen readers by the site's form renderer (liens/
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from missions.models import VisitReport
+from missions.forms import HowThePersonSeemedForm
 
 
 class ReasonForm(forms.Form):
@@ -17,8 +17,10 @@ class MoveVisitForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=200)
 
 
-class ReportForm(forms.Form):
+class ReportForm(HowThePersonSeemedForm):
     """The report in three taps: happened? how did the person seem? send."""
+
+    field_order = ["happened", "mood", "concerns", "notes", "duration_minutes"]
 
     happened = forms.TypedChoiceField(
         label=_("Did the visit take place?"),
@@ -26,24 +28,14 @@ class ReportForm(forms.Form):
         coerce=lambda value: value == "yes",
         widget=forms.RadioSelect,
     )
-    mood = forms.ChoiceField(
-        label=_("How did the person seem?"), required=False, choices=VisitReport.Mood.choices, widget=forms.RadioSelect
-    )
-    concerns = forms.MultipleChoiceField(
-        label=_("Anything worrying? (optional)"),
-        required=False,
-        choices=VisitReport.Concern.choices,
-        widget=forms.CheckboxSelectMultiple,
-    )
-    notes = forms.CharField(
-        label=_("Anything to add? (optional)"),
-        required=False,
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
     duration_minutes = forms.IntegerField(
         label=_("How long, in minutes (optional)"), required=False, min_value=1, max_value=600
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Asked only when the visit took place (clean).
+        self.fields["mood"].required = False
 
     def clean(self):
         data = super().clean()

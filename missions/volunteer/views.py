@@ -24,7 +24,6 @@ from liens.scopes import view_scopes_disabled
 from missions.conversations.selectors import volunteer_unread, volunteer_unread_conversations
 from missions.conversations.views import conversation_block
 from missions.matching import services as matching
-from missions.models import VisitReport
 from missions.reports import visit_report_submit
 from missions.visits import services as visit_services
 from volunteers.models import Volunteer
@@ -317,7 +316,6 @@ def visit_report(request, volunteer: Volunteer, visit_id: int):
             "item": selectors.visit_item(visit, volunteer, timezone.now()),
             # Shown at once when an urgent concern is ticked with no network (pwa.js).
             "emergency_numbers": settings.LIENS_EMERGENCY_NUMBERS,
-            "urgent_concerns": " ".join(sorted(VisitReport.URGENT_CONCERNS)),
         },
         status=400 if request.method == "POST" else 200,
     )

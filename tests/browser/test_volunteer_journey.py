@@ -109,7 +109,7 @@ def test_a_volunteer_signs_up_takes_a_match_and_reports_an_urgent_concern(
     scale.click(page.get_by_role("button", name="Enregistrer", exact=True), "profile")
     volunteer = User.objects.get(email="camille@exemple.fr").volunteer
     assert volunteer.profile_steps_done == ["availability", "place", "charter"] and volunteer.slots.count() == 2
-    assert "home_visit" in volunteer.visit_kinds and volunteer.notify_sms
+    assert "home_visit" in volunteer.visit_kinds and volunteer.user.notify_channels["reminders"] == ["email", "sms"]
 
     scale.goto("/volunteer/vetting/", "vetting (pending)")
     assert "Vérification des antécédents" in page.content()

@@ -155,9 +155,8 @@ def test_the_volunteers_notice_is_in_their_language_and_waits_for_the_end_of_qui
     match, volunteer, coordinator_a
 ):
     volunteer.user.language, volunteer.user.phone = "en", "+33612345678"
+    volunteer.user.notify_channels = {"messages": ["email", "sms"]}
     volunteer.user.save()
-    volunteer.notify_sms = True
-    volunteer.save()
     late = timezone.now().replace(hour=21, minute=30)  # 22:30 in Paris in winter
     services.message_post(match=match, by=coordinator_a, body="Bonsoir", now=late)
     sms = _notices(volunteer.user).get(channel="sms")

@@ -140,7 +140,6 @@ def test_urgent_sms_ignores_quiet_hours(recorder):
 def test_a_volunteers_own_quiet_hours_are_used(recorder):
     volunteer = factories.VolunteerFactory(
         user=factories.UserFactory(phone="+33612345678"),
-        notify_sms=True,
         quiet_from=datetime.time(20, 0),
         quiet_until=datetime.time(9, 30),
     )
@@ -158,7 +157,6 @@ def test_without_a_quiet_hours_function_the_default_window_applies(recorder, set
     settings.OUTBOX_QUIET_WINDOWS = ""
     volunteer = factories.VolunteerFactory(
         user=factories.UserFactory(phone="+33612345678"),
-        notify_sms=True,
         quiet_from=datetime.time(20, 0),
         quiet_until=datetime.time(9, 30),
     )

@@ -13,7 +13,7 @@ from liens.models import Notification, NotificationAttempt, PushSubscription
 from liens.notify import default_channels, notify
 from liens.outbox.dispatch import dispatch_due
 from liens.services import push_subscription_save
-from missions.visits.services import reminders_plan
+from missions.visits.reminders import reminders_plan
 from tests import factories
 from tests.visits.conftest import weekly_match  # noqa: F401 (a fixture)
 

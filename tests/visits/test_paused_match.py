@@ -13,7 +13,8 @@ from liens.outbox.dispatch import dispatch_due
 from missions.matching.life import match_activate, match_pause
 from missions.models import Match, Visit
 from missions.visits.links import cant_come_token
-from missions.visits.services import reminders_plan, reminders_plan_upcoming, reports_chase
+from missions.visits.reminders import reminders_plan, reminders_plan_upcoming
+from missions.visits.services import reports_chase
 from tests import factories
 from tests.outbox.fakes import Recorder, channels
 

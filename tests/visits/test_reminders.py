@@ -12,15 +12,8 @@ from django.test.utils import CaptureQueriesContext
 from liens.models import Notification
 from liens.outbox.dispatch import dispatch_due
 from missions.models import Membership, Visit
-from missions.visits.services import (
-    reminder_key,
-    reminders_plan,
-    reminders_plan_upcoming,
-    reports_chase,
-    unconfirmed_notify,
-    visit_cancel,
-    visit_move,
-)
+from missions.visits.reminders import reminder_key, reminders_plan, reminders_plan_upcoming
+from missions.visits.services import reports_chase, unconfirmed_notify, visit_cancel, visit_move
 from tests import factories
 from tests.outbox.fakes import Recorder, channels
 
@@ -113,9 +106,8 @@ def test_an_english_speaking_volunteer_gets_english(weekly_match):
 
 def test_sms_reminders_go_out_too_when_the_volunteer_wants_them(weekly_match):
     volunteer = weekly_match.volunteer
-    volunteer.notify_sms = True
-    volunteer.save()
     volunteer.user.phone = "06 12 34 56 78"
+    volunteer.user.notify_channels = {"reminders": ["email", "sms"]}
     volunteer.user.save()
     visit = visit_on(weekly_match, datetime.date(2026, 3, 31))
     with time_machine.travel(paris(2026, 3, 20, 12), tick=False):

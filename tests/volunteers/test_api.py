@@ -95,6 +95,9 @@ def test_the_wizard_through_the_api(volunteer_client, volunteer):
     assert (body["postcode"], body["city"], body["phone"]) == ("69100", "Villeurbanne", "+33612345678")
     assert body["languages"] == ["fr", "ar"] and body["visit_kinds"] == ["phone_call"]
     assert len(body["profile_steps_done"]) == 6
+    assert (body["notify_email"], body["notify_sms"]) == (False, True)
+    volunteer.user.refresh_from_db()
+    assert volunteer.user.notify_channels == {"reminders": ["sms"], "matches": ["sms"], "messages": ["sms"]}
     assert "latitude" not in body and "longitude" not in body
 
 

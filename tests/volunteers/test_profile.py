@@ -70,7 +70,9 @@ def test_the_whole_wizard_saves_every_answer(client, newcomer):
     assert v.interests == ["gardening", "cards"] and v.languages == ["fr", "it"]
     assert v.visit_kinds == ["home_visit", "phone_call"] and v.max_commitments == 3
     assert v.charter_accepted_at and v.data_consent_at
-    assert v.notify_sms and v.user.phone == "+33612345678" and v.quiet_from == datetime.time(21, 30)
+    both = ["email", "sms"]
+    assert v.user.notify_channels == {"reminders": both, "matches": both, "messages": both}
+    assert v.user.phone == "+33612345678" and v.quiet_from == datetime.time(21, 30)
     # The grid reads the merged slot back as the cells ticked.
     page = client.get(reverse("volunteers:profile_step", args=["availability"])).content.decode()
     assert 'name="d1_afternoon" id="id_d1_afternoon" checked' in page

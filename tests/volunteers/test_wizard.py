@@ -8,7 +8,7 @@ from liens.models import User
 from tests import factories
 from volunteers import services
 from volunteers.models import Volunteer
-from volunteers.selectors import profile_next_step
+from volunteers.selectors import notification_ways, profile_next_step
 
 pytestmark = pytest.mark.django_db
 
@@ -30,14 +30,17 @@ def _step(client, step, data):
 
 def test_sign_up_sets_the_defaults_the_optional_steps_would_ask(newcomer):
     assert newcomer.visit_kinds == ["home_visit", "phone_call", "outing", "group_event"]
-    assert newcomer.languages == ["fr"] and newcomer.notify_email and newcomer.notify_sms
+    assert newcomer.languages == ["fr"] and notification_ways(newcomer.user) == (True, True)
+    both = ["email", "sms"]
+    assert newcomer.user.notify_channels == {"reminders": both, "matches": both, "messages": both}
     assert float(newcomer.travel_radius_km) == 3 and newcomer.max_commitments == 2
 
 
 def test_no_phone_no_text_messages_by_default(db):
     user = factories.UserFactory(phone="", language="en")
     volunteer = services.volunteer_signup(user=user, postcode="69004")
-    assert not volunteer.notify_sms and volunteer.languages == ["en"]
+    assert notification_ways(user) == (True, False) and volunteer.languages == ["en"]
+    assert user.notify_channels == {}
 
 
 def test_two_steps_then_the_missions_page(client, newcomer):

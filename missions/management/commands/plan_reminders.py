@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
-from missions.visits.services import reminders_plan_upcoming
+from missions.visits.reminders import reminders_plan_upcoming
 
 
 class Command(BaseCommand):
