@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Q, QuerySet, Sum
 from django.http import Http404
 
+from liens.models import User
 from liens.scopes import scopes_disabled
 
 from ..models import ApaPlan, Association, Beneficiary, LienSocialSession, Membership
@@ -176,3 +177,13 @@ def statement(*, service: Association, year: int, month: int, plan: ApaPlan | No
             )
         )
     return Statement(service=service, year=year, month=month, rows=rows)
+
+
+def service_managers(*, service_id: int) -> list[User]:
+    """The active managers of a home-care service, in a stable order: those told of its
+    sessions' urgent concerns and of its months' shortfalls."""
+    with scopes_disabled("the managers of a service, told about its own plans"):
+        memberships = Membership.objects.filter(
+            association_id=service_id, role=Membership.Role.MANAGER, user__is_active=True
+        ).select_related("user")
+        return [membership.user for membership in memberships.order_by("pk")]

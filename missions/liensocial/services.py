@@ -21,7 +21,7 @@ from ..models import ApaPlan, Association, Beneficiary, Contact, LienSocialSessi
 from ..models.liensocial import MAX_HOURS_PER_MONTH
 from ..permissions import staff_check
 from . import months
-from .selectors import service_month
+from .selectors import service_managers, service_month
 
 # Who records sessions for a service: its professionals, and its managers (who also deliver).
 DELIVERING_ROLES = (Membership.Role.PROFESSIONAL, Membership.Role.MANAGER)
@@ -179,16 +179,7 @@ def session_urgent_notify(*, session: LienSocialSession) -> int:
     """
     plan = session.plan
     labels = dict(VisitReport.Concern.choices)
-    with scopes_disabled("the managers of the session's own service"):
-        managers = [
-            m.user
-            for m in Membership.objects.filter(
-                association_id=plan.service_id, role=Membership.Role.MANAGER, user__is_active=True
-            )
-            .exclude(user_id=session.professional_id)
-            .select_related("user")
-            .order_by("pk")
-        ]
+    managers = [user for user in service_managers(service_id=plan.service_id) if user.pk != session.professional_id]
     link = site_url(f"{reverse('liensocial:session-new', args=[plan.pk])}?service={plan.service_id}")
     context = {
         "service": plan.service.name,
@@ -234,7 +225,7 @@ def shortfalls_notify(*, now: datetime.datetime | None = None) -> int:
         behind = [row for row in service_month(service=service, year=year, month=month) if row.shortfall]
         if not behind:
             continue
-        managers = [m.user for m in service.memberships.filter(role=Membership.Role.MANAGER).select_related("user")]
+        managers = service_managers(service_id=service.pk)
         for row in behind:
             context = {
                 "service": service.name,
