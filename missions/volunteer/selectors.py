@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Q
 from django.http import Http404
-from django.urls import reverse
+from django.urls import resolve, reverse
 from django.utils import formats, timezone
 from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext as _
@@ -206,8 +206,8 @@ def _visits(volunteer: Volunteer):
 
 # What a list of visits shows (visit_item: the visit, its report, and the mission's safe card,
 # mission_card, whose schedule needs the association's time zone): the lists read these columns
-# only, so a page compiles and reads a fraction of the five tables' columns. The one visit's
-# page (visit_for_volunteer_or_404) reads them all.
+# only, so a page compiles and reads a fraction of the five tables' columns. The pages that
+# change one visit (visit_for_volunteer_or_404) read them all.
 _LISTED = (
     "starts_at",
     "ends_at",
@@ -324,9 +324,11 @@ def volunteer_hours(volunteer: Volunteer) -> float:
     return volunteer_total_hours(volunteer=volunteer)
 
 
-def visit_for_volunteer_or_404(volunteer: Volunteer, visit_id: int):
-    """One of the volunteer's visits, or 404 — someone else's visit is not found, not forbidden."""
-    visit = _visits(volunteer).filter(pk=visit_id).first()
+def visit_for_volunteer_or_404(volunteer: Volunteer, visit_id: int, *, listed: bool = False):
+    """One of the volunteer's visits, or 404 — someone else's visit is not found, not forbidden.
+    `listed`: only the columns the lists read (_LISTED), for a page that shows the visit as
+    they do (the report form: its service reads the visit afresh under a lock)."""
+    visit = (_visit_list(volunteer) if listed else _visits(volunteer)).filter(pk=visit_id).first()
     if visit is None:
         raise Http404
     return visit
@@ -357,17 +359,8 @@ def offline_pages(volunteer: Volunteer, *, now: datetime.datetime) -> list[str]:
     The first two are always on it (_always_kept). One query, whatever the number of visits:
     the waiting and the coming visits together, each with what its person's rule lets the
     volunteer see (disclosure.with_parts_allowed)."""
-    mine = Visit.objects.filter(match__volunteer=volunteer)
-    # Of the waiting visits, the oldest TO_REPORT_LIMIT, as the pages list them; every coming one
-    # (a week's worth).
-    waiting = mine.filter(_waiting_for_report(now)).order_by("starts_at", "pk").values("pk")[:TO_REPORT_LIMIT]
-    coming = Q(
-        status=Visit.Status.SCHEDULED, starts_at__gt=now, starts_at__lte=now + datetime.timedelta(days=OFFLINE_DAYS)
-    ) & ~Q(match__status__in=Match.SUSPENDED)
     rows = (
-        with_parts_allowed(
-            mine.filter(Q(pk__in=waiting) | coming), volunteer.user, beneficiary="match__mission__beneficiary"
-        )
+        with_parts_allowed(_offline_visits(volunteer, now), volunteer.user, beneficiary="match__mission__beneficiary")
         .order_by("starts_at", "pk")
         .values_list(
             "pk",
@@ -390,6 +383,18 @@ def offline_pages(volunteer: Volunteer, *, now: datetime.datetime) -> list[str]:
     return pages
 
 
+def _offline_visits(volunteer: Volunteer, now: datetime.datetime):
+    """The visits whose report forms the phone keeps (offline_pages)."""
+    mine = Visit.objects.filter(match__volunteer=volunteer)
+    # Of the waiting visits, the oldest TO_REPORT_LIMIT, as the pages list them; every coming one
+    # (a week's worth).
+    waiting = mine.filter(_waiting_for_report(now)).order_by("starts_at", "pk").values("pk")[:TO_REPORT_LIMIT]
+    coming = Q(
+        status=Visit.Status.SCHEDULED, starts_at__gt=now, starts_at__lte=now + datetime.timedelta(days=OFFLINE_DAYS)
+    ) & ~Q(match__status__in=Match.SUSPENDED)
+    return mine.filter(Q(pk__in=waiting) | coming)
+
+
 def _always_kept() -> list[str]:
     """The volunteer's space and visits: on every volunteer's offline list."""
     return [reverse("volunteers:home"), reverse("volunteers:visits")]
@@ -397,8 +402,14 @@ def _always_kept() -> list[str]:
 
 def offline_page_kept(volunteer: Volunteer, path: str, *, now: datetime.datetime) -> bool:
     """Whether `path` is on offline_pages(volunteer, now=now); the pages always on it are
-    answered without reading the visits."""
-    return path in _always_kept() or path in offline_pages(volunteer, now=now)
+    answered without reading the visits, and a report form by asking about its visit alone
+    (no need for what the person's rule lets the volunteer see, which only mission pages do)."""
+    if path in _always_kept():
+        return True
+    page = resolve(path)
+    if page.view_name == "volunteers:visit_report":
+        return _offline_visits(volunteer, now).filter(pk=page.kwargs["visit_id"]).exists()
+    return path in offline_pages(volunteer, now=now)
 
 
 def install_hint_due(volunteer: Volunteer) -> bool:

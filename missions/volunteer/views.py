@@ -283,7 +283,7 @@ def visit_move(request, volunteer: Volunteer, visit_id: int):
 @volunteer_required
 @offline_page
 def visit_report(request, volunteer: Volunteer, visit_id: int):
-    visit = selectors.visit_for_volunteer_or_404(volunteer, visit_id)
+    visit = selectors.visit_for_volunteer_or_404(volunteer, visit_id, listed=True)
     if getattr(visit, "report", None) is not None:
         if request.method == "POST":
             messages.info(request, _("This visit has already been reported. Thank you!"))

@@ -85,6 +85,17 @@ def test_kept_pages_are_marked_with_their_owner_and_others_are_not(volunteer_cli
     assert OFFLINE_HEADER not in response
 
 
+def test_a_report_form_is_marked_exactly_when_it_is_on_the_list(volunteer_client, volunteer, match):
+    waiting, coming, later = _visit(match, days=-1), _visit(match, days=2), _visit(match, days=10)
+    key = offline_key(volunteer.user)
+    kept = offline_pages(volunteer, now=timezone.now())
+    for visit in (waiting, coming, later):
+        response = volunteer_client.get(_report_page(visit))
+        assert response.status_code == 200
+        assert (response.get(OFFLINE_HEADER) == key) == (_report_page(visit) in kept)
+    assert _report_page(waiting) in kept and _report_page(coming) in kept and _report_page(later) not in kept
+
+
 def test_the_list_names_whose_pages_and_only_the_volunteers_have_any(
     volunteer_client, volunteer, match, coordinator_a_client, coordinator_a, anonymous_client
 ):
