@@ -6,7 +6,7 @@ import zoneinfo
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import Case, Count, Exists, OuterRef, Prefetch, Q, QuerySet, When
+from django.db.models import Case, Count, Exists, OuterRef, Prefetch, Q, QuerySet, When, Window
 from django.utils import timezone
 
 from liens.models import User
@@ -251,6 +251,7 @@ class Attention:
     unfilled_missions: int = 0
     draft_missions: int = 0
     visits_without_report: int = 0
+    late_visits: list = field(default_factory=list)  # the oldest of them (visits_without_report)
     volunteers_waiting: int = 0
     beneficiaries_in_intake: int = 0
     pauses_ending: int = 0
@@ -267,7 +268,8 @@ class Attention:
 
 
 def association_attention(*, association: Association, user, now: datetime.datetime | None = None) -> Attention:
-    """Counts of what needs attention today: five aggregate queries whatever the volume."""
+    """Counts of what needs attention today, and the oldest visits without a report: six
+    queries whatever the volume."""
     now = now or timezone.now()
     today = timezone.localdate(now)
     attention = Attention()
@@ -279,10 +281,9 @@ def association_attention(*, association: Association, user, now: datetime.datet
         drafts=Count("pk", filter=Q(status=Mission.Status.DRAFT)),
     )
     attention.unfilled_missions, attention.draft_missions = missions["unfilled"], missions["drafts"]
-    attention.visits_without_report = Visit.objects.filter(
-        Q(status=Visit.Status.SCHEDULED, ends_at__lt=now) | Q(status=Visit.Status.UNCONFIRMED),
-        match__mission__association=association,
-    ).count()
+    # The oldest visits without a report carry their total: the list and the count in one query.
+    attention.late_visits = list(visits_without_report(association=association, now=now))
+    attention.visits_without_report = attention.late_visits[0].late_total if attention.late_visits else 0
     attention.volunteers_waiting = vetting_desk(association=association, user=user).count()
     people = Beneficiary.objects.filter(association=association).aggregate(
         intake=Count("pk", filter=Q(status=Beneficiary.Status.INTAKE)),
@@ -296,6 +297,8 @@ def association_attention(*, association: Association, user, now: datetime.datet
 
 
 def visits_without_report(*, association: Association, now: datetime.datetime | None = None, limit: int = 10):
+    """The `limit` oldest visits past their end still without a report, each with `late_total`,
+    the number of them all (counted by the database over the whole set, before the limit)."""
     now = now or timezone.now()
     return (
         Visit.objects.filter(
@@ -315,5 +318,6 @@ def visits_without_report(*, association: Association, now: datetime.datetime | 
             "match__volunteer__user__last_name",
             "match__volunteer__user__email",
         )
+        .annotate(late_total=Window(Count("pk")))
         .order_by("ends_at")[:limit]
     )

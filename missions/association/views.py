@@ -92,7 +92,7 @@ def home(request):
         "attention": attention,
         "alert_counts": attention.alerts_by_severity,
         "association_ids": [association.pk],
-        "visits_late": selectors.visits_without_report(association=association),
+        "visits_late": attention.late_visits,
         "referrals": referral_selectors.referral_counts(association=association),
         "my_associations": switchable_associations(request.user),
         "reassessments": outcome_selectors.reassessment_board(association=association),
