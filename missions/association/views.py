@@ -205,6 +205,8 @@ def mission_list(request):
     page, query = list_page(request, rows.only(*MISSION_ROW_FIELDS))
     context = {
         "page": page,
+        # Where each row's forms come back to: this page, worked out once, not per form.
+        "back": request.get_full_path(),
         "query": query,
         "q": q,
         "status": status,

@@ -1,0 +1,32 @@
+"""Template filters for the rows of the staff lists: what a row offers, worked out in Python
+once per row rather than by a template per button."""
+
+from django import template
+from django.utils.translation import gettext as _
+
+from liens.lib.urls import cached_reverse
+from missions.models import Mission
+
+register = template.Library()
+
+_BUTTON = "button small"
+_SECONDARY = "button small secondary"
+_DANGER = "button small secondary quiet-danger"
+
+
+@register.filter
+def mission_row_actions(mission, association) -> list[tuple[str, str, str]]:
+    """The one-tap status changes a row of the missions list offers, as (address, label,
+    button classes): publish a draft (once the association is validated), mark an open
+    mission filled, reopen a filled one, close any but a closed one."""
+    if mission.status == Mission.Status.CLOSED:
+        return []
+    actions = []
+    if mission.status == Mission.Status.DRAFT and association.is_validated:
+        actions.append((cached_reverse("association:mission-publish", [mission.pk]), _("Publish"), _BUTTON))
+    if mission.status == Mission.Status.OPEN:
+        actions.append((cached_reverse("association:mission-fill", [mission.pk]), _("Mark filled"), _SECONDARY))
+    if mission.status == Mission.Status.FILLED:
+        actions.append((cached_reverse("association:mission-reopen", [mission.pk]), _("Reopen"), _SECONDARY))
+    actions.append((cached_reverse("association:mission-close", [mission.pk]), _("Close"), _DANGER))
+    return actions
