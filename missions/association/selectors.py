@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.db.models import Case, Count, Exists, OuterRef, Prefetch, Q, QuerySet, When, Window
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from liens.models import User
 from missions.alerts.selectors import alert_counts
@@ -181,18 +182,21 @@ def vetting_desk(*, association: Association, user, q: str = "", waiting_for: st
 
 @dataclass
 class VettingRow:
-    """One volunteer on the desk and their steps: (step, label, still to do, latest record)."""
+    """One volunteer on the desk and their steps: (step, label, its button's name for screen
+    readers, still to do, latest record)."""
 
     volunteer: Volunteer
-    steps: list[tuple[str, str, bool, VettingRecord | None]]
+    steps: list[tuple[str, str, str, bool, VettingRecord | None]]
 
 
 def vetting_rows(volunteers) -> list[VettingRow]:
     """The desk's rows for volunteers fetched by vetting_desk or with_vetting_records (no query)."""
+    # Each step's label and button name, translated once for the page rather than in every row.
+    labels = [(step, str(label), _("%(label)s: done today") % {"label": label}) for step, label in STEP_LABELS.items()]
     rows = []
     for volunteer in volunteers:
         left, traces = vetting_steps_left(volunteer), vetting_traces(volunteer)
-        steps = [(step, label, step in left, traces.get(step)) for step, label in STEP_LABELS.items()]
+        steps = [(step, label, done, step in left, traces.get(step)) for step, label, done in labels]
         rows.append(VettingRow(volunteer=volunteer, steps=steps))
     return rows
 
