@@ -109,6 +109,12 @@ def _missing(volunteer: Volunteer, step: str) -> bool:
     return (step == "kinds" and not volunteer.visit_kinds) or (step == "interests" and not volunteer.languages)
 
 
+def profile_steps_left(volunteer: Volunteer) -> int:
+    """How many wizard steps are not saved yet (the optional steps, which have defaults, aside)."""
+    done = set(volunteer.profile_steps_done)
+    return len([name for name in WIZARD_STEPS if name not in done])
+
+
 def profile_next_step(volunteer: Volunteer) -> str | None:
     """The first wizard step not saved yet (or an optional one whose data is missing), or None
     when the volunteer can be matched."""

@@ -125,5 +125,11 @@ def volunteer_unread_conversations(volunteer) -> list[tuple[Match, int]]:
     counts = volunteer_unread(volunteer)
     if not counts:
         return []
-    matches = Match.objects.filter(pk__in=counts).select_related("mission__association").order_by("-pk")
+    # The notice names each conversation's association: that column only, not three tables' every column.
+    matches = (
+        Match.objects.filter(pk__in=counts)
+        .select_related("mission__association")
+        .only("mission__association__name")
+        .order_by("-pk")
+    )
     return [(match, counts[match.pk]) for match in matches]

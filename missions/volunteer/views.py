@@ -27,7 +27,7 @@ from missions.matching import services as matching
 from missions.reports import visit_report_submit
 from missions.visits import services as visit_services
 from volunteers.models import Volunteer
-from volunteers.selectors import profile_next_step, profile_steps, vetting_timeline, volunteer_for_user
+from volunteers.selectors import profile_next_step, profile_steps_left, vetting_timeline, volunteer_for_user
 from volunteers.views import volunteer_required
 
 from . import forms, selectors, services
@@ -76,14 +76,13 @@ def _install_hint(request, volunteer: Volunteer) -> bool:
 @volunteer_required
 @offline_page
 def home(request, volunteer: Volunteer):
-    steps = profile_steps(volunteer)
     return render(
         request,
         "missions/volunteer/home.html",
         {
             "volunteer": volunteer,
             "next_step": profile_next_step(volunteer),
-            "steps_left": len([step for step in steps if not step.done and not step.optional]) or 1,
+            "steps_left": profile_steps_left(volunteer) or 1,
             "to_report": selectors.visits_to_report(volunteer, limit=5),
             "upcoming": selectors.visits_upcoming(volunteer, limit=3),
             "is_paused": volunteer.is_paused(timezone.localdate()),
