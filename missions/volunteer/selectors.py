@@ -170,6 +170,7 @@ def volunteer_matches(volunteer: Volunteer) -> list[MatchItem]:
     matches = (
         Match.objects.filter(volunteer=volunteer, status__in=Match.LIVE)
         .select_related("mission__beneficiary", "mission__association")
+        .only("status", "proposed_at", *(f"mission__{name}" for name in _CARD_FIELDS))
         .order_by("status", "-proposed_at")
     )
     return [MatchItem(match=m, card=mission_card(m.mission, volunteer)) for m in matches]
@@ -204,33 +205,23 @@ def _visits(volunteer: Volunteer):
     )
 
 
-# What a list of visits shows (visit_item: the visit, its report, and the mission's safe card,
-# mission_card, whose schedule needs the association's time zone): the lists read these columns
-# only, so a page compiles and reads a fraction of the five tables' columns. The pages that
-# change one visit (visit_for_volunteer_or_404) read them all.
-_LISTED = (
+# What a mission's safe card reads of the mission (mission_card: its person, place and
+# schedule, which needs the association's time zone). The lists read these columns only, so a
+# page compiles and reads a fraction of the tables' columns.
+_CARD_FIELDS = (
+    "kind",
+    "title",
+    "place",
+    "latitude",
+    "longitude",
+    "recurrence",
+    "weekday",
+    "local_time",
     "starts_at",
-    "ends_at",
-    "status",
-    "match__status",
+    "duration_minutes",
+    "association__timezone",
     *(
-        f"match__mission__{name}"
-        for name in (
-            "kind",
-            "title",
-            "place",
-            "latitude",
-            "longitude",
-            "recurrence",
-            "weekday",
-            "local_time",
-            "starts_at",
-            "duration_minutes",
-            "association__timezone",
-        )
-    ),
-    *(
-        f"match__mission__beneficiary__{name}"
+        f"beneficiary__{name}"
         for name in (
             "first_name",
             "last_name",
@@ -242,6 +233,16 @@ _LISTED = (
             "longitude",
         )
     ),
+)
+
+# What a list of visits shows (visit_item: the visit, its report and the mission's card). The
+# pages that change one visit (visit_for_volunteer_or_404) read every column.
+_LISTED = (
+    "starts_at",
+    "ends_at",
+    "status",
+    "match__status",
+    *(f"match__mission__{name}" for name in _CARD_FIELDS),
     "report",
 )
 
