@@ -89,6 +89,7 @@ def staff_colleagues(*, user) -> list[User]:
     ids = Membership.objects.filter(user=user).values("association_id")
     return list(
         User.objects.filter(memberships__association_id__in=ids, is_active=True)
+        .only("first_name", "last_name", "email")  # what the filter's choices show
         .order_by("first_name", "last_name", "email")
         .distinct()
     )
