@@ -55,10 +55,11 @@ def remember_for_request(user) -> None:
     users = get_user_model()
     # A join from the user's own row: the tenant scope filters Membership's manager, not this,
     # and a user's own memberships are read whatever the scope (as in _membership_rows).
-    rows = users._base_manager.filter(pk=user.pk).values_list(
-        f"{VOLUNTEER}__id", "memberships__association_id", "memberships__role", "memberships__association__kind"
+    rows = list(
+        users._base_manager.filter(pk=user.pk).values_list(
+            f"{VOLUNTEER}__id", "memberships__association_id", "memberships__role", "memberships__association__kind"
+        )
     )
-    rows = list(rows)
     if not rows:  # the account was deleted since the session read it: read lazily, as before
         return
     setattr(user, _MEMBERSHIPS, frozenset(row[1:] for row in rows if row[1] is not None))
@@ -71,9 +72,9 @@ def remember_for_request(user) -> None:
 
 
 def forget_memberships(user) -> None:
-    """Drop what staff_memberships and mfa_setup_pending remembered on this user object: at the
-    end of the request, and in the services that give the user a membership, so the rest of
-    their request sees it."""
+    """Drop what staff_memberships, has_volunteer_profile and mfa_setup_pending remembered on this
+    user object: at the end of the request, and in the services that give the user a membership,
+    so the rest of their request sees it."""
     for name in (REQUEST_USER_MARK, _MEMBERSHIPS, _HAS_VOLUNTEER, "_liens_mfa_pending"):
         with contextlib.suppress(AttributeError):
             delattr(user, name)  # through a request's lazy user too
