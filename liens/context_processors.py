@@ -6,7 +6,7 @@ from functools import partial
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 
-from .accounts.policy import mfa_required, mfa_setup_pending, staff_roles, staff_roles_by_kind
+from .accounts.policy import has_volunteer_profile, mfa_required, mfa_setup_pending, staff_roles, staff_roles_by_kind
 from .lib.urls import cached_reverse
 from .pwa import offline_key
 
@@ -157,7 +157,7 @@ def navigation(request) -> dict[str, list[Destination]]:
         main += _association_staff(request)
     if home_care:
         main += _home_care_staff(request, manager=MANAGER_ROLE in home_care)
-    if hasattr(user, "volunteer"):
+    if has_volunteer_profile(user):
         main += _volunteer(request)
     return {"bar": main[:BAR_SIZE], "more": main[BAR_SIZE:] + _account(request)}
 
@@ -172,9 +172,9 @@ def roles(request):
             "nav": SimpleLazyObject(partial(navigation, request)) if user is not None else None,
             "offline_key": "",
         }
-    # Both lookups hit cached relations or one indexed query each, a constant per page.
+    # Both read what the request's user remembers (liens.accounts.policy.remember_for_request).
     return {
-        "is_volunteer": hasattr(user, "volunteer"),
+        "is_volunteer": has_volunteer_profile(user),
         "is_association_staff": bool(staff_roles(user)),
         "is_platform_admin": user.is_staff,
         # Called only by the pages that show it (templates call callables), so no query elsewhere.

@@ -225,7 +225,8 @@ STORAGES = {
 # --- Redis: broker and cache ----------------------------------------------------------------
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # Django's Redis backend, building its client once rather than per command (liens.lib.cache).
+    CACHES = {"default": {"BACKEND": "liens.lib.cache.RedisCache", "LOCATION": REDIS_URL}}
     # Every signed-in page reads its session: from Redis rather than a database query
     # (liens.sessions: the database stays the record, and each read checks the session's end).
     # Only with a cache all the web workers share: with each process's own memory, a sign-out in

@@ -5,6 +5,7 @@ import re
 import pytest
 from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
@@ -87,6 +88,42 @@ def test_a_member_of_an_association_and_of_a_home_care_service_gets_both(coordin
     assert bar_links(html) == ASSOCIATION_BAR
     menu = re.search(r'<details class="menu">(.*?)</details>', html, re.S).group(1)
     assert "/lien-social/" in menu
+
+
+@pytest.mark.django_db
+def test_a_coordinator_who_also_volunteers_gets_both_menus(coordinator_a):
+    factories.VolunteerFactory(user=coordinator_a)
+    client = Client()
+    client.force_login(coordinator_a)
+    html = client.get("/").content.decode()
+    assert bar_links(html) == ASSOCIATION_BAR
+    menu = re.search(r'<details class="menu">(.*?)</details>', html, re.S).group(1)
+    assert "/volunteer/missions/" in menu and "/volunteer/profile/" in menu
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("persona", ["volunteer", "coordinator_a"])
+def test_a_signed_in_page_reads_its_user_then_its_roles_and_nothing_else(request, persona, settings):
+    # The session from the cache (liens.sessions); the user's row (the session's check against
+    # its password); its memberships and whether it volunteers, in one query for every page.
+    settings.SESSION_ENGINE = "liens.sessions"
+    user = request.getfixturevalue(persona)
+    client = Client()
+    client.force_login(getattr(user, "user", user))
+    client.get("/")
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/").status_code == 200
+    assert len(queries) == 2, [query["sql"] for query in queries]
+
+
+@pytest.mark.django_db
+def test_a_membership_ended_since_the_last_page_is_seen_on_the_next(coordinator_a, association_a):
+    client = Client()
+    client.force_login(coordinator_a)
+    assert client.get(reverse("association:home")).status_code == 200
+    Membership.objects.filter(user=coordinator_a).delete()
+    assert client.get(reverse("association:home")).status_code == 404  # not theirs any more
+    assert bar_links(client.get("/").content.decode()) == []
 
 
 @pytest.mark.django_db

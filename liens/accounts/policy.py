@@ -5,6 +5,7 @@ from datetime import datetime
 
 from allauth.mfa.models import Authenticator
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from liens.scopes import scopes_disabled
@@ -18,6 +19,9 @@ MANAGER_ROLE = "manager"
 # request (a test's, a task's, the one a sign-in hands over) reads them afresh every time.
 REQUEST_USER_MARK = "_liens_request_user"
 _MEMBERSHIPS = "_liens_memberships"
+_HAS_VOLUNTEER = "_liens_has_volunteer"
+# The related name of volunteers.Volunteer.user, by value: liens imports nothing from volunteers.
+VOLUNTEER = "volunteer"
 
 
 def staff_memberships(user) -> frozenset[tuple[int, str]]:
@@ -44,17 +48,43 @@ def _membership_rows(user) -> frozenset[tuple[int, str, str]]:
 
 
 def remember_for_request(user) -> None:
-    """Let the request's user remember its memberships until forget_memberships."""
+    """Let the request's signed-in user remember, until forget_memberships, what every page asks
+    of it: its memberships (staff_memberships) and whether it has a volunteer profile (the menu,
+    has_volunteer_profile), read in one query rather than one each."""
     setattr(user, REQUEST_USER_MARK, True)
+    users = get_user_model()
+    # A join from the user's own row: the tenant scope filters Membership's manager, not this,
+    # and a user's own memberships are read whatever the scope (as in _membership_rows).
+    rows = list(
+        users._base_manager.filter(pk=user.pk).values_list(
+            f"{VOLUNTEER}__id", "memberships__association_id", "memberships__role", "memberships__association__kind"
+        )
+    )
+    if not rows:  # the account was deleted since the session read it: read lazily, as before
+        return
+    setattr(user, _MEMBERSHIPS, frozenset(row[1:] for row in rows if row[1] is not None))
+    has_volunteer = rows[0][0] is not None
+    setattr(user, _HAS_VOLUNTEER, has_volunteer)
+    if not has_volunteer:
+        # `user.volunteer` raises at once rather than asking the database (staff pages,
+        # getattr(user, "volunteer", None)); a profile itself is read by the pages that show it.
+        getattr(users, VOLUNTEER).related.set_cached_value(user, None)
 
 
 def forget_memberships(user) -> None:
-    """Drop what staff_memberships and mfa_setup_pending remembered on this user object: at the
-    end of the request, and in the services that give the user a membership, so the rest of
-    their request sees it."""
-    for name in (REQUEST_USER_MARK, _MEMBERSHIPS, "_liens_mfa_pending"):
+    """Drop what staff_memberships, has_volunteer_profile and mfa_setup_pending remembered on this
+    user object: at the end of the request, and in the services that give the user a membership,
+    so the rest of their request sees it."""
+    for name in (REQUEST_USER_MARK, _MEMBERSHIPS, _HAS_VOLUNTEER, "_liens_mfa_pending"):
         with contextlib.suppress(AttributeError):
             delattr(user, name)  # through a request's lazy user too
+
+
+def has_volunteer_profile(user) -> bool:
+    """Whether the user has a volunteer profile (remembered for the request, see
+    remember_for_request), without reading the profile itself."""
+    remembered = getattr(user, _HAS_VOLUNTEER, None)
+    return hasattr(user, VOLUNTEER) if remembered is None else remembered
 
 
 def staff_roles(user) -> frozenset[str]:

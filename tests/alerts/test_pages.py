@@ -73,7 +73,7 @@ def test_the_queue_filters_by_kind_severity_state_and_assignee(follow, coordinat
 def test_the_queue_does_a_constant_number_of_queries(follow, coordinator_a_client, django_assert_max_num_queries):
     for _ in range(3):
         _alert(follow())
-    with django_assert_max_num_queries(7) as few:
+    with django_assert_max_num_queries(6) as few:
         coordinator_a_client.get(reverse("alerts:queue"))
     for _ in range(12):
         _alert(follow(), severity=Severity.OVERDUE)
@@ -219,7 +219,7 @@ def test_the_alert_page_does_a_constant_number_of_queries(
     alert_a, coordinator_a, coordinator_a_client, django_assert_max_num_queries
 ):
     url = reverse("alerts:detail", args=[alert_a.pk])
-    with django_assert_max_num_queries(25) as few:
+    with django_assert_max_num_queries(24) as few:
         coordinator_a_client.get(url)
     for index in range(6):
         factories.MembershipFactory(association=alert_a.association)

@@ -287,7 +287,7 @@ def test_the_list_searches_filters_and_keeps_its_query_count(
     url = reverse("association:beneficiaries")
     page = coordinator_a_client.get(url, {"q": "zanetti"}).content.decode()
     assert target.first_name in page and "Zanetti-Autre" not in page
-    with django_assert_max_num_queries(12) as few:
+    with django_assert_max_num_queries(11) as few:
         coordinator_a_client.get(url)
     factories.BeneficiaryFactory.create_batch(20, association=association_a)
     with django_assert_max_num_queries(len(few.captured_queries)):

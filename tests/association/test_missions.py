@@ -163,7 +163,7 @@ def test_the_mission_page_shows_suggested_volunteers_with_a_propose_button(
     volunteer = factories.VolunteerFactory(user=factories.UserFactory(first_name="Chloé", last_name="Bernard"))
     factories.AvailabilitySlotFactory(volunteer=volunteer, weekday=mission_a.weekday)
     url = reverse("association:mission", args=[mission_a.pk])
-    with django_assert_max_num_queries(30):
+    with django_assert_max_num_queries(29):
         page = coordinator_a_client.get(url).content.decode()
     assert 'id="suggestions"' in page
     assert "Chloé" in page
@@ -182,7 +182,7 @@ def test_the_mission_list_filters_and_keeps_its_query_count(
     factories.MissionFactory(beneficiary=beneficiary_a, title="Appel du lundi", status="draft")
     url = reverse("association:missions")
     assert "Appel du lundi" not in coordinator_a_client.get(url, {"status": "open"}).content.decode()
-    with django_assert_max_num_queries(12) as few:
+    with django_assert_max_num_queries(11) as few:
         coordinator_a_client.get(url)
     factories.MissionFactory.create_batch(15, beneficiary=beneficiary_a)
     with django_assert_max_num_queries(len(few.captured_queries)):

@@ -328,7 +328,7 @@ def test_the_suggestions_page_does_a_bounded_number_of_queries(
     coordinator_a_client, mission, django_assert_max_num_queries
 ):
     _crowd(30, mission)
-    with django_assert_max_num_queries(15):
+    with django_assert_max_num_queries(14):
         assert coordinator_a_client.get(reverse("matching:suggestions", args=[mission.pk])).status_code == 200
 
 

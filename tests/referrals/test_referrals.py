@@ -336,11 +336,11 @@ def test_the_inbox_and_a_referrals_page_cost_the_same_whatever_the_volume(
         services.referral_receive(partner=gp_partner, **referral_fields(last_name=f"Nom{n}"))
     referral = Referral.objects.first()
     coordinator_a_client.get(reverse("referrals:inbox"))  # warm the session
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(11):
         assert coordinator_a_client.get(reverse("referrals:inbox")).status_code == 200
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(11):
         assert coordinator_a_client.get(reverse("referrals:detail", args=[referral.pk])).status_code == 200
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(11):
         assert coordinator_a_client.get(reverse("referrals:partners")).status_code == 200
 
 
