@@ -87,8 +87,10 @@ def _claim_skip_locked(*, now: datetime.datetime, batch_size: int) -> list[int]:
     """PostgreSQL: lock a batch of due rows, skipping rows another dispatcher holds, and flip them."""
     # Most runs (every minute) find nothing due: a plain read of the partial index says so in one
     # round trip, without the transaction and its lock. A row due a moment later waits for the
-    # next run, as it would have anyway.
-    if not _due(now).exists():
+    # next run, as it would have anyway. The first row by due_at, not exists(): exists() drops
+    # the ordering, and the planner, which takes "pending" and "due by now" as independent
+    # (while the rows due long ago are the sent ones), then scans the whole outbox.
+    if _due(now).values_list("pk", flat=True).first() is None:
         return []
     with transaction.atomic():
         ids = list(_due(now).select_for_update(skip_locked=True).values_list("pk", flat=True)[:batch_size])
