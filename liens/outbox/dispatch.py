@@ -85,13 +85,6 @@ def _due(now: datetime.datetime):
 
 def _claim_skip_locked(*, now: datetime.datetime, batch_size: int) -> list[int]:
     """PostgreSQL: lock a batch of due rows, skipping rows another dispatcher holds, and flip them."""
-    # Most runs (every minute) find nothing due: a plain read of the partial index says so in one
-    # round trip, without the transaction and its lock. A row due a moment later waits for the
-    # next run, as it would have anyway. The first row by due_at, not exists(): exists() drops
-    # the ordering, and the planner, which takes "pending" and "due by now" as independent
-    # (while the rows due long ago are the sent ones), then scans the whole outbox.
-    if _due(now).values_list("pk", flat=True).first() is None:
-        return []
     with transaction.atomic():
         ids = list(_due(now).select_for_update(skip_locked=True).values_list("pk", flat=True)[:batch_size])
         if ids:
@@ -517,9 +510,6 @@ def outbox_requeue_stuck(*, older_than: datetime.timedelta | None = None, now: d
     older_than = older_than or datetime.timedelta(seconds=settings.OUTBOX_STUCK_AFTER_SECONDS)
     # Served by the partial index notification_in_flight (status = 'sending', on claimed_at).
     stuck = Notification.objects.filter(status=Status.SENDING, claimed_at__lt=now - older_than)
-    # Nearly every run (every 5 minutes) finds nothing stuck: one read instead of two updates.
-    if not stuck.exists():
-        return {"requeued": 0, "failed": 0}
     note = f"re-queued after more than {int(older_than.total_seconds())} s in sending"
     # A row that keeps killing its dispatcher would otherwise come back forever.
     failed = stuck.filter(attempts__gte=settings.OUTBOX_MAX_ATTEMPTS).update(
