@@ -268,9 +268,23 @@ class World:
         self.refused[name] = self.refused.get(name, 0) + 1
 
     def _visits_starting(self, before, now) -> None:
-        visits = Visit.objects.filter(
-            status=Visit.Status.SCHEDULED, starts_at__gt=before, starts_at__lte=now
-        ).select_related("match__volunteer", "match__mission__beneficiary")
+        # Asked at every step, and most steps have no visit starting: a query for the keys alone
+        # says so, and `ends_at > before` (implied: a visit ends after it starts) lets it read the
+        # partial index of scheduled visits by end (visit_awaiting_report) rather than every visit
+        # ever planned. The joins are paid for only when some visit starts. Ties at the same
+        # start are taken by key, so the seeded draws do not depend on the query plan.
+        starting = list(
+            Visit.objects.filter(
+                status=Visit.Status.SCHEDULED, starts_at__gt=before, starts_at__lte=now, ends_at__gt=before
+            ).values_list("pk", flat=True)
+        )
+        if not starting:
+            return
+        visits = (
+            Visit.objects.filter(pk__in=starting)
+            .select_related("match__volunteer", "match__mission__beneficiary")
+            .order_by("starts_at", "pk")
+        )
         for visit in visits:
             volunteer = visit.match.volunteer
             beneficiary = visit.match.mission.beneficiary
