@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import bisect
 import datetime
 import statistics
 from collections import Counter, defaultdict
@@ -31,6 +32,7 @@ from volunteers.models import Volunteer
 from . import channel
 
 REMINDERS = ("visit_reminder_eve", "visit_reminder_soon")
+SWEEP_TASK = "missions.alerts.tasks.sweep_isolation"
 
 
 @dataclass
@@ -64,11 +66,27 @@ def episodes_of(truth, *, end: datetime.datetime) -> list[Episode]:
     return found
 
 
-def _why_missed(truth, episode: Episode) -> str:
-    """A first clue to an episode without an alert: whether it began at a pause's end."""
+def _why_missed(truth, episode: Episode, *, sweeps_due: list[datetime.datetime]) -> str:
+    """A first clue to an episode without an alert: whether a sweep was even due before it
+    ended, or whether it began at a pause's end."""
+    if not _sweep_due_within(sweeps_due, episode):
+        return ENDED_BEFORE_A_SWEEP
     if any(end == episode.start for _start, end in truth.pauses):
         return "after_a_pause"
     return "unexplained"
+
+
+# A silence that a contact ended before the next sweep was due: a contact came minutes after the
+# deadline, between two sweeps, so no sweep ever saw the person late and no alert was owed (one
+# raised after that contact would be a false alert). Counted apart, not as a detection miss.
+ENDED_BEFORE_A_SWEEP = "ended_before_a_sweep"
+
+
+def _sweep_due_within(sweeps_due: list[datetime.datetime], episode: Episode) -> bool:
+    """Whether beat sent a sweep at or after the episode's start and before its end (sorted
+    due times; a sweep lost to a fault still counts as due, so a fault is never excused)."""
+    i = bisect.bisect_left(sweeps_due, episode.start)
+    return i < len(sweeps_due) and sweeps_due[i] < episode.end
 
 
 def per_day_by_kind(counts: Counter, *, staff_days: int) -> dict[str, float]:
@@ -102,7 +120,7 @@ def rows_written() -> int:
 
 def sweep_interval() -> datetime.timedelta:
     for entry in settings.CELERY_BEAT_SCHEDULE.values():
-        if entry["task"] == "missions.alerts.tasks.sweep_isolation":
+        if entry["task"] == SWEEP_TASK:
             return entry["schedule"]
     raise LookupError("no sweep in CELERY_BEAT_SCHEDULE")
 
@@ -136,7 +154,8 @@ def measure(*, world, scheduler, start, end, step, faults, zone: ZoneInfo) -> di
         delays.append(max(datetime.timedelta(0), first - episode.start))
         per_episode.append(len(overlapping))
     late_detections = [d for d in delays if d > interval]
-    missed_why = Counter(_why_missed(world.truth[e.person], e) for e in missed)
+    sweeps_due = sorted(at for job in scheduler.jobs if job.task_name == SWEEP_TASK for at in job.sent)
+    missed_why = Counter(_why_missed(world.truth[e.person], e, sweeps_due=sweeps_due) for e in missed)
 
     # --- false alerts ------------------------------------------------------------------------
     contacts = defaultdict(list)
@@ -217,6 +236,9 @@ def measure(*, world, scheduler, start, end, step, faults, zone: ZoneInfo) -> di
             "delay_max_minutes": _minutes(max(delays)) if delays else None,
             "delay_p95_minutes": _minutes(_percentile(delays, 0.95)) if delays else None,
             "missed_by_reason": dict(missed_why),
+            # Silences no sweep could see (a contact came before the next one was due): not owed
+            # an alert, so the detection target is judged on the others.
+            "ended_before_a_sweep": missed_why[ENDED_BEFORE_A_SWEEP],
             "missed_examples": [
                 {"person": e.person, "start": e.start.isoformat(), "end": e.end.isoformat()} for e in missed[:5]
             ],
@@ -393,7 +415,7 @@ def targets(figures: dict) -> dict:
     """Each target of the safety net, met or not."""
     d, f, n, r = figures["detection"], figures["false_alerts"], figures["noise"], figures["reminders"]
     return {
-        "all_episodes_alerted_within_one_sweep": d["episodes"] == d["within_one_sweep"],
+        "all_episodes_alerted_within_one_sweep": d["episodes"] - d["ended_before_a_sweep"] == d["within_one_sweep"],
         "no_false_alerts": f["total_liens_errors"] == 0,
         "at_most_one_alert_per_episode": n["alerts_per_episode_max"] <= 1,
         "no_duplicate_reminders": r["duplicates_provider"] == 0 and r["duplicates_logical"] == 0,

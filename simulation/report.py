@@ -28,7 +28,8 @@ def text(figures: dict) -> str:
         + (f", faults: {', '.join(figures['faults'])}" if figures["faults"] else ""),
         f"Detection: {d['episodes_alerted']}/{d['episodes']} true silences alerted, {d['within_one_sweep']} within one"
         f" sweep ({d['sweep_interval_minutes']} min); delay max {d['delay_max_minutes']} min,"
-        f" p95 {d['delay_p95_minutes']} min; missed by reason {d.get('missed_by_reason', {})}",
+        f" p95 {d['delay_p95_minutes']} min; missed by reason {d.get('missed_by_reason', {})}"
+        f" ({d['ended_before_a_sweep']} ended by a contact before a sweep was due: no alert owed)",
         f"False alerts: {f['total_liens_errors']} (paused {f['paused']}, contact already recorded"
         f" {f['contact_recorded_in_time']}); {f['contact_not_yet_reported']} more raised before"
         " a real contact was reported",

@@ -39,6 +39,9 @@ class Job:
     runs: int = 0
     skipped: int = 0
     seconds: float = 0.0
+    # Every moment beat sent it (its due times, whatever became of the run: the measures ask
+    # whether a sweep was due during a silence, which a fault must not hide).
+    sent: list[datetime.datetime] = field(default_factory=list)
 
     def due_after(self, moment: datetime.datetime, *, step: datetime.timedelta, zone: ZoneInfo) -> datetime.datetime:
         """The first due time strictly after `moment` (an interval counts from `moment`, its last run)."""
@@ -159,6 +162,7 @@ class Scheduler:
             self.queued = []
         for job in self.due_jobs(moment):
             sent = job.next_due
+            job.sent.append(sent)
             job.next_due = job.due_after(moment, step=self.step, zone=self.zone)
             if outage is None or outage.kind == "jump":
                 if any(o.kind == "jump" and o.end == moment for o in self.outages) and sent < moment:
