@@ -78,7 +78,7 @@ self.addEventListener("message", function (event) {
   } else if (data.type === "clear") {
     done = Promise.all([forgetAll(), queueClear()]);
   } else if (data.type === "flush") {
-    done = flush();
+    done = flushRetrying(FLUSH_ATTEMPTS);
   } else if (data.type === "seen") {
     done = queueDelete(data.paths || []);
   } else if (data.type === "status") {
@@ -283,6 +283,20 @@ function flush() {
     });
   }
   return flushing;
+}
+
+// The page says the network is back, but the worker's own view of it can lag behind the page's
+// by a moment on a busy phone: a first send then fails as if still offline, and Background Sync
+// would only try again minutes later. So a failed flush is tried again, a second apart, a few
+// times. Sending twice is harmless: only reports still waiting are sent, one flush at a time.
+var FLUSH_ATTEMPTS = 5;
+function flushRetrying(attempts) {
+  return flush().catch(function (error) {
+    if (attempts <= 1) { throw error; }
+    return new Promise(function (resolve) { setTimeout(resolve, 1000); }).then(function () {
+      return flushRetrying(attempts - 1);
+    });
+  });
 }
 
 // Sends each waiting report once, in turn; a network failure stops there and rejects, so that
