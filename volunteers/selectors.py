@@ -109,18 +109,22 @@ def _missing(volunteer: Volunteer, step: str) -> bool:
     return (step == "kinds" and not volunteer.visit_kinds) or (step == "interests" and not volunteer.languages)
 
 
-def profile_steps_left(volunteer: Volunteer) -> int:
-    """How many wizard steps are not saved yet (the optional steps, which have defaults, aside)."""
+def _wizard_steps_left(volunteer: Volunteer) -> list[str]:
+    """The wizard's steps not saved yet, in order (the optional steps, which have defaults, aside)."""
     done = set(volunteer.profile_steps_done)
-    return len([name for name in WIZARD_STEPS if name not in done])
+    return [name for name in WIZARD_STEPS if name not in done]
+
+
+def profile_steps_left(volunteer: Volunteer) -> int:
+    """How many wizard steps are not saved yet."""
+    return len(_wizard_steps_left(volunteer))
 
 
 def profile_next_step(volunteer: Volunteer) -> str | None:
     """The first wizard step not saved yet (or an optional one whose data is missing), or None
     when the volunteer can be matched."""
-    done = set(volunteer.profile_steps_done)
-    step = next((name for name in WIZARD_STEPS if name not in done), None)
-    return step or next((name for name in OPTIONAL_STEPS if _missing(volunteer, name)), None)
+    left = _wizard_steps_left(volunteer)
+    return left[0] if left else next((name for name in OPTIONAL_STEPS if _missing(volunteer, name)), None)
 
 
 def availability_grid(volunteer: Volunteer) -> set[tuple[int, str]]:
