@@ -82,6 +82,29 @@ def test_the_queue_does_a_constant_number_of_queries(follow, coordinator_a_clien
     assert len(response.context["alerts"]) == 15
 
 
+@pytest.mark.parametrize("language", ["en", "fr"])
+@pytest.mark.parametrize(
+    "data", [None, {"severity": "2", "assignee": "me"}, {"kind": "nope", "severity": "banana", "state": "open"}]
+)
+def test_the_filter_form_renders_as_django_s_own_templates_would(coordinator_a, language, data):
+    """The queue's form has templates of its own, for speed: the same HTML as Django's."""
+    from django import forms
+    from django.utils import translation
+
+    from missions.alerts.forms import QueueFilterForm
+    from missions.alerts.selectors import staff_colleagues
+
+    colleagues = staff_colleagues(user=coordinator_a)
+    with translation.override(language):
+        ours = QueueFilterForm(data, colleagues=colleagues)
+        django_s = QueueFilterForm(data, colleagues=colleagues)
+        for field in django_s.fields.values():
+            field.widget.template_name = forms.Select.template_name
+        expected = django_s.render(django_s.renderer.form_template_name)
+        assert str(ours) == expected
+    assert "<option" in expected and ("errorlist" in expected) == (data is not None and "kind" in data)
+
+
 def test_coordinators_see_their_association_and_admins_see_all(
     follow, association_b, coordinator_b_client, admin_client_
 ):
