@@ -13,6 +13,7 @@ from django.db import connection
 from django.db.models import Count, DateTimeField, ExpressionWrapper, F, Q, QuerySet
 from django.utils import timezone
 
+from liens.accounts.policy import staff_memberships
 from liens.models import User
 
 from ..models import (
@@ -21,7 +22,6 @@ from ..models import (
     Contact,
     IsolationAlert,
     KeyContact,
-    Membership,
     ReferralService,
     VisitReport,
 )
@@ -87,7 +87,8 @@ def alert_assignees(*, association_id: int) -> list[User]:
 
 def staff_colleagues(*, user) -> list[User]:
     """Staff of the user's associations, for the queue's assignee filter (none for admins)."""
-    ids = Membership.objects.filter(user=user).values("association_id")
+    # The user's own memberships are already read for this request (the menu, the scope).
+    ids = sorted({association_id for association_id, _role in staff_memberships(user)})
     return list(
         User.objects.filter(memberships__association_id__in=ids, is_active=True)
         .only("first_name", "last_name", "email")  # what the filter's choices show
