@@ -146,3 +146,17 @@ def test_the_sql_engine_counts_as_the_orm_engine(association_a, association_b, n
     weeks = alert_numbers(association_ids=[association_a.pk], now=now, engine="sql").weeks
     assert [week.ends_at for week in weeks] == [now - datetime.timedelta(weeks=k) for k in range(11, -1, -1)]
     assert len({week.within for week in weeks}) > 1 and len({week.total for week in weeks}) > 1
+
+
+def test_the_dashboard_chart_and_table_say_each_week_s_share(association_a, coordinator_a_client):
+    from django.urls import reverse
+
+    followed(association_a, days_silent=1, target=7)  # created now: no one was followed before
+    followed(association_a, days_silent=12, target=7)
+    page = coordinator_a_client.get(reverse("alerts:dashboard"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    today = timezone.localdate()
+    earlier = timezone.localtime(timezone.now() - 7 * DAY)
+    assert f"<title>{today:%-d %b}: 50 %</title></rect>" in page
+    assert f"<title>{earlier:%-d %b}: –</title></rect>" in page
+    assert f"<tr><td>{today:%-d %b %Y}</td><td>50 % (1/2)</td></tr>" in page
+    assert f"<tr><td>{earlier:%-d %b %Y}</td><td>–</td></tr>" in page
