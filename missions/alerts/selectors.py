@@ -16,6 +16,7 @@ from django.utils import timezone
 from liens.accounts.policy import staff_memberships
 from liens.models import User
 
+from .. import deadline
 from ..models import (
     AlertEvent,
     Beneficiary,
@@ -333,6 +334,10 @@ covered AS (
       JOIN people p ON p.id = c.beneficiary_id
       JOIN ends e ON c.occurred_at <= e.at AND c.occurred_at + p.contact_target_days * INTERVAL '1 day' > e.at
      WHERE c.occurred_at <= %(now)s
+       AND c.occurred_at + p.contact_target_days * INTERVAL '1 day' > %(first)s
+       -- Implied by the line above and the range of targets (a check constraint), a day to spare:
+       -- the person's timeline index then reads only the last weeks of the ledger.
+       AND c.occurred_at > %(oldest)s
      GROUP BY e.k
 ),
 silent AS (
@@ -356,7 +361,14 @@ def _figures_sql(association_ids: list[int] | None, *, now: datetime.datetime, w
         contact=Contact._meta.db_table,
         scope="" if association_ids is None else "AND association_id = ANY(%(ids)s::bigint[])",
     )
-    params = {"active": Beneficiary.Status.ACTIVE.value, "now": now, "ends": week_ends, "ids": association_ids}
+    params = {
+        "active": Beneficiary.Status.ACTIVE.value,
+        "now": now,
+        "ends": week_ends,
+        "first": week_ends[0],
+        "oldest": week_ends[0] - datetime.timedelta(days=deadline.TARGET_DAYS_MAX + 1),
+        "ids": association_ids,
+    }
     figures = _Figures(active=0, within=0, alive=[0] * len(week_ends), covered=[0] * len(week_ends), middle=[])
     middle = []
     with connection.cursor() as cursor:

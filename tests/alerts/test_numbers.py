@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from missions.alerts.selectors import alert_counts, alert_numbers
 from missions.alerts.sweep import isolation_sweep
+from missions.deadline import TARGET_DAYS_MAX
 from missions.ledger import contact_record
 from missions.models import Beneficiary, Contact
 from tests import factories
@@ -131,6 +132,12 @@ def _ledger_around_each_week_end(association, now):
                 )
         silent = factories.BeneficiaryFactory(association=association)
         Beneficiary.objects.filter(pk=silent.pk).update(created_at=end, followed_since=end - k * DAY)
+    # The longest target allowed, contacted about that long before the first week end.
+    for edge in edges:
+        longest = factories.BeneficiaryFactory(association=association, contact_target_days=TARGET_DAYS_MAX)
+        stamp = week_ends[0] - TARGET_DAYS_MAX * DAY + edge
+        Contact.objects.create(beneficiary=longest, kind=Contact.Kind.CALL, occurred_at=stamp)
+        Beneficiary.objects.filter(pk=longest.pk).update(created_at=stamp, last_contact_at=stamp)
 
 
 @pytest.mark.parametrize("now", ENGINE_NOWS, ids=lambda now: now.isoformat())
