@@ -367,7 +367,7 @@ def _figures_sql(association_ids: list[int] | None, *, now: datetime.datetime, w
         "ends": week_ends,
         "first": week_ends[0],
         "oldest": week_ends[0] - datetime.timedelta(days=deadline.TARGET_DAYS_MAX + 1),
-        "ids": association_ids,
+        "ids": None if association_ids is None else list(association_ids),
     }
     figures = _Figures(active=0, within=0, alive=[0] * len(week_ends), covered=[0] * len(week_ends), middle=[])
     middle = []
