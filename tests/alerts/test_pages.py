@@ -238,6 +238,24 @@ def test_the_numbers_page_renders_with_the_chart(alert_a, coordinator_a_client, 
     assert admin_client_.get(reverse("alerts:dashboard")).status_code == 200
 
 
+def test_the_numbers_page_does_a_constant_number_of_queries(
+    follow, coordinator_a_client, django_assert_max_num_queries
+):
+    from django.db import connection
+
+    for days in (1, 12):
+        follow(days_silent=days)
+    # The user and their memberships, the open alerts, and the figures (one statement on
+    # PostgreSQL, three aggregates elsewhere).
+    with django_assert_max_num_queries(4 if connection.vendor == "postgresql" else 6):
+        coordinator_a_client.get(reverse("alerts:dashboard"))
+    for days in range(20):
+        follow(days_silent=days)
+    with django_assert_max_num_queries(4 if connection.vendor == "postgresql" else 6):
+        response = coordinator_a_client.get(reverse("alerts:dashboard"))
+    assert response.context["numbers"].active == 22
+
+
 def test_the_alert_page_does_a_constant_number_of_queries(
     alert_a, coordinator_a, coordinator_a_client, django_assert_max_num_queries
 ):
