@@ -15,9 +15,16 @@ STATE_CHOICES = [
 ]
 
 
+class _Select(forms.Select):
+    template_name = "missions/alerts/_select.html"
+
+
 class QueueFilterForm(forms.Form):
+    # Rendered on every queue page: these templates give Django's HTML with fewer templates.
+    template_name = "missions/alerts/_filter_form.html"
+
     kind = forms.ChoiceField(
-        label=_("Kind"), required=False, choices=[("", _("All kinds")), *IsolationAlert.Kind.choices]
+        label=_("Kind"), required=False, choices=[("", _("All kinds")), *IsolationAlert.Kind.choices], widget=_Select
     )
     severity = forms.TypedChoiceField(
         label=_("Severity"),
@@ -25,9 +32,10 @@ class QueueFilterForm(forms.Form):
         coerce=int,
         empty_value=None,
         choices=[("", _("All severities")), *IsolationAlert.Severity.choices],
+        widget=_Select,
     )
-    state = forms.ChoiceField(label=_("State"), required=False, choices=STATE_CHOICES)
-    assignee = forms.ChoiceField(label=_("Assigned to"), required=False)
+    state = forms.ChoiceField(label=_("State"), required=False, choices=STATE_CHOICES, widget=_Select)
+    assignee = forms.ChoiceField(label=_("Assigned to"), required=False, widget=_Select)
 
     def __init__(self, *args, colleagues=(), **kwargs):
         super().__init__(*args, **kwargs)
