@@ -10,7 +10,7 @@ import datetime
 import zoneinfo
 from dataclasses import dataclass, field
 
-from django.db.models import Q
+from django.db.models import Q, Value
 from django.http import Http404
 from django.urls import resolve, reverse
 from django.utils import formats, timezone
@@ -280,14 +280,6 @@ def visit_item(visit, volunteer: Volunteer, now: datetime.datetime, *, cards: di
     )
 
 
-def visits_upcoming(volunteer: Volunteer, *, limit: int = 30) -> list[VisitItem]:
-    """Scheduled visits from now on, soonest first."""
-    now = timezone.now()
-    rows = _visit_list(volunteer).filter(status=Visit.Status.SCHEDULED, starts_at__gt=now).order_by("starts_at")[:limit]
-    cards: dict = {}
-    return [visit_item(v, volunteer, now, cards=cards) for v in rows]
-
-
 def _waiting_for_report(now: datetime.datetime) -> Q:
     """Visits that have started and still wait for the volunteer's report."""
     return Q(status__in=[Visit.Status.SCHEDULED, Visit.Status.UNCONFIRMED], starts_at__lte=now, report__isnull=True)
@@ -298,26 +290,68 @@ def _waiting_for_report(now: datetime.datetime) -> Q:
 TO_REPORT_LIMIT = 20
 
 
-def visits_to_report(volunteer: Volunteer, *, limit: int = TO_REPORT_LIMIT) -> list[VisitItem]:
-    """Visits that have started and still wait for the volunteer's report, oldest first."""
-    now = timezone.now()
-    rows = _visit_list(volunteer).filter(_waiting_for_report(now)).order_by("starts_at")[:limit]
-    cards: dict = {}
-    return [visit_item(v, volunteer, now, cards=cards) for v in rows]
+def _to_report(volunteer: Volunteer, now: datetime.datetime):
+    return _visit_list(volunteer).filter(_waiting_for_report(now)).order_by("starts_at")
 
 
-def visits_past(volunteer: Volunteer, *, limit: int = 30) -> list[VisitItem]:
-    """Visits already reported, missed or cancelled, latest first, with their reports."""
-    now = timezone.now()
-    rows = (
+def _upcoming(volunteer: Volunteer, now: datetime.datetime):
+    return _visit_list(volunteer).filter(status=Visit.Status.SCHEDULED, starts_at__gt=now).order_by("starts_at")
+
+
+def _past(volunteer: Volunteer, now: datetime.datetime):
+    return (
         _visit_list(volunteer)
         .filter(
             Q(report__isnull=False) | Q(status__in=[Visit.Status.CANCELLED, Visit.Status.MISSED, Visit.Status.DONE])
         )
-        .order_by("-starts_at")[:limit]
+        .order_by("-starts_at")
     )
+
+
+# The volunteer's lists of visits: each one's query, and whether it runs latest first.
+_LISTS = {"to_report": (_to_report, False), "upcoming": (_upcoming, False), "past": (_past, True)}
+
+
+def visit_lists(volunteer: Volunteer, **limits: int) -> dict[str, list[VisitItem]]:
+    """Some of the lists below, each with its limit (to_report=20, upcoming=30...), as
+    {name: items}, read in ONE query for a page that shows them together: a UNION ALL of each
+    list's own query, ordered and limited as when alone, so a page pays one round trip and one
+    set of rows, and a mission's card is made once for all the lists."""
+    now = timezone.now()
+    names = list(limits)
+    parts = [
+        _LISTS[name][0](volunteer, now).annotate(listed_in=Value(index))[: limits[name]]
+        for index, name in enumerate(names)
+    ]
+    rows = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
+    found: dict[str, list[VisitItem]] = {name: [] for name in names}
     cards: dict = {}
-    return [visit_item(v, volunteer, now, cards=cards) for v in rows]
+    for visit in rows:
+        found[names[visit.listed_in]].append(visit_item(visit, volunteer, now, cards=cards))
+    # PostgreSQL returns each part of the UNION in its own order, but SQL does not promise it:
+    # sort each list again (a stable sort, so visits at the same moment keep the part's order).
+    for name, items in found.items():
+        items.sort(key=lambda item: item.visit.starts_at, reverse=_LISTS[name][1])
+    return found
+
+
+# The visits page's lists (and the API's), each with how many it shows.
+VISITS_PAGE = {"to_report": TO_REPORT_LIMIT, "upcoming": 30, "past": 30}
+
+
+def visits_upcoming(volunteer: Volunteer, *, limit: int = VISITS_PAGE["upcoming"]) -> list[VisitItem]:
+    """Scheduled visits from now on, soonest first."""
+    return visit_lists(volunteer, upcoming=limit)["upcoming"]
+
+
+def visits_to_report(volunteer: Volunteer, *, limit: int = TO_REPORT_LIMIT) -> list[VisitItem]:
+    """Visits that have started and still wait for the volunteer's report, oldest first."""
+    return visit_lists(volunteer, to_report=limit)["to_report"]
+
+
+def visits_past(volunteer: Volunteer, *, limit: int = VISITS_PAGE["past"]) -> list[VisitItem]:
+    """Visits already reported, missed or cancelled, latest first, with their reports."""
+    return visit_lists(volunteer, past=limit)["past"]
 
 
 def volunteer_hours(volunteer: Volunteer) -> float:

@@ -76,6 +76,7 @@ def _install_hint(request, volunteer: Volunteer) -> bool:
 @volunteer_required
 @offline_page
 def home(request, volunteer: Volunteer):
+    visits = selectors.visit_lists(volunteer, to_report=5, upcoming=3)
     return render(
         request,
         "missions/volunteer/home.html",
@@ -83,8 +84,8 @@ def home(request, volunteer: Volunteer):
             "volunteer": volunteer,
             "next_step": profile_next_step(volunteer),
             "steps_left": profile_steps_left(volunteer) or 1,
-            "to_report": selectors.visits_to_report(volunteer, limit=5),
-            "upcoming": selectors.visits_upcoming(volunteer, limit=3),
+            "to_report": visits["to_report"],
+            "upcoming": visits["upcoming"],
             "is_paused": volunteer.is_paused(timezone.localdate()),
             "install_hint": _install_hint(request, volunteer),
             "unread_conversations": volunteer_unread_conversations(volunteer),
@@ -202,9 +203,7 @@ def visits(request, volunteer: Volunteer):
         request,
         "missions/volunteer/visits.html",
         {
-            "to_report": selectors.visits_to_report(volunteer),
-            "upcoming": selectors.visits_upcoming(volunteer),
-            "past": selectors.visits_past(volunteer),
+            **selectors.visit_lists(volunteer, **selectors.VISITS_PAGE),
             "hours": selectors.volunteer_hours(volunteer),
         },
     )
