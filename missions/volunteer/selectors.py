@@ -447,10 +447,15 @@ def offline_page_kept(volunteer: Volunteer, path: str, *, now: datetime.datetime
     return path in offline_pages(volunteer, now=now)
 
 
-def install_hint_due(volunteer: Volunteer) -> bool:
+def install_hint_due(volunteer: Volunteer, *, matches: list[MatchItem] | None = None) -> bool:
     """Whether to suggest installing Liens on the phone: once a first match has been accepted
-    (the volunteer will come back), never on a first visit."""
+    (the volunteer will come back), never on a first visit. `matches`: the volunteer's live
+    matches when the page has read them (volunteer_matches); one past the proposal (accepted,
+    active or paused) answers without a query."""
+    accepted = (Match.Status.ACCEPTED, Match.Status.ACTIVE, Match.Status.PAUSED)
+    if matches is not None and any(item.match.status in accepted for item in matches):
+        return True
     return Match.objects.filter(
-        Q(status__in=[Match.Status.ACCEPTED, Match.Status.ACTIVE, Match.Status.PAUSED]) | Q(activated_at__isnull=False),
+        Q(status__in=accepted) | Q(activated_at__isnull=False),
         volunteer=volunteer,
     ).exists()

@@ -21,9 +21,10 @@ from liens.errors import DomainError
 from liens.forms import form_apply_domain_error
 from liens.pwa import install_hint_dismissed, offline_key, offline_page_mark
 from liens.scopes import view_scopes_disabled
-from missions.conversations.selectors import volunteer_unread, volunteer_unread_conversations
+from missions.conversations.selectors import unread_counts, volunteer_unread_conversations
 from missions.conversations.views import conversation_block
 from missions.matching import services as matching
+from missions.models import Message
 from missions.reports import visit_report_submit
 from missions.visits import services as visit_services
 from volunteers.models import Volunteer
@@ -65,8 +66,8 @@ def offline_list(request):
     return JsonResponse({"user": offline_key(request.user), "pages": pages})
 
 
-def _install_hint(request, volunteer: Volunteer) -> bool:
-    return not install_hint_dismissed(request) and selectors.install_hint_due(volunteer)
+def _install_hint(request, volunteer: Volunteer, *, matches=None) -> bool:
+    return not install_hint_dismissed(request) and selectors.install_hint_due(volunteer, matches=matches)
 
 
 # --- home -------------------------------------------------------------------------------------
@@ -115,8 +116,11 @@ def missions(request, volunteer: Volunteer):
             "pending": pending,
             "timeline": vetting_timeline(volunteer) if pending else [],
             "next_step": profile_next_step(volunteer),
-            "install_hint": _install_hint(request, volunteer),
-            "unread": volunteer_unread(volunteer),
+            "install_hint": _install_hint(request, volunteer, matches=matches),
+            # The badges of the matches listed: none listed, nothing to read.
+            "unread": unread_counts(
+                user=volunteer.user, side=Message.Side.VOLUNTEER, match_ids=[item.match.pk for item in matches]
+            ),
         },
     )
 

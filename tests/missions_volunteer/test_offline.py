@@ -128,6 +128,8 @@ def test_the_install_hint_waits_for_a_first_accepted_match(volunteer_client, vol
         mission__beneficiary__association=association_a,
     )
     assert not install_hint_due(volunteer)
+    # The missions page answers from the matches it lists when it can: a proposal alone is not enough.
+    assert b"data-install-hint" not in volunteer_client.get(reverse("volunteers:missions")).content
     proposed.status = Match.Status.ACCEPTED
     proposed.save()
     assert install_hint_due(volunteer)
@@ -136,6 +138,20 @@ def test_the_install_hint_waits_for_a_first_accepted_match(volunteer_client, vol
 
     volunteer_client.post(reverse("install_hint_dismiss"), {"next": "/volunteer/"})
     assert b"data-install-hint" not in volunteer_client.get(reverse("volunteers:home")).content
+
+
+def test_the_install_hint_stays_once_a_match_went_live_even_when_it_has_ended(
+    volunteer_client, volunteer, association_a
+):
+    """The missions page lists live matches only: an ended one that was active still counts."""
+    factories.MatchFactory(
+        volunteer=volunteer,
+        status=Match.Status.ENDED,
+        ended_at=timezone.now(),
+        mission__beneficiary__association=association_a,
+    )
+    assert install_hint_due(volunteer)
+    assert b"data-install-hint" in volunteer_client.get(reverse("volunteers:missions")).content
 
 
 def _queries(client, path) -> int:
