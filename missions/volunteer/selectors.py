@@ -8,6 +8,7 @@ Beneficiary row, so no surname, address or phone can leak by a slip in a templat
 
 import datetime
 import zoneinfo
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db.models import Q, Value
@@ -447,13 +448,13 @@ def offline_page_kept(volunteer: Volunteer, path: str, *, now: datetime.datetime
     return path in offline_pages(volunteer, now=now)
 
 
-def install_hint_due(volunteer: Volunteer, *, matches: list[MatchItem] | None = None) -> bool:
+def install_hint_due(volunteer: Volunteer, *, seen: Iterable[str] = ()) -> bool:
     """Whether to suggest installing Liens on the phone: once a first match has been accepted
-    (the volunteer will come back), never on a first visit. `matches`: the volunteer's live
-    matches when the page has read them (volunteer_matches); one past the proposal (accepted,
-    active or paused) answers without a query."""
+    (the volunteer will come back), never on a first visit. `seen`: the statuses of matches of
+    theirs the page has read already (its matches, its visits' matches); one accepted, active
+    or paused answers without a query."""
     accepted = (Match.Status.ACCEPTED, Match.Status.ACTIVE, Match.Status.PAUSED)
-    if matches is not None and any(item.match.status in accepted for item in matches):
+    if any(status in accepted for status in seen):
         return True
     return Match.objects.filter(
         Q(status__in=accepted) | Q(activated_at__isnull=False),

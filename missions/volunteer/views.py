@@ -4,6 +4,7 @@ validate, call one service, redirect. Every action is a plain POST form."""
 
 import datetime
 import zoneinfo
+from collections.abc import Iterable
 from functools import wraps
 
 from django.conf import settings
@@ -66,8 +67,8 @@ def offline_list(request):
     return JsonResponse({"user": offline_key(request.user), "pages": pages})
 
 
-def _install_hint(request, volunteer: Volunteer, *, matches=None) -> bool:
-    return not install_hint_dismissed(request) and selectors.install_hint_due(volunteer, matches=matches)
+def _install_hint(request, volunteer: Volunteer, *, seen: Iterable[str] = ()) -> bool:
+    return not install_hint_dismissed(request) and selectors.install_hint_due(volunteer, seen=seen)
 
 
 # --- home -------------------------------------------------------------------------------------
@@ -88,7 +89,9 @@ def home(request, volunteer: Volunteer):
             "to_report": visits["to_report"],
             "upcoming": visits["upcoming"],
             "is_paused": volunteer.is_paused(timezone.localdate()),
-            "install_hint": _install_hint(request, volunteer),
+            "install_hint": _install_hint(
+                request, volunteer, seen=[item.visit.match.status for items in visits.values() for item in items]
+            ),
             "unread_conversations": volunteer_unread_conversations(volunteer),
         },
     )
@@ -116,7 +119,7 @@ def missions(request, volunteer: Volunteer):
             "pending": pending,
             "timeline": vetting_timeline(volunteer) if pending else [],
             "next_step": profile_next_step(volunteer),
-            "install_hint": _install_hint(request, volunteer, matches=matches),
+            "install_hint": _install_hint(request, volunteer, seen=[item.match.status for item in matches]),
             # The badges of the matches listed: none listed, nothing to read.
             "unread": unread_counts(
                 user=volunteer.user, side=Message.Side.VOLUNTEER, match_ids=[item.match.pk for item in matches]

@@ -128,8 +128,11 @@ def test_the_install_hint_waits_for_a_first_accepted_match(volunteer_client, vol
         mission__beneficiary__association=association_a,
     )
     assert not install_hint_due(volunteer)
-    # The missions page answers from the matches it lists when it can: a proposal alone is not enough.
+    # The missions page and the home answer from the matches they list (the home: its visits'
+    # matches) when they can: a proposal is not enough.
+    factories.VisitFactory(match=proposed)
     assert b"data-install-hint" not in volunteer_client.get(reverse("volunteers:missions")).content
+    assert b"data-install-hint" not in volunteer_client.get(reverse("volunteers:home")).content
     proposed.status = Match.Status.ACCEPTED
     proposed.save()
     assert install_hint_due(volunteer)
