@@ -232,9 +232,7 @@ class VisitsView(APIView):
         return Response(
             VolunteerVisitsOut(
                 {
-                    "to_report": selectors.visits_to_report(volunteer),
-                    "upcoming": selectors.visits_upcoming(volunteer),
-                    "past": selectors.visits_past(volunteer),
+                    **selectors.visit_lists(volunteer, **selectors.VISITS_PAGE),
                     "hours": selectors.volunteer_hours(volunteer),
                 }
             ).data

@@ -4,6 +4,7 @@ validate, call one service, redirect. Every action is a plain POST form."""
 
 import datetime
 import zoneinfo
+from collections.abc import Iterable
 from functools import wraps
 
 from django.conf import settings
@@ -21,9 +22,10 @@ from liens.errors import DomainError
 from liens.forms import form_apply_domain_error
 from liens.pwa import install_hint_dismissed, offline_key, offline_page_mark
 from liens.scopes import view_scopes_disabled
-from missions.conversations.selectors import volunteer_unread, volunteer_unread_conversations
+from missions.conversations.selectors import unread_counts, volunteer_unread_conversations
 from missions.conversations.views import conversation_block
 from missions.matching import services as matching
+from missions.models import Message
 from missions.reports import visit_report_submit
 from missions.visits import services as visit_services
 from volunteers.models import Volunteer
@@ -65,8 +67,8 @@ def offline_list(request):
     return JsonResponse({"user": offline_key(request.user), "pages": pages})
 
 
-def _install_hint(request, volunteer: Volunteer) -> bool:
-    return not install_hint_dismissed(request) and selectors.install_hint_due(volunteer)
+def _install_hint(request, volunteer: Volunteer, *, seen: Iterable[str] = ()) -> bool:
+    return not install_hint_dismissed(request) and selectors.install_hint_due(volunteer, seen=seen)
 
 
 # --- home -------------------------------------------------------------------------------------
@@ -76,6 +78,7 @@ def _install_hint(request, volunteer: Volunteer) -> bool:
 @volunteer_required
 @offline_page
 def home(request, volunteer: Volunteer):
+    visits = selectors.visit_lists(volunteer, to_report=5, upcoming=3)
     return render(
         request,
         "missions/volunteer/home.html",
@@ -83,10 +86,12 @@ def home(request, volunteer: Volunteer):
             "volunteer": volunteer,
             "next_step": profile_next_step(volunteer),
             "steps_left": profile_steps_left(volunteer) or 1,
-            "to_report": selectors.visits_to_report(volunteer, limit=5),
-            "upcoming": selectors.visits_upcoming(volunteer, limit=3),
+            "to_report": visits["to_report"],
+            "upcoming": visits["upcoming"],
             "is_paused": volunteer.is_paused(timezone.localdate()),
-            "install_hint": _install_hint(request, volunteer),
+            "install_hint": _install_hint(
+                request, volunteer, seen=[item.visit.match.status for items in visits.values() for item in items]
+            ),
             "unread_conversations": volunteer_unread_conversations(volunteer),
         },
     )
@@ -114,8 +119,11 @@ def missions(request, volunteer: Volunteer):
             "pending": pending,
             "timeline": vetting_timeline(volunteer) if pending else [],
             "next_step": profile_next_step(volunteer),
-            "install_hint": _install_hint(request, volunteer),
-            "unread": volunteer_unread(volunteer),
+            "install_hint": _install_hint(request, volunteer, seen=[item.match.status for item in matches]),
+            # The badges of the matches listed: none listed, nothing to read.
+            "unread": unread_counts(
+                user=volunteer.user, side=Message.Side.VOLUNTEER, match_ids=[item.match.pk for item in matches]
+            ),
         },
     )
 
@@ -202,9 +210,7 @@ def visits(request, volunteer: Volunteer):
         request,
         "missions/volunteer/visits.html",
         {
-            "to_report": selectors.visits_to_report(volunteer),
-            "upcoming": selectors.visits_upcoming(volunteer),
-            "past": selectors.visits_past(volunteer),
+            **selectors.visit_lists(volunteer, **selectors.VISITS_PAGE),
             "hours": selectors.volunteer_hours(volunteer),
         },
     )

@@ -128,6 +128,11 @@ def test_the_install_hint_waits_for_a_first_accepted_match(volunteer_client, vol
         mission__beneficiary__association=association_a,
     )
     assert not install_hint_due(volunteer)
+    # The missions page and the home answer from the matches they list (the home: its visits'
+    # matches) when they can: a proposal is not enough.
+    factories.VisitFactory(match=proposed)
+    assert b"data-install-hint" not in volunteer_client.get(reverse("volunteers:missions")).content
+    assert b"data-install-hint" not in volunteer_client.get(reverse("volunteers:home")).content
     proposed.status = Match.Status.ACCEPTED
     proposed.save()
     assert install_hint_due(volunteer)
@@ -136,6 +141,20 @@ def test_the_install_hint_waits_for_a_first_accepted_match(volunteer_client, vol
 
     volunteer_client.post(reverse("install_hint_dismiss"), {"next": "/volunteer/"})
     assert b"data-install-hint" not in volunteer_client.get(reverse("volunteers:home")).content
+
+
+def test_the_install_hint_stays_once_a_match_went_live_even_when_it_has_ended(
+    volunteer_client, volunteer, association_a
+):
+    """The missions page lists live matches only: an ended one that was active still counts."""
+    factories.MatchFactory(
+        volunteer=volunteer,
+        status=Match.Status.ENDED,
+        ended_at=timezone.now(),
+        mission__beneficiary__association=association_a,
+    )
+    assert install_hint_due(volunteer)
+    assert b"data-install-hint" in volunteer_client.get(reverse("volunteers:missions")).content
 
 
 def _queries(client, path) -> int:

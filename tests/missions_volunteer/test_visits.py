@@ -221,14 +221,48 @@ def test_the_visits_pages_do_a_constant_number_of_queries(volunteer_client, matc
         start = now + datetime.timedelta(days=days, hours=1)
         visits.append(factories.VisitFactory(match=match, starts_at=start, ends_at=start + datetime.timedelta(hours=1)))
     # Session (none when sessions are kept in Redis), user, memberships, volunteer; the page's
-    # own reads; whether to suggest installing the app; the report form reads what the phone may
-    # keep offline (the space and visits are always on that list).
+    # own reads (the home's listed visits, of an active match, answer whether to suggest
+    # installing the app); the report form reads what the phone may keep offline (the space and
+    # visits are always on that list).
     with django_assert_max_num_queries(8):
         assert volunteer_client.get(reverse("volunteers:visits")).status_code == 200
-    with django_assert_max_num_queries(7):
+    with django_assert_max_num_queries(6):
         assert volunteer_client.get(reverse("volunteers:home")).status_code == 200
     with django_assert_max_num_queries(6):
         assert volunteer_client.get(reverse("volunteers:visit_report", args=[visits[0].pk])).status_code == 200
+
+
+def test_the_lists_read_together_are_the_lists_read_one_by_one(volunteer, match):
+    """visit_lists reads the visits page's lists together (one moment, a card per mission for
+    all): each list, its order and its limit, must be what it gives alone."""
+    from missions.volunteer import selectors
+
+    now = timezone.now()
+    statuses = [Visit.Status.SCHEDULED, Visit.Status.UNCONFIRMED, Visit.Status.MISSED, Visit.Status.CANCELLED]
+    for days in range(-8, 8):
+        start = now + datetime.timedelta(days=days, hours=1)
+        visit = factories.VisitFactory(
+            match=match, starts_at=start, ends_at=start + datetime.timedelta(hours=1), status=statuses[days % 4]
+        )
+        if days % 3 == 0 and start < now:
+            VisitReport.objects.create(visit=visit, happened=True, mood=VisitReport.Mood.GOOD)
+    limits = {"to_report": 3, "upcoming": 2, "past": 4}
+    together = selectors.visit_lists(volunteer, **limits)
+    alone = {
+        "to_report": selectors.visits_to_report(volunteer, limit=3),
+        "upcoming": selectors.visits_upcoming(volunteer, limit=2),
+        "past": selectors.visits_past(volunteer, limit=4),
+    }
+    for name, items in alone.items():
+        assert [item.visit.pk for item in together[name]] == [item.visit.pk for item in items], name
+        assert len(items) == limits[name]
+    assert [item.visit.pk for item in alone["to_report"]] == [
+        v.pk
+        for v in Visit.objects.filter(
+            match=match, status__in=statuses[:2], starts_at__lte=now, report__isnull=True
+        ).order_by("starts_at")[:3]
+    ]
+    assert together["past"][0].report is not None or together["past"][0].visit.status != Visit.Status.SCHEDULED
 
 
 @pytest.mark.django_db(transaction=True)
