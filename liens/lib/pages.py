@@ -41,7 +41,8 @@ def _page_counted(rows, number, size: int) -> Page | None:
         number = int(number or 1)
     except (TypeError, ValueError):
         return None
-    if number < 1:
+    # A window is counted before DISTINCT; a union or a slice takes no annotation.
+    if number < 1 or rows.query.distinct or rows.query.combinator or rows.query.is_sliced:
         return None
     start = (number - 1) * size
     items = list(rows.annotate(**{_LIST_TOTAL: Window(Count("pk"))})[start : start + size])
