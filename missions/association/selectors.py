@@ -154,9 +154,16 @@ def mission_suggestions(*, mission: Mission, limit: int = 10) -> list:
 
 
 def vetting_desk(*, association: Association, user, q: str = "", waiting_for: str = "") -> QuerySet:
+    """The volunteers of vetting_waiting with their vetting records (latest first, with the
+    association that recorded each), the longest waiting first."""
+    rows = vetting_waiting(association=association, user=user, q=q, waiting_for=waiting_for)
+    return with_vetting_records(rows).order_by("created_at", "pk")
+
+
+def vetting_waiting(*, association: Association, user, q: str = "", waiting_for: str = "") -> QuerySet:
     """Volunteers waiting for vetting near the association (same département) or matched with it,
-    with their vetting records (latest first, with the association that recorded each);
     searched by name, email, postcode or city, and narrowed to those still waiting for a step.
+    Alone (without vetting_desk's records and order), what the home counts.
 
     Nobody finds themselves on it: nobody vets their own profile. Empty for a pending
     association (volunteers_visible); pages and the API say why (scoping.vetting_refusal).
@@ -177,7 +184,7 @@ def vetting_desk(*, association: Association, user, q: str = "", waiting_for: st
         "postcode__startswith",
         "city__icontains",
     )
-    return with_vetting_records(rows).order_by("created_at", "pk")
+    return rows
 
 
 @dataclass
@@ -187,6 +194,11 @@ class VettingRow:
 
     volunteer: Volunteer
     steps: list[tuple[str, str, str, bool, VettingRecord | None]]
+
+    @property
+    def anchor(self) -> str:
+        """The row's id in the page, which each step's form swaps (and a redirect comes back to)."""
+        return f"volunteer-{self.volunteer.pk}"
 
 
 def vetting_rows(volunteers) -> list[VettingRow]:
@@ -288,7 +300,7 @@ def association_attention(*, association: Association, user, now: datetime.datet
     # The oldest visits without a report carry their total: the list and the count in one query.
     attention.late_visits = list(visits_without_report(association=association, now=now))
     attention.visits_without_report = attention.late_visits[0].late_total if attention.late_visits else 0
-    attention.volunteers_waiting = vetting_desk(association=association, user=user).count()
+    attention.volunteers_waiting = vetting_waiting(association=association, user=user).count()
     people = Beneficiary.objects.filter(association=association).aggregate(
         intake=Count("pk", filter=Q(status=Beneficiary.Status.INTAKE)),
         pauses=Count(

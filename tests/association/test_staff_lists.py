@@ -137,6 +137,24 @@ def test_the_missions_list_pages_by_20_keeping_its_filters_in_a_constant_number_
     assert len(_ids(coordinator_a_client.get(url, params | {"page": 2}), "mission")) == 5
 
 
+def test_a_list_s_total_comes_with_its_page_and_a_page_past_the_end_falls_back_to_the_last(
+    association_a, coordinator_a_client
+):
+    url = reverse("association:missions")
+    factories.MissionFactory.create_batch(23, association=association_a, status="draft")
+    factories.MissionFactory(association=association_a, status="closed")
+    for params, number, rows, total in [
+        ({"status": "draft"}, 1, 20, 23),
+        ({"status": "draft", "page": 2}, 2, 3, 23),
+        ({"status": "draft", "page": 9}, 2, 3, 23),  # past the end: the last page
+        ({"status": "draft", "page": "x"}, 1, 20, 23),  # not a number: the first page
+        ({"status": "filled"}, 1, 0, 0),
+    ]:
+        page = coordinator_a_client.get(url, params).context["page"]
+        assert (page.number, len(page.object_list), page.paginator.count) == (number, rows, total), params
+        assert page.paginator.num_pages == max(1, -(-total // 20))
+
+
 def test_publishing_from_the_list_comes_back_to_the_list_page_at_the_mission(beneficiary_a, coordinator_a_client):
     mission = factories.MissionFactory(beneficiary=beneficiary_a, status="draft", first_date=timezone.localdate())
     back = reverse("association:missions") + "?status=draft&page=1"
