@@ -16,16 +16,16 @@ def local_path(url: str | None) -> str | None:
     return None
 
 
-def list_page(request, rows, *, size: int, count_in_page: bool = False) -> tuple[Page, str]:
-    """The page of `rows` the request asks for, and the request's other filters as a query
-    string, for the pager's links to keep them.
+def list_page(request, rows, *, size: int) -> tuple[Page, str]:
+    """The page of `rows` (a queryset) the request asks for, and the request's other filters as
+    a query string, for the pager's links to keep them.
 
-    With `count_in_page`, the list's total comes with its page (a window count over the whole
-    list, in the same query) instead of from a COUNT query of its own: one query fewer, and the
-    list's filters compiled once. `rows` is then a queryset a window count may be added to.
+    The list's total comes with its page (a window count over the whole list, in the same query)
+    rather than from a COUNT query of its own: one query fewer, and the list's filters compiled
+    once; Paginator counts apart only where that cannot work (_page_counted).
     """
     number = request.GET.get("page")
-    page = _page_counted(rows, number, size) if count_in_page else None
+    page = _page_counted(rows, number, size)
     if page is None:
         page = Paginator(rows, size).get_page(number)
     query = request.GET.copy()

@@ -60,9 +60,8 @@ PAGE_SIZE = 20
 
 
 def list_page(request, rows):
-    """A page of a staff list, and its filters for the pager (liens.lib.pages.list_page), the
-    list's total read with the page rather than counted by a query of its own."""
-    return pages.list_page(request, rows, size=PAGE_SIZE, count_in_page=True)
+    """A page of a staff list, and its filters for the pager (liens.lib.pages.list_page)."""
+    return pages.list_page(request, rows, size=PAGE_SIZE)
 
 
 def back_to(request, default: str, *, anchor: str = "") -> str:
