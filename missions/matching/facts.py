@@ -55,7 +55,8 @@ VOLUNTEER_COLUMNS = {
     "interests_text": Cast("interests", TextField()),
     "radius": Cast("travel_radius_km", FloatField()),
 }
-VOLUNTEER_FIELDS = (
+# The volunteer's own columns, read from the row itself when it is already loaded.
+_VOLUNTEER_OWN = (
     "id",
     "vetting_state",
     "left_at",
@@ -64,8 +65,10 @@ VOLUNTEER_FIELDS = (
     "latitude",
     "longitude",
     "max_commitments",
-    *VOLUNTEER_COLUMNS,
 )
+VOLUNTEER_FIELDS = (*_VOLUNTEER_OWN, *VOLUNTEER_COLUMNS)
+# The fields behind VOLUNTEER_COLUMNS: a loaded volunteer must hold them too.
+_VOLUNTEER_LOADED = frozenset((*_VOLUNTEER_OWN, "visit_kinds", "languages", "interests", "travel_radius_km"))
 # The mission's own columns, read from the row itself when it is already loaded.
 _MISSION_OWN = (
     "id",
@@ -325,6 +328,24 @@ def mission_row_of(mission: Mission) -> dict | None:
             "interests_text": person.interests if person else None,
             "required_text": person.required_languages if person else None,
             "preferences_text": association.preferences,
+        }
+    )
+    return row
+
+
+def volunteer_row_of(volunteer) -> dict | None:
+    """The volunteer_profiles() row of a volunteer whose profile columns are already loaded,
+    without a query; None when some are deferred. A page that has the volunteer's row (read this
+    request) need not read it again. Lists stay decoded: Bits.mask_of() takes them as they are."""
+    if not volunteer.pk or _VOLUNTEER_LOADED & volunteer.get_deferred_fields():
+        return None
+    row = {name: getattr(volunteer, name) for name in _VOLUNTEER_OWN}
+    row.update(
+        {
+            "kinds_text": volunteer.visit_kinds,
+            "languages_text": volunteer.languages,
+            "interests_text": volunteer.interests,
+            "radius": float(volunteer.travel_radius_km),
         }
     )
     return row

@@ -54,6 +54,7 @@ from .facts import (
     rows_record,
     time_of,
     volunteer_profiles,
+    volunteer_row_of,
 )
 from .rules import rules_passed, rules_passed_once_vetted
 from .scoring import Part, parts_compute, parts_explain, score_of, score_total
@@ -434,11 +435,14 @@ def _missions_prefilter(vt: VolunteerTable, *, now: datetime.datetime, once_vett
 def volunteer_recommendations(*, volunteer: Volunteer, limit: int = 20, once_vetted: bool = False) -> list[Suggestion]:
     """Open missions that fit `volunteer` under the hard rules, best first; with `once_vetted`,
     under every rule but vetting (rules.rules_passed_once_vetted): what opens to a volunteer
-    awaiting vetting once approved, mixed with what is open to them now. A constant 5 queries:
-    the volunteer, their facts (matches, visits, slots), the missions, the missions' facts
-    (matches, who knows the people), the chosen missions with their person and association."""
+    awaiting vetting once approved, mixed with what is open to them now. A constant 4 queries:
+    their facts (matches, visits, slots), the missions, the missions' facts (matches, who knows
+    the people), the chosen missions with their person and association; one more for the
+    volunteer's profile when `volunteer` was loaded with some of its columns deferred (a
+    loaded row is taken as it is: the pages pass the one they read this request)."""
     now = timezone.now()
-    rows = volunteer_profiles(Volunteer.objects.filter(pk=volunteer.pk))
+    own_row = volunteer_row_of(volunteer)
+    rows = [own_row] if own_row else volunteer_profiles(Volunteer.objects.filter(pk=volunteer.pk))
     if not rows:
         return []
     own = facts_all(now=now, volunteers=[volunteer.pk], weekdays=range(7))
