@@ -20,7 +20,6 @@ from django.db import connection
 from django.db.models import (
     BooleanField,
     Case,
-    Q,
     QuerySet,
     Value,
     When,
@@ -30,7 +29,7 @@ from django.utils import timezone
 from liens.choices import IN_PERSON_KINDS, VisitorPreference
 from liens.lib.geo import KM_PER_DEGREE_LAT, Box, bounding_box
 from liens.models import User
-from missions.models import Match, Mission
+from missions.models import Association, Beneficiary, Match, Mission
 from missions.scoping import outreach_refusal, volunteers_visible
 from volunteers.models import AvailabilitySlot, Volunteer
 
@@ -47,6 +46,7 @@ from .candidates import (
     pairs_for,
 )
 from .facts import (
+    MISSION_FIELDS,
     facts_all,
     mission_row_of,
     mission_rows,
@@ -115,17 +115,6 @@ def _suggestion(p: Pairs, i: int, parts: dict[str, np.ndarray], *, volunteer, mi
 
 
 # --- one mission's suggestions ------------------------------------------------------------------
-
-
-def _box_filter(box: Box, prefix: str = "") -> Q:
-    return Q(
-        **{
-            f"{prefix}latitude__gte": box.min_lat,
-            f"{prefix}latitude__lte": box.max_lat,
-            f"{prefix}longitude__gte": box.min_lon,
-            f"{prefix}longitude__lte": box.max_lon,
-        }
-    )
 
 
 def _volunteer_candidates(mt: MissionTable, *, exclude=(), only=None, nearest: int | None = None) -> list[dict] | None:
@@ -384,52 +373,123 @@ def rematch_suggestions(*, match: Match, limit: int = 10) -> list[Suggestion]:
 # --- one volunteer's recommendations ------------------------------------------------------------
 
 
-def _point_in(box: Box) -> Q:
+def _in_box(prefix: str, box: Box) -> tuple[str, list]:
+    return (
+        f"{prefix}.latitude BETWEEN %s AND %s AND {prefix}.longitude BETWEEN %s AND %s",
+        [box.min_lat, box.max_lat, box.min_lon, box.max_lon],
+    )
+
+
+def _point_in(box: Box) -> tuple[str, list]:
     """The mission's point (the person's home, else the mission's own place) is in the box."""
-    return _box_filter(box, "beneficiary__") | (Q(beneficiary__latitude__isnull=True) & _box_filter(box))
+    person, person_args = _in_box("b", box)
+    own, own_args = _in_box("mi", box)
+    return f"(({person}) OR (b.latitude IS NULL AND {own}))", person_args + own_args
 
 
 UNLOCATED = (
-    Q(beneficiary__latitude__isnull=False, beneficiary__longitude__isnull=True)
-    | Q(beneficiary__latitude__isnull=True, latitude__isnull=True)
-    | Q(beneficiary__latitude__isnull=True, longitude__isnull=True)
+    "((b.latitude IS NOT NULL AND b.longitude IS NULL)"
+    " OR (b.latitude IS NULL AND mi.latitude IS NULL)"
+    " OR (b.latitude IS NULL AND mi.longitude IS NULL))"
 )
 
 
-def _missions_prefilter(vt: VolunteerTable, *, now: datetime.datetime, once_vetted: bool = False) -> QuerySet | None:
-    """Open missions volunteer row 0 may pass the rules for (all but vetting when `once_vetted`),
-    in SQL; None when there are none."""
+def _sql_in(values) -> str:
+    return "(" + ", ".join(["%s"] * len(values)) + ")"
+
+
+def _from_text(value, parse):
+    # SQLite returns dates and times as text; PostgreSQL as Python values already.
+    return parse(value) if isinstance(value, str) else value
+
+
+def _aware(text: str) -> datetime.datetime:
+    value = datetime.datetime.fromisoformat(text)
+    return value if timezone.is_aware(value) else timezone.make_aware(value, datetime.UTC)
+
+
+def _mission_candidates(vt: VolunteerTable, *, now: datetime.datetime, once_vetted: bool = False) -> list[dict]:
+    """MissionTable rows (facts.MISSION_FIELDS) of the open missions volunteer row 0 may pass
+    the rules for (all but vetting when `once_vetted`), prefiltered in SQL: kinds accepted, the
+    mission's point in the reach's box (calls and events: the horizon's, or no point at all),
+    weekly missions starting inside the span of the volunteer's slots that weekday, one-offs
+    ahead, the person's visitor preference. The exact rules decide afterwards.
+
+    One query, in plain SQL: composing this filter and its casts with the ORM cost more than
+    running it (this is half of the volunteer's missions page)."""
     kinds = KINDS.codes(int(vt.kinds[0]) & (-1 if once_vetted else int(vt.may_take[0])))
     slots = vt.slots[0]
     if vt.left[0] or not kinds or not slots:
-        return None
+        return []
+    ops = connection.ops
     in_person = [k for k in kinds if k in IN_PERSON_KINDS]
     remote = [k for k in kinds if k not in IN_PERSON_KINDS]
     located = not (math.isnan(vt.latitude[0]) or math.isnan(vt.longitude[0]))
-    where = Q(pk__in=[])
+    places, args = [], []
     if located:
         lat, lon = float(vt.latitude[0]), float(vt.longitude[0])
         if in_person:
-            where |= Q(kind__in=in_person) & _point_in(bounding_box(lat, lon, _margin(float(vt.reach_km[0]))))
+            point, point_args = _point_in(bounding_box(lat, lon, _margin(float(vt.reach_km[0]))))
+            places.append(f"(mi.kind IN {_sql_in(in_person)} AND {point})")
+            args += [*in_person, *point_args]
         if remote:
-            where |= Q(kind__in=remote) & (_point_in(bounding_box(lat, lon, _margin(horizon_km()))) | UNLOCATED)
+            point, point_args = _point_in(bounding_box(lat, lon, _margin(horizon_km())))
+            places.append(f"(mi.kind IN {_sql_in(remote)} AND ({point} OR {UNLOCATED}))")
+            args += [*remote, *point_args]
     elif remote:
-        where = Q(kind__in=remote) & UNLOCATED
+        places.append(f"(mi.kind IN {_sql_in(remote)} AND {UNLOCATED})")
+        args += remote
+    if not places:
+        return []
     # Weekly missions must start inside the span of the volunteer's slots that weekday; a
     # one-off's local weekday depends on its association's zone, so Python checks it.
-    weekly = Q(pk__in=[])
+    args.append(Mission.Recurrence.WEEKLY)
+    weekly = []
     for weekday in sorted({s[0] for s in slots}):
         starts = [s[1] for s in slots if s[0] == weekday]
         ends = [s[2] for s in slots if s[0] == weekday]
-        weekly |= Q(weekday=weekday, local_time__gte=time_of(min(starts)), local_time__lt=time_of(max(ends)))
-    schedule = (Q(recurrence=Mission.Recurrence.WEEKLY) & weekly) | Q(
-        recurrence=Mission.Recurrence.ONE_OFF, starts_at__gt=now
-    )
+        weekly.append("(mi.weekday = %s AND mi.local_time >= %s AND mi.local_time < %s)")
+        args += [
+            weekday,
+            ops.adapt_timefield_value(time_of(min(starts))),
+            ops.adapt_timefield_value(time_of(max(ends))),
+        ]
+    args += [Mission.Recurrence.ONE_OFF, ops.adapt_datetimefield_value(now)]
     preferences = [VisitorPreference.ANY] + [
         code for code, number in (("female", 1), ("male", 2)) if number == int(vt.gender[0])
     ]
-    fits = Q(beneficiary__isnull=True) | Q(beneficiary__visitor_preference__in=preferences)
-    return Mission.objects.filter(where, schedule, fits, status=Mission.Status.OPEN)
+    args += [*preferences, Mission.Status.OPEN]
+    mission, person, association = (
+        Mission._meta.db_table,
+        Beneficiary._meta.db_table,
+        Association._meta.db_table,
+    )
+    sql = f"""
+        SELECT mi.id, mi.association_id, mi.beneficiary_id, mi.kind, mi.status, mi.recurrence, mi.starts_at,
+               mi.weekday, mi.local_time, mi.first_date, mi.end_date, mi.duration_minutes, mi.volunteers_needed,
+               mi.latitude, mi.longitude, b.latitude, b.longitude, b.first_name, b.last_name,
+               b.visitor_preference, a.timezone, CAST(b.interests AS TEXT), CAST(b.required_languages AS TEXT),
+               CAST(a.preferences AS TEXT)
+          FROM {mission} mi
+          LEFT JOIN {person} b ON b.id = mi.beneficiary_id
+          JOIN {association} a ON a.id = mi.association_id
+         WHERE ({" OR ".join(places)})
+           AND ((mi.recurrence = %s AND ({" OR ".join(weekly)})) OR (mi.recurrence = %s AND mi.starts_at > %s))
+           AND (mi.beneficiary_id IS NULL OR b.visitor_preference IN {_sql_in(preferences)})
+           AND mi.status = %s
+    """  # noqa: S608 (table names from the models; every value is a parameter)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, args)
+        found = cursor.fetchall()
+    rows = []
+    for row in found:
+        row = dict(zip(MISSION_FIELDS, row, strict=True))
+        row["starts_at"] = _from_text(row["starts_at"], _aware)
+        row["local_time"] = _from_text(row["local_time"], datetime.time.fromisoformat)
+        row["first_date"] = _from_text(row["first_date"], datetime.date.fromisoformat)
+        row["end_date"] = _from_text(row["end_date"], datetime.date.fromisoformat)
+        rows.append(row)
+    return rows
 
 
 def volunteer_recommendations(*, volunteer: Volunteer, limit: int = 20, once_vetted: bool = False) -> list[Suggestion]:
@@ -448,10 +508,7 @@ def volunteer_recommendations(*, volunteer: Volunteer, limit: int = 20, once_vet
     own = facts_all(now=now, volunteers=[volunteer.pk], weekdays=range(7))
     rows = rows_record(rows_load(rows, own.live, key="volunteer"), own.visits)
     vt = VolunteerTable.from_rows(rows, own.slots)
-    missions = _missions_prefilter(vt, now=now, once_vetted=once_vetted)
-    if missions is None:
-        return []
-    found = mission_rows(missions)
+    found = _mission_candidates(vt, now=now, once_vetted=once_vetted)
     if not found:
         return []
     people = sorted({row["beneficiary_id"] for row in found if row["beneficiary_id"]})
