@@ -399,13 +399,14 @@ def _sql_in(values) -> str:
 
 
 def _from_text(value, parse):
-    # SQLite returns dates and times as text; PostgreSQL as Python values already.
+    # SQLite may return dates and times as text; PostgreSQL returns Python values.
     return parse(value) if isinstance(value, str) else value
 
 
-def _aware(text: str) -> datetime.datetime:
-    value = datetime.datetime.fromisoformat(text)
-    return value if timezone.is_aware(value) else timezone.make_aware(value, datetime.UTC)
+def _aware(value: datetime.datetime | str | None) -> datetime.datetime | None:
+    # SQLite keeps datetimes naive, in UTC (as Django's own converter reads them).
+    value = _from_text(value, datetime.datetime.fromisoformat)
+    return timezone.make_aware(value, datetime.UTC) if value and timezone.is_naive(value) else value
 
 
 def _mission_candidates(vt: VolunteerTable, *, now: datetime.datetime, once_vetted: bool = False) -> list[dict]:
@@ -484,7 +485,7 @@ def _mission_candidates(vt: VolunteerTable, *, now: datetime.datetime, once_vett
     rows = []
     for row in found:
         row = dict(zip(MISSION_FIELDS, row, strict=True))
-        row["starts_at"] = _from_text(row["starts_at"], _aware)
+        row["starts_at"] = _aware(row["starts_at"])
         row["local_time"] = _from_text(row["local_time"], datetime.time.fromisoformat)
         row["first_date"] = _from_text(row["first_date"], datetime.date.fromisoformat)
         row["end_date"] = _from_text(row["end_date"], datetime.date.fromisoformat)
