@@ -267,6 +267,27 @@ def facts_all(*, now, volunteers: list[int], missions=(), beneficiaries=(), week
         return Facts().add(cursor.fetchall())
 
 
+def mission_facts_columns(*, volunteer: int) -> tuple[str, list]:
+    """Two columns for a query of missions aliased `mi`: how many live matches the mission has,
+    and whether `volunteer` knows its person (a match that went live, or a contact). What
+    facts_all asks of a few missions for one volunteer, as the missions are read: one query
+    less for a volunteer's recommendations. The matching tests hold both to the same answers."""
+    live_in, live_args = _in(Match.LIVE)
+    known_in, known_args = _in(KNOWN_STATUSES)
+    match, mission, contact = Match._meta.db_table, Mission._meta.db_table, Contact._meta.db_table
+    sql = f"""
+        (SELECT COUNT(*) FROM {match} lm WHERE lm.mission_id = mi.id AND lm.status IN {live_in}),
+        CASE WHEN mi.beneficiary_id IS NOT NULL AND (
+            EXISTS (SELECT 1 FROM {match} km JOIN {mission} kmi ON kmi.id = km.mission_id
+                     WHERE kmi.beneficiary_id = mi.beneficiary_id AND km.volunteer_id = %s
+                       AND km.status IN {known_in})
+            OR EXISTS (SELECT 1 FROM {contact} kc
+                        WHERE kc.beneficiary_id = mi.beneficiary_id AND kc.volunteer_id = %s)
+        ) THEN 1 ELSE 0 END
+    """  # noqa: S608 (table names from the models; every value is a parameter)
+    return sql, [*live_args, volunteer, *known_args, volunteer]
+
+
 def live_matches(*, missions=None, volunteers=None) -> list[tuple[int, int]]:
     """(mission id, volunteer id) of live matches touching these missions or these volunteers."""
     return Facts().add(_live_query(missions=missions, volunteers=volunteers)).live

@@ -48,6 +48,7 @@ from .candidates import (
 from .facts import (
     MISSION_FIELDS,
     facts_all,
+    mission_facts_columns,
     mission_row_of,
     mission_rows,
     rows_load,
@@ -409,12 +410,19 @@ def _aware(value: datetime.datetime | str | None) -> datetime.datetime | None:
     return timezone.make_aware(value, datetime.UTC) if value and timezone.is_naive(value) else value
 
 
+# A candidate mission's row: MissionTable's, with its live match count (rows_load's) and
+# whether the volunteer knows its person.
+MISSION_FIELDS_KNOWN = (*MISSION_FIELDS, "live_count", "knows")
+
+
 def _mission_candidates(vt: VolunteerTable, *, now: datetime.datetime, once_vetted: bool = False) -> list[dict]:
     """MissionTable rows (facts.MISSION_FIELDS) of the open missions volunteer row 0 may pass
     the rules for (all but vetting when `once_vetted`), prefiltered in SQL: kinds accepted, the
     mission's point in the reach's box (calls and events: the horizon's, or no point at all),
     weekly missions starting inside the span of the volunteer's slots that weekday, one-offs
-    ahead, the person's visitor preference. The exact rules decide afterwards.
+    ahead, the person's visitor preference. The exact rules decide afterwards. Each row also
+    holds the mission's live match count and whether the volunteer knows its person
+    (facts.mission_facts_columns).
 
     One query, in plain SQL: composing this filter and its casts with the ORM cost more than
     running it (this is half of the volunteer's missions page)."""
@@ -465,12 +473,13 @@ def _mission_candidates(vt: VolunteerTable, *, now: datetime.datetime, once_vett
         Beneficiary._meta.db_table,
         Association._meta.db_table,
     )
+    facts, facts_args = mission_facts_columns(volunteer=int(vt.id[0]))
     sql = f"""
         SELECT mi.id, mi.association_id, mi.beneficiary_id, mi.kind, mi.status, mi.recurrence, mi.starts_at,
                mi.weekday, mi.local_time, mi.first_date, mi.end_date, mi.duration_minutes, mi.volunteers_needed,
                mi.latitude, mi.longitude, b.latitude, b.longitude, b.first_name, b.last_name,
                b.visitor_preference, a.timezone, CAST(b.interests AS TEXT), CAST(b.required_languages AS TEXT),
-               CAST(a.preferences AS TEXT)
+               CAST(a.preferences AS TEXT), {facts}
           FROM {mission} mi
           LEFT JOIN {person} b ON b.id = mi.beneficiary_id
           JOIN {association} a ON a.id = mi.association_id
@@ -480,11 +489,12 @@ def _mission_candidates(vt: VolunteerTable, *, now: datetime.datetime, once_vett
            AND mi.status = %s
     """  # noqa: S608 (table names from the models; every value is a parameter)
     with connection.cursor() as cursor:
-        cursor.execute(sql, args)
+        cursor.execute(sql, facts_args + args)
         found = cursor.fetchall()
     rows = []
     for row in found:
-        row = dict(zip(MISSION_FIELDS, row, strict=True))
+        row = dict(zip(MISSION_FIELDS_KNOWN, row, strict=True))
+        row["knows"] = bool(row["knows"])
         row["starts_at"] = _aware(row["starts_at"])
         row["local_time"] = _from_text(row["local_time"], datetime.time.fromisoformat)
         row["first_date"] = _from_text(row["first_date"], datetime.date.fromisoformat)
@@ -512,16 +522,14 @@ def volunteer_recommendations(*, volunteer: Volunteer, limit: int = 20, once_vet
     found = _mission_candidates(vt, now=now, once_vetted=once_vetted)
     if not found:
         return []
-    people = sorted({row["beneficiary_id"] for row in found if row["beneficiary_id"]})
-    theirs = facts_all(now=now, volunteers=[volunteer.pk], missions=[row["id"] for row in found], beneficiaries=people)
-    mt = MissionTable.from_rows(rows_load(found, theirs.live, key="mission"), now=now)
+    mt = MissionTable.from_rows(found, now=now)
     p = pairs_for(
         vt,
         mt,
         np.zeros(len(mt), dtype=np.int64),
         np.arange(len(mt)),
-        live=set(theirs.live) | set(own.live),
-        known={pair for pair in theirs.known if pair[1] == volunteer.pk},
+        live=set(own.live),  # every live match of the volunteer: those on these missions among them
+        known={(row["beneficiary_id"], volunteer.pk) for row in found if row["knows"]},
     )
     chosen, parts, _total = _ranked(p, limit, once_vetted=once_vetted)
     by_id = Mission.objects.select_related("beneficiary", "association").in_bulk([int(p.mission.id[i]) for i in chosen])

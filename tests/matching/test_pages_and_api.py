@@ -325,8 +325,8 @@ def test_recommendations_take_the_same_queries_for_5_or_50_missions(association_
 
 
 def test_recommendations_take_a_loaded_volunteer_as_it_is(association_a):
-    """A volunteer read whole is not read again (4 queries); one read with its profile columns
-    deferred is (5). Both get the same missions, in the same order, with the same scores."""
+    """A volunteer read whole is not read again (3 queries); one read with its profile columns
+    deferred is (4). Both get the same missions, in the same order, with the same scores."""
     from volunteers.models import Volunteer
 
     volunteer = _candidate()
@@ -335,8 +335,8 @@ def test_recommendations_take_a_loaded_volunteer_as_it_is(association_a):
         factories.MissionFactory(beneficiary=person, weekday=TUESDAY, local_time=datetime.time(15))
     loaded = Volunteer.objects.get(pk=volunteer.pk)
     deferred = Volunteer.objects.only("id", "user_id").get(pk=volunteer.pk)
-    assert _queries(lambda: volunteer_recommendations(volunteer=loaded)) == 4
-    assert _queries(lambda: volunteer_recommendations(volunteer=deferred)) == 5
+    assert _queries(lambda: volunteer_recommendations(volunteer=loaded)) == 3
+    assert _queries(lambda: volunteer_recommendations(volunteer=deferred)) == 4
 
     def found(v):
         return [(s.mission.pk, s.score, s.parts, s.distance_km) for s in volunteer_recommendations(volunteer=v)]
