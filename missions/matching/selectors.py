@@ -506,9 +506,10 @@ def _mission_candidates(vt: VolunteerTable, *, now: datetime.datetime, once_vett
 def volunteer_recommendations(*, volunteer: Volunteer, limit: int = 20, once_vetted: bool = False) -> list[Suggestion]:
     """Open missions that fit `volunteer` under the hard rules, best first; with `once_vetted`,
     under every rule but vetting (rules.rules_passed_once_vetted): what opens to a volunteer
-    awaiting vetting once approved, mixed with what is open to them now. A constant 4 queries:
-    their facts (matches, visits, slots), the missions, the missions' facts (matches, who knows
-    the people), the chosen missions with their person and association; one more for the
+    awaiting vetting once approved, mixed with what is open to them now. A constant 3 queries:
+    their facts (matches, visits, slots), the missions with their facts (live matches, whether
+    the volunteer knows the person), the chosen missions with their person and association
+    (none when nothing is chosen); one more for the
     volunteer's profile when `volunteer` was loaded with some of its columns deferred (a
     loaded row is taken as it is: the pages pass the one they read this request)."""
     now = timezone.now()
