@@ -503,7 +503,9 @@ def _mission_candidates(vt: VolunteerTable, *, now: datetime.datetime, once_vett
     return rows
 
 
-def volunteer_recommendations(*, volunteer: Volunteer, limit: int = 20, once_vetted: bool = False) -> list[Suggestion]:
+def volunteer_recommendations(
+    *, volunteer: Volunteer, limit: int = 20, once_vetted: bool = False, missions: QuerySet | None = None
+) -> list[Suggestion]:
     """Open missions that fit `volunteer` under the hard rules, best first; with `once_vetted`,
     under every rule but vetting (rules.rules_passed_once_vetted): what opens to a volunteer
     awaiting vetting once approved, mixed with what is open to them now. A constant 3 queries:
@@ -511,7 +513,9 @@ def volunteer_recommendations(*, volunteer: Volunteer, limit: int = 20, once_vet
     the volunteer knows the person), the chosen missions with their person and association
     (none when nothing is chosen); one more for the
     volunteer's profile when `volunteer` was loaded with some of its columns deferred (a
-    loaded row is taken as it is: the pages pass the one they read this request)."""
+    loaded row is taken as it is: the pages pass the one they read this request). The chosen
+    missions are read from `missions` (default: with their person and association, every
+    column), so a page may read only the columns it shows."""
     now = timezone.now()
     own_row = volunteer_row_of(volunteer)
     rows = [own_row] if own_row else volunteer_profiles(Volunteer.objects.filter(pk=volunteer.pk))
@@ -533,7 +537,9 @@ def volunteer_recommendations(*, volunteer: Volunteer, limit: int = 20, once_vet
         known={(row["beneficiary_id"], volunteer.pk) for row in found if row["knows"]},
     )
     chosen, parts, _total = _ranked(p, limit, once_vetted=once_vetted)
-    by_id = Mission.objects.select_related("beneficiary", "association").in_bulk([int(p.mission.id[i]) for i in chosen])
+    if missions is None:
+        missions = Mission.objects.select_related("beneficiary", "association")
+    by_id = missions.in_bulk([int(p.mission.id[i]) for i in chosen])
     return [_suggestion(p, i, parts, volunteer=volunteer, mission=by_id[int(p.mission.id[i])]) for i in chosen]
 
 
