@@ -55,7 +55,8 @@ VOLUNTEER_COLUMNS = {
     "interests_text": Cast("interests", TextField()),
     "radius": Cast("travel_radius_km", FloatField()),
 }
-VOLUNTEER_FIELDS = (
+# The volunteer's own columns, read from the row itself when it is already loaded.
+_VOLUNTEER_OWN = (
     "id",
     "vetting_state",
     "left_at",
@@ -64,8 +65,10 @@ VOLUNTEER_FIELDS = (
     "latitude",
     "longitude",
     "max_commitments",
-    *VOLUNTEER_COLUMNS,
 )
+VOLUNTEER_FIELDS = (*_VOLUNTEER_OWN, *VOLUNTEER_COLUMNS)
+# The fields behind VOLUNTEER_COLUMNS: a loaded volunteer must hold them too.
+_VOLUNTEER_LOADED = frozenset((*_VOLUNTEER_OWN, "visit_kinds", "languages", "interests", "travel_radius_km"))
 # The mission's own columns, read from the row itself when it is already loaded.
 _MISSION_OWN = (
     "id",
@@ -264,6 +267,27 @@ def facts_all(*, now, volunteers: list[int], missions=(), beneficiaries=(), week
         return Facts().add(cursor.fetchall())
 
 
+def mission_facts_columns(*, volunteer: int) -> tuple[str, list]:
+    """Two columns for a query of missions aliased `mi`: how many live matches the mission has,
+    and whether `volunteer` knows its person (a match that went live, or a contact). What
+    facts_all asks of a few missions for one volunteer, as the missions are read: one query
+    less for a volunteer's recommendations. The matching tests hold both to the same answers."""
+    live_in, live_args = _in(Match.LIVE)
+    known_in, known_args = _in(KNOWN_STATUSES)
+    match, mission, contact = Match._meta.db_table, Mission._meta.db_table, Contact._meta.db_table
+    sql = f"""
+        (SELECT COUNT(*) FROM {match} lm WHERE lm.mission_id = mi.id AND lm.status IN {live_in}),
+        CASE WHEN mi.beneficiary_id IS NOT NULL AND (
+            EXISTS (SELECT 1 FROM {match} km JOIN {mission} kmi ON kmi.id = km.mission_id
+                     WHERE kmi.beneficiary_id = mi.beneficiary_id AND km.volunteer_id = %s
+                       AND km.status IN {known_in})
+            OR EXISTS (SELECT 1 FROM {contact} kc
+                        WHERE kc.beneficiary_id = mi.beneficiary_id AND kc.volunteer_id = %s)
+        ) THEN 1 ELSE 0 END
+    """  # noqa: S608 (table names from the models; every value is a parameter)
+    return sql, [*live_args, volunteer, *known_args, volunteer]
+
+
 def live_matches(*, missions=None, volunteers=None) -> list[tuple[int, int]]:
     """(mission id, volunteer id) of live matches touching these missions or these volunteers."""
     return Facts().add(_live_query(missions=missions, volunteers=volunteers)).live
@@ -325,6 +349,24 @@ def mission_row_of(mission: Mission) -> dict | None:
             "interests_text": person.interests if person else None,
             "required_text": person.required_languages if person else None,
             "preferences_text": association.preferences,
+        }
+    )
+    return row
+
+
+def volunteer_row_of(volunteer) -> dict | None:
+    """The volunteer_profiles() row of a volunteer whose profile columns are already loaded,
+    without a query; None when some are deferred. A page that has the volunteer's row (read this
+    request) need not read it again. Lists stay decoded: Bits.mask_of() takes them as they are."""
+    if not volunteer.pk or _VOLUNTEER_LOADED & volunteer.get_deferred_fields():
+        return None
+    row = {name: getattr(volunteer, name) for name in _VOLUNTEER_OWN}
+    row.update(
+        {
+            "kinds_text": volunteer.visit_kinds,
+            "languages_text": volunteer.languages,
+            "interests_text": volunteer.interests,
+            "radius": float(volunteer.travel_radius_km),
         }
     )
     return row

@@ -20,7 +20,6 @@ from django.db import connection
 from django.db.models import (
     BooleanField,
     Case,
-    Q,
     QuerySet,
     Value,
     When,
@@ -30,7 +29,7 @@ from django.utils import timezone
 from liens.choices import IN_PERSON_KINDS, VisitorPreference
 from liens.lib.geo import KM_PER_DEGREE_LAT, Box, bounding_box
 from liens.models import User
-from missions.models import Match, Mission
+from missions.models import Association, Beneficiary, Match, Mission
 from missions.scoping import outreach_refusal, volunteers_visible
 from volunteers.models import AvailabilitySlot, Volunteer
 
@@ -47,13 +46,16 @@ from .candidates import (
     pairs_for,
 )
 from .facts import (
+    MISSION_FIELDS,
     facts_all,
+    mission_facts_columns,
     mission_row_of,
     mission_rows,
     rows_load,
     rows_record,
     time_of,
     volunteer_profiles,
+    volunteer_row_of,
 )
 from .rules import rules_passed, rules_passed_once_vetted
 from .scoring import Part, parts_compute, parts_explain, score_of, score_total
@@ -114,17 +116,6 @@ def _suggestion(p: Pairs, i: int, parts: dict[str, np.ndarray], *, volunteer, mi
 
 
 # --- one mission's suggestions ------------------------------------------------------------------
-
-
-def _box_filter(box: Box, prefix: str = "") -> Q:
-    return Q(
-        **{
-            f"{prefix}latitude__gte": box.min_lat,
-            f"{prefix}latitude__lte": box.max_lat,
-            f"{prefix}longitude__gte": box.min_lon,
-            f"{prefix}longitude__lte": box.max_lon,
-        }
-    )
 
 
 def _volunteer_candidates(mt: MissionTable, *, exclude=(), only=None, nearest: int | None = None) -> list[dict] | None:
@@ -383,86 +374,172 @@ def rematch_suggestions(*, match: Match, limit: int = 10) -> list[Suggestion]:
 # --- one volunteer's recommendations ------------------------------------------------------------
 
 
-def _point_in(box: Box) -> Q:
+def _in_box(prefix: str, box: Box) -> tuple[str, list]:
+    return (
+        f"{prefix}.latitude BETWEEN %s AND %s AND {prefix}.longitude BETWEEN %s AND %s",
+        [box.min_lat, box.max_lat, box.min_lon, box.max_lon],
+    )
+
+
+def _point_in(box: Box) -> tuple[str, list]:
     """The mission's point (the person's home, else the mission's own place) is in the box."""
-    return _box_filter(box, "beneficiary__") | (Q(beneficiary__latitude__isnull=True) & _box_filter(box))
+    person, person_args = _in_box("b", box)
+    own, own_args = _in_box("mi", box)
+    return f"(({person}) OR (b.latitude IS NULL AND {own}))", person_args + own_args
 
 
 UNLOCATED = (
-    Q(beneficiary__latitude__isnull=False, beneficiary__longitude__isnull=True)
-    | Q(beneficiary__latitude__isnull=True, latitude__isnull=True)
-    | Q(beneficiary__latitude__isnull=True, longitude__isnull=True)
+    "((b.latitude IS NOT NULL AND b.longitude IS NULL)"
+    " OR (b.latitude IS NULL AND mi.latitude IS NULL)"
+    " OR (b.latitude IS NULL AND mi.longitude IS NULL))"
 )
 
 
-def _missions_prefilter(vt: VolunteerTable, *, now: datetime.datetime, once_vetted: bool = False) -> QuerySet | None:
-    """Open missions volunteer row 0 may pass the rules for (all but vetting when `once_vetted`),
-    in SQL; None when there are none."""
+def _sql_in(values) -> str:
+    return "(" + ", ".join(["%s"] * len(values)) + ")"
+
+
+def _from_text(value, parse):
+    # SQLite may return dates and times as text; PostgreSQL returns Python values.
+    return parse(value) if isinstance(value, str) else value
+
+
+def _aware(value: datetime.datetime | str | None) -> datetime.datetime | None:
+    # SQLite keeps datetimes naive, in UTC (as Django's own converter reads them).
+    value = _from_text(value, datetime.datetime.fromisoformat)
+    return timezone.make_aware(value, datetime.UTC) if value and timezone.is_naive(value) else value
+
+
+# A candidate mission's row: MissionTable's, with its live match count (rows_load's) and
+# whether the volunteer knows its person.
+MISSION_FIELDS_KNOWN = (*MISSION_FIELDS, "live_count", "knows")
+
+
+def _mission_candidates(vt: VolunteerTable, *, now: datetime.datetime, once_vetted: bool = False) -> list[dict]:
+    """MissionTable rows (facts.MISSION_FIELDS) of the open missions volunteer row 0 may pass
+    the rules for (all but vetting when `once_vetted`), prefiltered in SQL: kinds accepted, the
+    mission's point in the reach's box (calls and events: the horizon's, or no point at all),
+    weekly missions starting inside the span of the volunteer's slots that weekday, one-offs
+    ahead, the person's visitor preference. The exact rules decide afterwards. Each row also
+    holds the mission's live match count and whether the volunteer knows its person
+    (facts.mission_facts_columns).
+
+    One query, in plain SQL: composing this filter and its casts with the ORM cost more than
+    running it (this is half of the volunteer's missions page)."""
     kinds = KINDS.codes(int(vt.kinds[0]) & (-1 if once_vetted else int(vt.may_take[0])))
     slots = vt.slots[0]
     if vt.left[0] or not kinds or not slots:
-        return None
+        return []
+    ops = connection.ops
     in_person = [k for k in kinds if k in IN_PERSON_KINDS]
     remote = [k for k in kinds if k not in IN_PERSON_KINDS]
     located = not (math.isnan(vt.latitude[0]) or math.isnan(vt.longitude[0]))
-    where = Q(pk__in=[])
+    places, args = [], []
     if located:
         lat, lon = float(vt.latitude[0]), float(vt.longitude[0])
         if in_person:
-            where |= Q(kind__in=in_person) & _point_in(bounding_box(lat, lon, _margin(float(vt.reach_km[0]))))
+            point, point_args = _point_in(bounding_box(lat, lon, _margin(float(vt.reach_km[0]))))
+            places.append(f"(mi.kind IN {_sql_in(in_person)} AND {point})")
+            args += [*in_person, *point_args]
         if remote:
-            where |= Q(kind__in=remote) & (_point_in(bounding_box(lat, lon, _margin(horizon_km()))) | UNLOCATED)
+            point, point_args = _point_in(bounding_box(lat, lon, _margin(horizon_km())))
+            places.append(f"(mi.kind IN {_sql_in(remote)} AND ({point} OR {UNLOCATED}))")
+            args += [*remote, *point_args]
     elif remote:
-        where = Q(kind__in=remote) & UNLOCATED
+        places.append(f"(mi.kind IN {_sql_in(remote)} AND {UNLOCATED})")
+        args += remote
+    if not places:
+        return []
     # Weekly missions must start inside the span of the volunteer's slots that weekday; a
     # one-off's local weekday depends on its association's zone, so Python checks it.
-    weekly = Q(pk__in=[])
+    args.append(Mission.Recurrence.WEEKLY)
+    weekly = []
     for weekday in sorted({s[0] for s in slots}):
         starts = [s[1] for s in slots if s[0] == weekday]
         ends = [s[2] for s in slots if s[0] == weekday]
-        weekly |= Q(weekday=weekday, local_time__gte=time_of(min(starts)), local_time__lt=time_of(max(ends)))
-    schedule = (Q(recurrence=Mission.Recurrence.WEEKLY) & weekly) | Q(
-        recurrence=Mission.Recurrence.ONE_OFF, starts_at__gt=now
-    )
+        weekly.append("(mi.weekday = %s AND mi.local_time >= %s AND mi.local_time < %s)")
+        args += [
+            weekday,
+            ops.adapt_timefield_value(time_of(min(starts))),
+            ops.adapt_timefield_value(time_of(max(ends))),
+        ]
+    args += [Mission.Recurrence.ONE_OFF, ops.adapt_datetimefield_value(now)]
     preferences = [VisitorPreference.ANY] + [
         code for code, number in (("female", 1), ("male", 2)) if number == int(vt.gender[0])
     ]
-    fits = Q(beneficiary__isnull=True) | Q(beneficiary__visitor_preference__in=preferences)
-    return Mission.objects.filter(where, schedule, fits, status=Mission.Status.OPEN)
+    args += [*preferences, Mission.Status.OPEN]
+    mission, person, association = (
+        Mission._meta.db_table,
+        Beneficiary._meta.db_table,
+        Association._meta.db_table,
+    )
+    facts, facts_args = mission_facts_columns(volunteer=int(vt.id[0]))
+    sql = f"""
+        SELECT mi.id, mi.association_id, mi.beneficiary_id, mi.kind, mi.status, mi.recurrence, mi.starts_at,
+               mi.weekday, mi.local_time, mi.first_date, mi.end_date, mi.duration_minutes, mi.volunteers_needed,
+               mi.latitude, mi.longitude, b.latitude, b.longitude, b.first_name, b.last_name,
+               b.visitor_preference, a.timezone, CAST(b.interests AS TEXT), CAST(b.required_languages AS TEXT),
+               CAST(a.preferences AS TEXT), {facts}
+          FROM {mission} mi
+          LEFT JOIN {person} b ON b.id = mi.beneficiary_id
+          JOIN {association} a ON a.id = mi.association_id
+         WHERE ({" OR ".join(places)})
+           AND ((mi.recurrence = %s AND ({" OR ".join(weekly)})) OR (mi.recurrence = %s AND mi.starts_at > %s))
+           AND (mi.beneficiary_id IS NULL OR b.visitor_preference IN {_sql_in(preferences)})
+           AND mi.status = %s
+    """  # noqa: S608 (table names from the models; every value is a parameter)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, facts_args + args)
+        found = cursor.fetchall()
+    rows = []
+    for row in found:
+        row = dict(zip(MISSION_FIELDS_KNOWN, row, strict=True))
+        row["knows"] = bool(row["knows"])
+        row["starts_at"] = _aware(row["starts_at"])
+        row["local_time"] = _from_text(row["local_time"], datetime.time.fromisoformat)
+        row["first_date"] = _from_text(row["first_date"], datetime.date.fromisoformat)
+        row["end_date"] = _from_text(row["end_date"], datetime.date.fromisoformat)
+        rows.append(row)
+    return rows
 
 
-def volunteer_recommendations(*, volunteer: Volunteer, limit: int = 20, once_vetted: bool = False) -> list[Suggestion]:
+def volunteer_recommendations(
+    *, volunteer: Volunteer, limit: int = 20, once_vetted: bool = False, missions: QuerySet | None = None
+) -> list[Suggestion]:
     """Open missions that fit `volunteer` under the hard rules, best first; with `once_vetted`,
     under every rule but vetting (rules.rules_passed_once_vetted): what opens to a volunteer
-    awaiting vetting once approved, mixed with what is open to them now. A constant 5 queries:
-    the volunteer, their facts (matches, visits, slots), the missions, the missions' facts
-    (matches, who knows the people), the chosen missions with their person and association."""
+    awaiting vetting once approved, mixed with what is open to them now. A constant 3 queries:
+    their facts (matches, visits, slots), the missions with their facts (live matches, whether
+    the volunteer knows the person), the chosen missions with their person and association
+    (none when nothing is chosen); one more for the
+    volunteer's profile when `volunteer` was loaded with some of its columns deferred (a
+    loaded row is taken as it is: the pages pass the one they read this request). The chosen
+    missions are read from `missions` (default: with their person and association, every
+    column), so a page may read only the columns it shows."""
     now = timezone.now()
-    rows = volunteer_profiles(Volunteer.objects.filter(pk=volunteer.pk))
+    own_row = volunteer_row_of(volunteer)
+    rows = [own_row] if own_row else volunteer_profiles(Volunteer.objects.filter(pk=volunteer.pk))
     if not rows:
         return []
     own = facts_all(now=now, volunteers=[volunteer.pk], weekdays=range(7))
     rows = rows_record(rows_load(rows, own.live, key="volunteer"), own.visits)
     vt = VolunteerTable.from_rows(rows, own.slots)
-    missions = _missions_prefilter(vt, now=now, once_vetted=once_vetted)
-    if missions is None:
-        return []
-    found = mission_rows(missions)
+    found = _mission_candidates(vt, now=now, once_vetted=once_vetted)
     if not found:
         return []
-    people = sorted({row["beneficiary_id"] for row in found if row["beneficiary_id"]})
-    theirs = facts_all(now=now, volunteers=[volunteer.pk], missions=[row["id"] for row in found], beneficiaries=people)
-    mt = MissionTable.from_rows(rows_load(found, theirs.live, key="mission"), now=now)
+    mt = MissionTable.from_rows(found, now=now)
     p = pairs_for(
         vt,
         mt,
         np.zeros(len(mt), dtype=np.int64),
         np.arange(len(mt)),
-        live=set(theirs.live) | set(own.live),
-        known={pair for pair in theirs.known if pair[1] == volunteer.pk},
+        live=set(own.live),  # every live match of the volunteer: those on these missions among them
+        known={(row["beneficiary_id"], volunteer.pk) for row in found if row["knows"]},
     )
     chosen, parts, _total = _ranked(p, limit, once_vetted=once_vetted)
-    by_id = Mission.objects.select_related("beneficiary", "association").in_bulk([int(p.mission.id[i]) for i in chosen])
+    if missions is None:
+        missions = Mission.objects.select_related("beneficiary", "association")
+    by_id = missions.in_bulk([int(p.mission.id[i]) for i in chosen])
     return [_suggestion(p, i, parts, volunteer=volunteer, mission=by_id[int(p.mission.id[i])]) for i in chosen]
 
 

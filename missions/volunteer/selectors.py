@@ -138,7 +138,9 @@ def mission_recommendations(volunteer: Volunteer, *, limit: int = 20) -> list[Mi
     A volunteer awaiting vetting also gets the missions that every rule but vetting lets
     through: they open once approved, and their cards say so (`needs_approval`)."""
     pending = volunteer.vetting_state == Volunteer.Vetting.PENDING
-    suggestions = volunteer_recommendations(volunteer=volunteer, limit=limit, once_vetted=pending)
+    suggestions = volunteer_recommendations(
+        volunteer=volunteer, limit=limit, once_vetted=pending, missions=_missions().only(*_CARD_FIELDS)
+    )
     return [mission_card(s.mission, volunteer, reasons=s.reasons, distance_km=s.distance_km) for s in suggestions]
 
 

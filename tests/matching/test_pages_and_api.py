@@ -324,6 +324,27 @@ def test_recommendations_take_the_same_queries_for_5_or_50_missions(association_
     assert few == many
 
 
+def test_recommendations_take_a_loaded_volunteer_as_it_is(association_a):
+    """A volunteer read whole is not read again (3 queries); one read with its profile columns
+    deferred is (4). Both get the same missions, in the same order, with the same scores."""
+    from volunteers.models import Volunteer
+
+    volunteer = _candidate()
+    for _ in range(3):
+        person = factories.BeneficiaryFactory(association=association_a, latitude=45.7790, longitude=4.8320)
+        factories.MissionFactory(beneficiary=person, weekday=TUESDAY, local_time=datetime.time(15))
+    loaded = Volunteer.objects.get(pk=volunteer.pk)
+    deferred = Volunteer.objects.only("id", "user_id").get(pk=volunteer.pk)
+    assert _queries(lambda: volunteer_recommendations(volunteer=loaded)) == 3
+    assert _queries(lambda: volunteer_recommendations(volunteer=deferred)) == 4
+
+    def found(v):
+        return [(s.mission.pk, s.score, s.parts, s.distance_km) for s in volunteer_recommendations(volunteer=v)]
+
+    assert len(found(loaded)) == 3
+    assert found(loaded) == found(deferred)
+
+
 def test_the_suggestions_page_does_a_bounded_number_of_queries(
     coordinator_a_client, mission, django_assert_max_num_queries
 ):
