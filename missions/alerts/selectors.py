@@ -10,7 +10,7 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.db import connection
-from django.db.models import Count, DateTimeField, ExpressionWrapper, F, Q, QuerySet
+from django.db.models import Count, DateTimeField, DurationField, ExpressionWrapper, F, Q, QuerySet, Value
 from django.utils import timezone
 
 from liens.accounts.policy import staff_memberships
@@ -227,9 +227,14 @@ def _reach(stamp: str, *, prefix: str = ""):
     """The moment a contact at `stamp` stops counting: `stamp` plus the person's own target in
     days. The database adds it row by row, so one condition serves every target (a condition
     per target and per week made the query long to build and to plan)."""
-    return ExpressionWrapper(
-        F(stamp) + F(f"{prefix}contact_target_days") * datetime.timedelta(days=1), output_field=DateTimeField()
-    )
+    days = F(f"{prefix}contact_target_days")
+    if connection.vendor == "sqlite":
+        # SQLite keeps a duration as its microseconds and cannot multiply a number by an
+        # interval; Django adds such a duration to a stamp itself (the embedded default).
+        span = ExpressionWrapper(days * Value(86_400_000_000), output_field=DurationField())
+    else:
+        span = days * datetime.timedelta(days=1)
+    return ExpressionWrapper(F(stamp) + span, output_field=DateTimeField())
 
 
 def alert_numbers(
