@@ -1,0 +1,7 @@
+"""Query counts that depend on how the site runs, for the tests that pin a page's queries."""
+
+from django.conf import settings
+
+# A signed-in request reads its session from Redis when REDIS_URL is set (liens.sessions, as in
+# CI and production), from the database otherwise (the embedded default): one query more.
+SESSION = 0 if settings.REDIS_URL else 1
