@@ -125,6 +125,8 @@ class _Population:
                     city="Lyon",
                     contact_target_days=TARGET,
                     contact_grace_days=GRACE,
+                    # Active means followed since some day (a check constraint), as above.
+                    followed_since=self.now - datetime.timedelta(days=60),
                     last_contact_at=last,
                     alert_after=last + datetime.timedelta(days=TARGET + GRACE),
                 )
