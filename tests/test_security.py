@@ -172,7 +172,7 @@ def test_static_files_keep_their_caching_for_a_signed_in_person(volunteer):
 
 
 def _production_env(**extra: str) -> dict[str, str]:
-    """The environment of a deployment: no DJANGO_DEBUG, a long random key, a host name."""
+    """The environment of a deployment: no DJANGO_DEBUG, a long random key, a host name, Redis."""
     # The browser tests lift Django's async-safety guard in this process; a deployment never does.
     dropped = {"DJANGO_DEBUG", "STATIC_MANIFEST", "SECRET_KEY", "DJANGO_ALLOW_ASYNC_UNSAFE"}
     env = {key: value for key, value in os.environ.items() if key not in dropped and not key.startswith("SECURE_")}
@@ -181,6 +181,8 @@ def _production_env(**extra: str) -> dict[str, str]:
         "DJANGO_SETTINGS_MODULE": "liens.settings",
         "SECRET_KEY": secrets.token_urlsafe(60),
         "ALLOWED_HOSTS": "liens.example.org",
+        # A deployment shares Redis between its processes (the README); nothing here connects.
+        "REDIS_URL": env.get("REDIS_URL") or "redis://127.0.0.1:6379/0",
         **extra,
     }
 
