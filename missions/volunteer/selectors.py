@@ -288,7 +288,7 @@ def _waiting_for_report(now: datetime.datetime) -> Q:
     return Q(status__in=[Visit.Status.SCHEDULED, Visit.Status.UNCONFIRMED], starts_at__lte=now, report__isnull=True)
 
 
-# The visits waiting for a report that the volunteer's pages list (visits_to_report), and so
+# The visits waiting for a report that the volunteer's pages list (visit_lists' to_report), and so
 # their phone keeps: the oldest first.
 TO_REPORT_LIMIT = 20
 
@@ -316,7 +316,7 @@ _LISTS = {"to_report": _to_report, "upcoming": _upcoming, "past": _past}
 
 
 def visit_lists(volunteer: Volunteer, **limits: int) -> dict[str, list[VisitItem]]:
-    """Some of the lists below, each with its limit (to_report=20, upcoming=30...), as
+    """Some of the lists above, each with its limit (to_report=20, upcoming=30...), as
     {name: items}, for a page that shows them together: one moment for all, and a mission's
     card made once for all the lists. One query per list: a UNION ALL of them costs as much to
     compile and was measured slower per page."""
@@ -330,21 +330,6 @@ def visit_lists(volunteer: Volunteer, **limits: int) -> dict[str, list[VisitItem
 
 # The visits page's lists (and the API's), each with how many it shows.
 VISITS_PAGE = {"to_report": TO_REPORT_LIMIT, "upcoming": 30, "past": 30}
-
-
-def visits_upcoming(volunteer: Volunteer, *, limit: int = VISITS_PAGE["upcoming"]) -> list[VisitItem]:
-    """Scheduled visits from now on, soonest first."""
-    return visit_lists(volunteer, upcoming=limit)["upcoming"]
-
-
-def visits_to_report(volunteer: Volunteer, *, limit: int = TO_REPORT_LIMIT) -> list[VisitItem]:
-    """Visits that have started and still wait for the volunteer's report, oldest first."""
-    return visit_lists(volunteer, to_report=limit)["to_report"]
-
-
-def visits_past(volunteer: Volunteer, *, limit: int = VISITS_PAGE["past"]) -> list[VisitItem]:
-    """Visits already reported, missed or cancelled, latest first, with their reports."""
-    return visit_lists(volunteer, past=limit)["past"]
 
 
 def volunteer_hours(volunteer: Volunteer) -> float:

@@ -248,11 +248,7 @@ def test_the_lists_read_together_are_the_lists_read_one_by_one(volunteer, match)
             VisitReport.objects.create(visit=visit, happened=True, mood=VisitReport.Mood.GOOD)
     limits = {"to_report": 3, "upcoming": 2, "past": 4}
     together = selectors.visit_lists(volunteer, **limits)
-    alone = {
-        "to_report": selectors.visits_to_report(volunteer, limit=3),
-        "upcoming": selectors.visits_upcoming(volunteer, limit=2),
-        "past": selectors.visits_past(volunteer, limit=4),
-    }
+    alone = {name: selectors.visit_lists(volunteer, **{name: limit})[name] for name, limit in limits.items()}
     for name, items in alone.items():
         assert [item.visit.pk for item in together[name]] == [item.visit.pk for item in items], name
         assert len(items) == limits[name]
