@@ -137,6 +137,9 @@ elif env_bool("DB_PREPARED_STATEMENTS", True):
     # (PgBouncer in transaction mode before 1.21, or without max_prepared_statements).
     DATABASES["default"]["OPTIONS"] = {"server_side_binding": True}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# liens.lib.compiled: each reuse of a compiled query is also compiled afresh and compared (the
+# tests turn it on; it costs what the reuse saves).
+LIENS_CHECK_COMPILED_QUERIES = env_bool("LIENS_CHECK_COMPILED_QUERIES", False)
 
 # --- Accounts -------------------------------------------------------------------------------
 AUTH_USER_MODEL = "liens.User"

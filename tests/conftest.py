@@ -14,6 +14,10 @@ from tests.push_service import FakePushService, vapid_pair
 def pytest_configure(config):
     # Collection and session fixtures run at the suite's instant too, not only the tests.
     time_machine.travel(suite_instant(), tick=True).start()
+    # Every reuse of a compiled query is compared with the query its function builds now.
+    from django.conf import settings
+
+    settings.LIENS_CHECK_COMPILED_QUERIES = True
 
 
 def pytest_report_header(config):

@@ -1,0 +1,177 @@
+"""liens.lib.compiled: a queryset compiled once answers each call as the queryset itself would,
+and refuses the shapes whose reuse could answer wrongly (a frozen moment or id, another
+association's scope, a value the SQL does not take as given)."""
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.db.models import Count
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from liens.lib.compiled import CompiledQueryError, compiled
+from liens.scopes import ScopeError, scope_active, scopes_disabled
+from missions.models import Beneficiary, Visit
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+def _coming_queryset(volunteer, now):
+    return (
+        Visit.objects.filter(match__volunteer=volunteer, starts_at__gt=now)
+        .select_related("match__mission__beneficiary")
+        .only("starts_at", "status", "match__status", "match__mission__title", "match__mission__beneficiary__city")
+        .order_by("starts_at")
+    )
+
+
+@compiled(volunteer=int, now=datetime.datetime)
+def _coming(limit, *, volunteer, now):
+    return _coming_queryset(volunteer, now)[:limit]
+
+
+def _seen(visits):
+    return [
+        (v.pk, v.starts_at, v.status, v.match.status, v.match.mission.title, v.match.mission.beneficiary.city)
+        for v in visits
+    ]
+
+
+def test_each_call_answers_as_the_queryset_with_its_own_values():
+    now = timezone.now()
+    first, second = factories.VolunteerFactory(), factories.VolunteerFactory()
+    for volunteer, days in ((first, (1, 2, 5)), (second, (-1, 3))):
+        match = factories.MatchFactory(volunteer=volunteer)
+        for day in days:
+            factories.VisitFactory(match=match, starts_at=now + datetime.timedelta(days=day))
+    for volunteer in (first, second):
+        for moment in (now, now + datetime.timedelta(days=2, hours=1), now - datetime.timedelta(days=3)):
+            for limit in (1, 10):
+                expected = _seen(_coming_queryset(volunteer.pk, moment)[:limit])
+                assert _seen(_coming(limit, volunteer=volunteer.pk, now=moment)) == expected
+    # The rows differ from call to call: the values are not frozen with the first call's.
+    assert len(_coming(10, volunteer=first.pk, now=now)) == 3
+    assert len(_coming(10, volunteer=second.pk, now=now)) == 1
+    assert len(_coming(10, volunteer=first.pk, now=now + datetime.timedelta(days=2, hours=1))) == 1
+
+
+def test_a_reused_shape_runs_one_query_and_reads_the_related_rows_with_it():
+    match = factories.MatchFactory()
+    factories.VisitFactory(match=match)
+    _coming(5, volunteer=match.volunteer_id, now=timezone.now())
+    with CaptureQueriesContext(connection) as queries:
+        (visit,) = _coming(5, volunteer=match.volunteer_id, now=timezone.now())
+        assert visit.match.mission.beneficiary.city == "Lyon"
+    assert len(queries) == 1
+
+
+@compiled(ids=list)
+def _counted(*, ids):
+    return Beneficiary.objects.filter(pk__in=ids).values("city").annotate(people=Count("id")).order_by("city")
+
+
+def test_values_rows_annotations_and_lists_of_ids():
+    lyon = [factories.BeneficiaryFactory(), factories.BeneficiaryFactory()]
+    paris = factories.BeneficiaryFactory(city="Paris")
+    everyone = [person.pk for person in (*lyon, paris)]
+    assert _counted(ids=everyone) == [{"city": "Lyon", "people": 2}, {"city": "Paris", "people": 1}]
+    assert _counted(ids=[paris.pk, lyon[0].pk, lyon[1].pk]) == [
+        {"city": "Lyon", "people": 2},
+        {"city": "Paris", "people": 1},
+    ]
+    assert _counted(ids=[paris.pk]) == [{"city": "Paris", "people": 1}]
+    assert _counted(ids=[]) == []  # no row can match: nothing is asked of the database
+
+
+def test_a_moment_read_inside_the_function_is_refused():
+    @compiled(volunteer=int)
+    def coming_now(*, volunteer):
+        return Visit.objects.filter(match__volunteer=volunteer, starts_at__gt=timezone.now())
+
+    with pytest.raises(CompiledQueryError, match="frozen"):
+        coming_now(volunteer=1)
+
+
+def test_an_id_read_from_elsewhere_is_refused():
+    outside = factories.VolunteerFactory()
+
+    @compiled(now=datetime.datetime)
+    def theirs(*, now):
+        return Visit.objects.filter(match__volunteer=outside.pk, starts_at__gt=now)
+
+    with pytest.raises(CompiledQueryError, match="frozen"):
+        theirs(now=timezone.now())
+
+
+def test_a_value_the_sql_does_not_take_as_given_is_refused():
+    @compiled(now=datetime.datetime)
+    def on_the_day(*, now):
+        return Visit.objects.filter(starts_at__date=now.date())  # the day, not the moment given
+
+    with pytest.raises(CompiledQueryError, match="do not reach"):
+        on_the_day(now=timezone.now())
+
+    @compiled(year=int, volunteer=int)
+    def born_before(*, year, volunteer):
+        return Beneficiary.objects.filter(birth_year__lt=year)  # the volunteer is not used
+
+    with pytest.raises(CompiledQueryError, match="do not reach"):
+        born_before(year=1950, volunteer=3)
+
+
+def test_the_tenant_scope_is_part_of_the_shape():
+    @compiled(year=int)
+    def born_before(*, year):
+        return Beneficiary.objects.filter(birth_year__lt=year).order_by("pk")
+
+    mine = factories.BeneficiaryFactory(birth_year=1930)
+    theirs = factories.BeneficiaryFactory(birth_year=1930)
+    with scope_active([mine.association_id]):
+        assert [p.pk for p in born_before(year=1950)] == [mine.pk]
+    with scope_active([theirs.association_id]):
+        assert [p.pk for p in born_before(year=1950)] == [theirs.pk]
+    with scopes_disabled("the test reads both associations"):
+        assert [p.pk for p in born_before(year=1950)] == [mine.pk, theirs.pk]
+
+
+def test_a_request_with_no_scope_still_raises(rf):
+    from liens.scopes import ScopeMiddleware
+
+    @compiled(year=int)
+    def born_before(*, year):
+        return Beneficiary.objects.filter(birth_year__lt=year)
+
+    def view(request):
+        born_before(year=1950)
+
+    with pytest.raises(ScopeError):
+        ScopeMiddleware(view)(rf.get("/"))
+
+
+def test_the_check_refuses_a_function_whose_sql_changed(settings):
+    settings.LIENS_CHECK_COMPILED_QUERIES = True
+    wide = {"yes": False}
+
+    @compiled(year=int)
+    def born_before(*, year):
+        people = Beneficiary.objects.filter(birth_year__lt=year)
+        return people.filter(city="Lyon") if wide["yes"] else people
+
+    born_before(year=1950)
+    wide["yes"] = True
+    with pytest.raises(CompiledQueryError, match="no longer matches"):
+        born_before(year=1950)
+
+
+def test_declared_values_only():
+    with pytest.raises(TypeError):
+        compiled(name=str)
+
+    @compiled(year=int)
+    def born_before(*, year):
+        return Beneficiary.objects.filter(birth_year__lt=year)
+
+    with pytest.raises(TypeError):
+        born_before(year=1950, city="Lyon")
