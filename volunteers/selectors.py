@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from liens.choices import Interest, Language, VisitKind
+from liens.lib.compiled import compiled
 from liens.models import Notification
 from liens.selectors import channel_choices
 
@@ -33,10 +34,23 @@ def volunteer_for_user(user) -> Volunteer | None:
     """The active volunteer profile of `user`, or None (no profile, or left)."""
     if not user.is_authenticated:
         return None
-    volunteer = getattr(user, "volunteer", None)
+    profile = Volunteer.user.field.remote_field  # the user's `volunteer` side of the link
+    if profile.is_cached(user):
+        volunteer = profile.get_cached_value(user)
+    else:
+        # Every volunteer page asks this: compiled once rather than through `user.volunteer`.
+        volunteer = next(iter(_profile_of(user=user.pk)), None)
+        profile.set_cached_value(user, volunteer)
+        if volunteer is not None:
+            Volunteer.user.field.set_cached_value(volunteer, user)
     if volunteer is None or volunteer.left_at is not None:
         return None
     return volunteer
+
+
+@compiled(user=int)
+def _profile_of(*, user: int):
+    return Volunteer.objects.filter(user=user)
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from liens.lib.compiled import compiled
 from liens.scopes import scopes_disabled
 
 # Membership.Role.MANAGER, by value: liens imports nothing from missions.
@@ -52,23 +53,36 @@ def remember_for_request(user) -> None:
     of it: its memberships (staff_memberships) and whether it has a volunteer profile (the menu,
     has_volunteer_profile), read in one query rather than one each."""
     setattr(user, REQUEST_USER_MARK, True)
-    users = get_user_model()
-    # A join from the user's own row: the tenant scope filters Membership's manager, not this,
-    # and a user's own memberships are read whatever the scope (as in _membership_rows).
-    rows = list(
-        users._base_manager.filter(pk=user.pk).values_list(
-            f"{VOLUNTEER}__id", "memberships__association_id", "memberships__role", "memberships__association__kind"
-        )
-    )
+    rows = _request_rows(user=user.pk)
     if not rows:  # the account was deleted since the session read it: read lazily, as before
         return
-    setattr(user, _MEMBERSHIPS, frozenset(row[1:] for row in rows if row[1] is not None))
-    has_volunteer = rows[0][0] is not None
+    memberships = (
+        (row[_ASSOCIATION], row["memberships__role"], row["memberships__association__kind"])
+        for row in rows
+        if row[_ASSOCIATION] is not None
+    )
+    setattr(user, _MEMBERSHIPS, frozenset(memberships))
+    has_volunteer = rows[0][f"{VOLUNTEER}__id"] is not None
     setattr(user, _HAS_VOLUNTEER, has_volunteer)
     if not has_volunteer:
         # `user.volunteer` raises at once rather than asking the database (staff pages,
         # getattr(user, "volunteer", None)); a profile itself is read by the pages that show it.
-        getattr(users, VOLUNTEER).related.set_cached_value(user, None)
+        getattr(get_user_model(), VOLUNTEER).related.set_cached_value(user, None)
+
+
+_ASSOCIATION = "memberships__association_id"
+
+
+@compiled(user=int)
+def _request_rows(*, user: int):
+    """Every signed-in request asks this: compiled once (liens.lib.compiled). A join from the
+    user's own row: the tenant scope filters Membership's manager, not this, and a user's own
+    memberships are read whatever the scope (as in _membership_rows)."""
+    return (
+        get_user_model()
+        ._base_manager.filter(pk=user)
+        .values(f"{VOLUNTEER}__id", _ASSOCIATION, "memberships__role", "memberships__association__kind")
+    )
 
 
 def forget_memberships(user) -> None:
