@@ -45,6 +45,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import EmptyResultSet
 from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.models import QuerySet, Value
 from django.db.models.query import ModelIterable, ValuesIterable, get_related_populators
 
 from liens.scopes import scope_current
@@ -233,6 +234,13 @@ def _values_rows(compiler, rows: list) -> list[dict]:
     names = [*query.extra_select, *query.values_select, *query.annotation_select]
     # A row may carry more columns than names (an ordering's), as Django's ValuesIterable allows.
     return [dict(zip(names, row, strict=False)) for row in compiler.results_iter([rows])]
+
+
+def totals(queryset: QuerySet, **aggregates) -> QuerySet:
+    """What queryset.aggregate(**aggregates) answers, as a values() query a compiled function
+    can return (its one row): grouped by a constant, which the SQL leaves out, so the aggregates
+    cover every row and an empty set still gives its one row of zeros."""
+    return queryset.order_by().annotate(_all=Value(1)).values("_all").annotate(**aggregates).values(*aggregates)
 
 
 def compiled(**kinds: type) -> Callable[[Callable], CompiledQuery]:

@@ -14,6 +14,7 @@ from django.db.models import Count, DateTimeField, DurationField, ExpressionWrap
 from django.utils import timezone
 
 from liens.accounts.policy import staff_memberships
+from liens.lib.compiled import compiled
 from liens.models import User
 
 from .. import deadline
@@ -165,14 +166,21 @@ WEEKS = 12
 
 def alert_counts(*, association_ids: list[int] | None) -> dict:
     """Unresolved alerts by severity name, plus "total" (None means every association)."""
-    alerts = IsolationAlert.objects.filter(resolved_at__isnull=True)
-    if association_ids is not None:
-        alerts = alerts.filter(association_id__in=association_ids)
     counts = {severity.name.lower(): 0 for severity in Severity}
-    for value, n in alerts.values_list("severity").annotate(n=Count("pk")).order_by():
-        counts[Severity(value).name.lower()] = n
+    every = association_ids is None
+    for row in _open_by_severity(every, ids=[] if every else sorted(set(association_ids))):
+        counts[Severity(row["severity"]).name.lower()] = row["n"]
     counts["total"] = sum(counts.values())
     return counts
+
+
+@compiled(ids=list)
+def _open_by_severity(every: bool, *, ids: list[int]):
+    """Asked by the association home and the alert pages at every visit: compiled once."""
+    alerts = IsolationAlert.objects.filter(resolved_at__isnull=True)
+    if not every:
+        alerts = alerts.filter(association_id__in=ids)
+    return alerts.values("severity").annotate(n=Count("pk")).order_by()
 
 
 @dataclass

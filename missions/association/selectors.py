@@ -10,6 +10,7 @@ from django.db.models import Case, Count, Exists, OuterRef, Prefetch, Q, QuerySe
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from liens.lib.compiled import compiled, totals
 from liens.models import User
 from missions.alerts.selectors import alert_counts
 from missions.matching.selectors import mission_suggestions as matching_suggestions
@@ -292,27 +293,43 @@ def association_attention(*, association: Association, user, now: datetime.datet
     counts = alert_counts(association_ids=[association.pk])
     attention.alerts_by_severity = counts
     attention.open_alerts = counts["total"]
-    missions = Mission.objects.filter(association=association).aggregate(
-        unfilled=Count("pk", filter=Q(status=Mission.Status.OPEN)),
-        drafts=Count("pk", filter=Q(status=Mission.Status.DRAFT)),
-    )
+    (missions,) = _mission_counts(association=association.pk)
     attention.unfilled_missions, attention.draft_missions = missions["unfilled"], missions["drafts"]
     # The oldest visits without a report carry their total: the list and the count in one query.
-    attention.late_visits = list(visits_without_report(association=association, now=now))
+    attention.late_visits = _late_visits(10, association=association.pk, now=now)
     attention.visits_without_report = attention.late_visits[0].late_total if attention.late_visits else 0
     attention.volunteers_waiting = vetting_waiting(association=association, user=user).count()
-    people = Beneficiary.objects.filter(association=association).aggregate(
-        intake=Count("pk", filter=Q(status=Beneficiary.Status.INTAKE)),
-        pauses=Count(
-            "pk",
-            filter=Q(status=Beneficiary.Status.PAUSED, paused_until__lte=today + datetime.timedelta(days=2)),
-        ),
-    )
+    (people,) = _people_counts(association=association.pk, until=today + datetime.timedelta(days=2))
     attention.beneficiaries_in_intake, attention.pauses_ending = people["intake"], people["pauses"]
     return attention
 
 
-def visits_without_report(*, association: Association, now: datetime.datetime | None = None, limit: int = 10):
+# The home's counts are asked at every visit of it: compiled once (liens.lib.compiled).
+@compiled(association=int)
+def _mission_counts(*, association: int):
+    return totals(
+        Mission.objects.filter(association=association),
+        unfilled=Count("pk", filter=Q(status=Mission.Status.OPEN)),
+        drafts=Count("pk", filter=Q(status=Mission.Status.DRAFT)),
+    )
+
+
+@compiled(association=int, until=datetime.date)
+def _people_counts(*, association: int, until: datetime.date):
+    """The people in intake, and those whose pause ends by `until`."""
+    return totals(
+        Beneficiary.objects.filter(association=association),
+        intake=Count("pk", filter=Q(status=Beneficiary.Status.INTAKE)),
+        pauses=Count("pk", filter=Q(status=Beneficiary.Status.PAUSED, paused_until__lte=until)),
+    )
+
+
+@compiled(association=int, now=datetime.datetime)
+def _late_visits(limit: int, *, association: int, now: datetime.datetime):
+    return visits_without_report(association=association, now=now, limit=limit)
+
+
+def visits_without_report(*, association: Association | int, now: datetime.datetime | None = None, limit: int = 10):
     """The `limit` oldest visits past their end still without a report, each with `late_total`,
     the number of them all (counted by the database over the whole set, before the limit)."""
     now = now or timezone.now()

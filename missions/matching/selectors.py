@@ -547,13 +547,17 @@ def volunteer_recommendations(
 
 
 def reviews_due(
-    *, association_ids: list[int] | None, today: datetime.date | None = None, within_days: int = 7
+    *,
+    association_ids: list[int] | None,
+    today: datetime.date | None = None,
+    within_days: int = 7,
+    until: datetime.date | None = None,
 ) -> QuerySet:
-    """Active matches whose review falls within `within_days` (or is late), soonest first."""
+    """Active matches whose review falls within `within_days` (or by `until`) or is late,
+    soonest first."""
     today = today or timezone.localdate()
-    matches = Match.objects.filter(
-        status=Match.Status.ACTIVE, next_review_on__lte=today + datetime.timedelta(days=within_days)
-    )
+    until = until or today + datetime.timedelta(days=within_days)
+    matches = Match.objects.filter(status=Match.Status.ACTIVE, next_review_on__lte=until)
     if association_ids is not None:
         matches = matches.filter(mission__association__in=association_ids)
     late = Case(When(next_review_on__lt=today, then=Value(True)), default=Value(False), output_field=BooleanField())

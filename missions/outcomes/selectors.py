@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db.models import Max, Min
 from django.utils import timezone
 
+from liens.lib.compiled import compiled
 from missions.assessments import scale_facts
 from missions.models import Assessment, Association, Beneficiary
 from missions.visits.zones import association_zone
@@ -64,24 +65,31 @@ def reassessment_board(*, association: Association, today: datetime.date | None 
     arithmetic at month ends differs between databases (schedule.add_months is the one rule).
     """
     today = today or association_today(association)
-    rows = (
-        Beneficiary.objects.filter(association=association, status__in=FOLLOWED, erased_at__isnull=True)
-        .annotate(baseline=Min("assessments__taken_on"), last_taken=Max("assessments__taken_on"))
-        .values_list("pk", "first_name", "last_name", "status", "baseline", "last_taken")
-        .order_by("last_name", "first_name", "pk")
-    )
     board = ReassessmentBoard(today=today)
-    for pk, first_name, last_name, status, baseline, last_taken in rows:
-        state = schedule.reassessment_state(baseline=baseline, last_taken=last_taken, today=today)
+    for person in _assessment_dates(association=association.pk):
+        state = schedule.reassessment_state(baseline=person["baseline"], last_taken=person["last_taken"], today=today)
         if not state.needs_doing:
             continue
-        row = ReassessmentRow(beneficiary_id=pk, name=f"{first_name} {last_name}", status=status, reassessment=state)
+        name = f"{person['first_name']} {person['last_name']}"
+        row = ReassessmentRow(beneficiary_id=person["pk"], name=name, status=person["status"], reassessment=state)
         {schedule.OVERDUE: board.overdue, schedule.DUE: board.due, schedule.NO_BASELINE: board.no_baseline}[
             state.state
         ].append(row)
     board.overdue.sort(key=lambda r: r.reassessment.next_due)
     board.due.sort(key=lambda r: r.reassessment.next_due)
     return board
+
+
+@compiled(association=int)
+def _assessment_dates(*, association: int):
+    """Each followed person's first and latest assessment days (the association home asks at
+    every visit: compiled once, liens.lib.compiled)."""
+    return (
+        Beneficiary.objects.filter(association=association, status__in=FOLLOWED, erased_at__isnull=True)
+        .annotate(baseline=Min("assessments__taken_on"), last_taken=Max("assessments__taken_on"))
+        .values("pk", "first_name", "last_name", "status", "baseline", "last_taken")
+        .order_by("last_name", "first_name", "pk")
+    )
 
 
 # --- a person's trend -------------------------------------------------------------------------

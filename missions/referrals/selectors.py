@@ -6,6 +6,7 @@ import unicodedata
 
 from django.db.models import Count, Q, QuerySet
 
+from liens.lib.compiled import compiled, totals
 from missions.models import Association, Beneficiary, Partner, Referral
 
 from . import lifecycle
@@ -66,7 +67,15 @@ def referral_for_page(*, pk: int) -> Referral:
 
 def referral_counts(*, association: Association) -> dict:
     """The referrals waiting for a first look, and all open ones: one aggregate query."""
-    return Referral.objects.filter(association=association).aggregate(
+    (counts,) = _referral_counts(association=association.pk)
+    return counts
+
+
+@compiled(association=int)
+def _referral_counts(*, association: int):
+    """Asked by the association home at every visit: compiled once (liens.lib.compiled)."""
+    return totals(
+        Referral.objects.filter(association=association),
         new=Count("pk", filter=Q(status=Referral.Status.RECEIVED)),
         open=Count("pk", filter=Q(status__in=OPEN_STATUSES)),
     )
