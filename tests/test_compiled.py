@@ -175,3 +175,19 @@ def test_declared_values_only():
 
     with pytest.raises(TypeError):
         born_before(year=1950, city="Lyon")
+
+
+@compiled(visit=int)
+def _visit(*, visit):
+    return Visit.objects.filter(pk=visit)
+
+
+def test_a_number_no_column_holds_is_answered_as_the_orm_answers_it():
+    visit = factories.VisitFactory()
+    assert _visit(visit=visit.pk) == [visit]
+    assert _visit(visit=10**30) == []  # the ORM's answer: no row can match
+
+
+def test_a_visit_id_out_of_range_is_not_found(volunteer_client):
+    response = volunteer_client.get(f"/volunteer/visits/{10**30}/report/")
+    assert response.status_code == 404

@@ -107,6 +107,10 @@ class CompiledQuery:
     def __call__(self, *shape, using: str = DEFAULT_DB_ALIAS, **values) -> list:
         if set(values) != set(self.kinds):
             raise TypeError(f"{self.__name__} takes the values {sorted(self.kinds)}")
+        if not all(map(_storable, values.values())):
+            # A number no column can hold: the ORM decides what it means (no row, every row), as
+            # it does for the value a field's range excludes.
+            return list(self.build(*shape, **values).using(using))
         lengths = {name: len(values[name]) for name, kind in self.kinds.items() if kind is list}
         key = (shape, using, scope_current(), tuple(sorted(lengths.items())))
         compiled = self._shapes.get(key)
@@ -197,6 +201,12 @@ class CompiledQuery:
             fresh_sql, fresh_params = "", []
         if fresh_sql != sql or list(fresh_params) != params:
             raise CompiledQueryError(f"{self.__name__}: the compiled SQL no longer matches what the function builds")
+
+
+def _storable(value) -> bool:
+    if isinstance(value, list):
+        return all(map(_storable, value))
+    return not isinstance(value, int) or -(2**63) <= value < 2**63
 
 
 def _frozen(param, scope) -> bool:

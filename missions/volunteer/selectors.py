@@ -349,10 +349,16 @@ def visit_for_volunteer_or_404(volunteer: Volunteer, visit_id: int, *, listed: b
     """One of the volunteer's visits, or 404 — someone else's visit is not found, not forbidden.
     `listed`: only the columns the lists read (_LISTED), for a page that shows the visit as
     they do (the report form: its service reads the visit afresh under a lock)."""
-    visit = (_visit_list(volunteer) if listed else _visits(volunteer)).filter(pk=visit_id).first()
-    if visit is None:
+    found = _one_visit(listed, volunteer=volunteer.pk, visit=int(visit_id))
+    if not found:
         raise Http404
-    return visit
+    return found[0]
+
+
+@compiled(volunteer=int, visit=int)
+def _one_visit(listed: bool, *, volunteer: int, visit: int):
+    """Every page of a visit asks this: compiled once (liens.lib.compiled)."""
+    return (_visit_list(volunteer) if listed else _visits(volunteer)).filter(pk=visit)[:1]
 
 
 def calendar_visits(volunteer: Volunteer, *, days_back: int = 30, limit: int = 200):
@@ -404,15 +410,17 @@ def offline_pages(volunteer: Volunteer, *, now: datetime.datetime) -> list[str]:
     return pages
 
 
-def _offline_visits(volunteer: Volunteer, now: datetime.datetime):
-    """The visits whose report forms the phone keeps (offline_pages)."""
+def _offline_visits(volunteer: Volunteer | int, now: datetime.datetime, until: datetime.datetime | None = None):
+    """The visits whose report forms the phone keeps (offline_pages); `until` is the end of the
+    coming week, OFFLINE_DAYS after `now`."""
+    until = until or now + datetime.timedelta(days=OFFLINE_DAYS)
     mine = Visit.objects.filter(match__volunteer=volunteer)
     # Of the waiting visits, the oldest TO_REPORT_LIMIT, as the pages list them; every coming one
     # (a week's worth).
     waiting = mine.filter(_waiting_for_report(now)).order_by("starts_at", "pk").values("pk")[:TO_REPORT_LIMIT]
-    coming = Q(
-        status=Visit.Status.SCHEDULED, starts_at__gt=now, starts_at__lte=now + datetime.timedelta(days=OFFLINE_DAYS)
-    ) & ~Q(match__status__in=Match.SUSPENDED)
+    coming = Q(status=Visit.Status.SCHEDULED, starts_at__gt=now, starts_at__lte=until) & ~Q(
+        match__status__in=Match.SUSPENDED
+    )
     return mine.filter(Q(pk__in=waiting) | coming)
 
 
@@ -429,8 +437,15 @@ def offline_page_kept(volunteer: Volunteer, path: str, *, now: datetime.datetime
         return True
     page = resolve(path)
     if page.view_name == "volunteers:visit_report":
-        return _offline_visits(volunteer, now).filter(pk=page.kwargs["visit_id"]).exists()
+        until = now + datetime.timedelta(days=OFFLINE_DAYS)
+        return bool(_report_form_kept(volunteer=volunteer.pk, visit=page.kwargs["visit_id"], now=now, until=until))
     return path in offline_pages(volunteer, now=now)
+
+
+@compiled(volunteer=int, visit=int, now=datetime.datetime, until=datetime.datetime)
+def _report_form_kept(*, volunteer: int, visit: int, now: datetime.datetime, until: datetime.datetime):
+    """Each report form asks whether the phone keeps it: compiled once (liens.lib.compiled)."""
+    return _offline_visits(volunteer, now, until).filter(pk=visit).values("pk")[:1]
 
 
 def install_hint_due(volunteer: Volunteer, *, seen: Iterable[str] = ()) -> bool:
