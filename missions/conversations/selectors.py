@@ -7,9 +7,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import Count, F, Max, OuterRef, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Count, F, Max, OuterRef, Q, Subquery
 
+from liens.lib.compiled import compiled
 from missions.models import ConversationRead, Match, Message
 
 # A conversation shows its latest messages; older ones are history nobody scrolls on a phone.
@@ -68,25 +68,38 @@ def _unread(messages, *, user, side: str):
     marker = ConversationRead.objects.filter(match=OuterRef("match"), user=user).values("last_read_id")[:1]
     return (
         messages.exclude(side=side)
-        .annotate(marker=Coalesce(Subquery(marker), Value(0)))
-        .filter(pk__gt=F("marker"))
+        .annotate(marker=Subquery(marker))
+        .filter(Q(marker__isnull=True) | Q(pk__gt=F("marker")))
         .order_by()
     )
 
 
 def unread_counts(*, user, side: str, match_ids: Iterable[int]) -> dict[int, int]:
     """Unread messages per match for `user` on `side`, for a list of matches (one query)."""
-    ids = list(match_ids)
+    ids = sorted(set(match_ids))
     if not ids:
         return {}
-    rows = _unread(Message.objects.filter(match_id__in=ids), user=user, side=side)
-    return dict(rows.values_list("match_id").annotate(count=Count("pk")))
+    return {row["match_id"]: row["count"] for row in _unread_of_matches(side, ids=ids, user=user.pk)}
 
 
 def volunteer_unread(volunteer) -> dict[int, int]:
     """Unread messages per match of the volunteer, any match of theirs (one query)."""
-    rows = _unread(Message.objects.filter(match__volunteer=volunteer), user=volunteer.user, side=Message.Side.VOLUNTEER)
-    return dict(rows.values_list("match_id").annotate(count=Count("pk")))
+    return {
+        row["match_id"]: row["count"] for row in _unread_of_volunteer(volunteer=volunteer.pk, user=volunteer.user_id)
+    }
+
+
+# The volunteer's pages ask these at every visit: compiled once (liens.lib.compiled).
+@compiled(ids=list, user=int)
+def _unread_of_matches(side: str, *, ids: list[int], user: int):
+    rows = _unread(Message.objects.filter(match_id__in=ids), user=user, side=side)
+    return rows.values("match_id").annotate(count=Count("pk"))
+
+
+@compiled(volunteer=int, user=int)
+def _unread_of_volunteer(*, volunteer: int, user: int):
+    rows = _unread(Message.objects.filter(match__volunteer=volunteer), user=user, side=Message.Side.VOLUNTEER)
+    return rows.values("match_id").annotate(count=Count("pk"))
 
 
 def conversations_still_unread(rows) -> set[int]:

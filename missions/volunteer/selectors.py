@@ -171,13 +171,18 @@ class MatchItem:
 
 def volunteer_matches(volunteer: Volunteer) -> list[MatchItem]:
     """The volunteer's live matches (proposed, accepted, active, paused) with safe cards."""
-    matches = (
+    return [MatchItem(match=m, card=mission_card(m.mission, volunteer)) for m in _live_matches(volunteer=volunteer.pk)]
+
+
+@compiled(volunteer=int)
+def _live_matches(*, volunteer: int):
+    """Asked by the volunteer's missions page at every visit: compiled once (liens.lib.compiled)."""
+    return (
         Match.objects.filter(volunteer=volunteer, status__in=Match.LIVE)
         .select_related("mission__beneficiary", "mission__association")
         .only("status", "proposed_at", *(f"mission__{name}" for name in _CARD_FIELDS))
         .order_by("status", "-proposed_at")
     )
-    return [MatchItem(match=m, card=mission_card(m.mission, volunteer)) for m in matches]
 
 
 def match_for_volunteer_or_404(volunteer: Volunteer, match_id: int):
