@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy
 from rest_framework.permissions import BasePermission
 
 from liens.accounts.policy import staff_memberships
+from liens.lib.compiled import compiled
 from liens.scopes import scope_active, scope_current, scope_enter, scopes_disabled
 from volunteers.models import Volunteer
 
@@ -117,20 +118,34 @@ def current_association(user, association_id: int | str | None = None):
     Raises Http404 when the user works for none (or asks for one outside their scope), so a
     volunteer or an outsider learns nothing from an association page.
     """
-    associations = associations_for(user).order_by("pk")
+    asked = None
     if association_id not in (None, ""):
         try:
-            return associations.get(pk=int(association_id))
-        except (ValueError, associations.model.DoesNotExist) as exc:
+            asked = int(association_id)
+        except ValueError as exc:
             raise Http404 from exc
-    if user.is_authenticated and not user.is_staff:
-        association = associations.first()
-    else:
-        # A platform admin with a membership lands on it; without one there is no default.
-        association = associations.filter(memberships__user=user).first() if user.is_authenticated else None
-    if association is None:
+    ids = association_ids_for(user)
+    if ids is None:  # a platform admin: any association asked, else one of their memberships
+        if asked is not None:
+            found = _association(association=asked)
+        else:
+            # With a membership they land on it; without one there is no default.
+            found = associations_for(user).filter(memberships__user=user).order_by("pk")[:1]
+    elif asked is not None:
+        found = _association(association=asked) if asked in ids else []
+    else:  # their first (signed out, or no membership: none)
+        found = _association(association=ids[0]) if ids else []
+    if not found:
         raise Http404
-    return association
+    return found[0]
+
+
+@compiled(association=int)
+def _association(*, association: int):
+    """One association by its id, which the caller has checked against the user's own (every
+    staff page asks this: compiled once, liens.lib.compiled)."""
+    with scopes_disabled("the caller checked the id against the user's associations"):
+        return Association.objects.filter(pk=association)
 
 
 # --- the staff pages -----------------------------------------------------------------------
