@@ -91,7 +91,13 @@ def staff_colleagues(*, user) -> list[User]:
     """Staff of the user's associations, for the queue's assignee filter (none for admins)."""
     # The user's own memberships are already read for this request (the menu, the scope).
     ids = sorted({association_id for association_id, _role in staff_memberships(user)})
-    return list(
+    return _colleagues(ids=ids)
+
+
+@compiled(ids=list)
+def _colleagues(*, ids: list[int]):
+    """The queue asks this at every visit: compiled once (liens.lib.compiled)."""
+    return (
         User.objects.filter(memberships__association_id__in=ids, is_active=True)
         .only("first_name", "last_name", "email")  # what the filter's choices show
         .order_by("first_name", "last_name", "email")
