@@ -1,10 +1,15 @@
 """What every form of the site shares: how a service's refusal lands on a form, and how an
 invalid field says so to assistive technology."""
 
+import functools
+
 from django import forms
 from django.conf import settings
 from django.forms.boundfield import BoundField
 from django.forms.renderers import DjangoTemplates
+from django.utils.functional import Promise
+from django.utils.html import conditional_escape, escape
+from django.utils.safestring import SafeData
 from django.utils.translation import get_language_info
 from django.utils.translation import gettext_lazy as _
 
@@ -40,11 +45,87 @@ class AccessibleBoundField(BoundField):
         return " ".join(ids)
 
 
+# Django's templates of an <input> (input.html, its attributes, and the input of a radio or
+# checkbox in a group), as they read in the Django this site runs on. A group of choices renders
+# three nested templates per choice: the renderer writes those inputs itself, in one pass, while
+# these templates read exactly so; anything else (another Django, an override) renders as usual.
+_INPUT_SOURCES = {
+    "django/forms/widgets/attrs.html": (
+        "{% for name, value in widget.attrs.items %}{% if value is not False %} {{ name }}"
+        "{% if value is not True %}=\"{{ value|stringformat:'s' }}\"{% endif %}{% endif %}{% endfor %}"
+    ),
+    "django/forms/widgets/input.html": (
+        '<input type="{{ widget.type }}" name="{{ widget.name }}"{% if widget.value != None %} '
+        "value=\"{{ widget.value|stringformat:'s' }}\"{% endif %}"
+        '{% include "django/forms/widgets/attrs.html" %}>\n'
+    ),
+    "django/forms/widgets/input_option.html": (
+        '{% if widget.wrap_label %}<label{% if widget.attrs.id %} for="{{ widget.attrs.id }}"{% endif %}>'
+        '{% endif %}{% include "django/forms/widgets/input.html" %}'
+        "{% if widget.wrap_label %} {{ widget.label }}</label>{% endif %}\n"
+    ),
+}
+_INCLUDES = {
+    '{% include "django/forms/widgets/input.html" %}': "django/forms/widgets/input.html",
+    '{% include "django/forms/widgets/input_option.html" %}': "django/forms/widgets/input_option.html",
+}
+
+
+def _text(value) -> str:
+    """`{{ value|stringformat:'s' }}` and `{{ name }}` in an attribute: escaped unless safe."""
+    return conditional_escape(value) if isinstance(value, SafeData) else escape(f"{value}")
+
+
+def _input(widget: dict) -> str:
+    value = "" if widget["value"] is None else f' value="{_text(widget["value"])}"'
+    attrs = "".join(
+        f" {_text(name)}" if value is True else f' {_text(name)}="{_text(value)}"'
+        for name, value in widget["attrs"].items()
+        if value is not False
+    )
+    return f'<input type="{_text(widget["type"])}" name="{_text(widget["name"])}"{value}{attrs}>'
+
+
+def _input_option(widget: dict) -> str | None:
+    if not widget.get("wrap_label"):
+        return _input(widget)
+    label = widget["label"]
+    if not isinstance(label, str | Promise):
+        return None  # a number or a date the template would localize: let it
+    label_for = widget["attrs"].get("id")
+    opening = f'<label for="{_text(label_for)}">' if label_for else "<label>"
+    # input.html ends with a new line, which its include keeps inside the label.
+    return f"{opening}{_input(widget)}\n {conditional_escape(label)}</label>"
+
+
 class FormRenderer(DjangoTemplates):
     """The site's form renderer (settings.FORM_RENDERER): every form's fields are accessible
-    bound fields, without each form having to ask."""
+    bound fields, without each form having to ask; inputs are written in one pass
+    (_INPUT_SOURCES), the same HTML as Django's templates."""
 
     bound_field_class = AccessibleBoundField
+
+    def render(self, template_name, context, request=None):
+        write = self._writer(template_name)
+        if write is not None:
+            html = write(context["widget"])
+            if html is not None:
+                return html
+        return super().render(template_name, context, request=request)
+
+    @functools.cache  # noqa: B019 - one renderer per process (Django keeps it), a few names
+    def _writer(self, template_name: str):
+        """How to write `template_name` in one pass, or None to render the template."""
+        sources = {name: self.get_template(name).template.source for name in _INPUT_SOURCES}
+        if sources != _INPUT_SOURCES:
+            return None
+        source = self.get_template(template_name).template.source
+        # A template that only includes one of them writes what it writes (the answer is stripped).
+        name = _INCLUDES.get(source.strip(), template_name if source in _INPUT_SOURCES.values() else None)
+        return {
+            "django/forms/widgets/input.html": _input,
+            "django/forms/widgets/input_option.html": _input_option,
+        }.get(name)
 
 
 class LanguageForm(forms.Form):

@@ -7,10 +7,11 @@ from html.parser import HTMLParser
 import pytest
 from django import forms
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy
 
 from liens.errors import DomainError
-from liens.forms import form_apply_domain_error
+from liens.forms import FormRenderer, form_apply_domain_error
 from tests import factories
 from volunteers.models import Volunteer
 
@@ -193,3 +194,66 @@ def test_the_erase_confirmation_marks_the_unticked_box(coordinator_a_client, ass
     _assert_invalid_fields_point_at_their_messages(
         response.content.decode(), expected={"confirm": "Tick the box to confirm the erasure."}
     )
+
+
+# --- inputs written in one pass (liens.forms.FormRenderer) ----------------------------------
+
+
+class _EveryInput(forms.Form):
+    name = forms.CharField(help_text='As <written> & "quoted"', widget=forms.TextInput(attrs={"autofocus": True}))
+    minutes = forms.IntegerField(required=False, widget=forms.NumberInput(attrs={"min": 0, "hidden": False}))
+    email = forms.EmailField(required=False)
+    agreed = forms.BooleanField(required=False)
+    secret = forms.CharField(required=False, widget=forms.HiddenInput)
+    mood = forms.ChoiceField(
+        choices=[("good", "Good <3"), ("poor", "Poor & sad"), ("o'k", gettext_lazy("Fine"))],
+        widget=forms.RadioSelect,
+    )
+    kinds = forms.MultipleChoiceField(
+        required=False,
+        choices=[(1, "One"), (2, 'Two "2"'), (3000, 3000)],  # a number as label: the template localizes it
+        widget=forms.CheckboxSelectMultiple,
+    )
+    when = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+
+def _as_the_site_renders(form) -> str:
+    """Each field as templates/_field.html writes it: a group choice by choice (BoundWidget.tag),
+    any other input whole; and the whole form as Django writes it."""
+    parts = [form.as_div()]
+    for field in form:
+        if field.widget_type in ("radioselect", "checkboxselectmultiple"):
+            parts += [f"{choice.tag()}|{choice}" for choice in field]  # str(): the input in its label
+        else:
+            parts.append(str(field))
+    return "\n".join(parts)
+
+
+class _TemplatesOnly(FormRenderer):
+    """The site's renderer with every input rendered by Django's templates."""
+
+    def _writer(self, template_name):
+        return None
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        None,
+        {},
+        {"name": "Zoé <b>", "minutes": "-3", "email": "x@", "agreed": "on", "mood": "o'k", "kinds": ["1", "3000"]},
+        {"name": "A", "minutes": "12", "mood": "bad", "kinds": ["9"], "when": "2026-13-40", "secret": '"&'},
+    ],
+)
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_inputs_written_in_one_pass_are_the_html_of_djangos_templates(data, language):
+    with translation.override(language):
+        ours, djangos = (
+            _as_the_site_renders(_EveryInput(data, renderer=r)) for r in (FormRenderer(), _TemplatesOnly())
+        )
+    assert ours == djangos
+    assert "Poor &amp; sad" in ours and 'value="o&#x27;k"' in ours
+    # The inputs were written by the renderer, not by the templates.
+    assert FormRenderer()._writer("django/forms/widgets/radio_option.html") is not None
+    assert FormRenderer()._writer("django/forms/widgets/text.html") is not None
+    assert FormRenderer()._writer("django/forms/widgets/select.html") is None
