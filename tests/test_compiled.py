@@ -165,6 +165,15 @@ def test_the_check_refuses_a_function_whose_sql_changed(settings):
         born_before(year=1950)
 
 
+def test_the_shapes_kept_are_bounded(monkeypatch):
+    monkeypatch.setattr("liens.lib.compiled.MAX_SHAPES", 3)
+    people = [factories.BeneficiaryFactory() for _ in range(5)]
+    for n in range(1, 6):  # five lengths of the list: five shapes, the oldest dropped
+        assert _counted(ids=[p.pk for p in people[:n]]) == [{"city": "Lyon", "people": n}]
+    assert len(_counted._shapes) == 3
+    assert _counted(ids=[people[0].pk]) == [{"city": "Lyon", "people": 1}]  # compiled again
+
+
 def test_declared_values_only():
     with pytest.raises(TypeError):
         compiled(name=str)

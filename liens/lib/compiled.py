@@ -36,6 +36,7 @@ prefetch_related and the other iterables are not (compiling them refuses).
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import datetime
 import functools
@@ -51,6 +52,9 @@ from django.db.models.query import ModelIterable, ValuesIterable, get_related_po
 from liens.scopes import scope_current
 
 _KINDS = (int, datetime.datetime, datetime.date, list)
+# Shapes kept per function: each association's staff scope, each length of a list of ids is
+# its own shape.
+MAX_SHAPES = 256
 
 
 class CompiledQueryError(RuntimeError):
@@ -115,7 +119,11 @@ class CompiledQuery:
         key = (shape, using, scope_current(), tuple(sorted(lengths.items())))
         compiled = self._shapes.get(key)
         if compiled is None:
-            compiled = self._shapes[key] = self._compile(shape, using, lengths)
+            compiled = self._compile(shape, using, lengths)
+            if len(self._shapes) >= MAX_SHAPES:  # the oldest goes: one per scope adds up on a large site
+                with contextlib.suppress(RuntimeError, StopIteration):  # another thread's change
+                    self._shapes.pop(next(iter(self._shapes)), None)
+            self._shapes[key] = compiled
         if compiled.compiler is None:
             if getattr(settings, "LIENS_CHECK_COMPILED_QUERIES", False):
                 self._check(shape, using, values, "", [])
