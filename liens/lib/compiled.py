@@ -20,7 +20,8 @@ does. What makes the reuse safe:
   call's values go; the SQL and everything else must be the same in both;
 - a compiled shape may hold constants (a status, a flag), never a number, a day or a moment
   that is not one of its declared values: a `timezone.now()`, or an id the function reads from
-  elsewhere, would be frozen into the SQL, so compiling refuses it;
+  elsewhere, would be frozen into the SQL, so compiling refuses it; text is taken as a
+  constant, so a function never builds from text it reads elsewhere (a search typed);
 - the tenant scope active at the call (liens.scopes) is part of the shape's key: its
   association ids are the only other numbers a shape may hold, so one association's SQL is never
   run for another;
