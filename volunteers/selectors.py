@@ -34,6 +34,7 @@ def volunteer_for_user(user) -> Volunteer | None:
     """The active volunteer profile of `user`, or None (no profile, or left)."""
     if not user.is_authenticated:
         return None
+    user = getattr(user, "_wrapped", user)  # the request's user itself, not its lazy stand-in
     profile = Volunteer.user.field.remote_field  # the user's `volunteer` side of the link
     if profile.is_cached(user):
         volunteer = profile.get_cached_value(user)
