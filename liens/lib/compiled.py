@@ -125,17 +125,15 @@ class CompiledQuery:
                 with contextlib.suppress(RuntimeError, StopIteration):  # another thread's change
                     self._shapes.pop(next(iter(self._shapes)), None)
             self._shapes[key] = compiled
-        if compiled.compiler is None:
-            if getattr(settings, "LIENS_CHECK_COMPILED_QUERIES", False):
-                self._check(shape, using, values, "", [])
-            return []
         connection = connections[using]
         params = list(compiled.params)
         for position, name, index in compiled.slots:
             value = values[name] if index is None else values[name][index]
             params[position] = _adapt(connection, value)
-        if getattr(settings, "LIENS_CHECK_COMPILED_QUERIES", False):
+        if settings.LIENS_CHECK_COMPILED_QUERIES:
             self._check(shape, using, values, compiled.sql, params)
+        if compiled.compiler is None:
+            return []
         with connection.cursor() as cursor:
             cursor.execute(compiled.sql, params)
             rows = cursor.fetchall()
@@ -168,7 +166,7 @@ class CompiledQuery:
                     f"{self.__name__}: the parameter {param!r} is neither a declared value nor a constant; "
                     "a number, day or moment read from elsewhere would be frozen into the SQL"
                 )
-        return _Shape(sql, list(params), slots, compiler, values)
+        return _Shape(sql, params, slots, compiler, values)
 
     def _compile_with(self, shape: tuple, using: str, lengths: dict, base: int):
         sentinels = _sentinels(self.kinds, lengths, base)
@@ -177,10 +175,8 @@ class CompiledQuery:
             raise CompiledQueryError(f"{self.__name__}: prefetch_related and related managers are not compiled")
         if queryset._iterable_class not in (ModelIterable, ValuesIterable):
             raise CompiledQueryError(f"{self.__name__}: only model rows and values() rows are compiled")
-        compiler = queryset.query.get_compiler(using=using)
-        try:
-            sql, params = compiler.as_sql()
-        except EmptyResultSet:
+        compiler, sql, params = _sql(queryset, using)
+        if compiler is None:
             return None
         connection = connections[using]
         where = {}
@@ -200,16 +196,22 @@ class CompiledQuery:
         if missing:
             names = sorted({name for name, _ in missing})
             raise CompiledQueryError(f"{self.__name__}: {names} do not reach the SQL as they were given")
-        return sql, list(params), slots, compiler, queryset._iterable_class is ValuesIterable
+        return sql, params, slots, compiler, queryset._iterable_class is ValuesIterable
 
     def _check(self, shape: tuple, using: str, values: dict, sql: str, params: list) -> None:
-        queryset = self.build(*shape, **values).using(using)
-        try:
-            fresh_sql, fresh_params = queryset.query.get_compiler(using=using).as_sql()
-        except EmptyResultSet:
-            fresh_sql, fresh_params = "", []
-        if fresh_sql != sql or list(fresh_params) != params:
+        _compiler, fresh_sql, fresh_params = _sql(self.build(*shape, **values).using(using), using)
+        if fresh_sql != sql or fresh_params != params:
             raise CompiledQueryError(f"{self.__name__}: the compiled SQL no longer matches what the function builds")
+
+
+def _sql(queryset: QuerySet, using: str) -> tuple:
+    """(compiler, SQL, parameters) of the queryset; (None, "", []) when it can match no row."""
+    compiler = queryset.query.get_compiler(using=using)
+    try:
+        sql, params = compiler.as_sql()
+    except EmptyResultSet:
+        return None, "", []
+    return compiler, sql, list(params)
 
 
 def _storable(value) -> bool:

@@ -546,6 +546,11 @@ def volunteer_recommendations(
 # --- pages --------------------------------------------------------------------------------------
 
 
+def review_horizon(today: datetime.date, within_days: int = 7) -> datetime.date:
+    """The last day of the reviews listed as due (reviews_due)."""
+    return today + datetime.timedelta(days=within_days)
+
+
 def reviews_due(
     *,
     association_ids: list[int] | None,
@@ -553,10 +558,10 @@ def reviews_due(
     within_days: int = 7,
     until: datetime.date | None = None,
 ) -> QuerySet:
-    """Active matches whose review falls within `within_days` (or by `until`) or is late,
-    soonest first."""
+    """Active matches whose review falls within `within_days` (`until`: review_horizon, given by
+    a caller that compiles the query) or is late, soonest first."""
     today = today or timezone.localdate()
-    until = until or today + datetime.timedelta(days=within_days)
+    until = until or review_horizon(today, within_days)
     matches = Match.objects.filter(status=Match.Status.ACTIVE, next_review_on__lte=until)
     if association_ids is not None:
         matches = matches.filter(mission__association__in=association_ids)

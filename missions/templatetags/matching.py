@@ -6,7 +6,7 @@ from django import template
 from django.utils import timezone
 
 from liens.lib.compiled import compiled
-from missions.matching.selectors import MATCH_ROW_FIELDS, reviews_due
+from missions.matching.selectors import MATCH_ROW_FIELDS, review_horizon, reviews_due
 
 register = template.Library()
 
@@ -17,8 +17,7 @@ def matching_reviews_due(association_ids, limit: int = 10):
     if association_ids is None:
         return []
     today = timezone.localdate()
-    until = today + datetime.timedelta(days=7)
-    return _reviews_due(limit, ids=sorted(set(association_ids)), today=today, until=until)
+    return _reviews_due(limit, ids=sorted(set(association_ids)), today=today, until=review_horizon(today))
 
 
 @compiled(ids=list, today=datetime.date, until=datetime.date)

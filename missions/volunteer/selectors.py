@@ -416,9 +416,9 @@ def offline_pages(volunteer: Volunteer, *, now: datetime.datetime) -> list[str]:
 
 
 def _offline_visits(volunteer: Volunteer | int, now: datetime.datetime, until: datetime.datetime | None = None):
-    """The visits whose report forms the phone keeps (offline_pages); `until` is the end of the
-    coming week, OFFLINE_DAYS after `now`."""
-    until = until or now + datetime.timedelta(days=OFFLINE_DAYS)
+    """The visits whose report forms the phone keeps (offline_pages); `until` is
+    _offline_until(now), given by a caller that compiles the query."""
+    until = until or _offline_until(now)
     mine = Visit.objects.filter(match__volunteer=volunteer)
     # Of the waiting visits, the oldest TO_REPORT_LIMIT, as the pages list them; every coming one
     # (a week's worth).
@@ -427,6 +427,11 @@ def _offline_visits(volunteer: Volunteer | int, now: datetime.datetime, until: d
         match__status__in=Match.SUSPENDED
     )
     return mine.filter(Q(pk__in=waiting) | coming)
+
+
+def _offline_until(now: datetime.datetime) -> datetime.datetime:
+    """The end of the coming visits the phone keeps."""
+    return now + datetime.timedelta(days=OFFLINE_DAYS)
 
 
 def _always_kept() -> list[str]:
@@ -442,7 +447,7 @@ def offline_page_kept(volunteer: Volunteer, path: str, *, now: datetime.datetime
         return True
     page = resolve(path)
     if page.view_name == "volunteers:visit_report":
-        until = now + datetime.timedelta(days=OFFLINE_DAYS)
+        until = _offline_until(now)
         return bool(_report_form_kept(volunteer=volunteer.pk, visit=page.kwargs["visit_id"], now=now, until=until))
     return path in offline_pages(volunteer, now=now)
 
