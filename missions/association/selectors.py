@@ -6,11 +6,13 @@ import zoneinfo
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import Case, Count, Exists, OuterRef, Prefetch, Q, QuerySet, When, Window
+from django.db.models import Case, Count, Exists, OuterRef, Prefetch, Q, QuerySet, Value, When, Window
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from liens.choices import VisitKind
 from liens.lib.compiled import compiled, totals
+from liens.lib.pages import CompiledRows, counted
 from liens.models import User
 from missions.alerts.selectors import alert_counts
 from missions.matching.selectors import mission_suggestions as matching_suggestions
@@ -122,10 +124,46 @@ def mission_list(*, association: Association, q: str = "", status: str = "", kin
     rows = words_search(
         rows, q, "title__icontains", "beneficiary__first_name__icontains", "beneficiary__last_name__icontains"
     )
-    stage = Case(*[When(status=value, then=rank) for rank, value in enumerate(MISSION_LIST_ORDER)], default=9)
+    # Each stage's rank as text ("0" to "3", "9"): a compiled query holds no number of its own
+    # (liens.lib.compiled), and one digit orders as text as it does as a number.
+    stage = Case(
+        *[When(status=value, then=Value(str(rank))) for rank, value in enumerate(MISSION_LIST_ORDER)],
+        default=Value("9"),
+    )
     return rows.annotate(live_matches=Count("matches", filter=Q(matches__status__in=Match.LIVE))).order_by(
         stage, "-created_at", "pk"
     )
+
+
+# What a row of the missions list shows (_mission_row.html): the mission's title, kind, status,
+# place and need, and the person's name; the rows read these columns only.
+MISSION_ROW_FIELDS = (
+    "title",
+    "kind",
+    "status",
+    "place",
+    "volunteers_needed",
+    "created_at",
+    "beneficiary__first_name",
+    "beneficiary__last_name",
+    "beneficiary__erased_at",
+)
+
+
+def mission_rows(*, association: Association, q: str = "", status: str = "", kind: str = ""):
+    """The missions list's rows as mission_list has them, its row's columns only, for
+    liens.lib.pages.list_page: a page of them from a query compiled once per filter, unless
+    words are searched (text is never compiled) or the kind is none of the kinds."""
+    if q or (kind and kind not in VisitKind.values):
+        return mission_list(association=association, q=q, status=status, kind=kind).only(*MISSION_ROW_FIELDS)
+    status = status if status in Mission.Status.values else ""
+    return CompiledRows(_mission_rows, status, kind, association=association.pk)
+
+
+@compiled(association=int)
+def _mission_rows(status: str, kind: str, start: int | None, stop: int | None, *, association: int):
+    rows = mission_list(association=association, status=status, kind=kind).only(*MISSION_ROW_FIELDS)
+    return counted(rows)[start:stop]
 
 
 def mission_occurrences(*, mission: Mission, count: int = 3, now: datetime.datetime | None = None) -> list:

@@ -182,27 +182,12 @@ def switch(request):
 # --- missions -------------------------------------------------------------------------------
 
 
-# What a row of the missions list shows (_mission_row.html): the mission's title, kind, status,
-# place and need, and the person's name; the rows read these columns only.
-MISSION_ROW_FIELDS = (
-    "title",
-    "kind",
-    "status",
-    "place",
-    "volunteers_needed",
-    "created_at",
-    "beneficiary__first_name",
-    "beneficiary__last_name",
-    "beneficiary__erased_at",
-)
-
-
 @require_GET
 @staff_view
 def mission_list(request):
     q, status, kind = request.GET.get("q", "").strip(), request.GET.get("status", ""), request.GET.get("kind", "")
-    rows = selectors.mission_list(association=request.association, q=q, status=status, kind=kind)
-    page, query = list_page(request, rows.only(*MISSION_ROW_FIELDS))
+    rows = selectors.mission_rows(association=request.association, q=q, status=status, kind=kind)
+    page, query = list_page(request, rows)
     context = {
         "page": page,
         # Where each row's forms come back to: this page, worked out once, not per form.

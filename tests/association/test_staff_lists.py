@@ -8,6 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from missions.association import selectors
 from missions.models import Beneficiary, Mission
 from tests import factories
 from volunteers.models import Volunteer
@@ -148,11 +149,32 @@ def test_a_list_s_total_comes_with_its_page_and_a_page_past_the_end_falls_back_t
         ({"status": "draft", "page": 2}, 2, 3, 23),
         ({"status": "draft", "page": 9}, 2, 3, 23),  # past the end: the last page
         ({"status": "draft", "page": "x"}, 1, 20, 23),  # not a number: the first page
+        # Past any list's end (an offset the database could not hold): the last page, not an error.
+        ({"status": "draft", "page": "99999999999999999999"}, 2, 3, 23),
         ({"status": "filled"}, 1, 0, 0),
     ]:
         page = coordinator_a_client.get(url, params).context["page"]
         assert (page.number, len(page.object_list), page.paginator.count) == (number, rows, total), params
         assert page.paginator.num_pages == max(1, -(-total // 20))
+
+
+def test_each_filter_of_the_missions_list_reads_what_its_selector_defines_and_only_the_association_s(
+    association_a, association_b, coordinator_a_client, coordinator_b_client
+):
+    # The rows come from a query compiled once per filter (selectors.mission_rows); the selector
+    # stays the definition of what a filter lists, and in what order.
+    for status in ("draft", "open", "filled", "closed"):
+        factories.MissionFactory.create_batch(2, association=association_a, status=status, kind="home_visit")
+        factories.MissionFactory(association=association_a, status=status, kind="phone_call")
+        factories.MissionFactory(association=association_b, status=status, kind="phone_call")
+    url = reverse("association:missions")
+    for status in ("", "draft", "open", "filled", "closed", "unknown"):
+        for kind in ("", "home_visit", "phone_call", "unknown"):
+            params = {"status": status, "kind": kind}
+            for association, client in ((association_a, coordinator_a_client), (association_b, coordinator_b_client)):
+                expected = selectors.mission_list(association=association, status=status, kind=kind)
+                shown = [m.pk for m in client.get(url, params).context["page"].object_list]
+                assert shown == [m.pk for m in expected], (association.name, params)
 
 
 def test_publishing_from_the_list_comes_back_to_the_list_page_at_the_mission(beneficiary_a, coordinator_a_client):
