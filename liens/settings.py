@@ -111,6 +111,17 @@ TEMPLATES = [
             "builtins": ["liens.templatetags.links"],
         },
     },
+    # The partials a page repeats once per row of a long list (liens.jinja), in apps' jinja2/.
+    {
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "environment": "liens.jinja.environment",
+            # What those partials call, by name.
+            "functions": {"mission_row_actions": "missions.templatetags.staff_rows.mission_row_actions"},
+        },
+    },
 ]
 # Every form's fields mark themselves invalid for screen readers, pointing at their message.
 FORM_RENDERER = "liens.forms.FormRenderer"

@@ -1,5 +1,6 @@
-"""Template filters for the rows of the staff lists: what a row offers, worked out in Python
-once per row rather than by a template per button."""
+"""What a row of a staff list offers, worked out in Python once per row rather than by a
+template per button; the rows (Jinja2 partials, liens.jinja) call it as a function, and it stays a
+filter for Django's templates."""
 
 from django import template
 from django.utils.translation import gettext as _
