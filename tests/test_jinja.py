@@ -1,0 +1,82 @@
+"""The rows a long list repeats are Jinja2 partials (liens.jinja): they escape what they show,
+say it in the reader's language, show moments in the association's time zone, and carry the
+page's CSRF token, included in a Django page or rendered alone for the htmx swap."""
+
+import datetime
+import re
+
+import pytest
+from django.template import TemplateSyntaxError, engines
+from django.urls import reverse
+
+from missions.models import Mission
+from tests import factories
+from volunteers.models import Volunteer
+
+pytestmark = pytest.mark.django_db
+
+IN_PLACE = {"HTTP_HX_REQUEST": "true"}
+SCRIPT = "<script>alert(1)</script>"
+
+
+def test_a_row_escapes_what_it_shows_on_the_page_and_in_its_swap(association_a, coordinator_a_client):
+    mission = factories.MissionFactory(association=association_a, status="open", title=f"Goûter {SCRIPT} d'été")
+    page = coordinator_a_client.get(reverse("association:missions")).content.decode()
+    swap = coordinator_a_client.post(reverse("association:mission-fill", args=[mission.pk]), **IN_PLACE)
+    for html in (page, swap.content.decode()):
+        assert SCRIPT not in html
+        assert "Goûter &lt;script&gt;alert(1)&lt;/script&gt; d&#39;été" in html
+    mission.refresh_from_db()
+    assert mission.status == Mission.Status.FILLED
+
+
+def test_a_row_speaks_the_reader_s_language(association_a, coordinator_a, coordinator_a_client):
+    factories.MissionFactory(association=association_a, status="draft", volunteers_needed=2)
+    url = reverse("association:missions")
+    page = coordinator_a_client.get(url).content.decode()
+    assert "0 bénévole(s) sur 2" in page and ">Clôturer</button>" in page
+    coordinator_a.language = "en"
+    coordinator_a.save(update_fields=["language"])
+    page = coordinator_a_client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "0 of 2 volunteers" in page and ">Close</button>" in page
+
+
+def test_a_row_shows_a_moment_on_the_association_s_calendar(coordinator_a_client):
+    # 23:30 UTC on 28 March is already 29 March in Paris.
+    volunteer = factories.VolunteerFactory(postcode="69003", vetting_state=Volunteer.Vetting.PENDING, approved_at=None)
+    Volunteer.objects.filter(pk=volunteer.pk).update(
+        created_at=datetime.datetime(2026, 3, 28, 23, 30, tzinfo=datetime.UTC)
+    )
+    page = coordinator_a_client.get(reverse("association:vetting")).content.decode()
+    row = page.split(f'id="volunteer-{volunteer.pk}"', 1)[1].split("</li>", 1)[0]
+    assert "inscrit le 29 mars" in row and "28 mars" not in row
+
+
+def test_every_form_of_a_page_carries_the_page_s_csrf_token_which_the_site_accepts(
+    association_a, coordinator_a, coordinator_a_client
+):
+    coordinator_a_client.handler.enforce_csrf_checks = True
+    for status in ("draft", "open", "filled"):
+        factories.MissionFactory(association=association_a, status=status)
+    page = coordinator_a_client.get(reverse("association:missions")).content.decode()
+    tokens = re.findall(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+    assert len(tokens) >= 7 and len(set(tokens)) == 1  # a form per action, one masked token per page
+    closed = Mission.objects.filter(association=association_a, status="open").get()
+    response = coordinator_a_client.post(
+        reverse("association:mission-close", args=[closed.pk]), {"csrfmiddlewaretoken": tokens[0]}
+    )
+    assert response.status_code == 302
+    closed.refresh_from_db()
+    assert closed.status == Mission.Status.CLOSED
+
+
+def test_the_include_tag_takes_a_quoted_name_then_named_values():
+    django = engines["django"]
+    for source in ("{% load jinja %}{% include_jinja name %}", '{% load jinja %}{% include_jinja "x.html" m %}'):
+        with pytest.raises(TemplateSyntaxError):
+            django.from_string(source)
+
+
+def test_the_partials_escape_whatever_the_backend_s_options_say():
+    assert engines["jinja2"].env.autoescape is True
+    assert engines["jinja2"].from_string("{{ v }}").render({"v": SCRIPT}) == "&lt;script&gt;alert(1)&lt;/script&gt;"
