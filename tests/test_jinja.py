@@ -9,7 +9,7 @@ import pytest
 from django.template import TemplateSyntaxError, engines
 from django.urls import reverse
 
-from missions.models import Mission
+from missions.models import Mission, Visit, VisitReport
 from tests import factories
 from volunteers.models import Volunteer
 
@@ -80,3 +80,25 @@ def test_the_include_tag_takes_a_quoted_name_then_named_values():
 def test_the_partials_escape_whatever_the_backend_s_options_say():
     assert engines["jinja2"].env.autoescape is True
     assert engines["jinja2"].from_string("{{ v }}").render({"v": SCRIPT}) == "&lt;script&gt;alert(1)&lt;/script&gt;"
+
+
+def test_a_visit_card_gives_the_visit_s_local_hours_and_its_report_s_length_in_the_reader_s_language(
+    volunteer, volunteer_client
+):
+    # 13:00 to 14:30 UTC on 3 December is 14:00 to 15:30 in Paris.
+    start = datetime.datetime(2026, 12, 3, 13, 0, tzinfo=datetime.UTC)
+    visits = [
+        factories.VisitFactory(match__volunteer=volunteer, starts_at=start - datetime.timedelta(days=7 * weeks))
+        for weeks in (0, 1)
+    ]
+    for visit, minutes in zip(visits, (1, 45), strict=True):
+        Visit.objects.filter(pk=visit.pk).update(status=Visit.Status.DONE)
+        VisitReport.objects.create(visit=visit, happened=True, mood=VisitReport.Mood.GOOD, duration_minutes=minutes)
+    page = volunteer_client.get(reverse("volunteers:visits")).content.decode()
+    assert "jeudi 3 décembre</strong> · 14:00–15:30" in page
+    assert " 1 minute." in page and " 45 minutes." in page
+    volunteer.user.language = "en"
+    volunteer.user.save(update_fields=["language"])
+    page = volunteer_client.get(reverse("volunteers:visits"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Thursday 3 December</strong> · 14:00–15:30" in page
+    assert " 1 minute." in page and " 45 minutes." in page and "Reported: " in page

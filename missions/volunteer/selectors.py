@@ -17,6 +17,7 @@ from django.urls import resolve, reverse
 from django.utils import formats, timezone
 from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from liens.choices import Interest, VisitKind
 from liens.lib.compiled import compiled
@@ -267,6 +268,12 @@ class VisitItem:
     report: object | None
     can_report: bool
     can_change: bool
+
+    @property
+    def report_length(self) -> str:
+        """The reported visit's length as its card says it ("45 minutes.")."""
+        minutes = self.report.duration_minutes
+        return ngettext("%(minutes)s minute.", "%(minutes)s minutes.", minutes) % {"minutes": minutes}
 
 
 def visit_item(visit, volunteer: Volunteer, now: datetime.datetime, *, cards: dict | None = None) -> VisitItem:
