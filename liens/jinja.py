@@ -12,7 +12,7 @@ What these templates are given, so they read as Django's do:
   as it does in a Django template), formatted with `|format(name=value)`;
 - `url(name, *args)`: the address, through liens.lib.urls.cached_reverse;
 - the `date` and `time` filters: Django's, on the moment in the current time zone, as a Django
-  template converts it before its filters see it;
+  template converts it before its filters see it; `timesince`, Django's;
 - the functions settings.TEMPLATES names in the backend's `functions` option.
 """
 
@@ -46,5 +46,5 @@ def environment(*, functions: dict[str, str] | None = None, **options) -> Enviro
     env.install_gettext_callables(gettext, ngettext, newstyle=False)
     env.globals["url"] = url
     env.globals.update({name: import_string(path) for name, path in (functions or {}).items()})
-    env.filters.update(date=date, time=time)
+    env.filters.update(date=date, time=time, timesince=defaultfilters.timesince_filter)
     return env

@@ -8,8 +8,9 @@ import re
 import pytest
 from django.template import TemplateSyntaxError, engines
 from django.urls import reverse
+from django.utils import timezone
 
-from missions.models import Mission, Visit, VisitReport
+from missions.models import IsolationAlert, Mission, Visit, VisitReport
 from tests import factories
 from volunteers.models import Volunteer
 
@@ -102,3 +103,29 @@ def test_a_visit_card_gives_the_visit_s_local_hours_and_its_report_s_length_in_t
     page = volunteer_client.get(reverse("volunteers:visits"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Thursday 3 December</strong> · 14:00–15:30" in page
     assert " 1 minute." in page and " 45 minutes." in page and "Reported: " in page
+
+
+def test_an_alert_card_says_how_long_ago_and_to_whom_escaped_in_the_reader_s_language(
+    association_a, coordinator_a, coordinator_a_client
+):
+    now = timezone.now()
+    beneficiary_a = factories.BeneficiaryFactory(association=association_a)
+    coordinator_a.first_name, coordinator_a.last_name = "Léa", SCRIPT
+    coordinator_a.save(update_fields=["first_name", "last_name"])
+    IsolationAlert.objects.create(
+        beneficiary=beneficiary_a,
+        association=beneficiary_a.association,
+        kind=IsolationAlert.Kind.NO_CONTACT,
+        severity=IsolationAlert.Severity.LATE,
+        started_at=now - datetime.timedelta(days=2),
+        raised_at=now - datetime.timedelta(days=2),
+        escalate_after=now + datetime.timedelta(hours=20),
+        assigned_to=coordinator_a,
+    )
+    page = coordinator_a_client.get(reverse("alerts:queue")).content.decode()
+    assert "Levée il y a 2\xa0jours" in page
+    assert "attribuée à Léa &lt;script&gt;alert(1)&lt;/script&gt;" in page and SCRIPT not in page
+    coordinator_a.language = "en"
+    coordinator_a.save(update_fields=["language"])
+    page = coordinator_a_client.get(reverse("alerts:queue"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Raised 2\xa0days ago" in page and "assigned to Léa &lt;script&gt;" in page
