@@ -1,11 +1,13 @@
 """The Jinja2 environment of the few partials a page repeats once per row of a long list.
 
 Django's template language costs about 5 to 10 µs per tag or variable; a staff list's row of
-forty of them, twenty rows a page, was half the page's time. Jinja2 compiles a template to
-Python once, so the same row costs a fraction of that. Only those partials are Jinja2 (under an
-app's `jinja2/` folder); every other template stays Django's, and a Django template includes
-one of them with `{% include_jinja %}` (liens.templatetags.jinja). A partial keeps one file
-for the page and for the htmx swap of its row: `render()` finds it with the Jinja2 backend.
+forty of them, twenty rows a page, was a third to a half of the page's time. Jinja2 compiles a
+template to Python once: the same rows render in 60 to 90 % of the time (benchmark pages in
+the README), what is left being mostly the rows' own Python (labels, translations, addresses).
+Only those partials are Jinja2 (under an app's `jinja2/` folder); every other template stays
+Django's, and a Django template includes one of them with `{% include_jinja %}`
+(liens.templatetags.jinja). A partial keeps one file for the page and for the htmx swap of its
+row: `render()` finds it with the Jinja2 backend.
 
 What these templates are given, so they read as Django's do:
 - `_("...")`: Django's gettext (the catalogue's msgids; `make messages` finds `{{ _("...") }}`

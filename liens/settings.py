@@ -119,7 +119,7 @@ TEMPLATES = [
         "OPTIONS": {
             "environment": "liens.jinja.environment",
             # What those partials call, by name.
-            "functions": {"mission_row_actions": "missions.templatetags.staff_rows.mission_row_actions"},
+            "functions": {"mission_row_actions": "missions.association.rows.mission_row_actions"},
         },
     },
 ]

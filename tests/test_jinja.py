@@ -129,3 +129,12 @@ def test_an_alert_card_says_how_long_ago_and_to_whom_escaped_in_the_reader_s_lan
     coordinator_a.save(update_fields=["language"])
     page = coordinator_a_client.get(reverse("alerts:queue"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Raised 2\xa0days ago" in page and "assigned to Léa &lt;script&gt;" in page
+
+
+def test_a_partial_renders_outside_a_request_with_no_csrf_input(association_a):
+    person = factories.BeneficiaryFactory(association=association_a, first_name="Rose", last_name="Tellier")
+    source = '{% load jinja %}{% include_jinja "missions/association/_beneficiary_row.html" b=b %}'
+    for csrf_token in (None, "NOTPROVIDED"):
+        html = engines["django"].from_string(source).render({"b": person, "csrf_token": csrf_token})
+        assert f'id="beneficiary-{person.pk}"' in html and "Rose Tellier" in html
+        assert "csrfmiddlewaretoken" not in html and "NOTPROVIDED" not in html

@@ -17,10 +17,14 @@ class IncludeJinjaNode(template.Node):
         # Jinja2's own template: the backend's wrapper would mask a new CSRF token per row.
         partial = engines["jinja2"].env.get_template(self.name)
         values = {key: value.resolve(context) for key, value in self.values.items()}
-        # The page's token (the csrf context processor's, masked once per response).
+        # The page's token (the csrf context processor's, masked once per response), written as
+        # Django's {% csrf_token %} writes it.
         token = context.get("csrf_token")
-        csrf_input = format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">', token) if token else ""
-        return mark_safe(partial.render(values, request=context.request, csrf_input=csrf_input))  # noqa: S308 - Jinja2 escaped it
+        csrf_input = ""
+        if token and token != "NOTPROVIDED":  # noqa: S105 - the csrf context processor's "no token"
+            csrf_input = format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">', token)
+        request = getattr(context, "request", None)
+        return mark_safe(partial.render(values, request=request, csrf_input=csrf_input))  # noqa: S308 - Jinja2 escaped it
 
 
 @register.tag

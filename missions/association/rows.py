@@ -1,21 +1,17 @@
 """What a row of a staff list offers, worked out in Python once per row rather than by a
-template per button; the rows (Jinja2 partials, liens.jinja) call it as a function, and it stays a
-filter for Django's templates."""
+template per button: the rows (Jinja2 partials, liens.jinja) call it by the name
+settings.TEMPLATES gives it."""
 
-from django import template
 from django.utils.translation import gettext as _
 
 from liens.lib.urls import cached_reverse
 from missions.models import Mission
-
-register = template.Library()
 
 _BUTTON = "button small"
 _SECONDARY = "button small secondary"
 _DANGER = "button small secondary quiet-danger"
 
 
-@register.filter
 def mission_row_actions(mission, association) -> list[tuple[str, str, str]]:
     """The one-tap status changes a row of the missions list offers, as (address, label,
     button classes): publish a draft (once the association is validated), mark an open
