@@ -14,7 +14,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from liens import settings_celery
+from liens import settings_celery, settings_headers
 from liens.lib.secret_key import local_secret_key
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -389,43 +389,9 @@ if not DEBUG:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
 
-# Content-Security-Policy (django-csp): only the site's own scripts, styles, images and fonts;
-# no inline script, no inline style, no plugin, never framed. Templates load static files and
-# mark elements with classes and data- attributes; the API docs page widens the policy for
-# itself only (liens.views.ApiDocsView).
-CONTENT_SECURITY_POLICY = {
-    "DIRECTIVES": {
-        "default-src": ["'self'"],
-        "script-src": ["'self'"],
-        "style-src": ["'self'"],
-        "img-src": ["'self'"],
-        "font-src": ["'self'"],
-        "connect-src": ["'self'"],
-        # The installable web app: its service worker (/sw.js) and manifest, from the site only.
-        "worker-src": ["'self'"],
-        "manifest-src": ["'self'"],
-        "object-src": ["'none'"],
-        "base-uri": ["'self'"],
-        "form-action": ["'self'"],
-        "frame-ancestors": ["'none'"],
-    }
-}
-
-# Browser features no page uses (the site locates people by postcode, never by the device).
-PERMISSIONS_POLICY = dict.fromkeys(
-    [
-        "accelerometer",
-        "camera",
-        "display-capture",
-        "geolocation",
-        "gyroscope",
-        "magnetometer",
-        "microphone",
-        "payment",
-        "usb",
-    ],
-    (),
-)
+# Content-Security-Policy and Permissions-Policy: fixed data, in liens/settings_headers.py.
+CONTENT_SECURITY_POLICY = settings_headers.CONTENT_SECURITY_POLICY
+PERMISSIONS_POLICY = settings_headers.PERMISSIONS_POLICY
 
 # Answers under these paths may hold private details whoever asks (a token authenticates
 # there): liens.middleware.PrivateNoStoreMiddleware forbids caching them, like every answer to
