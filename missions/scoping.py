@@ -15,7 +15,7 @@ import contextlib
 import functools
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import Exists, Model, OuterRef, Q, QuerySet
+from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext_lazy
 from rest_framework.permissions import BasePermission
@@ -247,11 +247,21 @@ def volunteers_visible(
     one); it never widens it. `association`, the one a staff page already loaded, narrows it the
     same way to that one, without reading its validation and postcode again.
     """
+    seen = volunteer_visibility(user, association_ids=association_ids, association=association)
+    return Volunteer.objects.all() if seen is None else visible_volunteers(*seen)
+
+
+def volunteer_visibility(
+    user, *, association_ids: list[int] | None = None, association: Association | None = None
+) -> tuple[list[int], list[str]] | None:
+    """What volunteers_visible lets `user` see, as plain data: (the associations whose live
+    matches show their volunteers, the départements whose volunteers waiting for vetting show),
+    or None for every volunteer. What a compiled query of these volunteers is keyed by."""
     if association is not None:
         association_ids = [association.pk]
     allowed = association_ids_for(user)
     if allowed is None and association_ids is None:
-        return Volunteer.objects.all()
+        return None
     ids = association_ids if allowed is None else [i for i in (association_ids or allowed) if i in allowed]
     # A pending association sees no volunteer at all (outreach_refusal says why on its pages),
     # nor does a home-care service (home_care_refusal): its professionals are paid staff.
@@ -263,15 +273,23 @@ def volunteers_visible(
             pk__in=ids, validated_at__isnull=False, kind=Association.Kind.ASSOCIATION
         ).values_list("pk", "postcode")
     ids = [pk for pk, _postcode in validated]
-    postcodes = [postcode for _pk, postcode in validated]
+    departements = sorted({departement_of(postcode) for _pk, postcode in validated if postcode})
+    return ids, departements
+
+
+def visible_volunteers(association_ids: list[int], departements: list[str]) -> QuerySet:
+    """The volunteers waiting for vetting in these départements, or in a live match with a
+    mission of these associations (volunteer_visibility's answer)."""
     in_departement = Q()
-    for prefix in {departement_of(postcode) for postcode in postcodes if postcode}:
+    for prefix in departements:
         in_departement |= Q(postcode__startswith=prefix)
-    live_match = Match.objects.filter(volunteer=OuterRef("pk"), mission__association__in=ids, status__in=Match.LIVE)
+    # pk IN (their matches) rather than EXISTS: the same rows, and no constant number of its own
+    # (EXISTS selects 1), so a compiled query of it holds only its associations' ids.
+    live_match = Match.objects.filter(mission__association__in=association_ids, status__in=Match.LIVE)
     pending_here = Q(vetting_state=Volunteer.Vetting.PENDING, left_at__isnull=True) & in_departement
     if not in_departement:
         pending_here = Q(pk__in=[])
-    return Volunteer.objects.filter(pending_here | Q(Exists(live_match)))
+    return Volunteer.objects.filter(pending_here | Q(pk__in=live_match.values("volunteer")))
 
 
 # --- who may reach people beyond their own records ------------------------------------------

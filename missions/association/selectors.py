@@ -29,7 +29,7 @@ from missions.models import (
     VettingRecord,
     Visit,
 )
-from missions.scoping import volunteers_visible
+from missions.scoping import visible_volunteers, volunteer_visibility, volunteers_visible
 from volunteers.models import Volunteer
 from volunteers.vetting import STEP_FIELDS, STEP_LABELS, vetting_steps_left
 
@@ -192,6 +192,21 @@ def mission_suggestions(*, mission: Mission, limit: int = 10) -> list:
 # --- vetting desk ---------------------------------------------------------------------------
 
 
+# What a row of the vetting desk shows (_vetting_row.html): the volunteer's name, place, sign-up
+# day, charter and vetting state, and the date of each step; the rows read these columns only.
+VETTING_ROW_FIELDS = (
+    "user__first_name",
+    "user__last_name",
+    "user__email",
+    "vetting_state",
+    "postcode",
+    "city",
+    "created_at",
+    "charter_accepted_at",
+    *STEP_FIELDS.values(),
+)
+
+
 def vetting_desk(*, association: Association, user, q: str = "", waiting_for: str = "") -> QuerySet:
     """The volunteers of vetting_waiting with their vetting records (latest first, with the
     association that recorded each), the longest waiting first."""
@@ -207,14 +222,9 @@ def vetting_waiting(*, association: Association, user, q: str = "", waiting_for:
     Nobody finds themselves on it: nobody vets their own profile. Empty for a pending
     association (volunteers_visible); pages and the API say why (scoping.vetting_refusal).
     """
-    rows = volunteers_visible(user, association=association).filter(
-        vetting_state=Volunteer.Vetting.PENDING, left_at__isnull=True
-    )
-    if user.is_authenticated:
-        rows = rows.exclude(user=user)
-    if waiting_for in STEP_FIELDS:  # the "waiting for" filter: the step's date still empty
-        rows = rows.filter(**{f"{STEP_FIELDS[waiting_for]}__isnull": True})
-    rows = words_search(
+    me = user.pk if user.is_authenticated else None
+    rows = _waiting(volunteers_visible(user, association=association), me=me, waiting_for=waiting_for)
+    return words_search(
         rows,
         q,
         "user__first_name__icontains",
@@ -223,7 +233,86 @@ def vetting_waiting(*, association: Association, user, q: str = "", waiting_for:
         "postcode__startswith",
         "city__icontains",
     )
+
+
+def _waiting(visible: QuerySet, *, me: int | None, waiting_for: str) -> QuerySet:
+    rows = visible.filter(vetting_state=Volunteer.Vetting.PENDING, left_at__isnull=True)
+    if me is not None:
+        rows = rows.exclude(user=me)
+    if waiting_for in STEP_FIELDS:  # the "waiting for" filter: the step's date still empty
+        rows = rows.filter(**{f"{STEP_FIELDS[waiting_for]}__isnull": True})
     return rows
+
+
+# The desk and the home's count of it are read at every visit: compiled once per set of
+# départements the association sees (the postcode it gives, so a changed postcode is a new
+# shape) and per step filter. A search typed goes through the ORM (text is never compiled).
+def _compiled_visibility(association: Association, user) -> tuple | None:
+    """The départements of volunteer_visibility, where it is this association's own view;
+    None where the ORM must answer (nobody signed in, or the association sees nobody)."""
+    if not user.is_authenticated:
+        return None
+    ids, departements = volunteer_visibility(user, association=association)
+    return tuple(departements) if ids == [association.pk] else None
+
+
+def vetting_waiting_count(*, association: Association, user) -> int:
+    """How many volunteers vetting_waiting holds (the home's figure)."""
+    departements = _compiled_visibility(association, user)
+    if departements is None:
+        return vetting_waiting(association=association, user=user).count()
+    (row,) = _waiting_count(departements, association=association.pk, me=user.pk)
+    return row["n"]
+
+
+def vetting_desk_rows(*, association: Association, user, q: str = "", waiting_for: str = ""):
+    """vetting_desk's volunteers with their row's columns, for liens.lib.pages.list_page, without
+    their records (vetting_records_of reads the page's)."""
+    departements = _compiled_visibility(association, user)
+    if q or departements is None:
+        rows = vetting_waiting(association=association, user=user, q=q, waiting_for=waiting_for)
+        return _desk_order(rows)
+    waiting_for = waiting_for if waiting_for in STEP_FIELDS else ""
+    return CompiledRows(_desk_rows, departements, waiting_for, association=association.pk, me=user.pk)
+
+
+def _desk_order(rows: QuerySet) -> QuerySet:
+    return rows.select_related("user").only(*VETTING_ROW_FIELDS).order_by("created_at", "pk")
+
+
+@compiled(association=int, me=int)
+def _waiting_count(departements: tuple, *, association: int, me: int):
+    rows = _waiting(visible_volunteers([association], list(departements)), me=me, waiting_for="")
+    return totals(rows, n=Count("pk"))
+
+
+@compiled(association=int, me=int)
+def _desk_rows(departements: tuple, waiting_for: str, start, stop, *, association: int, me: int):
+    rows = _waiting(visible_volunteers([association], list(departements)), me=me, waiting_for=waiting_for)
+    return counted(_desk_order(rows))[start:stop]
+
+
+def vetting_records_of(volunteers) -> dict[int, list[VettingRecord]]:
+    """Each volunteer's vetting records, latest first (what with_vetting_records prefetches)."""
+    ids = [volunteer.pk for volunteer in volunteers]
+    found = {pk: [] for pk in ids}
+    for record in _vetting_records(ids=ids) if ids else []:
+        found[record.volunteer_id].append(record)
+    return found
+
+
+@compiled(ids=list)
+def _vetting_records(*, ids: list[int]):
+    return _records().filter(volunteer__in=ids)
+
+
+def _records() -> QuerySet:
+    # What the desk and the API show of a record: its step, day and association's name.
+    return (
+        VettingRecord.objects.select_related("association")
+        .only("volunteer", "step", "done_on", "recorded_at", "association__name")
+        .order_by("-recorded_at", "-pk")
+    )
 
 
 @dataclass
@@ -240,13 +329,15 @@ class VettingRow:
         return f"volunteer-{self.volunteer.pk}"
 
 
-def vetting_rows(volunteers) -> list[VettingRow]:
-    """The desk's rows for volunteers fetched by vetting_desk or with_vetting_records (no query)."""
+def vetting_rows(volunteers, records: dict | None = None) -> list[VettingRow]:
+    """The desk's rows for volunteers fetched by vetting_desk or with_vetting_records, or with
+    `records` from vetting_records_of (no query)."""
     # Each step's label and button name, translated once for the page rather than in every row.
     labels = [(step, str(label), _("%(label)s: done today") % {"label": label}) for step, label in STEP_LABELS.items()]
     rows = []
     for volunteer in volunteers:
-        left, traces = vetting_steps_left(volunteer), vetting_traces(volunteer)
+        left = vetting_steps_left(volunteer)
+        traces = vetting_traces(volunteer, None if records is None else records[volunteer.pk])
         steps = [(step, label, done, step in left, traces.get(step)) for step, label, done in labels]
         rows.append(VettingRow(volunteer=volunteer, steps=steps))
     return rows
@@ -254,19 +345,14 @@ def vetting_rows(volunteers) -> list[VettingRow]:
 
 def with_vetting_records(volunteers: QuerySet) -> QuerySet:
     """The volunteers with their user and vetting records (latest first, with their association)."""
-    # What the desk and the API show of a record: its step, day and association's name.
-    records = (
-        VettingRecord.objects.select_related("association")
-        .only("volunteer", "step", "done_on", "recorded_at", "association__name")
-        .order_by("-recorded_at", "-pk")
-    )
-    return volunteers.select_related("user").prefetch_related(Prefetch("vetting_records", queryset=records))
+    return volunteers.select_related("user").prefetch_related(Prefetch("vetting_records", queryset=_records()))
 
 
-def vetting_traces(volunteer: Volunteer) -> dict:
-    """Step -> its latest VettingRecord, from the records vetting_desk prefetched (no query)."""
+def vetting_traces(volunteer: Volunteer, records: list | None = None) -> dict:
+    """Step -> its latest VettingRecord, from `records` (latest first) or the records
+    vetting_desk prefetched (no query)."""
     traces = {}
-    for record in volunteer.vetting_records.all():
+    for record in volunteer.vetting_records.all() if records is None else records:
         traces.setdefault(record.step, record)
     return traces
 
@@ -336,7 +422,7 @@ def association_attention(*, association: Association, user, now: datetime.datet
     # The oldest visits without a report carry their total: the list and the count in one query.
     attention.late_visits = _late_visits(10, association=association.pk, now=now)
     attention.visits_without_report = attention.late_visits[0].late_total if attention.late_visits else 0
-    attention.volunteers_waiting = vetting_waiting(association=association, user=user).count()
+    attention.volunteers_waiting = vetting_waiting_count(association=association, user=user)
     (people,) = _people_counts(association=association.pk, until=today + datetime.timedelta(days=2))
     attention.beneficiaries_in_intake, attention.pauses_ending = people["intake"], people["pauses"]
     return attention

@@ -33,7 +33,7 @@ from missions.scoping import (
     vetting_refusal,
     volunteers_visible,
 )
-from volunteers.vetting import STEP_FIELDS, STEP_LABELS
+from volunteers.vetting import STEP_LABELS
 
 from . import forms, importing, selectors, services, tasks
 from . import imports as import_services
@@ -334,21 +334,6 @@ def _vetting_refused(request, refusal: str):
     return render(request, "missions/association/vetting.html", {"refusal": refusal}, status=403)
 
 
-# What a row of the vetting desk shows (_vetting_row.html): the volunteer's name, place, sign-up
-# day, charter and vetting state, and the date of each step; the rows read these columns only.
-VETTING_ROW_FIELDS = (
-    "user__first_name",
-    "user__last_name",
-    "user__email",
-    "vetting_state",
-    "postcode",
-    "city",
-    "created_at",
-    "charter_accepted_at",
-    *STEP_FIELDS.values(),
-)
-
-
 @require_GET
 @staff_view
 def vetting(request):
@@ -356,11 +341,11 @@ def vetting(request):
     if refusal is not None:
         return _vetting_refused(request, refusal)
     q, waiting_for = request.GET.get("q", "").strip(), request.GET.get("waiting_for", "")
-    rows = selectors.vetting_desk(association=request.association, user=request.user, q=q, waiting_for=waiting_for)
-    page, query = list_page(request, rows.only(*VETTING_ROW_FIELDS))
+    rows = selectors.vetting_desk_rows(association=request.association, user=request.user, q=q, waiting_for=waiting_for)
+    page, query = list_page(request, rows)
     context = {
         "page": page,
-        "rows": selectors.vetting_rows(page.object_list),
+        "rows": selectors.vetting_rows(page.object_list, selectors.vetting_records_of(page.object_list)),
         # Where each row's step form comes back to: this page, worked out once, not per step.
         "back": request.get_full_path(),
         "query": query,

@@ -67,6 +67,42 @@ def test_the_desk_pages_by_20_keeping_its_filters_in_a_constant_number_of_querie
     assert len(_ids(coordinator_a_client.get(url, params | {"page": 2}), "volunteer")) == 5
 
 
+def test_the_desk_and_the_home_s_count_read_what_vetting_waiting_defines_and_follow_a_new_postcode(
+    association_a, association_b, coordinator_a, coordinator_a_client, coordinator_b_client
+):
+    # Both are read by queries compiled once per set of départements (selectors.vetting_desk_rows,
+    # vetting_waiting_count); the selector stays the definition of who waits on whose desk.
+    association_b.postcode = "38000"
+    association_b.save(update_fields=["postcode"])
+    lyon = [_pending("69003"), _pending("69100", interview_on=timezone.localdate())]
+    grenoble = [_pending("38100"), _pending("38000", training_on=timezone.localdate())]
+    matched = _pending("75011")  # in another département, matched with association B's mission
+    factories.MatchFactory(volunteer=matched, mission=factories.MissionFactory(association=association_b))
+    _pending("69004", user=coordinator_a)  # nobody vets their own profile
+    url, home = reverse("association:vetting"), reverse("association:home")
+
+    def shown(client, params):
+        return [int(pk) for pk in _ids(client.get(url, params), "volunteer")]
+
+    def check(association, client, staff, expected):
+        for waiting_for in ("", "interview", "training", "background_check", "unknown"):
+            params = {"waiting_for": waiting_for}
+            rows = selectors.vetting_waiting(association=association, user=staff, waiting_for=waiting_for)
+            defined = [v.pk for v in rows.order_by("created_at", "pk")]
+            assert shown(client, params) == defined, (association.name, params)
+        assert sorted(shown(client, {})) == sorted(v.pk for v in expected)
+        count = client.get(home).context["attention"].volunteers_waiting
+        assert count == len(expected) == selectors.vetting_waiting(association=association, user=staff).count()
+
+    staff_b = association_b.memberships.get().user
+    check(association_a, coordinator_a_client, coordinator_a, lyon)
+    check(association_b, coordinator_b_client, staff_b, [*grenoble, matched])
+    # The association moves: its desk is the new département's from the next visit on.
+    association_a.postcode = "38240"
+    association_a.save(update_fields=["postcode"])
+    check(association_a, coordinator_a_client, coordinator_a, grenoble)
+
+
 def test_a_step_without_javascript_comes_back_to_the_same_list_page_at_the_volunteer(coordinator_a_client):
     volunteer = _pending()
     list_page = reverse("association:vetting") + "?q=&waiting_for=interview&page=1"
