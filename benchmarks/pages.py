@@ -5,10 +5,11 @@ code (seeds.loader.load_demo), in a database of its own (benchmarks.database):
 
 - server time: the Django test client, signed in as the demo volunteer and the demo
   coordinator (force_login, so no second factor is asked), asks each page a few times untimed,
-  then N times timed; the median and the 95th percentile in milliseconds, the median of this
-  process's CPU time (steadier than the wall clock on a shared machine), and the queries the
-  page makes (the same on every request: a count that grows with the data shows as a change
-  between runs of different sizes, and the tests pin each page's count);
+  then N times timed, in rounds of every page; the median and the 95th percentile in
+  milliseconds, the median of this process's CPU time (steadier than the wall clock on a
+  shared machine), and the queries the page makes (the same on every request: a count that
+  grows with the data shows as a change between runs of different sizes, and the tests pin
+  each page's count);
 - throughput: a real server (gunicorn, production-like: DJANGO_DEBUG off, W workers) started on
   a loopback port against the same database, loaded for S seconds per page by C keep-alive
   connections (threads of http.client) carrying the persona's session cookie, and the anonymous
@@ -95,7 +96,7 @@ def _pages(volunteer) -> list[Page]:
 
 
 def _server_times(pages: list[Page], clients: dict, *, requests: int, warmup: int) -> dict:
-    figures = {}
+    counts = {}
     for page in pages:
         client = clients[page.persona]
         for _ in range(warmup):
@@ -105,22 +106,28 @@ def _server_times(pages: list[Page], clients: dict, *, requests: int, warmup: in
         reset_queries()  # the log the capture counts in is emptied when a request starts
         with CaptureQueriesContext(connection) as queries:
             client.get(page.url)
-        count = len(queries)  # read now: the capture is a view on the log that reset_queries empties
-        times, cpu = [], []
-        for _ in range(requests):
+        counts[page.name] = len(queries)  # read now: a view on the log that reset_queries empties
+    # In rounds, each page once per round: a slow moment of a shared machine falls on every page
+    # alike, rather than on the one page being timed then.
+    times = {page.name: [] for page in pages}
+    cpu = {page.name: [] for page in pages}
+    for _ in range(requests):
+        for page in pages:
             started, started_cpu = time.perf_counter(), time.process_time()
-            client.get(page.url)
-            times.append((time.perf_counter() - started) * 1000)
-            cpu.append((time.process_time() - started_cpu) * 1000)
+            clients[page.persona].get(page.url)
+            times[page.name].append((time.perf_counter() - started) * 1000)
+            cpu[page.name].append((time.process_time() - started_cpu) * 1000)
             reset_queries()
-        times.sort()
+    figures = {}
+    for page in pages:
+        wall = sorted(times[page.name])
         figures[page.name] = {
-            "median_ms": round(statistics.median(times), 2),
-            "p95_ms": round(times[min(len(times) - 1, int(len(times) * 0.95))], 2),
+            "median_ms": round(statistics.median(wall), 2),
+            "p95_ms": round(wall[min(len(wall) - 1, int(len(wall) * 0.95))], 2),
             # This process's CPU time alone (Python: ORM, templates, middleware), which a busy
             # machine disturbs far less than the wall-clock time, and the database not at all.
-            "cpu_median_ms": round(statistics.median(cpu), 2),
-            "queries": count,
+            "cpu_median_ms": round(statistics.median(cpu[page.name]), 2),
+            "queries": counts[page.name],
         }
     return figures
 

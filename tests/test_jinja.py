@@ -4,12 +4,14 @@ page's CSRF token, included in a Django page or rendered alone for the htmx swap
 
 import datetime
 import re
+import zoneinfo
 
 import pytest
 from django.template import TemplateSyntaxError, engines
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
+from liens import jinja
 from missions.models import IsolationAlert, Mission, Visit, VisitReport
 from tests import factories
 from volunteers.models import Volunteer
@@ -138,3 +140,23 @@ def test_a_partial_renders_outside_a_request_with_no_csrf_input(association_a):
         html = engines["django"].from_string(source).render({"b": person, "csrf_token": csrf_token})
         assert f'id="beneficiary-{person.pk}"' in html and "Rose Tellier" in html
         assert "csrfmiddlewaretoken" not in html and "NOTPROVIDED" not in html
+
+
+def test_a_moment_written_once_is_written_again_in_each_reader_s_language_and_zone():
+    # The filters keep what they wrote (liens.jinja._formatted): never across languages or zones.
+    moment = datetime.datetime(2026, 12, 7, 14, 30, tzinfo=datetime.UTC)
+    written = {}
+    for language in ("fr", "en"):
+        for zone in ("Europe/Paris", "America/Cayenne"):
+            with translation.override(language), timezone.override(zoneinfo.ZoneInfo(zone)):
+                for _ in range(2):  # the second time from what was kept
+                    written.setdefault((language, zone), set()).add(
+                        (jinja.date(moment, "l j F"), jinja.time(moment, "H:i"))
+                    )
+    assert written == {
+        ("fr", "Europe/Paris"): {("lundi 7 décembre", "15:30")},
+        ("fr", "America/Cayenne"): {("lundi 7 décembre", "11:30")},
+        ("en", "Europe/Paris"): {("Monday 7 December", "15:30")},
+        ("en", "America/Cayenne"): {("Monday 7 December", "11:30")},
+    }
+    assert jinja.date(None) == "" and jinja.date([moment]) == ""  # what Django's filter makes of them

@@ -138,11 +138,15 @@ def volunteer_unread_conversations(volunteer) -> list[tuple[Match, int]]:
     counts = volunteer_unread(volunteer)
     if not counts:
         return []
+    return [(match, counts[match.pk]) for match in _matches_named(ids=sorted(counts))]
+
+
+@compiled(ids=list)
+def _matches_named(*, ids: list[int]):
     # The notice names each conversation's association: that column only, not three tables' every column.
-    matches = (
-        Match.objects.filter(pk__in=counts)
+    return (
+        Match.objects.filter(pk__in=ids)
         .select_related("mission__association")
         .only("mission__association__name")
         .order_by("-pk")
     )
-    return [(match, counts[match.pk]) for match in matches]

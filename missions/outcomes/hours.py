@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.db.models import Count, Sum
 
+from liens.lib.compiled import compiled, totals
 from missions.models import Visit, VisitReport
 from volunteers.models import Volunteer
 
@@ -42,7 +43,7 @@ class AssociationHours:
         return hours_from_minutes(self.minutes)
 
 
-def counted_reports(volunteer: Volunteer | None = None, *, association_ids: list[int] | None = None):
+def counted_reports(volunteer: Volunteer | int | None = None, *, association_ids: list[int] | None = None):
     """The reports whose visits count as volunteer time (see the module's rule): one
     volunteer's, or every volunteer's for these associations (the activity report)."""
     reports = VisitReport.objects.filter(happened=True, visit__status=Visit.Status.DONE)
@@ -94,5 +95,11 @@ def volunteer_hours_by_association(
 def volunteer_total_hours(*, volunteer: Volunteer) -> float:
     """All the volunteer's hours so far, in hours to one decimal (their visits page). One
     aggregate: the total needs neither the associations nor a row per association."""
-    minutes = counted_reports(volunteer).aggregate(minutes=Sum("duration_minutes"))["minutes"]
-    return hours_from_minutes(minutes or 0)
+    (row,) = _total_minutes(volunteer=volunteer.pk)
+    return hours_from_minutes(row["minutes"] or 0)
+
+
+@compiled(volunteer=int)
+def _total_minutes(*, volunteer: int):
+    """Asked at every visit of the volunteer's visits page: compiled once (liens.lib.compiled)."""
+    return totals(counted_reports(volunteer), minutes=Sum("duration_minutes"))
