@@ -119,7 +119,11 @@ TEMPLATES = [
         "OPTIONS": {
             "environment": "liens.jinja.environment",
             # What those partials call, by name.
-            "functions": {"mission_row_actions": "missions.association.rows.mission_row_actions"},
+            "functions": {
+                "mission_row_actions": "missions.association.rows.mission_row_actions",
+                "home_plural": "missions.association.rows.home_plural",
+                "manages": "missions.templatetags.privacy.manages",
+            },
         },
     },
 ]

@@ -3,6 +3,7 @@ template per button: the rows (Jinja2 partials, liens.jinja) call it by the name
 settings.TEMPLATES gives it."""
 
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from liens.lib.urls import cached_reverse
 from missions.models import Mission
@@ -27,3 +28,20 @@ def mission_row_actions(mission, association) -> list[tuple[str, str, str]]:
         actions.append((cached_reverse("association:mission-reopen", [mission.pk]), _("Reopen"), _SECONDARY))
     actions.append((cached_reverse("association:mission-close", [mission.pk]), _("Close"), _DANGER))
     return actions
+
+
+# The association home's counted phrases. A Jinja2 partial's only strings are _("...") ones,
+# which `make messages` finds as in a Django template; a plural is written here, where it
+# finds ngettext (the msgids the home's Django template had).
+_HOME_PLURALS = {
+    "drafts": lambda n: ngettext("%(n)s draft", "%(n)s drafts", n),
+    "open_referrals": lambda n: ngettext("%(n)s open referral", "%(n)s open referrals", n),
+    "pauses_ending": lambda n: ngettext("%(n)s pause ends within two days", "%(n)s pauses end within two days", n),
+    "overdue": lambda n: ngettext("%(n)s overdue", "%(n)s overdue", n),
+    "no_baseline": lambda n: ngettext("%(n)s person with no assessment yet", "%(n)s people with no assessment yet", n),
+}
+
+
+def home_plural(phrase: str, n: int) -> str:
+    """The home's phrase for `n` things, in the reader's language."""
+    return _HOME_PLURALS[phrase](n) % {"n": n}

@@ -16,6 +16,7 @@ from liens.forms import form_apply_domain_error
 from liens.lib import pages
 from liens.scopes import view_scopes_disabled
 from missions.conversations.selectors import unread_counts
+from missions.matching.reviews import reviews_due_soon
 from missions.models import ImportJob, Match, Membership, Message, Mission
 from missions.outcomes import selectors as outcome_selectors
 from missions.referrals import selectors as referral_selectors
@@ -91,11 +92,11 @@ def home(request):
         "association": association,
         "attention": attention,
         "alert_counts": attention.alerts_by_severity,
-        "association_ids": [association.pk],
         "visits_late": attention.late_visits,
         "referrals": referral_selectors.referral_counts(association=association),
         "my_associations": switchable_associations(request.user),
         "reassessments": outcome_selectors.reassessment_board(association=association),
+        "reviews_due": reviews_due_soon([association.pk]),
     }
     return render(request, "missions/association/home.html", context)
 

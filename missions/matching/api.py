@@ -18,7 +18,7 @@ from missions.models import Association, Match, Mission
 from missions.scoping import StaffScope, get_scoped_or_404, outreach_refusal, scoped
 from volunteers.models import Volunteer
 
-from . import life, selectors, services
+from . import life, reviews, selectors, services
 
 # --- serializers ----------------------------------------------------------------------------------
 
@@ -236,7 +236,7 @@ class ReviewsDueView(APIView):
     @extend_schema(operation_id="matching_reviews_due", responses=MatchingMatchOut(many=True), tags=["matching"])
     def get(self, request):
         """Active matches whose review is due within a week, or late."""
-        due = selectors.reviews_due(association_ids=request.association_ids)[:200]
+        due = reviews.reviews_due(association_ids=request.association_ids)[:200]
         return Response(MatchingMatchOut(due, many=True).data)
 
 

@@ -18,11 +18,7 @@ import numpy as np
 from django.conf import settings
 from django.db import connection
 from django.db.models import (
-    BooleanField,
-    Case,
     QuerySet,
-    Value,
-    When,
 )
 from django.utils import timezone
 
@@ -544,48 +540,6 @@ def volunteer_recommendations(
 
 
 # --- pages --------------------------------------------------------------------------------------
-
-
-def review_horizon(today: datetime.date, within_days: int = 7) -> datetime.date:
-    """The last day of the reviews listed as due (reviews_due)."""
-    return today + datetime.timedelta(days=within_days)
-
-
-def reviews_due(
-    *,
-    association_ids: list[int] | None,
-    today: datetime.date | None = None,
-    within_days: int = 7,
-    until: datetime.date | None = None,
-) -> QuerySet:
-    """Active matches whose review falls within `within_days` (`until`: review_horizon, given by
-    a caller that compiles the query) or is late, soonest first."""
-    today = today or timezone.localdate()
-    until = until or review_horizon(today, within_days)
-    matches = Match.objects.filter(status=Match.Status.ACTIVE, next_review_on__lte=until)
-    if association_ids is not None:
-        matches = matches.filter(mission__association__in=association_ids)
-    late = Case(When(next_review_on__lt=today, then=Value(True)), default=Value(False), output_field=BooleanField())
-    return (
-        matches.annotate(review_late=late)
-        .select_related("mission__beneficiary", "volunteer__user")
-        .order_by("next_review_on", "pk")
-    )
-
-
-# What a list of matches shows of each (templates/missions/matching/_reviews_due.html): the
-# volunteer's and the beneficiary's names, the mission's title and the review's day. A page
-# compiles and reads these columns only, not the five tables' every column.
-MATCH_ROW_FIELDS = (
-    "next_review_on",
-    "mission__title",
-    "mission__beneficiary__first_name",
-    "mission__beneficiary__last_name",
-    "mission__beneficiary__erased_at",
-    "volunteer__user__first_name",
-    "volunteer__user__last_name",
-    "volunteer__user__email",
-)
 
 
 def match_history(*, mission: Mission) -> QuerySet:

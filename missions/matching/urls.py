@@ -13,7 +13,7 @@ urlpatterns = [
     path("missions/<int:mission_id>/propose/", views.propose, name="propose"),
     path("batch/", views.batch, name="batch"),
     path("proposals/", views.proposals, name="proposals"),
-    path("reviews/", views.reviews, name="reviews"),
+    path("reviews/", views.reviews_page, name="reviews"),
     path("matches/<int:match_id>/", views.match_detail, name="match"),
     # Before the actions' pattern, whose slug would take "conversation" for an action.
     path("matches/<int:match_id>/conversation/", conversation_views.staff_conversation, name="conversation"),

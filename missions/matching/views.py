@@ -23,7 +23,7 @@ from missions.conversations.views import conversation_block
 from missions.models import Association, Match, Message, Mission
 from missions.scoping import association_ids_for, get_scoped_or_404, outreach_refusal, scoped, staff_required
 
-from . import forms, life, selectors, services
+from . import forms, life, reviews, selectors, services
 from .scoring import PART_LABELS, PART_NAMES
 
 
@@ -259,14 +259,7 @@ def match_action(request, match_id: int, action: str):
 @require_GET
 @login_required
 @staff_required
-def reviews(request):
+def reviews_page(request):
     ids = association_ids_for(request.user)
-    return render(
-        request,
-        "missions/matching/reviews.html",
-        {
-            "reviews_due": list(
-                selectors.reviews_due(association_ids=ids, within_days=30).only(*selectors.MATCH_ROW_FIELDS)[:200]
-            )
-        },
-    )
+    due = reviews.reviews_due(association_ids=ids, within_days=30).only(*reviews.MATCH_ROW_FIELDS)[:200]
+    return render(request, "missions/matching/reviews.html", {"reviews_due": list(due)})

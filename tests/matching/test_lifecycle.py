@@ -10,7 +10,8 @@ from django.utils import timezone
 from liens.errors import DomainError
 from liens.models import Notification
 from missions.matching import life, services
-from missions.matching.selectors import rematch_suggestions, reviews_due
+from missions.matching.reviews import reviews_due
+from missions.matching.selectors import rematch_suggestions
 from missions.models import Contact, Match, Mission, Visit
 from tests import factories
 

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from missions.matching import services
+from missions.matching.reviews import reviews_due_soon
 from missions.matching.selectors import mission_suggestions, volunteer_recommendations
 from missions.models import Match, Mission
 from tests import factories
@@ -157,14 +158,14 @@ def test_the_suggestions_partial_renders_with_the_mission_page_context(rf, missi
     assert str(candidate) in html and 'name="volunteer"' in html
 
 
-def test_the_reviews_partial_finds_its_own_rows(mission, candidate, coordinator_a):
+def test_the_reviews_partial_shows_the_association_s_own_reviews_due(mission, candidate, coordinator_a):
     match = services.match_propose(mission=mission, volunteer=candidate, by=coordinator_a)
     Match.objects.filter(pk=match.pk).update(status="active", next_review_on=timezone.localdate())
-    html = render_to_string("missions/matching/_reviews_due.html", {"association_ids": [mission.association_id]})
+    due = reviews_due_soon([mission.association_id])
+    html = render_to_string("missions/matching/_reviews_due.html", {"reviews_due": due})
     assert reverse("matching:match", args=[match.pk]) in html
-    assert "missions/matching" not in render_to_string(
-        "missions/matching/_reviews_due.html", {"association_ids": [factories.AssociationFactory().pk]}
-    )
+    other = reviews_due_soon([factories.AssociationFactory().pk])
+    assert "missions/matching" not in render_to_string("missions/matching/_reviews_due.html", {"reviews_due": other})
 
 
 # --- outsiders --------------------------------------------------------------------------------------
