@@ -4,6 +4,8 @@ are the services' (they raise DomainError, which the views put back on the form)
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from liens.forms import Select
+
 from ..models import IsolationAlert, ReferralService
 from .selectors import ASSIGNEE_ME, ASSIGNEE_NONE, STATE_ACKNOWLEDGED, STATE_OPEN, STATE_RESOLVED
 
@@ -15,16 +17,12 @@ STATE_CHOICES = [
 ]
 
 
-class _Select(forms.Select):
-    template_name = "missions/alerts/_select.html"
-
-
 class QueueFilterForm(forms.Form):
-    # Rendered on every queue page: these templates give Django's HTML with fewer templates.
+    # Rendered on every queue page: its template and selects give Django's HTML in fewer steps.
     template_name = "missions/alerts/_filter_form.html"
 
     kind = forms.ChoiceField(
-        label=_("Kind"), required=False, choices=[("", _("All kinds")), *IsolationAlert.Kind.choices], widget=_Select
+        label=_("Kind"), required=False, choices=[("", _("All kinds")), *IsolationAlert.Kind.choices], widget=Select
     )
     severity = forms.TypedChoiceField(
         label=_("Severity"),
@@ -32,10 +30,10 @@ class QueueFilterForm(forms.Form):
         coerce=int,
         empty_value=None,
         choices=[("", _("All severities")), *IsolationAlert.Severity.choices],
-        widget=_Select,
+        widget=Select,
     )
-    state = forms.ChoiceField(label=_("State"), required=False, choices=STATE_CHOICES, widget=_Select)
-    assignee = forms.ChoiceField(label=_("Assigned to"), required=False, widget=_Select)
+    state = forms.ChoiceField(label=_("State"), required=False, choices=STATE_CHOICES, widget=Select)
+    assignee = forms.ChoiceField(label=_("Assigned to"), required=False, widget=Select)
 
     def __init__(self, *args, colleagues=(), **kwargs):
         super().__init__(*args, **kwargs)

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from liens.accounts.policy import staff_memberships
 from liens.lib.compiled import compiled
+from liens.lib.pages import CompiledRows, counted
 from liens.models import User
 
 from .. import deadline
@@ -28,7 +29,7 @@ from ..models import (
     VisitReport,
 )
 from ..models.beneficiaries import SILENT_SINCE
-from ..scoping import get_scoped_or_404, scoped
+from ..scoping import association_ids_for, get_scoped_or_404, scoped, scoped_to
 
 Severity = IsolationAlert.Severity
 
@@ -44,7 +45,19 @@ def alert_queue(
 ) -> QuerySet[IsolationAlert]:
     """Alerts the user may review, most severe and oldest first. Without `state`, every
     unresolved alert; `assignee` is "me", "none" or a user id."""
-    alerts = scoped(IsolationAlert.objects.all(), user)
+    alerts = _queue(scoped(IsolationAlert.objects.all(), user), kind=kind, state=state)
+    if severity:
+        alerts = alerts.filter(severity=severity)
+    if assignee == ASSIGNEE_ME:
+        alerts = alerts.filter(assigned_to=user)
+    elif assignee == ASSIGNEE_NONE:
+        alerts = alerts.filter(assigned_to__isnull=True)
+    elif assignee:
+        alerts = alerts.filter(assigned_to_id=assignee)
+    return _in_queue_order(alerts)
+
+
+def _queue(alerts: QuerySet, *, kind: str, state: str) -> QuerySet:
     if state == STATE_RESOLVED:
         alerts = alerts.filter(resolved_at__isnull=False)
     else:
@@ -55,16 +68,48 @@ def alert_queue(
             alerts = alerts.filter(acknowledged_at__isnull=False)
     if kind:
         alerts = alerts.filter(kind=kind)
-    if severity:
-        alerts = alerts.filter(severity=severity)
-    if assignee == ASSIGNEE_ME:
-        alerts = alerts.filter(assigned_to=user)
-    elif assignee == ASSIGNEE_NONE:
-        alerts = alerts.filter(assigned_to__isnull=True)
-    elif assignee:
-        alerts = alerts.filter(assigned_to_id=assignee)
+    return alerts
+
+
+def _in_queue_order(alerts: QuerySet) -> QuerySet:
     # Unresolved alerts walk the partial index alert_open_queue (association, -severity, raised_at).
     return alerts.select_related("beneficiary", "association", "assigned_to").order_by("-severity", "raised_at", "pk")
+
+
+# What a card of the queue shows (_alert_card.html): the alert's severity, kind and state, the
+# person's name and last contact, the association's name and who it is assigned to; the cards
+# read these columns only, not the three joined tables' every column.
+ALERT_CARD_FIELDS = (
+    "severity",
+    "kind",
+    "raised_at",
+    "acknowledged_at",
+    "resolved_at",
+    "association__name",
+    "beneficiary__first_name",
+    "beneficiary__last_name",
+    "beneficiary__last_contact_at",
+    "assigned_to__first_name",
+    "assigned_to__last_name",
+    "assigned_to__email",
+)
+
+
+def alert_queue_rows(*, user, kind: str = "", severity: int | None = None, state: str = "", assignee: str = ""):
+    """alert_queue's cards (their columns only) for liens.lib.pages.list_page: read by a query
+    compiled once per state and kind filter for association staff, as they open the queue at
+    every visit; through the ORM for a severity or an assignee asked, and for platform admins."""
+    ids = association_ids_for(user)
+    if ids is None or severity or assignee:
+        alerts = alert_queue(user=user, kind=kind, severity=severity, state=state, assignee=assignee)
+        return alerts.only(*ALERT_CARD_FIELDS)
+    return CompiledRows(_queue_rows, state, kind, ids=ids)
+
+
+@compiled(ids=list)
+def _queue_rows(state: str, kind: str, start: int | None, stop: int | None, *, ids: list[int]):
+    alerts = _queue(scoped_to(IsolationAlert.objects.all(), ids), kind=kind, state=state)
+    return counted(_in_queue_order(alerts).only(*ALERT_CARD_FIELDS))[start:stop]
 
 
 def alert_get(*, user, alert_id: int) -> IsolationAlert:

@@ -21,24 +21,6 @@ from .forms import AssignForm, CallForm, NoteForm, QueueFilterForm, ReferForm, R
 
 PAGE_SIZE = 20
 
-# What a card of the queue shows (_alert_card.html): the alert's severity, kind and state, the
-# person's name and last contact, the association's name and who it is assigned to; the cards
-# read these columns only, not the three joined tables' every column.
-ALERT_CARD_FIELDS = (
-    "severity",
-    "kind",
-    "raised_at",
-    "acknowledged_at",
-    "resolved_at",
-    "association__name",
-    "beneficiary__first_name",
-    "beneficiary__last_name",
-    "beneficiary__last_contact_at",
-    "assigned_to__first_name",
-    "assigned_to__last_name",
-    "assigned_to__email",
-)
-
 
 @login_required
 @require_GET
@@ -47,8 +29,8 @@ def queue(request):
     colleagues = [] if request.user.is_staff else selectors.staff_colleagues(user=request.user)
     form = QueueFilterForm(request.GET or None, colleagues=colleagues)
     filters = form.cleaned_data if form.is_valid() else {}
-    alerts = selectors.alert_queue(user=request.user, **{k: v for k, v in filters.items() if v})
-    page, query = list_page(request, alerts.only(*ALERT_CARD_FIELDS), size=PAGE_SIZE)
+    alerts = selectors.alert_queue_rows(user=request.user, **{k: v for k, v in filters.items() if v})
+    page, query = list_page(request, alerts, size=PAGE_SIZE)
     return render(
         request,
         "missions/alerts/_queue_list.html" if request.headers.get("HX-Request") else "missions/alerts/queue.html",

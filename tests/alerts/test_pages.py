@@ -100,10 +100,33 @@ def test_the_filter_form_renders_as_django_s_own_templates_would(coordinator_a, 
         ours = QueueFilterForm(data, colleagues=colleagues)
         django_s = QueueFilterForm(data, colleagues=colleagues)
         for field in django_s.fields.values():
-            field.widget.template_name = forms.Select.template_name
+            field.widget = forms.Select(choices=field.choices)  # Django's own, with its templates
         expected = django_s.render(django_s.renderer.form_template_name)
         assert str(ours) == expected
     assert "<option" in expected and ("errorlist" in expected) == (data is not None and "kind" in data)
+
+
+def test_each_state_and_kind_of_the_queue_reads_what_alert_queue_defines_and_only_its_association_s(
+    follow, association_b, coordinator_a, coordinator_b, coordinator_a_client, coordinator_b_client
+):
+    # Opened as staff do, and by state and kind, the queue's cards come from a query compiled
+    # once per filter (selectors.alert_queue_rows); alert_queue stays the definition.
+    from missions.alerts.selectors import alert_queue
+
+    for association in (None, association_b):
+        more = {} if association is None else {"association": association}
+        _alert(follow(**more), severity=Severity.CRITICAL, hours_ago=30)
+        _alert(follow(**more), acknowledged_at=timezone.now(), hours_ago=5)
+        _alert(follow(**more), kind=IsolationAlert.Kind.URGENT_CONCERN, severity=Severity.URGENT)
+        _alert(follow(**more), resolved_at=timezone.now(), escalate_after=None)
+    url = reverse("alerts:queue")
+    for state in ("", "open", "acknowledged", "resolved"):
+        for kind in ("", IsolationAlert.Kind.NO_CONTACT, IsolationAlert.Kind.URGENT_CONCERN):
+            params = {"state": state, "kind": kind}
+            for user, client in ((coordinator_a, coordinator_a_client), (coordinator_b, coordinator_b_client)):
+                expected = [alert.pk for alert in alert_queue(user=user, state=state, kind=kind)]
+                assert _titles(client.get(url, params)) == expected, (user.email, params)
+                assert expected or (state, kind) != ("", "")
 
 
 def test_coordinators_see_their_association_and_admins_see_all(
