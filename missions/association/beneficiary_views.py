@@ -24,26 +24,13 @@ from . import beneficiaries as beneficiary_services
 from . import forms, selectors
 from .views import _own, list_page
 
-# What a row of the list shows (_beneficiary_list.html): the rows read these columns only, not
-# the person's whole file.
-BENEFICIARY_ROW_FIELDS = (
-    "first_name",
-    "last_name",
-    "postcode",
-    "city",
-    "neighbourhood",
-    "status",
-    "last_contact_at",
-    "erased_at",
-)
-
 
 @require_GET
 @staff_view
 def beneficiary_list(request):
     q, status = request.GET.get("q", "").strip(), request.GET.get("status", "")
-    rows = selectors.beneficiary_list(association=request.association, q=q, status=status)
-    page, query = list_page(request, rows.only(*BENEFICIARY_ROW_FIELDS))
+    rows = selectors.beneficiary_rows(association=request.association, q=q, status=status)
+    page, query = list_page(request, rows)
     context = {"page": page, "query": query, "q": q, "status": status, "statuses": Beneficiary.Status.choices}
     template = "_beneficiary_list.html" if request.headers.get("HX-Request") else "beneficiary_list.html"
     return render(request, f"missions/association/{template}", context)

@@ -6,7 +6,18 @@ import zoneinfo
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import Case, Count, Exists, OuterRef, Prefetch, Q, QuerySet, Value, When, Window
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    ExpressionWrapper,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+    When,
+    Window,
+)
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -73,8 +84,41 @@ def beneficiary_list(*, association: Association, q: str = "", status: str = "")
         "city__icontains",
         "neighbourhood__icontains",
     )
-    open_alerts = IsolationAlert.objects.filter(beneficiary=OuterRef("pk"), resolved_at__isnull=True)
-    return rows.annotate(has_open_alert=Exists(open_alerts)).order_by("last_name", "first_name", "pk")
+    # pk IN (the unresolved alerts' people) rather than EXISTS: the same answer, and no constant
+    # number of its own (EXISTS selects 1), so the list can be compiled (beneficiary_rows).
+    open_alerts = IsolationAlert.objects.filter(resolved_at__isnull=True).values("beneficiary")
+    has_open_alert = ExpressionWrapper(Q(pk__in=open_alerts), output_field=BooleanField())
+    return rows.annotate(has_open_alert=has_open_alert).order_by("last_name", "first_name", "pk")
+
+
+# What a row of the people list shows (_beneficiary_row.html): the rows read these columns
+# only, not the person's whole file.
+BENEFICIARY_ROW_FIELDS = (
+    "first_name",
+    "last_name",
+    "postcode",
+    "city",
+    "neighbourhood",
+    "status",
+    "last_contact_at",
+    "erased_at",
+)
+
+
+def beneficiary_rows(*, association: Association, q: str = "", status: str = ""):
+    """beneficiary_list's rows with their row's columns, for liens.lib.pages.list_page: a page of
+    them from a query compiled once per status filter, unless words are searched (text is never
+    compiled)."""
+    if q:
+        return beneficiary_list(association=association, q=q, status=status).only(*BENEFICIARY_ROW_FIELDS)
+    status = status if status in Beneficiary.Status.values else ""
+    return CompiledRows(_beneficiary_rows, status, association=association.pk)
+
+
+@compiled(association=int)
+def _beneficiary_rows(status: str, start: int | None, stop: int | None, *, association: int):
+    rows = beneficiary_list(association=association, status=status).only(*BENEFICIARY_ROW_FIELDS)
+    return counted(rows)[start:stop]
 
 
 def beneficiary_for_page(*, queryset: QuerySet, pk: int) -> Beneficiary:

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from missions.association import selectors
-from missions.models import Beneficiary, Mission
+from missions.models import Beneficiary, IsolationAlert, Mission
 from tests import factories
 from volunteers.models import Volunteer
 
@@ -262,6 +262,35 @@ def test_the_people_list_pages_by_20_keeping_its_filters_in_a_constant_number_of
     in_place = coordinator_a_client.get(url, params | {"page": 2}, **IN_PLACE)
     assert in_place.content.decode().lstrip().startswith('<div id="beneficiary-list"')
     assert len(_ids(in_place, "beneficiary")) == 5
+
+
+def test_each_status_of_the_people_list_reads_what_its_selector_defines_and_only_the_association_s(
+    association_a, association_b, coordinator_a_client, coordinator_b_client
+):
+    # The rows come from a query compiled once per status (selectors.beneficiary_rows), with
+    # whether each person has an alert still open; the selector stays the definition.
+    for association in (association_a, association_b):
+        for status in Beneficiary.Status.values:
+            person = factories.BeneficiaryFactory(association=association, status=status)
+            factories.BeneficiaryFactory(association=association, status=status)
+            IsolationAlert.objects.create(
+                beneficiary=person,
+                association=association,
+                kind=IsolationAlert.Kind.NO_CONTACT,
+                severity=IsolationAlert.Severity.LATE,
+                started_at=timezone.now(),
+                raised_at=timezone.now(),
+                resolved_at=timezone.now() if status == Beneficiary.Status.PAUSED else None,
+            )
+    url = reverse("association:beneficiaries")
+    for status in ("", *Beneficiary.Status.values, "unknown"):
+        for association, client in ((association_a, coordinator_a_client), (association_b, coordinator_b_client)):
+            expected = selectors.beneficiary_list(association=association, status=status)
+            shown = client.get(url, {"status": status}).context["page"].object_list
+            assert [(b.pk, b.has_open_alert) for b in shown] == [(b.pk, b.has_open_alert) for b in expected]
+            if status in Beneficiary.Status.values:  # two people, one with an alert (resolved for a pause)
+                opened = 0 if status == Beneficiary.Status.PAUSED else 1
+                assert (len(shown), sum(b.has_open_alert for b in shown)) == (2, opened), status
 
 
 def test_the_file_offers_erasure_only_when_it_may_be_done(beneficiary_a, coordinator_a_client):
