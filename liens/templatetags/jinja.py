@@ -17,14 +17,26 @@ class IncludeJinjaNode(template.Node):
         # Jinja2's own template: the backend's wrapper would mask a new CSRF token per row.
         partial = engines["jinja2"].env.get_template(self.name)
         values = {key: value.resolve(context) for key, value in self.values.items()}
-        # The page's token (the csrf context processor's, masked once per response), written as
-        # Django's {% csrf_token %} writes it.
-        token = context.get("csrf_token")
-        csrf_input = ""
-        if token and token != "NOTPROVIDED":  # noqa: S105 - the csrf context processor's "no token"
-            csrf_input = format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">', token)
         request = getattr(context, "request", None)
+        csrf_input = _csrf_input(context)
         return mark_safe(partial.render(values, request=request, csrf_input=csrf_input))  # noqa: S308 - Jinja2 escaped it
+
+
+def _csrf_input(context) -> str:
+    """The page's token (the csrf context processor's, masked once per response), written as
+    Django's {% csrf_token %} writes it: once per page, which includes a partial per row."""
+    token = context.get("csrf_token")
+    kept = context.render_context.get(_CSRF_INPUT)
+    if kept is not None and kept[0] == token:
+        return kept[1]
+    csrf_input = ""
+    if token and token != "NOTPROVIDED":  # noqa: S105 - the csrf context processor's "no token"
+        csrf_input = format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">', token)
+    context.render_context[_CSRF_INPUT] = (token, csrf_input)
+    return csrf_input
+
+
+_CSRF_INPUT = "liens.include_jinja.csrf_input"
 
 
 @register.tag
