@@ -75,9 +75,32 @@ def test_every_form_of_a_page_carries_the_page_s_csrf_token_which_the_site_accep
 
 def test_the_include_tag_takes_a_quoted_name_then_named_values():
     django = engines["django"]
-    for source in ("{% load jinja %}{% include_jinja name %}", '{% load jinja %}{% include_jinja "x.html" m %}'):
+    for source in (
+        "{% load jinja %}{% include_jinja name %}",
+        '{% load jinja %}{% include_jinja "x.html" m %}',
+        '{% load jinja %}{% include_jinja "x.html" for m %}',
+        '{% load jinja %}{% include_jinja "x.html" for m on rows %}',
+        '{% load jinja %}{% include_jinja "x.html" for m in rows back %}',
+    ):
         with pytest.raises(TemplateSyntaxError):
             django.from_string(source)
+
+
+def test_the_include_tag_renders_a_partial_once_per_row_with_the_values_and_the_token(association_a):
+    # A list's rows: the same as one include per row (the partial looked up once for the list).
+    rows = [factories.MissionFactory(association=association_a, title=f"<b>{n}</b>") for n in range(3)]
+    context = {"rows": rows, "back": "/here/", "csrf_token": "t0ken"}
+    name = "missions/association/_mission_row.html"
+    django = engines["django"]
+    each = django.from_string(
+        f'{{% load jinja %}}{{% for m in rows %}}{{% include_jinja "{name}" m=m back=back %}}{{% endfor %}}'
+    )
+    looped = django.from_string(f'{{% load jinja %}}{{% include_jinja "{name}" for m in rows back=back %}}')
+    html = looped.render(context)
+    assert html == each.render(context)
+    assert html.count('class="card mission-row"') == 3 and "&lt;b&gt;2&lt;/b&gt;" in html
+    assert html.count('value="t0ken"') == html.count("<form") > 0 and 'value="/here/"' in html
+    assert django.from_string(f'{{% load jinja %}}{{% include_jinja "{name}" for m in nothing %}}').render({}) == ""
 
 
 def test_the_partials_escape_whatever_the_backend_s_options_say():

@@ -1,5 +1,9 @@
 """`{% include_jinja "name" key=value ... %}`: a Jinja2 partial (liens.jinja) in a Django
-template, given the named values, the request and the page's CSRF input."""
+template, given the named values, the request and the page's CSRF input.
+
+`{% include_jinja "name" for row in rows key=value ... %}` renders it once per row (a list's
+rows), `row` given to each: the partial is looked up and the values read once for the list,
+not once per row."""
 
 from django import template
 from django.template import engines
@@ -10,16 +14,19 @@ register = template.Library()
 
 
 class IncludeJinjaNode(template.Node):
-    def __init__(self, name: str, values: dict):
-        self.name, self.values = name, values
+    def __init__(self, name: str, values: dict, loop: tuple | None = None):
+        self.name, self.values, self.loop = name, values, loop
 
     def render(self, context):
         # Jinja2's own template: the backend's wrapper would mask a new CSRF token per row.
         partial = engines["jinja2"].env.get_template(self.name)
         values = {key: value.resolve(context) for key, value in self.values.items()}
-        request = getattr(context, "request", None)
-        csrf_input = _csrf_input(context)
-        return mark_safe(partial.render(values, request=request, csrf_input=csrf_input))  # noqa: S308 - Jinja2 escaped it
+        values.update(request=getattr(context, "request", None), csrf_input=_csrf_input(context))
+        if self.loop is None:
+            return mark_safe(partial.render(values))  # noqa: S308 - Jinja2 escaped it
+        name, rows = self.loop
+        html = "".join(partial.render(values, **{name: row}) for row in rows.resolve(context) or ())
+        return mark_safe(html)  # noqa: S308 - Jinja2 escaped it
 
 
 def _csrf_input(context) -> str:
@@ -44,7 +51,12 @@ def include_jinja(parser, token):
     bits = token.split_contents()
     if len(bits) < 2 or bits[1][0] not in "\"'" or bits[1][0] != bits[1][-1]:
         raise template.TemplateSyntaxError(f"{bits[0]} takes a quoted template name, then key=value pairs")
-    values = template.base.token_kwargs(bits[2:], parser, support_legacy=False)
-    if len(values) != len(bits) - 2:
+    name, rest, loop = bits[1][1:-1], bits[2:], None
+    if rest[:1] == ["for"]:
+        if len(rest) < 4 or rest[2] != "in" or not rest[1].isidentifier():
+            raise template.TemplateSyntaxError(f"{bits[0]}: for <name> in <rows>, then key=value pairs")
+        loop, rest = (rest[1], parser.compile_filter(rest[3])), rest[4:]
+    values = template.base.token_kwargs(list(rest), parser, support_legacy=False)  # it takes what it reads
+    if len(values) != len(rest):
         raise template.TemplateSyntaxError(f"{bits[0]}: after the name, only key=value pairs")
-    return IncludeJinjaNode(bits[1][1:-1], values)
+    return IncludeJinjaNode(name, values, loop)
