@@ -24,7 +24,7 @@ def form_apply_domain_error(form: forms.BaseForm, error: DomainError) -> None:
 
 
 class AccessibleBoundField(BoundField):
-    """Points `aria-describedby` at the ids templates/_field.html gives the help text and the
+    """Points `aria-describedby` at the ids liens/jinja2/_field.html gives the help text and the
     error list (`<id>-help`, `<id>-error`); Django adds `aria-invalid="true"` on fields with errors.
 
     Django's own ids (`<id>_helptext`, `<id>_error`) name nothing on our pages, and a screen

@@ -1,4 +1,5 @@
-"""The Jinja2 environment of the few partials a page repeats once per row of a long list.
+"""The Jinja2 environment of the partials a page repeats: a long list's rows, a form's fields,
+and the association home's page, the busiest of the staff pages.
 
 Django's template language costs about 5 to 10 µs per tag or variable; a staff list's row of
 forty of them, twenty rows a page, was a third to a half of the page's time. Jinja2 compiles a

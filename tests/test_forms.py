@@ -218,7 +218,7 @@ class _EveryInput(forms.Form):
 
 
 def _as_the_site_renders(form) -> str:
-    """Each field as templates/_field.html writes it: a group choice by choice (BoundWidget.tag),
+    """Each field as liens/jinja2/_field.html writes it: a group choice by choice (BoundWidget.tag),
     any other input whole; and the whole form as Django writes it."""
     parts = [form.as_div()]
     for field in form:

@@ -55,11 +55,9 @@ MATCH_ROW_FIELDS = (
 )
 
 
-def reviews_due_soon(association_ids, limit: int = 10) -> list[Match]:
+def reviews_due_soon(association_ids: list[int], limit: int = 10) -> list[Match]:
     """The `limit` first reviews_due of these associations within a week, with the row's
     columns: the association home's list, read at every visit of it."""
-    if association_ids is None:
-        return []
     today = timezone.localdate()
     return _reviews_due_soon(limit, ids=sorted(set(association_ids)), today=today, until=review_horizon(today))
 

@@ -17,9 +17,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from django.conf import settings
 from django.db import connection
-from django.db.models import (
-    QuerySet,
-)
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from liens.choices import IN_PERSON_KINDS, VisitorPreference
