@@ -2,15 +2,16 @@
 and refuses the shapes whose reuse could answer wrongly (a frozen moment or id, another
 association's scope, a value the SQL does not take as given)."""
 
+import copy
 import datetime
 
 import pytest
-from django.db import connection
+from django.db import DatabaseError, connection, transaction
 from django.db.models import Count
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from liens.lib.compiled import CompiledQueryError, compiled
+from liens.lib.compiled import CompiledQueryError, Reading, compiled, together
 from liens.scopes import ScopeError, scope_active, scopes_disabled
 from missions.models import Beneficiary, Visit
 from tests import factories
@@ -200,3 +201,55 @@ def test_a_number_no_column_holds_is_answered_as_the_orm_answers_it():
 def test_a_visit_id_out_of_range_is_not_found(volunteer_client):
     response = volunteer_client.get(f"/volunteer/visits/{10**30}/report/")
     assert response.status_code == 404
+
+
+@compiled(association=int)
+def _people_of(*, association):
+    with scopes_disabled("a test reads one association's people by id"):
+        return Beneficiary.objects.filter(association=association).values("pk").order_by("pk")
+
+
+def test_readings_together_answer_as_each_alone_in_one_round_trip_on_postgresql():
+    now = timezone.now()
+    volunteer = factories.VolunteerFactory()
+    match = factories.MatchFactory(volunteer=volunteer)
+    for day in (1, 2, 5):
+        factories.VisitFactory(match=match, starts_at=now + datetime.timedelta(days=day))
+    association = match.mission.association
+    readings = (
+        _coming.later(2, volunteer=volunteer.pk, now=now),
+        _people_of.later(association=association.pk).then(lambda rows: [row["pk"] for row in rows]),
+        _coming.later(5, volunteer=volunteer.pk, now=now + datetime.timedelta(days=30)),  # no row
+        Reading.known("already read"),
+    )
+    sent = []
+
+    def watch(execute, sql, params, many, context):
+        # psycopg's pipeline mode: each statement is sent without waiting for the one before.
+        pipeline = getattr(context["connection"].connection, "_pipeline", None)
+        sent.append(pipeline is not None)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(watch):
+        coming, people, later, known = together(*readings)
+    assert _seen(coming) == _seen(_coming_queryset(volunteer.pk, now)[:2]) and len(coming) == 2
+    assert people == [association.beneficiaries.get().pk] == [match.mission.beneficiary_id]
+    assert later == [] and known == "already read"
+    assert sent == [connection.vendor == "postgresql"] * 3
+    # Each reading also answers alone, called.
+    assert [row.pk for row in readings[0]()] == [row.pk for row in coming]
+
+
+def test_a_failing_statement_among_readings_raises_and_leaves_the_connection_usable():
+    # In a savepoint, as a request's atomic block would be: the error undoes it, nothing else.
+    with pytest.raises(DatabaseError), transaction.atomic():
+        together(_coming.later(1, volunteer=1, now=timezone.now()), Reading((_broken_call(),), lambda rows: rows))
+    assert Beneficiary.objects.count() == 0  # the connection left its pipeline and still answers
+
+
+def _broken_call():
+    call = _people_of.later(association=1).calls[0]
+    call.shape = copy.copy(call.shape)
+    call.shape.sql = "SELECT id FROM no_such_table"
+    call.params = []
+    return call

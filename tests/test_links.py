@@ -1,6 +1,7 @@
 """`{% url %}` (liens.templatetags.links) and cached_reverse write the addresses reverse() writes."""
 
 import pytest
+from django.core.signals import request_finished, request_started
 from django.template import engines
 from django.urls import NoReverseMatch, reverse, set_script_prefix
 from django.utils import translation
@@ -42,6 +43,23 @@ def test_the_script_prefix_and_language_are_followed():
     assert cached_reverse("association:mission", [5]) == "/association/missions/5/"
     with translation.override("en"):
         assert cached_reverse("association:mission", [5]) == "/association/missions/5/"
+
+
+def test_a_request_keeps_its_shapes_by_language_and_the_next_request_reads_its_own_prefix():
+    try:
+        for prefix in ("/liens/", "/"):  # two requests, each with the prefix the server gives it
+            set_script_prefix(prefix)
+            request_started.send(sender=None, environ={})
+            try:
+                for _ in range(2):  # the second time from the request's shapes
+                    assert cached_reverse("association:mission", [5]) == f"{prefix}association/missions/5/"
+                    assert cached_reverse("home") == reverse("home") == prefix
+                    with translation.override("en"):
+                        assert cached_reverse("association:mission", [6]) == reverse("association:mission", args=[6])
+            finally:
+                request_finished.send(sender=None)
+    finally:
+        set_script_prefix("/")
 
 
 def test_every_template_url_tag_is_the_cached_one_and_writes_what_django_writes():

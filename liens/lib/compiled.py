@@ -33,6 +33,13 @@ does. What makes the reuse safe:
 
 Model rows (with select_related, only(), annotations) and values() rows are supported;
 prefetch_related and the other iterables are not (compiling them refuses).
+
+A page whose queries do not depend on one another reads them together: `query.later(...)` is
+the call not run yet (a Reading, which `.then(make)` turns into the selector's answer), and
+`together(*readings)` sends every statement before reading any answer, in one round trip on
+PostgreSQL (psycopg's pipeline mode):
+
+    attention, referrals = together(attention_reading(...), referral_counts_reading(...))
 """
 
 from __future__ import annotations
@@ -43,6 +50,7 @@ import datetime
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import EmptyResultSet
@@ -110,12 +118,19 @@ class CompiledQuery:
         functools.update_wrapper(self, build)
 
     def __call__(self, *shape, using: str = DEFAULT_DB_ALIAS, **values) -> list:
+        return _run([self._call(shape, using, values)])[0]
+
+    def later(self, *shape, using: str = DEFAULT_DB_ALIAS, **values) -> Reading:
+        """The same call, not run yet: together() runs it with other readings."""
+        return Reading((self._call(shape, using, values),), _rows_as_they_are)
+
+    def _call(self, shape: tuple, using: str, values: dict) -> _Call:
         if set(values) != set(self.kinds):
             raise TypeError(f"{self.__name__} takes the values {sorted(self.kinds)}")
         if not all(map(_storable, values.values())):
             # A number no column can hold: the ORM decides what it means (no row, every row), as
             # it does for the value a field's range excludes.
-            return list(self.build(*shape, **values).using(using))
+            return _Call(None, [], using, fallback=self.build(*shape, **values).using(using))
         lengths = {name: len(values[name]) for name, kind in self.kinds.items() if kind is list}
         key = (shape, using, scope_current(), tuple(sorted(lengths.items())))
         compiled = self._shapes.get(key)
@@ -132,16 +147,7 @@ class CompiledQuery:
             params[position] = _adapt(connection, value)
         if settings.LIENS_CHECK_COMPILED_QUERIES:
             self._check(shape, using, values, compiled.sql, params)
-        if compiled.compiler is None:
-            return []
-        with connection.cursor() as cursor:
-            cursor.execute(compiled.sql, params)
-            rows = cursor.fetchall()
-        compiler = copy.copy(compiled.compiler)
-        compiler.connection = connection  # the calling thread's, for the converters
-        if compiled.values:
-            return _values_rows(compiler, rows)
-        return _model_rows(compiler, rows, using)
+        return _Call(compiled, params, using)
 
     def _compile(self, shape: tuple, using: str, lengths: dict) -> _Shape:
         """Compile twice, with two sets of sentinels: a declared value is where the two differ by
@@ -202,6 +208,103 @@ class CompiledQuery:
         _compiler, fresh_sql, fresh_params = _sql(self.build(*shape, **values).using(using), using)
         if fresh_sql != sql or fresh_params != params:
             raise CompiledQueryError(f"{self.__name__}: the compiled SQL no longer matches what the function builds")
+
+
+@dataclass
+class _Call:
+    """One call's statement and values, not run yet."""
+
+    shape: _Shape | None  # None: `fallback`, a queryset the ORM runs
+    params: list
+    using: str
+    fallback: QuerySet | None = None
+
+    def answer(self, rows: list) -> list:
+        """The model or values() rows the fetched rows make."""
+        compiler = copy.copy(self.shape.compiler)
+        compiler.connection = connections[self.using]  # the calling thread's, for the converters
+        if self.shape.values:
+            return _values_rows(compiler, rows)
+        return _model_rows(compiler, rows, self.using)
+
+
+def _rows_as_they_are(rows: list) -> list:
+    return rows
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What a selector reads: some compiled calls not run yet, and what it makes of their rows
+    (`finish`, given each call's rows in order). Called, it runs them; together() runs the
+    readings of a page at once."""
+
+    calls: tuple[_Call, ...]
+    finish: Callable[..., Any]
+
+    def __call__(self):
+        return self.finish(*_run(list(self.calls)))
+
+    def then(self, make: Callable[[Any], Any]) -> Reading:
+        """The same reading, its answer passed through `make`."""
+        finish = self.finish
+        return Reading(self.calls, lambda *rows: make(finish(*rows)))
+
+    @classmethod
+    def known(cls, answer) -> Reading:
+        """A reading already answered (a selector's other way, through the ORM)."""
+        return cls((), lambda: answer)
+
+    @classmethod
+    def all(cls, readings, make: Callable[..., Any]) -> Reading:
+        """Several readings as one, whose answer is `make` given each one's answer."""
+        readings = tuple(readings)
+
+        def finish(*rows):
+            answers, start = [], 0
+            for reading in readings:
+                end = start + len(reading.calls)
+                answers.append(reading.finish(*rows[start:end]))
+                start = end
+            return make(*answers)
+
+        return cls(tuple(call for reading in readings for call in reading.calls), finish)
+
+
+def together(*readings: Reading) -> list:
+    """Each reading's answer. The statements go to the database at once: on PostgreSQL in one
+    pipeline (psycopg's pipeline mode), so a page's independent queries cost one round trip and
+    one wake-up of each process, not one per query (eight queries: about 0.5 ms less of the
+    machine's time); elsewhere one after another. Only reads that do not depend on one another
+    belong together: each is sent before any answer is read."""
+    reading = Reading.all(readings, lambda *answers: list(answers))
+    return reading.finish(*_run(list(reading.calls)))
+
+
+def _run(calls: list[_Call]) -> list[list]:
+    """Each call's rows, its statements sent together per database."""
+    answers: list = [None] * len(calls)
+    sent: dict[str, list[int]] = {}
+    for i, call in enumerate(calls):
+        if call.fallback is not None:
+            answers[i] = list(call.fallback)
+        elif call.shape.compiler is None:  # it can match no row
+            answers[i] = []
+        else:
+            sent.setdefault(call.using, []).append(i)
+    for using, positions in sent.items():
+        connection = connections[using]
+        pipelined = len(positions) > 1 and connection.vendor == "postgresql"
+        with contextlib.ExitStack() as stack:
+            if pipelined:
+                connection.ensure_connection()
+                stack.enter_context(connection.connection.pipeline())
+            cursors = [stack.enter_context(connection.cursor()) for _ in positions]
+            for cursor, i in zip(cursors, positions, strict=True):
+                cursor.execute(calls[i].shape.sql, calls[i].params)
+            fetched = [cursor.fetchall() for cursor in cursors]
+        for rows, i in zip(fetched, positions, strict=True):
+            answers[i] = calls[i].answer(rows)
+    return answers
 
 
 def _sql(queryset: QuerySet, using: str) -> tuple:

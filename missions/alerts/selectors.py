@@ -14,7 +14,7 @@ from django.db.models import Count, DateTimeField, DurationField, ExpressionWrap
 from django.utils import timezone
 
 from liens.accounts.policy import staff_memberships
-from liens.lib.compiled import compiled
+from liens.lib.compiled import Reading, compiled
 from liens.lib.pages import CompiledRows, counted
 from liens.models import User
 
@@ -217,9 +217,18 @@ WEEKS = 12
 
 def alert_counts(*, association_ids: list[int] | None) -> dict:
     """Unresolved alerts by severity name, plus "total" (None means every association)."""
-    counts = {severity.name.lower(): 0 for severity in Severity}
+    return alert_counts_reading(association_ids=association_ids)()
+
+
+def alert_counts_reading(*, association_ids: list[int] | None) -> Reading:
+    """alert_counts, to read with a page's other queries (liens.lib.compiled.together)."""
     every = association_ids is None
-    for row in _open_by_severity(every, ids=[] if every else sorted(set(association_ids))):
+    return _open_by_severity.later(every, ids=[] if every else sorted(set(association_ids))).then(_by_severity)
+
+
+def _by_severity(rows: list[dict]) -> dict:
+    counts = {severity.name.lower(): 0 for severity in Severity}
+    for row in rows:
         counts[Severity(row["severity"]).name.lower()] = row["n"]
     counts["total"] = sum(counts.values())
     return counts

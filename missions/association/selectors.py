@@ -22,10 +22,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from liens.choices import VisitKind
-from liens.lib.compiled import compiled, totals
+from liens.lib.compiled import Reading, compiled, totals
 from liens.lib.pages import CompiledRows, counted
 from liens.models import User
-from missions.alerts.selectors import alert_counts
+from missions.alerts.selectors import alert_counts_reading
 from missions.matching.selectors import mission_suggestions as matching_suggestions
 from missions.models import (
     Assessment,
@@ -302,11 +302,15 @@ def _compiled_visibility(association: Association, user) -> tuple | None:
 
 def vetting_waiting_count(*, association: Association, user) -> int:
     """How many volunteers vetting_waiting holds (the home's figure)."""
+    return vetting_waiting_count_reading(association=association, user=user)()
+
+
+def vetting_waiting_count_reading(*, association: Association, user) -> Reading:
+    """vetting_waiting_count, to read with a page's other queries (liens.lib.compiled.together)."""
     departements = _compiled_visibility(association, user)
     if departements is None:
-        return vetting_waiting(association=association, user=user).count()
-    (row,) = _waiting_count(departements, association=association.pk, me=user.pk)
-    return row["n"]
+        return Reading.known(vetting_waiting(association=association, user=user).count())
+    return _waiting_count.later(departements, association=association.pk, me=user.pk).then(lambda rows: rows[0]["n"])
 
 
 def vetting_desk_rows(*, association: Association, user, q: str = "", waiting_for: str = ""):
@@ -453,23 +457,39 @@ class Attention:
 
 
 def association_attention(*, association: Association, user, now: datetime.datetime | None = None) -> Attention:
-    """Counts of what needs attention today, and the oldest visits without a report: six
-    queries whatever the volume."""
+    """Counts of what needs attention today, and the oldest visits without a report: five
+    queries whatever the volume, sent together."""
+    return association_attention_reading(association=association, user=user, now=now)()
+
+
+def association_attention_reading(*, association: Association, user, now: datetime.datetime | None = None) -> Reading:
+    """association_attention, to read with a page's other queries (liens.lib.compiled.together)."""
     now = now or timezone.now()
     today = timezone.localdate(now)
-    attention = Attention()
-    counts = alert_counts(association_ids=[association.pk])
-    attention.alerts_by_severity = counts
-    attention.open_alerts = counts["total"]
-    (missions,) = _mission_counts(association=association.pk)
-    attention.unfilled_missions, attention.draft_missions = missions["unfilled"], missions["drafts"]
-    # The oldest visits without a report carry their total: the list and the count in one query.
-    attention.late_visits = _late_visits(10, association=association.pk, now=now)
-    attention.visits_without_report = attention.late_visits[0].late_total if attention.late_visits else 0
-    attention.volunteers_waiting = vetting_waiting_count(association=association, user=user)
-    (people,) = _people_counts(association=association.pk, until=today + datetime.timedelta(days=2))
-    attention.beneficiaries_in_intake, attention.pauses_ending = people["intake"], people["pauses"]
-    return attention
+
+    def attention(counts: dict, missions: list, late_visits: list, waiting: int, people: list) -> Attention:
+        ((missions,), (people,)) = (missions, people)
+        return Attention(
+            alerts_by_severity=counts,
+            open_alerts=counts["total"],
+            unfilled_missions=missions["unfilled"],
+            draft_missions=missions["drafts"],
+            # The oldest visits without a report carry their total: the list and the count in one query.
+            late_visits=late_visits,
+            visits_without_report=late_visits[0].late_total if late_visits else 0,
+            volunteers_waiting=waiting,
+            beneficiaries_in_intake=people["intake"],
+            pauses_ending=people["pauses"],
+        )
+
+    readings = (
+        alert_counts_reading(association_ids=[association.pk]),
+        _mission_counts.later(association=association.pk),
+        _late_visits.later(10, association=association.pk, now=now),
+        vetting_waiting_count_reading(association=association, user=user),
+        _people_counts.later(association=association.pk, until=today + datetime.timedelta(days=2)),
+    )
+    return Reading.all(readings, attention)
 
 
 # The home's counts are asked at every visit of it: compiled once (liens.lib.compiled).

@@ -14,9 +14,10 @@ from liens.choices import VisitKind
 from liens.errors import DomainError
 from liens.forms import form_apply_domain_error
 from liens.lib import pages
+from liens.lib.compiled import together
 from liens.scopes import view_scopes_disabled
 from missions.conversations.selectors import unread_counts
-from missions.matching.reviews import reviews_due_soon
+from missions.matching.reviews import reviews_due_soon_reading
 from missions.models import ImportJob, Match, Membership, Message, Mission
 from missions.outcomes import selectors as outcome_selectors
 from missions.referrals import selectors as referral_selectors
@@ -87,16 +88,22 @@ def home(request):
         # manager, the sessions to record for a professional (missions.liensocial).
         manages = is_staff_of(request.user, association.pk, role=Membership.Role.MANAGER)
         return redirect("liensocial:manager" if manages else "liensocial:home")
-    attention = selectors.association_attention(association=association, user=request.user)
+    # The home's reads do not depend on one another: sent together (liens.lib.compiled.together).
+    attention, referrals, reassessments, reviews_due = together(
+        selectors.association_attention_reading(association=association, user=request.user),
+        referral_selectors.referral_counts_reading(association=association),
+        outcome_selectors.reassessment_board_reading(association=association),
+        reviews_due_soon_reading([association.pk]),
+    )
     context = {
         "association": association,
         "attention": attention,
         "alert_counts": attention.alerts_by_severity,
         "visits_late": attention.late_visits,
-        "referrals": referral_selectors.referral_counts(association=association),
+        "referrals": referrals,
         "my_associations": switchable_associations(request.user),
-        "reassessments": outcome_selectors.reassessment_board(association=association),
-        "reviews_due": reviews_due_soon([association.pk]),
+        "reassessments": reassessments,
+        "reviews_due": reviews_due,
     }
     return render(request, "missions/association/home.html", context)
 

@@ -9,7 +9,7 @@ import datetime
 from django.db.models import BooleanField, Case, QuerySet, Value, When
 from django.utils import timezone
 
-from liens.lib.compiled import compiled
+from liens.lib.compiled import Reading, compiled
 from missions.models import Match
 
 
@@ -58,8 +58,13 @@ MATCH_ROW_FIELDS = (
 def reviews_due_soon(association_ids: list[int], limit: int = 10) -> list[Match]:
     """The `limit` first reviews_due of these associations within a week, with the row's
     columns: the association home's list, read at every visit of it."""
+    return reviews_due_soon_reading(association_ids, limit)()
+
+
+def reviews_due_soon_reading(association_ids: list[int], limit: int = 10) -> Reading:
+    """reviews_due_soon, to read with a page's other queries (liens.lib.compiled.together)."""
     today = timezone.localdate()
-    return _reviews_due_soon(limit, ids=sorted(set(association_ids)), today=today, until=review_horizon(today))
+    return _reviews_due_soon.later(limit, ids=sorted(set(association_ids)), today=today, until=review_horizon(today))
 
 
 @compiled(ids=list, today=datetime.date, until=datetime.date)

@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.db.models import Count, Sum
 
-from liens.lib.compiled import compiled, totals
+from liens.lib.compiled import Reading, compiled, totals
 from missions.models import Visit, VisitReport
 from volunteers.models import Volunteer
 
@@ -95,8 +95,12 @@ def volunteer_hours_by_association(
 def volunteer_total_hours(*, volunteer: Volunteer) -> float:
     """All the volunteer's hours so far, in hours to one decimal (their visits page). One
     aggregate: the total needs neither the associations nor a row per association."""
-    (row,) = _total_minutes(volunteer=volunteer.pk)
-    return hours_from_minutes(row["minutes"] or 0)
+    return volunteer_total_hours_reading(volunteer=volunteer)()
+
+
+def volunteer_total_hours_reading(*, volunteer: Volunteer) -> Reading:
+    """volunteer_total_hours, to read with a page's other queries (liens.lib.compiled.together)."""
+    return _total_minutes.later(volunteer=volunteer.pk).then(lambda rows: hours_from_minutes(rows[0]["minutes"] or 0))
 
 
 @compiled(volunteer=int)

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.db.models import Max, Min
 from django.utils import timezone
 
-from liens.lib.compiled import compiled
+from liens.lib.compiled import Reading, compiled
 from missions.assessments import scale_facts
 from missions.models import Assessment, Association, Beneficiary
 from missions.visits.zones import association_zone
@@ -64,9 +64,18 @@ def reassessment_board(*, association: Association, today: datetime.date | None 
     dates, aggregated by the database); the schedule is applied in Python because month
     arithmetic at month ends differs between databases (schedule.add_months is the one rule).
     """
+    return reassessment_board_reading(association=association, today=today)()
+
+
+def reassessment_board_reading(*, association: Association, today: datetime.date | None = None) -> Reading:
+    """reassessment_board, to read with a page's other queries (liens.lib.compiled.together)."""
     today = today or association_today(association)
+    return _assessment_dates.later(association=association.pk).then(lambda people: _board(people, today))
+
+
+def _board(people: list[dict], today: datetime.date) -> ReassessmentBoard:
     board = ReassessmentBoard(today=today)
-    for person in _assessment_dates(association=association.pk):
+    for person in people:
         state = schedule.reassessment_state(baseline=person["baseline"], last_taken=person["last_taken"], today=today)
         if not state.needs_doing:
             continue

@@ -6,7 +6,7 @@ import unicodedata
 
 from django.db.models import Count, Q, QuerySet
 
-from liens.lib.compiled import compiled, totals
+from liens.lib.compiled import Reading, compiled, totals
 from missions.models import Association, Beneficiary, Partner, Referral
 
 from . import lifecycle
@@ -67,8 +67,12 @@ def referral_for_page(*, pk: int) -> Referral:
 
 def referral_counts(*, association: Association) -> dict:
     """The referrals waiting for a first look, and all open ones: one aggregate query."""
-    (counts,) = _referral_counts(association=association.pk)
-    return counts
+    return referral_counts_reading(association=association)()
+
+
+def referral_counts_reading(*, association: Association) -> Reading:
+    """referral_counts, to read with a page's other queries (liens.lib.compiled.together)."""
+    return _referral_counts.later(association=association.pk).then(lambda rows: rows[0])
 
 
 @compiled(association=int)

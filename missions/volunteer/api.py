@@ -229,14 +229,7 @@ class VisitsView(APIView):
     @extend_schema(operation_id="volunteer_visits", responses=VolunteerVisitsOut, tags=["volunteer"])
     def get(self, request):
         volunteer = volunteer_or_404(request)
-        return Response(
-            VolunteerVisitsOut(
-                {
-                    **selectors.visit_lists(volunteer, **selectors.VISITS_PAGE),
-                    "hours": selectors.volunteer_hours(volunteer),
-                }
-            ).data
-        )
+        return Response(VolunteerVisitsOut(selectors.visits_page(volunteer)).data)
 
 
 def _visit_item(volunteer, visit_id: int):

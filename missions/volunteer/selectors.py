@@ -20,13 +20,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from liens.choices import Interest, VisitKind
-from liens.lib.compiled import compiled
+from liens.lib.compiled import Reading, compiled, together
 from liens.lib.geo import haversine_km
 from missions import disclosure
 from missions.disclosure import ADDRESS, parts_allowed_for, with_parts_allowed
 from missions.matching.selectors import volunteer_recommendations
 from missions.models import Match, Mission, Visit
-from missions.outcomes.hours import volunteer_total_hours
+from missions.outcomes.hours import volunteer_total_hours_reading
 from volunteers.models import Volunteer
 
 # --- mission cards --------------------------------------------------------------------------
@@ -336,25 +336,42 @@ _LISTS = {"to_report": _to_report, "upcoming": _upcoming, "past": _past}
 def visit_lists(volunteer: Volunteer, **limits: int) -> dict[str, list[VisitItem]]:
     """Some of the lists above, each with its limit (to_report=20, upcoming=30...), as
     {name: items}, for a page that shows them together: one moment for all, and a mission's
-    card made once for all the lists. One query per list: a UNION ALL of them costs as much to
-    compile and was measured slower per page."""
+    card made once for all the lists. One query per list, sent together (one round trip on
+    PostgreSQL): a UNION ALL of them costs as much to compile and was measured slower per page."""
+    return visit_lists_reading(volunteer, **limits)()
+
+
+def visit_lists_reading(volunteer: Volunteer, **limits: int) -> Reading:
+    """visit_lists, to read with a page's other queries (liens.lib.compiled.together)."""
     given = {"volunteer": volunteer.pk, "now": timezone.now()}
-    cards: dict = {}
-    lists = {}
-    for name, limit in limits.items():
+    names = list(limits)
+    readings = []
+    for name in names:
         query = _LISTS[name]
-        visits = query(limit, **{value: given[value] for value in query.kinds})  # the past needs no moment
-        lists[name] = [visit_item(visit, volunteer, given["now"], cards=cards) for visit in visits]
-    return lists
+        readings.append(query.later(limits[name], **{value: given[value] for value in query.kinds}))
+
+    def items(*lists) -> dict[str, list[VisitItem]]:
+        cards: dict = {}
+        return {
+            name: [visit_item(visit, volunteer, given["now"], cards=cards) for visit in visits]
+            for name, visits in zip(names, lists, strict=True)
+        }
+
+    return Reading.all(readings, items)
 
 
 # The visits page's lists (and the API's), each with how many it shows.
 VISITS_PAGE = {"to_report": TO_REPORT_LIMIT, "upcoming": 30, "past": 30}
 
 
-def volunteer_hours(volunteer: Volunteer) -> float:
-    """Total hours of visits the volunteer reported as happened (the rule: missions.outcomes.hours)."""
-    return volunteer_total_hours(volunteer=volunteer)
+def visits_page(volunteer: Volunteer) -> dict:
+    """The visits page's lists and the volunteer's total hours (the rule:
+    missions.outcomes.hours), for the page and the API, read together
+    (liens.lib.compiled.together)."""
+    lists, hours = together(
+        visit_lists_reading(volunteer, **VISITS_PAGE), volunteer_total_hours_reading(volunteer=volunteer)
+    )
+    return {**lists, "hours": hours}
 
 
 def visit_for_volunteer_or_404(volunteer: Volunteer, visit_id: int, *, listed: bool = False):

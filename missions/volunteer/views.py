@@ -209,10 +209,7 @@ def visits(request, volunteer: Volunteer):
     return render(
         request,
         "missions/volunteer/visits.html",
-        {
-            **selectors.visit_lists(volunteer, **selectors.VISITS_PAGE),
-            "hours": selectors.volunteer_hours(volunteer),
-        },
+        selectors.visits_page(volunteer),
     )
 
 
