@@ -20,7 +20,7 @@ from django.http import Http404
 from django.utils.translation import gettext_lazy
 from rest_framework.permissions import BasePermission
 
-from liens.accounts.policy import staff_memberships
+from liens.accounts.policy import remembered_association, staff_memberships
 from liens.lib.compiled import compiled
 from liens.scopes import scope_active, scope_current, scope_enter, scopes_disabled
 from volunteers.models import Volunteer
@@ -136,12 +136,19 @@ def current_association(user, association_id: int | str | None = None):
             # With a membership they land on it; without one there is no default.
             found = associations_for(user).filter(memberships__user=user).order_by("pk")[:1]
     elif asked is not None:
-        found = _association(association=asked) if asked in ids else []
+        found = _their_association(user, asked) if asked in ids else []
     else:  # their first (signed out, or no membership: none)
-        found = _association(association=ids[0]) if ids else []
+        found = _their_association(user, ids[0]) if ids else []
     if not found:
         raise Http404
     return found[0]
+
+
+def _their_association(user, association_id: int) -> list:
+    """One of the user's own associations, as read with their memberships when the request
+    started (liens.accounts.policy.remembered_association), else from the database."""
+    remembered = remembered_association(user, association_id)
+    return [remembered] if remembered is not None else _association(association=association_id)
 
 
 @compiled(association=int)

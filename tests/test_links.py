@@ -2,6 +2,7 @@
 
 import pytest
 from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from django.template import engines
 from django.urls import NoReverseMatch, reverse, set_script_prefix
 from django.utils import translation
@@ -45,6 +46,17 @@ def test_the_script_prefix_and_language_are_followed():
         assert cached_reverse("association:mission", [5]) == "/association/missions/5/"
 
 
+@pytest.fixture
+def request_signals_without_the_database():
+    # As the test client does: the signals' database clean-up is not this test's.
+    for signal in (request_started, request_finished):
+        signal.disconnect(close_old_connections)
+    yield
+    for signal in (request_started, request_finished):
+        signal.connect(close_old_connections)
+
+
+@pytest.mark.usefixtures("request_signals_without_the_database")
 def test_a_request_keeps_its_shapes_by_language_and_the_next_request_reads_its_own_prefix():
     try:
         for prefix in ("/liens/", "/"):  # two requests, each with the prefix the server gives it

@@ -295,3 +295,42 @@ def test_the_language_service_refuses_another_persons_account(volunteer, coordin
 def test_anonymous_people_are_sent_to_sign_in_for_the_language_page(client):
     response = client.get(reverse("account_language"))
     assert response.status_code == 302
+
+
+@pytest.mark.django_db
+def test_the_profile_and_associations_read_with_the_roles_are_the_rows_themselves(
+    volunteer, coordinator_a, association_a, association_b
+):
+    from django.forms.models import model_to_dict
+
+    from liens.accounts.policy import REQUEST_USER_MARK, forget_memberships, remember_for_request
+    from liens.accounts.policy import remembered_association as remembered
+    from volunteers.models import Volunteer
+
+    factories.VolunteerFactory(user=coordinator_a)
+    factories.MembershipFactory(user=coordinator_a, association=association_b)
+    user = type(coordinator_a).objects.get(pk=coordinator_a.pk)  # as the request reads it
+    remember_for_request(user)
+    assert getattr(user, REQUEST_USER_MARK)
+    with CaptureQueriesContext(connection) as queries:
+        profile = user.volunteer
+        associations = [remembered(user, association.pk) for association in (association_a, association_b)]
+    assert len(queries) == 0  # read with the roles
+    assert model_to_dict(profile) == model_to_dict(Volunteer.objects.get(user=coordinator_a))
+    assert profile.user is user and profile._state.adding is False and profile._state.db == "default"
+    for association, read in zip((association_a, association_b), associations, strict=True):
+        assert model_to_dict(read) == model_to_dict(type(association).objects.get(pk=association.pk))
+    # Only the user's own, and only until the request forgets them.
+    assert remembered(user, factories.AssociationFactory().pk) is None
+    forget_memberships(user)
+    assert remembered(user, association_a.pk) is None
+    # A volunteer: their profile, no association; someone without a profile: none, no query.
+    other = type(volunteer.user).objects.get(pk=volunteer.user.pk)
+    remember_for_request(other)
+    assert model_to_dict(other.volunteer) == model_to_dict(volunteer)
+    staff = factories.MembershipFactory(association=association_a).user
+    staff = type(staff).objects.get(pk=staff.pk)
+    remember_for_request(staff)
+    with CaptureQueriesContext(connection) as queries:
+        assert getattr(staff, "volunteer", None) is None
+    assert len(queries) == 0

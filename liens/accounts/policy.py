@@ -1,6 +1,7 @@
 """Who must do what to stay signed in: one home for each account-security rule."""
 
 import contextlib
+import functools
 from datetime import datetime
 
 from allauth.mfa.models import Authenticator
@@ -50,8 +51,9 @@ def _membership_rows(user) -> frozenset[tuple[int, str, str]]:
 
 def remember_for_request(user) -> None:
     """Let the request's signed-in user remember, until forget_memberships, what every page asks
-    of it: its memberships (staff_memberships) and whether it has a volunteer profile (the menu,
-    has_volunteer_profile), read in one query rather than one each."""
+    of it, read in one query rather than one each: its memberships (staff_memberships), whether
+    it has a volunteer profile (the menu, has_volunteer_profile), that profile's row (the
+    volunteer's pages) and its associations' rows (the staff pages, remembered_association)."""
     setattr(user, REQUEST_USER_MARK, True)
     rows = _request_rows(user=user.pk)
     if not rows:  # the account was deleted since the session read it: read lazily, as before
@@ -62,15 +64,54 @@ def remember_for_request(user) -> None:
         if row[_ASSOCIATION] is not None
     )
     setattr(user, _MEMBERSHIPS, frozenset(memberships))
-    has_volunteer = rows[0][f"{VOLUNTEER}__id"] is not None
-    setattr(user, _HAS_VOLUNTEER, has_volunteer)
-    if not has_volunteer:
-        # `user.volunteer` raises at once rather than asking the database (staff pages,
-        # getattr(user, "volunteer", None)); a profile itself is read by the pages that show it.
-        getattr(get_user_model(), VOLUNTEER).related.set_cached_value(user, None)
+    profile = _model_of(rows[0], VOLUNTEER, user._state.db)
+    setattr(user, _HAS_VOLUNTEER, profile is not None)
+    # `user.volunteer` answers from this row, or raises at once when there is none, rather than
+    # asking the database (volunteers.selectors.volunteer_for_user; getattr(user, "volunteer", None)).
+    relation = getattr(get_user_model(), VOLUNTEER).related
+    relation.set_cached_value(user, profile)
+    if profile is not None:
+        relation.field.set_cached_value(profile, user)
+    associations = {
+        row[_ASSOCIATION]: _model_of(row, _ASSOCIATION_ROW, user._state.db) for row in rows if row[_ASSOCIATION]
+    }
+    setattr(user, _ASSOCIATIONS, associations)
+
+
+def remembered_association(user, association_id: int):
+    """The row of one of the request user's associations, read with its memberships
+    (remember_for_request); None when not remembered (outside a request, or not theirs)."""
+    return getattr(user, _ASSOCIATIONS, {}).get(association_id)
 
 
 _ASSOCIATION = "memberships__association_id"
+_ASSOCIATION_ROW = "memberships__association"
+_ASSOCIATIONS = "_liens_associations"
+
+
+@functools.cache
+def _related_model(path: str):
+    """The model at the end of a path of relations from the user (liens imports neither
+    volunteers nor missions)."""
+    model = get_user_model()
+    for name in path.split("__"):
+        model = model._meta.get_field(name).related_model
+    return model
+
+
+@functools.cache
+def _columns(path: str) -> list[tuple[str, str]]:
+    """(values() name, attribute) of every column of the model at `path`."""
+    return [(f"{path}__{field.name}", field.attname) for field in _related_model(path)._meta.concrete_fields]
+
+
+def _model_of(row: dict, path: str, db: str):
+    """The model at `path` made from its columns in the row, as the ORM makes a row it reads;
+    None when the row has none (no profile)."""
+    columns = _columns(path)
+    if row[f"{path}__{_related_model(path)._meta.pk.name}"] is None:  # no such row (no profile)
+        return None
+    return _related_model(path).from_db(db, [attname for _, attname in columns], [row[name] for name, _ in columns])
 
 
 @compiled(user=int)
@@ -78,18 +119,19 @@ def _request_rows(*, user: int):
     """Every signed-in request asks this: compiled once (liens.lib.compiled). A join from the
     user's own row: the tenant scope filters Membership's manager, not this, and a user's own
     memberships are read whatever the scope (as in _membership_rows)."""
+    columns = [name for path in (VOLUNTEER, _ASSOCIATION_ROW) for name, _ in _columns(path)]
     return (
         get_user_model()
         ._base_manager.filter(pk=user)
-        .values(f"{VOLUNTEER}__id", _ASSOCIATION, "memberships__role", "memberships__association__kind")
+        .values(*columns, _ASSOCIATION, "memberships__role", "memberships__association__kind")
     )
 
 
 def forget_memberships(user) -> None:
-    """Drop what staff_memberships, has_volunteer_profile and mfa_setup_pending remembered on this
-    user object: at the end of the request, and in the services that give the user a membership,
-    so the rest of their request sees it."""
-    for name in (REQUEST_USER_MARK, _MEMBERSHIPS, _HAS_VOLUNTEER, "_liens_mfa_pending"):
+    """Drop what staff_memberships, has_volunteer_profile, remembered_association and
+    mfa_setup_pending remembered on this user object: at the end of the request, and in the
+    services that give the user a membership, so the rest of their request sees it."""
+    for name in (REQUEST_USER_MARK, _MEMBERSHIPS, _HAS_VOLUNTEER, _ASSOCIATIONS, "_liens_mfa_pending"):
         with contextlib.suppress(AttributeError):
             delattr(user, name)  # through a request's lazy user too
 

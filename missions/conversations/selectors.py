@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count, F, Max, OuterRef, Q, Subquery
 
-from liens.lib.compiled import compiled
+from liens.lib.compiled import Reading, compiled
 from missions.models import ConversationRead, Match, Message
 
 # A conversation shows its latest messages; older ones are history nobody scrolls on a phone.
@@ -84,9 +84,13 @@ def unread_counts(*, user, side: str, match_ids: Iterable[int]) -> dict[int, int
 
 def volunteer_unread(volunteer) -> dict[int, int]:
     """Unread messages per match of the volunteer, any match of theirs (one query)."""
-    return {
-        row["match_id"]: row["count"] for row in _unread_of_volunteer(volunteer=volunteer.pk, user=volunteer.user_id)
-    }
+    return _volunteer_unread_reading(volunteer)()
+
+
+def _volunteer_unread_reading(volunteer) -> Reading:
+    return _unread_of_volunteer.later(volunteer=volunteer.pk, user=volunteer.user_id).then(
+        lambda rows: {row["match_id"]: row["count"] for row in rows}
+    )
 
 
 # The volunteer's pages ask these at every visit: compiled once (liens.lib.compiled).
@@ -132,10 +136,14 @@ def conversations_still_unread(rows) -> set[int]:
     return keep
 
 
-def volunteer_unread_conversations(volunteer) -> list[tuple[Match, int]]:
+def volunteer_unread_conversations_reading(volunteer) -> Reading:
     """The volunteer's conversations with unread messages, and how many: their home's notice
-    (one query, two when there is something unread)."""
-    counts = volunteer_unread(volunteer)
+    (one query, read with the page's others by liens.lib.compiled.together; a second for the
+    conversations' names when there is something unread)."""
+    return _volunteer_unread_reading(volunteer).then(_named)
+
+
+def _named(counts: dict[int, int]) -> list[tuple[Match, int]]:
     if not counts:
         return []
     return [(match, counts[match.pk]) for match in _matches_named(ids=sorted(counts))]

@@ -20,9 +20,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from liens.accounts.policy import mfa_setup_pending
 from liens.errors import DomainError
 from liens.forms import form_apply_domain_error
+from liens.lib.compiled import together
 from liens.pwa import install_hint_dismissed, offline_key, offline_page_mark
 from liens.scopes import view_scopes_disabled
-from missions.conversations.selectors import unread_counts, volunteer_unread_conversations
+from missions.conversations.selectors import unread_counts, volunteer_unread_conversations_reading
 from missions.conversations.views import conversation_block
 from missions.matching import services as matching
 from missions.models import Message
@@ -78,7 +79,10 @@ def _install_hint(request, volunteer: Volunteer, *, seen: Iterable[str] = ()) ->
 @volunteer_required
 @offline_page
 def home(request, volunteer: Volunteer):
-    visits = selectors.visit_lists(volunteer, to_report=5, upcoming=3)
+    visits, unread = together(
+        selectors.visit_lists_reading(volunteer, to_report=5, upcoming=3),
+        volunteer_unread_conversations_reading(volunteer),
+    )
     return render(
         request,
         "missions/volunteer/home.html",
@@ -92,7 +96,7 @@ def home(request, volunteer: Volunteer):
             "install_hint": _install_hint(
                 request, volunteer, seen=[item.visit.match.status for items in visits.values() for item in items]
             ),
-            "unread_conversations": volunteer_unread_conversations(volunteer),
+            "unread_conversations": unread,
         },
     )
 

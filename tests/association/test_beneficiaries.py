@@ -287,8 +287,8 @@ def test_the_list_searches_filters_and_keeps_its_query_count(
     url = reverse("association:beneficiaries")
     page = coordinator_a_client.get(url, {"q": "zanetti"}).content.decode()
     assert target.first_name in page and "Zanetti-Autre" not in page
-    # The user, their memberships, the association, and the page with the list's total.
-    with django_assert_max_num_queries(4 + queries.SESSION) as few:
+    # The user, their memberships with the association, and the page with the list's total.
+    with django_assert_max_num_queries(3 + queries.SESSION) as few:
         coordinator_a_client.get(url)
     factories.BeneficiaryFactory.create_batch(20, association=association_a)
     with django_assert_max_num_queries(len(few.captured_queries)):

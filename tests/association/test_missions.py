@@ -182,8 +182,8 @@ def test_the_mission_list_filters_and_keeps_its_query_count(
     factories.MissionFactory(beneficiary=beneficiary_a, title="Appel du lundi", status="draft")
     url = reverse("association:missions")
     assert "Appel du lundi" not in coordinator_a_client.get(url, {"status": "open"}).content.decode()
-    # The user, their memberships, the association, and the page with the list's total.
-    with django_assert_max_num_queries(4 + queries.SESSION) as few:
+    # The user, their memberships with the association, and the page with the list's total.
+    with django_assert_max_num_queries(3 + queries.SESSION) as few:
         coordinator_a_client.get(url)
     factories.MissionFactory.create_batch(15, beneficiary=beneficiary_a)
     with django_assert_max_num_queries(len(few.captured_queries)):

@@ -77,11 +77,11 @@ def test_the_home_counts_what_needs_attention_today(
     factories.BeneficiaryFactory(association=association_a, status="intake", consent_by="", consent_on=None)
     # Another association's rows never count.
     factories.MissionFactory(beneficiary=factories.BeneficiaryFactory(association=factories.AssociationFactory()))
-    # 11: the referrals waiting (missions.referrals.selectors.referral_counts) are one more; the
+    # 10: the referrals waiting (missions.referrals.selectors.referral_counts) are one more; the
     # visits without a report are counted by the query that lists the oldest of them; the user's
-    # memberships and volunteer profile are one query (liens.accounts.policy); the session is one
-    # more without Redis (tests.queries).
-    with django_assert_max_num_queries(11 + queries.SESSION) as first:
+    # memberships, volunteer profile and associations are one query (liens.accounts.policy); the
+    # session is one more without Redis (tests.queries).
+    with django_assert_max_num_queries(10 + queries.SESSION) as first:
         response = coordinator_a_client.get(reverse("association:home"))
     attention = response.context["attention"]
     assert attention.open_alerts == 1
@@ -130,9 +130,9 @@ def test_an_outsider_cannot_switch_into_another_association(coordinator_b_client
 def test_the_desk_keeps_its_query_count(coordinator_a_client, django_assert_max_num_queries):
     _pending("69001")
     url = reverse("association:vetting")
-    # The user, their memberships, the association, the page of volunteers with the list's total
+    # The user, their memberships with the association, the page of volunteers with the list's total
     # (liens.lib.pages.list_page: no COUNT query of its own) and their vetting records.
-    with django_assert_max_num_queries(5 + queries.SESSION) as few:
+    with django_assert_max_num_queries(4 + queries.SESSION) as few:
         coordinator_a_client.get(url)
     for _ in range(10):
         _pending("69002")

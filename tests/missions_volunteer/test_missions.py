@@ -171,10 +171,10 @@ def test_the_missions_page_does_a_constant_number_of_queries(
         factories.MissionFactory(beneficiary=factories.BeneficiaryFactory(association=association_a))
     for status in (Match.Status.ACCEPTED, Match.Status.PROPOSED, Match.Status.PROPOSED):
         factories.MatchFactory(volunteer=free_tuesday, status=status)
-    # User, memberships, volunteer (and the session without Redis: tests.queries); the matches;
+    # User, memberships with the volunteer (and the session without Redis: tests.queries); the matches;
     # the recommendations (3: the volunteer's row is the one the page read); the unread messages.
     # An accepted match listed answers whether to suggest installing the app.
-    with django_assert_max_num_queries(8 + queries.SESSION):
+    with django_assert_max_num_queries(7 + queries.SESSION):
         response = volunteer_client.get(reverse("volunteers:missions"))
     assert response.content.decode().count('class="card mission"') == 9
 

@@ -220,15 +220,15 @@ def test_the_visits_pages_do_a_constant_number_of_queries(volunteer_client, matc
     for days in range(-6, 7):
         start = now + datetime.timedelta(days=days, hours=1)
         visits.append(factories.VisitFactory(match=match, starts_at=start, ends_at=start + datetime.timedelta(hours=1)))
-    # User, memberships, volunteer (and the session without Redis: tests.queries); the page's
-    # own reads (the home's listed visits, of an active match, answer whether to suggest
-    # installing the app); the report form reads what the phone may keep offline (the space and
-    # visits are always on that list).
-    with django_assert_max_num_queries(7 + queries.SESSION):
-        assert volunteer_client.get(reverse("volunteers:visits")).status_code == 200
+    # User, then memberships with the volunteer profile (and the session without Redis:
+    # tests.queries); the page's own reads (the home's listed visits, of an active match, answer
+    # whether to suggest installing the app); the report form reads what the phone may keep
+    # offline (the space and visits are always on that list).
     with django_assert_max_num_queries(6 + queries.SESSION):
-        assert volunteer_client.get(reverse("volunteers:home")).status_code == 200
+        assert volunteer_client.get(reverse("volunteers:visits")).status_code == 200
     with django_assert_max_num_queries(5 + queries.SESSION):
+        assert volunteer_client.get(reverse("volunteers:home")).status_code == 200
+    with django_assert_max_num_queries(4 + queries.SESSION):
         assert volunteer_client.get(reverse("volunteers:visit_report", args=[visits[0].pk])).status_code == 200
 
 
