@@ -467,8 +467,8 @@ def association_attention_reading(*, association: Association, user, now: dateti
     now = now or timezone.now()
     today = timezone.localdate(now)
 
-    def attention(counts: dict, missions: list, late_visits: list, waiting: int, people: list) -> Attention:
-        ((missions,), (people,)) = (missions, people)
+    def attention(counts: dict, mission_totals: list, late_visits: list, waiting: int, people_totals: list):
+        (missions,), (people,) = mission_totals, people_totals  # one row each
         return Attention(
             alerts_by_severity=counts,
             open_alerts=counts["total"],
