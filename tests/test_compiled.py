@@ -4,6 +4,7 @@ association's scope, a value the SQL does not take as given)."""
 
 import copy
 import datetime
+import threading
 
 import pytest
 from django.db import DatabaseError, connection, transaction
@@ -253,3 +254,28 @@ def _broken_call():
     call.shape.sql = "SELECT id FROM no_such_table"
     call.params = []
     return call
+
+
+@pytest.mark.django_db(transaction=True)
+def test_each_thread_reads_a_shapes_rows_through_its_own_connection():
+    # How a shape's rows are read (converters, related rows) is kept per connection: a thread,
+    # with its own connection, makes the same models (aware moments, related rows) as the first.
+    now = timezone.now()
+    volunteer = factories.VolunteerFactory()
+    match = factories.MatchFactory(volunteer=volunteer)
+    for day in (1, 2):
+        factories.VisitFactory(match=match, starts_at=now + datetime.timedelta(days=day))
+    here = _seen(_coming(5, volunteer=volunteer.pk, now=now))
+    answers = []
+
+    def elsewhere():
+        try:
+            answers.append(_seen(_coming(5, volunteer=volunteer.pk, now=now)))
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=elsewhere)
+    thread.start()
+    thread.join()
+    assert answers == [here] and len(here) == 2
+    assert all(timezone.is_aware(starts_at) for _pk, starts_at, *_ in here)
