@@ -48,7 +48,6 @@ import contextlib
 import copy
 import datetime
 import functools
-import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -109,8 +108,8 @@ class _Shape:
     slots: list[tuple[int, str, int | None]]  # (position, name, index in a list or None)
     compiler: object | None  # None: the query can match no row (Django's EmptyResultSet)
     values: bool  # values() rows rather than model instances
-    # How its rows are read on each connection (one per thread), made at the first call there.
-    readers: weakref.WeakKeyDictionary = field(default_factory=weakref.WeakKeyDictionary, repr=False)
+    # How its rows are read, by database alias, made at the first call there (_reader).
+    readers: dict = field(default_factory=dict, repr=False, compare=False)
 
 
 class CompiledQuery:
@@ -224,11 +223,10 @@ class _Call:
 
     def answer(self, rows: list) -> list:
         """The model or values() rows the fetched rows make."""
-        connection = connections[self.using]
-        reader = self.shape.readers.get(connection)
+        reader = self.shape.readers.get(self.using)
         if reader is None:
-            reader = self.shape.readers[connection] = _reader(self.shape, connection, self.using)
-        return reader(rows)
+            reader = self.shape.readers[self.using] = _reader(self.shape, self.using)
+        return reader(rows, connections[self.using])
 
 
 def _rows_as_they_are(rows: list) -> list:
@@ -336,33 +334,45 @@ def _frozen(param, scope) -> bool:
     return isinstance(param, datetime.date)
 
 
-def _reader(shape: _Shape, connection, using: str) -> Callable[[list], list]:
-    """What Django's iterables make of a shape's rows, read on `connection`: each model with its
-    select_related rows and annotations (ModelIterable), or a dict per row (ValuesIterable).
-    What they work out again at every query is worked out here once: the columns' converters
-    (about 1 µs a column: the memberships' query of every page has 53), the related rows'
-    populators, the names."""
-    compiler = copy.copy(shape.compiler)
-    compiler.connection = connection  # this thread's, for the converters
-    converters = compiler.get_converters([column[0] for column in compiler.select[0 : compiler.col_count]])
+def _reader(shape: _Shape, using: str) -> Callable[[list, Any], list]:
+    """What Django's iterables make of a shape's rows: each model with its select_related rows
+    and annotations (ModelIterable), or a dict per row (ValuesIterable), given the calling
+    thread's connection. What they work out again at every query is worked out here once: the
+    columns' converters (about 1 µs a column: the memberships' query of every page has 53), the
+    related rows' populators, the names. The converters are the fields' and expressions' own,
+    and the backend's for its column types (none on PostgreSQL; on SQLite they read the
+    connection's time zone, the same setting on every connection of an alias)."""
+    kept = copy.copy(shape.compiler)
+    kept.connection = connections[using]
+    converters = kept.get_converters([column[0] for column in kept.select[0 : kept.col_count]])
     # results_iter asks for the converters of the same columns at every call: these.
-    compiler.get_converters = lambda expressions: converters
+    kept.get_converters = lambda expressions: converters
+
+    def compiler_for(connection):
+        compiler = copy.copy(kept)
+        compiler.connection = connection  # the calling thread's, which the converters are given
+        return compiler
+
     if shape.values:
-        query = compiler.query
+        query = kept.query
         names = [*query.extra_select, *query.values_select, *query.annotation_select]
-        # A row may carry more columns than names (an ordering's), as Django's ValuesIterable allows.
-        return lambda rows: [dict(zip(names, row, strict=False)) for row in compiler.results_iter([rows])]
-    select, klass_info = compiler.select, compiler.klass_info
+
+        def dicts(rows: list, connection) -> list[dict]:
+            # A row may carry more columns than names (an ordering's), as Django's ValuesIterable allows.
+            return [dict(zip(names, row, strict=False)) for row in compiler_for(connection).results_iter([rows])]
+
+        return dicts
+    select, klass_info = kept.select, kept.klass_info
     model_cls = klass_info["model"]
     select_fields = klass_info["select_fields"]
     start, end = select_fields[0], select_fields[-1] + 1
     init_list = [f[0].target.attname for f in select[start:end]]
-    related_populators = get_related_populators(klass_info, select, using)
-    annotations = list((compiler.annotation_col_map or {}).items())
+    related_populators = get_related_populators(klass_info, select, using)  # they keep no row
+    annotations = list((kept.annotation_col_map or {}).items())
 
-    def models(rows: list) -> list:
+    def models(rows: list, connection) -> list:
         objects = []
-        for row in compiler.results_iter([rows]):
+        for row in compiler_for(connection).results_iter([rows]):
             obj = model_cls.from_db(using, init_list, row[start:end])
             for populator in related_populators:
                 populator.populate(row, obj)
