@@ -277,8 +277,7 @@ def together(*readings: Reading) -> list:
     one wake-up of each process, not one per query (eight queries: about 0.5 ms less of the
     machine's time); elsewhere one after another. Only reads that do not depend on one another
     belong together: each is sent before any answer is read."""
-    reading = Reading.all(readings, lambda *answers: list(answers))
-    return reading.finish(*_run(list(reading.calls)))
+    return Reading.all(readings, lambda *answers: list(answers))()
 
 
 def _run(calls: list[_Call]) -> list[list]:

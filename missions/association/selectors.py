@@ -300,13 +300,9 @@ def _compiled_visibility(association: Association, user) -> tuple | None:
     return tuple(departements) if ids == [association.pk] else None
 
 
-def vetting_waiting_count(*, association: Association, user) -> int:
-    """How many volunteers vetting_waiting holds (the home's figure)."""
-    return vetting_waiting_count_reading(association=association, user=user)()
-
-
 def vetting_waiting_count_reading(*, association: Association, user) -> Reading:
-    """vetting_waiting_count, to read with a page's other queries (liens.lib.compiled.together)."""
+    """How many volunteers vetting_waiting holds (the home's figure, read with its others by
+    liens.lib.compiled.together)."""
     departements = _compiled_visibility(association, user)
     if departements is None:
         return Reading.known(vetting_waiting(association=association, user=user).count())

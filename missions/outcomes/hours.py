@@ -92,14 +92,10 @@ def volunteer_hours_by_association(
     ]
 
 
-def volunteer_total_hours(*, volunteer: Volunteer) -> float:
-    """All the volunteer's hours so far, in hours to one decimal (their visits page). One
-    aggregate: the total needs neither the associations nor a row per association."""
-    return volunteer_total_hours_reading(volunteer=volunteer)()
-
-
 def volunteer_total_hours_reading(*, volunteer: Volunteer) -> Reading:
-    """volunteer_total_hours, to read with a page's other queries (liens.lib.compiled.together)."""
+    """All the volunteer's hours so far, in hours to one decimal (their visits page, read with
+    its lists by liens.lib.compiled.together). One aggregate: the total needs neither the
+    associations nor a row per association."""
     return _total_minutes.later(volunteer=volunteer.pk).then(lambda rows: hours_from_minutes(rows[0]["minutes"] or 0))
 
 

@@ -65,13 +65,9 @@ def referral_for_page(*, pk: int) -> Referral:
     return Referral.objects.select_related("partner", "beneficiary", "possible_duplicate", "association").get(pk=pk)
 
 
-def referral_counts(*, association: Association) -> dict:
-    """The referrals waiting for a first look, and all open ones: one aggregate query."""
-    return referral_counts_reading(association=association)()
-
-
 def referral_counts_reading(*, association: Association) -> Reading:
-    """referral_counts, to read with a page's other queries (liens.lib.compiled.together)."""
+    """The referrals waiting for a first look, and all open ones: one aggregate query (read with
+    the association home's others by liens.lib.compiled.together)."""
     return _referral_counts.later(association=association.pk).then(lambda rows: rows[0])
 
 

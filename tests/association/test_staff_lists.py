@@ -71,7 +71,7 @@ def test_the_desk_and_the_home_s_count_read_what_vetting_waiting_defines_and_fol
     association_a, association_b, coordinator_a, coordinator_a_client, coordinator_b_client
 ):
     # Both are read by queries compiled once per set of départements (selectors.vetting_desk_rows,
-    # vetting_waiting_count); the selector stays the definition of who waits on whose desk.
+    # vetting_waiting_count_reading); the selector stays the definition of who waits on whose desk.
     association_b.postcode = "38000"
     association_b.save(update_fields=["postcode"])
     lyon = [_pending("69003"), _pending("69100", interview_on=timezone.localdate())]

@@ -77,7 +77,7 @@ def test_the_home_counts_what_needs_attention_today(
     factories.BeneficiaryFactory(association=association_a, status="intake", consent_by="", consent_on=None)
     # Another association's rows never count.
     factories.MissionFactory(beneficiary=factories.BeneficiaryFactory(association=factories.AssociationFactory()))
-    # 10: the referrals waiting (missions.referrals.selectors.referral_counts) are one more; the
+    # 10: the referrals waiting (missions.referrals.selectors.referral_counts_reading) are one more; the
     # visits without a report are counted by the query that lists the oldest of them; the user's
     # memberships, volunteer profile and associations are one query (liens.accounts.policy); the
     # session is one more without Redis (tests.queries).
