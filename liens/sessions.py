@@ -10,10 +10,24 @@ cache miss reads it, each save writes it first.
 
 import logging
 
+from django.contrib.auth import BACKEND_SESSION_KEY
 from django.contrib.sessions.backends import cached_db
 from django.utils import timezone
 
+from liens.accounts.backends import REPLACED_PATHS
+
 logger = logging.getLogger("django.contrib.sessions")
+
+
+def _with_current_backend(data: dict) -> dict:
+    """A session signed in before the sign-in backends became liens.accounts.backends' names
+    Django's or allauth's, which are no longer listed: read as the one that replaced it (the
+    same class but for get_user), rather than signing its user out. Written back whenever the
+    session is next saved. Needed for SESSION_COOKIE_AGE after the change (14 days)."""
+    path = data.get(BACKEND_SESSION_KEY)
+    if path in REPLACED_PATHS:
+        data[BACKEND_SESSION_KEY] = REPLACED_PATHS[path]
+    return data
 
 
 class SessionStore(cached_db.SessionStore):
@@ -28,14 +42,14 @@ class SessionStore(cached_db.SessionStore):
         if cached is not None:
             data, expire_date = cached
             if expire_date > timezone.now():
-                return data
+                return _with_current_backend(data)
             # Ended: as when the database finds no live row, a new session (new key) starts.
             self._session_key = None
             return {}
         row = self._get_session_from_db()
         if row is None:
             return {}
-        data = self.decode(row.session_data)
+        data = _with_current_backend(self.decode(row.session_data))
         self._cache.set(self.cache_key, (data, row.expire_date), self.get_expiry_age(expiry=row.expire_date))
         return data
 

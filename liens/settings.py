@@ -162,8 +162,10 @@ LIENS_CHECK_COMPILED_QUERIES = env_bool("LIENS_CHECK_COMPILED_QUERIES", False)
 # --- Accounts -------------------------------------------------------------------------------
 AUTH_USER_MODEL = "liens.User"
 AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
+    # Django's and allauth's, reading the signed-in account in one query with what every page
+    # asks of it (liens.accounts.backends).
+    "liens.accounts.backends.ModelBackend",
+    "liens.accounts.backends.AuthenticationBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

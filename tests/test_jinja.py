@@ -10,6 +10,7 @@ import pytest
 from django.template import TemplateSyntaxError, engines
 from django.urls import reverse
 from django.utils import timezone, translation
+from jinja2 import ChoiceLoader, DictLoader
 
 from liens import jinja
 from missions.models import IsolationAlert, Mission, Visit, VisitReport
@@ -183,3 +184,32 @@ def test_a_moment_written_once_is_written_again_in_each_reader_s_language_and_zo
         ("en", "America/Cayenne"): {("Monday 7 December", "11:30")},
     }
     assert jinja.date(None) == "" and jinja.date([moment]) == ""  # what Django's filter makes of them
+
+
+def test_an_included_partial_writes_in_the_language_and_zone_active_when_it_starts(association_a, monkeypatch):
+    # liens.jinja.bound_to_active: the strings, addresses and moments of every row, read once.
+    mission = factories.MissionFactory(association=association_a, status="open", title="Goûter")
+    moment = datetime.datetime(2026, 12, 7, 14, 30, tzinfo=datetime.UTC)
+    env = engines["jinja2"].env
+    probe = "{{ _('Visits') }}|{{ url('association:mission', m.pk) }}|{{ when|date('l j F') }}|{{ when|time('H:i') }};"
+    monkeypatch.setattr(env, "loader", ChoiceLoader([DictLoader({"_probe.html": probe}), env.loader]))
+    monkeypatch.setattr(env, "cache", {})
+    source = (
+        "{% load jinja %}{% include_jinja '_probe.html' for m in missions when=when %}"
+        "{% include_jinja '_probe.html' m=m when=when %}"
+    )
+    written = {}
+    for language, zone in (("fr", "Europe/Paris"), ("en", "America/Cayenne")):
+        with translation.override(language), timezone.override(zoneinfo.ZoneInfo(zone)):
+            expected = (
+                f"{translation.gettext('Visits')}|{reverse('association:mission', args=[mission.pk])}|"
+                f"{jinja.date(moment, 'l j F')}|{jinja.time(moment, 'H:i')};"
+            )
+            context = {"missions": [mission] * 2, "m": mission, "when": moment}
+            html = engines["django"].from_string(source).render(context)
+            assert html == expected * 3
+            written[language] = html
+    assert written["fr"].startswith("Visites|") and "|lundi 7 décembre|15:30;" in written["fr"]
+    assert written["en"].startswith("Visits|") and "|Monday 7 December|11:30;" in written["en"]
+    with translation.override(None):  # deactivated: each call asks Django as it goes
+        assert jinja.bound_to_active() == {}

@@ -7,6 +7,7 @@ from datetime import datetime
 from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.db import DEFAULT_DB_ALIAS
 from django.utils import timezone
 
 from liens.lib.compiled import compiled
@@ -49,13 +50,33 @@ def _membership_rows(user) -> frozenset[tuple[int, str, str]]:
     return memberships
 
 
+def request_user(user_id: int, *, using: str = DEFAULT_DB_ALIAS):
+    """The account with this id, read with what every signed-in page then asks of it, in one query
+    (the sign-in backend's get_user, liens.accounts.backends); None when there is no such account.
+    The rows wait on the user for remember_for_request, which reads them rather than the
+    database: the account is read once per request, not once for the session and once more."""
+    rows = _request_rows(user=user_id, using=using)
+    if not rows:
+        return None
+    user = get_user_model().from_db(
+        using, [attname for _, attname in _user_columns()], [rows[0][name] for name, _ in _user_columns()]
+    )
+    setattr(user, _ROWS_READ, rows)
+    return user
+
+
 def remember_for_request(user) -> None:
     """Let the request's signed-in user remember, until forget_memberships, what every page asks
     of it, read in one query rather than one each: its memberships (staff_memberships), whether
     it has a volunteer profile (the menu, has_volunteer_profile), that profile's row (the
-    volunteer's pages) and its associations' rows (the staff pages, remembered_association)."""
+    volunteer's pages) and its associations' rows (the staff pages, remembered_association).
+    Read with the account itself when the sign-in backend read it (request_user)."""
     setattr(user, REQUEST_USER_MARK, True)
-    rows = _request_rows(user=user.pk)
+    rows = getattr(user, _ROWS_READ, None)
+    if rows is None:
+        rows = _request_rows(user=user.pk, using=user._state.db or DEFAULT_DB_ALIAS)
+    else:
+        delattr(user, _ROWS_READ)  # once: a later call (a test's, a service's) reads afresh
     if not rows:  # the account was deleted since the session read it: read lazily, as before
         return
     memberships = (
@@ -87,6 +108,8 @@ def remembered_association(user, association_id: int):
 _ASSOCIATION = "memberships__association_id"
 _ASSOCIATION_ROW = "memberships__association"
 _ASSOCIATIONS = "_liens_associations"
+# The rows request_user read with the account, until remember_for_request takes them.
+_ROWS_READ = "_liens_request_rows"
 
 
 @functools.cache
@@ -97,6 +120,12 @@ def _related_model(path: str):
     for name in path.split("__"):
         model = model._meta.get_field(name).related_model
     return model
+
+
+@functools.cache
+def _user_columns() -> list[tuple[str, str]]:
+    """(values() name, attribute) of every column of the user's own row."""
+    return [(field.attname, field.attname) for field in get_user_model()._meta.concrete_fields]
 
 
 @functools.cache
@@ -123,7 +152,13 @@ def _request_rows(*, user: int):
     return (
         get_user_model()
         ._base_manager.filter(pk=user)
-        .values(*columns, _ASSOCIATION, "memberships__role", "memberships__association__kind")
+        .values(
+            *(name for name, _ in _user_columns()),
+            *columns,
+            _ASSOCIATION,
+            "memberships__role",
+            "memberships__association__kind",
+        )
     )
 
 
@@ -131,7 +166,7 @@ def forget_memberships(user) -> None:
     """Drop what staff_memberships, has_volunteer_profile, remembered_association and
     mfa_setup_pending remembered on this user object: at the end of the request, and in the
     services that give the user a membership, so the rest of their request sees it."""
-    for name in (REQUEST_USER_MARK, _MEMBERSHIPS, _HAS_VOLUNTEER, _ASSOCIATIONS, "_liens_mfa_pending"):
+    for name in (REQUEST_USER_MARK, _ROWS_READ, _MEMBERSHIPS, _HAS_VOLUNTEER, _ASSOCIATIONS, "_liens_mfa_pending"):
         with contextlib.suppress(AttributeError):
             delattr(user, name)  # through a request's lazy user too
 

@@ -43,24 +43,25 @@ request_started.connect(_request_started, dispatch_uid="liens.lib.urls.request_s
 request_finished.connect(_request_finished, dispatch_uid="liens.lib.urls.request_finished")
 
 
-def _shape(name: str, with_id: bool, current_app: str | None):
+def _shape(name: str, with_id: bool, current_app: str | None, language: str | None = None):
     """The address of `name` (a string), or its two sides of the id; None when the id is not
     written once as it is. Keyed by what reverse depends on: the URL patterns (a changed
     ROOT_URLCONF, or clear_url_caches, gives a new resolver), the script prefix, the current
     application (instance namespaces) and the language (translated patterns)."""
+    language = language or get_language()
     request_shapes = _REQUEST_SHAPES.get()
     if request_shapes is None:
-        return _process_shape(name, with_id, current_app)
-    request_key = (get_language(), current_app, name, with_id)
+        return _process_shape(name, with_id, current_app, language)
+    request_key = (language, current_app, name, with_id)
     try:
         return request_shapes[request_key]
     except KeyError:
-        shape = request_shapes[request_key] = _process_shape(name, with_id, current_app)
+        shape = request_shapes[request_key] = _process_shape(name, with_id, current_app, language)
         return shape
 
 
-def _process_shape(name: str, with_id: bool, current_app: str | None):
-    key = (get_resolver(get_urlconf()), get_script_prefix(), get_language(), current_app, name, with_id)
+def _process_shape(name: str, with_id: bool, current_app: str | None, language: str | None):
+    key = (get_resolver(get_urlconf()), get_script_prefix(), language, current_app, name, with_id)
     try:
         return _SHAPES[key]
     except KeyError:
@@ -87,12 +88,15 @@ def _process_shape(name: str, with_id: bool, current_app: str | None):
     return shape
 
 
-def cached_reverse(name: str, args=(), current_app: str | None = None) -> str:
-    """reverse(name, args=args, current_app=current_app), reversing each pattern once."""
+def cached_reverse(name: str, args=(), current_app: str | None = None, *, language: str | None = None) -> str:
+    """reverse(name, args=args, current_app=current_app), reversing each pattern once.
+
+    `language`, when given, is the active one, read by the caller once for many addresses (a
+    list's rows, liens.jinja.bound_to_active) rather than here for each."""
     if not args:
-        return _shape(name, False, current_app)
+        return _shape(name, False, current_app, language)
     if len(args) == 1 and type(args[0]) is int and args[0] >= 0:
-        shape = _shape(name, True, current_app)
+        shape = _shape(name, True, current_app, language)
         if shape is not None:
             return f"{shape[0]}{args[0]}{shape[1]}"
     return reverse(name, args=args, current_app=current_app)

@@ -10,6 +10,8 @@ from django.template import engines
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
+from liens.jinja import bound_to_active
+
 register = template.Library()
 
 
@@ -22,6 +24,7 @@ class IncludeJinjaNode(template.Node):
         partial = engines["jinja2"].env.get_template(self.name)
         values = {key: value.resolve(context) for key, value in self.values.items()}
         values.update(request=getattr(context, "request", None), csrf_input=_csrf_input(context))
+        values.update(bound_to_active())
         if self.loop is None:
             return mark_safe(partial.render(values))  # noqa: S308 - Jinja2 escaped it
         name, rows = self.loop

@@ -137,7 +137,7 @@ def invitation_accept(request, token: str):
                 messages.error(request, exc.message)
         else:
             if not request.user.is_authenticated:
-                login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+                login(request, user, backend="liens.accounts.backends.ModelBackend")
             request.session[ASSOCIATION_SESSION_KEY] = invitation.association_id
             messages.success(request, _("Welcome to %(name)s.") % {"name": invitation.association.name})
             return redirect("association:home")
