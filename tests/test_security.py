@@ -60,7 +60,8 @@ def test_the_api_docs_allow_data_images_and_nothing_else_more(anonymous_client):
 
 SITE_TEMPLATES = [
     path
-    for folder in [ROOT / "templates", *ROOT.glob("*/templates")]
+    # Django's templates and the Jinja2 partials they include (liens.jinja).
+    for folder in [ROOT / "templates", *ROOT.glob("*/templates"), *ROOT.glob("*/jinja2")]
     for path in folder.rglob("*.html")
     # Emails are read in mail clients, which need inline styles; no browser applies the CSP there.
     if "notifications" not in path.parts

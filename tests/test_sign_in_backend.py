@@ -44,6 +44,11 @@ def test_get_user_refuses_an_inactive_or_missing_account(volunteer):
     volunteer.user.save(update_fields=["is_active"])
     assert ModelBackend().get_user(volunteer.user.pk) is None
     assert ModelBackend().get_user(volunteer.user.pk + 1000) is None
+    assert ModelBackend().get_user("not a number") is None
+
+
+def test_get_user_takes_the_id_as_the_session_keeps_it(volunteer):
+    assert ModelBackend().get_user(str(volunteer.user.pk)).pk == volunteer.user.pk
 
 
 def test_a_password_change_still_ends_the_other_sessions(volunteer):

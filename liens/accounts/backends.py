@@ -3,11 +3,14 @@ what every page then asks of it (its memberships, volunteer profile and associat
 query, policy.request_user, rather than one for the account and one more for the rest.
 
 Everything else (checking a password, permissions) is theirs, unchanged. A session names the
-backend that signed it in: sessions.py reads the paths these replaced as theirs."""
+backend that signed it in: liens.sessions (the store with Redis, as in production) reads the
+paths these replaced as theirs; on the embedded default's database store, a session signed in
+before them is signed out once."""
 
 from allauth.account.auth_backends import AuthenticationBackend as AllauthBackend
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend as DjangoModelBackend
+from django.core.exceptions import ValidationError
 from django.db import router
 
 from .policy import request_user
@@ -16,7 +19,12 @@ from .policy import request_user
 class _ReadsRequestUser:
     def get_user(self, user_id):
         # What ModelBackend.get_user answers (None for no such account or an inactive one).
-        user = request_user(user_id, using=router.db_for_read(get_user_model()))
+        model = get_user_model()
+        try:
+            user_id = model._meta.pk.to_python(user_id)  # the session keeps it as a string
+        except ValidationError:
+            return None
+        user = request_user(user_id, using=router.db_for_read(model))
         return user if user is not None and self.user_can_authenticate(user) else None
 
 

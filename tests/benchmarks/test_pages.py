@@ -30,7 +30,9 @@ def test_the_pages_benchmark_times_each_page_in_process_and_loads_a_real_server(
     assert set(figures["server"]) >= pages
     for page in figures["server"].values():
         assert page["median_ms"] > 0 and page["p95_ms"] >= page["median_ms"]
-        assert page["queries"] > 2  # at least the session, the user and the page's own
+        # At least the user's row (with its roles, liens.accounts.backends) and the page's own;
+        # the session comes from the cache.
+        assert page["queries"] >= 2
     assert figures["throughput"]["anonymous_home"]["per_second"] > 0
     for name in pages:
         load = figures["throughput"][name]
