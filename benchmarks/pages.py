@@ -14,8 +14,8 @@ its own (benchmarks.database):
 - throughput: a real server (gunicorn, production-like: DJANGO_DEBUG off, W workers) started on
   a loopback port against the same database, loaded for S seconds per page by C keep-alive
   connections (threads of http.client) carrying the persona's session cookie, and the anonymous
-  home page loaded the same way in the same run; each page's requests per second over the
-  anonymous home page's is its `ratio`.
+  home page loaded the same way for S seconds too, in slices alternating with the page's; each
+  page's requests per second over the anonymous home page's in its slices is its `ratio`.
 
 The load generator runs on the same machine as the server and takes its share of the CPU: the
 ratios are fairer than the absolute figures, which read low on a small machine.
@@ -201,7 +201,8 @@ def _get(port: int, url: str, headers: dict) -> tuple[int, bytes]:
 
 
 def _load(port: int, url: str, headers: dict, *, seconds: float, connections: int) -> dict:
-    """`connections` threads asking `url` over and over for `seconds`; requests per second."""
+    """`connections` threads asking `url` over and over for `seconds`: the answers, the time
+    they took and the errors."""
     stop = time.monotonic() + seconds
     counts, errors = [0] * connections, [0] * connections
     headers = {**headers, "Connection": "keep-alive"}
@@ -237,24 +238,47 @@ def _load(port: int, url: str, headers: dict, *, seconds: float, connections: in
     for thread in threads:
         thread.join()
     elapsed = time.monotonic() - started
-    return {"per_second": round(sum(counts) / elapsed, 1), "errors": sum(errors)}
+    return {"requests": sum(counts), "seconds": elapsed, "errors": sum(errors)}
 
 
-def _throughput(pages: list[Page], clients: dict, *, seconds: float, workers: int, connections: int) -> dict:
+def _throughput(
+    pages: list[Page], clients: dict, *, seconds: float, workers: int, connections: int, slices: int = 4
+) -> dict:
+    """Each page's requests per second and its ratio to the anonymous home page's. A page and
+    the home page are loaded in alternate slices (`slices` of each, `seconds` in all for each):
+    on a shared machine whose speed drifts within a minute, both see the same moments, where a
+    single measure of the home page at the start would set every later page against the
+    machine as it was then."""
     cookies = {
         persona: {"Cookie": f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"}
         for persona, client in clients.items()
     }
     figures = {}
+    home_total = {"requests": 0, "seconds": 0.0, "errors": 0}
     with _Server(workers=workers) as server:
         for url, headers in [("/", {})] + [(page.url, cookies[page.persona]) for page in pages]:
             _load(server.port, url, headers, seconds=min(seconds, 1.0), connections=connections)  # warm
-        home = _load(server.port, "/", {}, seconds=seconds, connections=connections)
-        figures["anonymous_home"] = home
         for page in pages:
-            load = _load(server.port, page.url, cookies[page.persona], seconds=seconds, connections=connections)
-            load["ratio"] = round(load["per_second"] / home["per_second"], 3) if home["per_second"] else None
-            figures[page.name] = load
+            load, home = {"requests": 0, "seconds": 0.0, "errors": 0}, {"requests": 0, "seconds": 0.0, "errors": 0}
+            for _ in range(slices):
+                for url, headers, into in (("/", {}, home), (page.url, cookies[page.persona], load)):
+                    part = _load(server.port, url, headers, seconds=seconds / slices, connections=connections)
+                    for key in into:
+                        into[key] += part[key]
+            for key in home_total:
+                home_total[key] += home[key]
+            per_second, home_per_second = load["requests"] / load["seconds"], home["requests"] / home["seconds"]
+            figures[page.name] = {
+                "per_second": round(per_second, 1),
+                "errors": load["errors"],
+                # The home page's, in the slices between this page's.
+                "anonymous_per_second": round(home_per_second, 1),
+                "ratio": round(per_second / home_per_second, 3) if home_per_second else None,
+            }
+    figures["anonymous_home"] = {
+        "per_second": round(home_total["requests"] / home_total["seconds"], 1) if home_total["seconds"] else 0.0,
+        "errors": home_total["errors"],
+    }
     return figures
 
 

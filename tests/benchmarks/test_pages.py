@@ -37,5 +37,7 @@ def test_the_pages_benchmark_times_each_page_in_process_and_loads_a_real_server(
     for name in pages:
         load = figures["throughput"][name]
         assert load["errors"] == 0 and load["per_second"] > 0 and load["ratio"] > 0
+        # Against the home page's in the slices alternating with this page's.
+        assert load["ratio"] == pytest.approx(load["per_second"] / load["anonymous_per_second"], abs=0.01)
     # It built the demo territory in a database of its own: nothing of it is left here.
     assert not User.objects.filter(email="benevole@exemple.fr").exists()
