@@ -13,20 +13,22 @@ _SECONDARY = "button small secondary"
 _DANGER = "button small secondary quiet-danger"
 
 
-def mission_row_actions(mission, association) -> list[tuple[str, str, str]]:
+def mission_row_actions(mission, association, gettext=_, url=None) -> list[tuple[str, str, str]]:
     """The one-tap status changes a row of the missions list offers, as (address, label,
     button classes): publish a draft (once the association is validated), mark an open
-    mission filled, reopen a filled one, close any but a closed one."""
+    mission filled, reopen a filled one, close any but a closed one. The partial hands over its
+    own `gettext` and `url`, which know the render's language already (liens.jinja.bound_to_active)."""
     if mission.status == Mission.Status.CLOSED:
         return []
+    url = url or (lambda name, pk: cached_reverse(name, [pk]))
     actions = []
     if mission.status == Mission.Status.DRAFT and association.is_validated:
-        actions.append((cached_reverse("association:mission-publish", [mission.pk]), _("Publish"), _BUTTON))
+        actions.append((url("association:mission-publish", mission.pk), gettext("Publish"), _BUTTON))
     if mission.status == Mission.Status.OPEN:
-        actions.append((cached_reverse("association:mission-fill", [mission.pk]), _("Mark filled"), _SECONDARY))
+        actions.append((url("association:mission-fill", mission.pk), gettext("Mark filled"), _SECONDARY))
     if mission.status == Mission.Status.FILLED:
-        actions.append((cached_reverse("association:mission-reopen", [mission.pk]), _("Reopen"), _SECONDARY))
-    actions.append((cached_reverse("association:mission-close", [mission.pk]), _("Close"), _DANGER))
+        actions.append((url("association:mission-reopen", mission.pk), gettext("Reopen"), _SECONDARY))
+    actions.append((url("association:mission-close", mission.pk), gettext("Close"), _DANGER))
     return actions
 
 
