@@ -241,6 +241,11 @@ def _load(port: int, url: str, headers: dict, *, seconds: float, connections: in
     return {"requests": sum(counts), "seconds": elapsed, "errors": sum(errors)}
 
 
+def _no_load() -> dict:
+    """What _load answers, before any: to add slices' answers to."""
+    return {"requests": 0, "seconds": 0.0, "errors": 0}
+
+
 def _throughput(
     pages: list[Page], clients: dict, *, seconds: float, workers: int, connections: int, slices: int = 4
 ) -> dict:
@@ -254,12 +259,12 @@ def _throughput(
         for persona, client in clients.items()
     }
     figures = {}
-    home_total = {"requests": 0, "seconds": 0.0, "errors": 0}
+    home_total = _no_load()
     with _Server(workers=workers) as server:
         for url, headers in [("/", {})] + [(page.url, cookies[page.persona]) for page in pages]:
             _load(server.port, url, headers, seconds=min(seconds, 1.0), connections=connections)  # warm
         for page in pages:
-            load, home = {"requests": 0, "seconds": 0.0, "errors": 0}, {"requests": 0, "seconds": 0.0, "errors": 0}
+            load, home = _no_load(), _no_load()
             for _ in range(slices):
                 for url, headers, into in (("/", {}, home), (page.url, cookies[page.persona], load)):
                     part = _load(server.port, url, headers, seconds=seconds / slices, connections=connections)

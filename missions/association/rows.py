@@ -5,7 +5,7 @@ settings.TEMPLATES gives it."""
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from liens.lib.urls import cached_reverse
+from liens.jinja import url as jinja_url
 from missions.models import Mission
 
 _BUTTON = "button small"
@@ -13,14 +13,13 @@ _SECONDARY = "button small secondary"
 _DANGER = "button small secondary quiet-danger"
 
 
-def mission_row_actions(mission, association, gettext=_, url=None) -> list[tuple[str, str, str]]:
+def mission_row_actions(mission, association, gettext=_, url=jinja_url) -> list[tuple[str, str, str]]:
     """The one-tap status changes a row of the missions list offers, as (address, label,
     button classes): publish a draft (once the association is validated), mark an open
     mission filled, reopen a filled one, close any but a closed one. The partial hands over its
     own `gettext` and `url`, which know the render's language already (liens.jinja.bound_to_active)."""
     if mission.status == Mission.Status.CLOSED:
         return []
-    url = url or (lambda name, pk: cached_reverse(name, [pk]))
     actions = []
     if mission.status == Mission.Status.DRAFT and association.is_validated:
         actions.append((url("association:mission-publish", mission.pk), gettext("Publish"), _BUTTON))
