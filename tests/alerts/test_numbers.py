@@ -167,3 +167,30 @@ def test_the_dashboard_chart_and_table_say_each_week_s_share(association_a, coor
     assert f"<title>{earlier:%-d %b}: –</title></rect>" in page
     assert f"<tr><td>{today:%-d %b %Y}</td><td>50 % (1/2)</td></tr>" in page
     assert f"<tr><td>{earlier:%-d %b %Y}</td><td>–</td></tr>" in page
+
+
+def test_the_chart_is_written_in_each_language_and_zone_though_its_weeks_are_kept():
+    """The chart's bars and rows are kept once written (missions.templatetags.alert_charts):
+    the same weeks shown in another language, or another time zone, are written afresh."""
+    from django.utils import translation
+
+    from missions.alerts.selectors import AlertNumbers, WeekShare
+    from missions.templatetags.alert_charts import week_bars, week_rows
+
+    # Half past midnight on 7 December in Paris, still the evening of the 6th in Cayenne.
+    ends_at = datetime.datetime(2026, 12, 6, 23, 30, tzinfo=datetime.UTC)
+    numbers = AlertNumbers(
+        counts={}, active=4, within_target=3, median_days=2.5, weeks=[WeekShare(ends_at=ends_at, within=3, total=4)]
+    )
+    written = {}
+    for _round in range(2):
+        for language, zone in [("fr", "Europe/Paris"), ("en", "Europe/Paris"), ("en", "America/Cayenne")]:
+            with translation.override(language), timezone.override(ZoneInfo(zone)):
+                html = (str(week_bars(numbers)), str(week_rows(numbers)))
+            assert written.setdefault((language, zone), html) == html
+    assert written["fr", "Europe/Paris"] == (
+        '<rect x="2" y="30.0" width="16" height="60.0"><title>7 Déc: 75 %</title></rect>',
+        "<tr><td>7 Déc 2026</td><td>75 % (3/4)</td></tr>",
+    )
+    assert written["en", "Europe/Paris"][1] == "<tr><td>7 Dec 2026</td><td>75 % (3/4)</td></tr>"
+    assert written["en", "America/Cayenne"][1] == "<tr><td>6 Dec 2026</td><td>75 % (3/4)</td></tr>"
