@@ -69,6 +69,31 @@ def test_a_reused_shape_runs_one_query_and_reads_the_related_rows_with_it():
     assert len(queries) == 1
 
 
+def test_a_row_read_with_only_holds_the_columns_the_orm_gives_it_at_every_level():
+    """The rows are made by Model.from_db from the columns read, as Django's iterables make
+    them: the same values, and the same fields deferred (read on access), on the visit, its
+    match, mission and person."""
+    now = timezone.now()
+    match = factories.MatchFactory()
+    factories.VisitFactory(match=match, starts_at=now + datetime.timedelta(days=1))
+    (expected,) = _coming_queryset(match.volunteer_id, now)
+    for _call in range(2):  # compiling, then reusing
+        (visit,) = _coming(5, volunteer=match.volunteer_id, now=now)
+        pairs = [
+            (visit, expected),
+            (visit.match, expected.match),
+            (visit.match.mission, expected.match.mission),
+            (visit.match.mission.beneficiary, expected.match.mission.beneficiary),
+        ]
+        for made, read in pairs:
+            assert made.get_deferred_fields() == read.get_deferred_fields() != set()
+            assert vars(made).keys() - {"_state"} == vars(read).keys() - {"_state"}
+            assert {name: getattr(made, name) for name in vars(read) if name != "_state"} == {
+                name: getattr(read, name) for name in vars(read) if name != "_state"
+            }
+            assert made._state.adding is False and made._state.db == "default"
+
+
 @compiled(ids=list)
 def _counted(*, ids):
     return Beneficiary.objects.filter(pk__in=ids).values("city").annotate(people=Count("id")).order_by("city")

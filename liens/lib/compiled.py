@@ -48,7 +48,7 @@ import contextlib
 import copy
 import datetime
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, KeysView
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -365,8 +365,9 @@ def _reader(shape: _Shape, using: str) -> Callable[[list, Any], list]:
     model_cls = klass_info["model"]
     select_fields = klass_info["select_fields"]
     start, end = select_fields[0], select_fields[-1] + 1
-    init_list = [f[0].target.attname for f in select[start:end]]
+    init_list = _columns(f[0].target.attname for f in select[start:end])
     related_populators = get_related_populators(klass_info, select, using)  # they keep no row
+    _with_columns(related_populators)
     annotations = list((kept.annotation_col_map or {}).items())
 
     def models(rows: list, connection) -> list:
@@ -381,6 +382,22 @@ def _reader(shape: _Shape, using: str) -> Callable[[list, Any], list]:
         return objects
 
     return models
+
+
+def _columns(attnames) -> KeysView:
+    """The columns a model's row holds, in their order, as Model.from_db reads them: it asks
+    `attname in` them for each of the model's fields, a scan of a list for a row read with
+    only() (half of from_db's time for a few columns of a model of 20 to 40 fields), one
+    lookup here."""
+    return dict.fromkeys(attnames).keys()
+
+
+def _with_columns(populators: list) -> None:
+    """The related rows' populators, each reading its columns as _columns keeps them (their
+    `init_list` is read only when a row is made, once they are built)."""
+    for populator in populators:
+        populator.init_list = _columns(populator.init_list)
+        _with_columns(populator.related_populators)
 
 
 def totals(queryset: QuerySet, **aggregates) -> QuerySet:
