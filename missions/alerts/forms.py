@@ -4,7 +4,7 @@ are the services' (they raise DomainError, which the views put back on the form)
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from liens.forms import Select
+from liens.forms import JinjaRendered, Select
 
 from ..models import IsolationAlert, ReferralService
 from .selectors import ASSIGNEE_ME, ASSIGNEE_NONE, STATE_ACKNOWLEDGED, STATE_OPEN, STATE_RESOLVED
@@ -17,8 +17,8 @@ STATE_CHOICES = [
 ]
 
 
-class QueueFilterForm(forms.Form):
-    # Rendered on every queue page: its template and selects give Django's HTML in fewer steps.
+class QueueFilterForm(JinjaRendered, forms.Form):
+    # Rendered on every queue page: its Jinja2 template and selects give Django's HTML in fewer steps.
     template_name = "missions/alerts/_filter_form.html"
 
     kind = forms.ChoiceField(
