@@ -123,6 +123,7 @@ TEMPLATES = [
                 "mission_row_actions": "missions.association.rows.mission_row_actions",
                 "home_plural": "missions.association.rows.home_plural",
                 "manages": "missions.templatetags.privacy.manages",
+                "unread_badge": "missions.templatetags.conversations.unread_badge",
             },
         },
     },

@@ -84,9 +84,17 @@ def test_unread_messages_show_on_the_volunteers_home_and_lists_until_read(
     home = volunteer_client.get(reverse("volunteers:home")).content.decode()
     assert reverse("volunteers:conversation", args=[match.pk]) in home
     assert "2" in home.split('id="messages-title"')[1].split("</section>")[0]
-    assert 'class="badge unread"' in volunteer_client.get(reverse("volunteers:missions")).content.decode()
+    badge = ' <span class="badge unread">{}</span>'
+    missions = volunteer_client.get(reverse("volunteers:missions"), headers={"accept-language": "en"})
+    assert badge.format("2 new messages") in missions.content.decode()
+    volunteer_client.cookies["django_language"] = "fr"
+    missions = volunteer_client.get(reverse("volunteers:missions")).content.decode()
+    assert badge.format("2 nouveaux messages") in missions
     volunteer_client.get(reverse("volunteers:conversation", args=[match.pk]))
     assert 'id="messages-title"' not in volunteer_client.get(reverse("volunteers:home")).content.decode()
+    assert 'class="badge unread"' not in volunteer_client.get(reverse("volunteers:missions")).content.decode()
+    services.message_post(match=match, by=coordinator_a, body="Encore un")
+    assert badge.format("1 nouveau message") in volunteer_client.get(reverse("volunteers:missions")).content.decode()
 
 
 def test_staff_lists_show_the_unread_badge(match, volunteer, coordinator_a_client):
