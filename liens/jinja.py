@@ -14,6 +14,7 @@ What these templates are given, so they read as Django's do:
 - `_("...")`: Django's gettext (the catalogue's msgids; `make messages` finds `{{ _("...") }}`
   as it does in a Django template), formatted with `|format(name=value)`;
 - `url(name, *args)`: the address, through liens.lib.urls.cached_reverse;
+- `label(row, "status")`: what `row.get_status_display()` answers (liens.lib.labels);
 - the `date` and `time` filters: Django's, on the moment in the current time zone, as a Django
   template converts it before its filters see it (what they write is kept per moment, format,
   language and zone); `timesince`, Django's;
@@ -28,6 +29,7 @@ from django.utils.timezone import get_current_timezone_name, template_localtime
 from django.utils.translation import get_language, gettext, ngettext, trans_real
 from jinja2 import Environment, pass_context
 
+from liens.lib.labels import label, label_in
 from liens.lib.urls import cached_reverse
 
 
@@ -45,13 +47,13 @@ _LOCALE = "_liens_locale"
 
 def bound_to_active() -> dict:
     """What a render's context needs so that its partials ask the active language and time zone
-    once, not at every string, address and date: each reading of either costs 2 to 4 µs (a
+    once, not at every string, address, label and date: each reading of either costs 2 to 4 µs (a
     thread- and task-local), and a list of forty rows asks hundreds. Given to every partial a
     Django template includes (liens.templatetags.jinja); nothing changes the language or zone in
     the middle of a partial. Without it (a partial rendered alone), each asks as it goes.
 
     `_` and `gettext` are the active catalogue's own: Django's gettext finds that catalogue and
-    asks it, and the partials give it only literal, single-line msgids."""
+    asks it, and the partials give it only literal, single-line msgids; `label` asks it too."""
     language = get_language()
     if language is None:  # translations deactivated: every call asks Django, as without this
         return {}
@@ -60,6 +62,7 @@ def bound_to_active() -> dict:
         "_": catalogue.gettext,
         "gettext": catalogue.gettext,
         "url": functools.partial(_url_in, language),
+        "label": functools.partial(label_in, catalogue),
         _LOCALE: (language, get_current_timezone_name()),
     }
 
@@ -108,6 +111,7 @@ def environment(*, functions: dict[str, str] | None = None, **options) -> Enviro
     env = Environment(**options, autoescape=True, extensions=["jinja2.ext.i18n"])
     env.install_gettext_callables(gettext, ngettext, newstyle=False)
     env.globals["url"] = url
+    env.globals["label"] = label
     env.globals.update({name: import_string(path) for name, path in (functions or {}).items()})
     env.filters.update(date=_date_filter, time=_time_filter, timesince=defaultfilters.timesince_filter)
     return env
