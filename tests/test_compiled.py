@@ -9,6 +9,7 @@ import threading
 import pytest
 from django.db import DatabaseError, connection, transaction
 from django.db.models import Count
+from django.db.models.signals import post_init
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -86,12 +87,36 @@ def test_a_row_read_with_only_holds_the_columns_the_orm_gives_it_at_every_level(
             (visit.match.mission.beneficiary, expected.match.mission.beneficiary),
         ]
         for made, read in pairs:
+            assert type(made) is type(read)
             assert made.get_deferred_fields() == read.get_deferred_fields() != set()
             assert vars(made).keys() - {"_state"} == vars(read).keys() - {"_state"}
             assert {name: getattr(made, name) for name in vars(read) if name != "_state"} == {
                 name: getattr(read, name) for name in vars(read) if name != "_state"
             }
             assert made._state.adding is False and made._state.db == "default"
+
+
+def test_a_model_with_an_init_receiver_is_made_by_django_and_the_receiver_hears_each_row():
+    """The rows are made without Model.__init__ only while nothing listens to it: a post_init
+    receiver (connected after the shape was compiled) hears every row, at every level, and the
+    rows are the same."""
+    now = timezone.now()
+    match = factories.MatchFactory()
+    factories.VisitFactory(match=match, starts_at=now + datetime.timedelta(days=1))
+    (before,) = _coming(5, volunteer=match.volunteer_id, now=now)  # compiled, nobody listening
+    heard = []
+
+    def hear(sender, instance, **kwargs):
+        heard.append(sender.__name__)
+
+    post_init.connect(hear)
+    try:
+        (visit,) = _coming(5, volunteer=match.volunteer_id, now=now)
+    finally:
+        post_init.disconnect(hear)
+    assert sorted(heard) == ["Beneficiary", "Match", "Mission", "Visit"]
+    assert _seen([visit]) == _seen([before])
+    assert visit.match.mission.get_deferred_fields() == before.match.mission.get_deferred_fields()
 
 
 @compiled(ids=list)
