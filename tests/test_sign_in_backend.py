@@ -89,3 +89,15 @@ def test_a_session_naming_an_unknown_backend_is_signed_out(volunteer, settings):
     store[BACKEND_SESSION_KEY] = "somewhere.else.Backend"
     store.save()
     assert client.get(reverse("volunteers:home")).status_code == 302
+
+
+def test_a_signed_in_request_keeps_the_account_itself_and_a_sign_out_still_ends_it(volunteer):
+    """The page's reads of request.user reach the account, not Django's lazy wrapper around it
+    (liens.accounts.middleware); signing out in the view still leaves the request anonymous."""
+    client = Client()
+    client.force_login(volunteer.user)
+    request = client.get(reverse("volunteers:home")).wsgi_request
+    assert type(request.user) is type(volunteer.user) and request.user.pk == volunteer.user.pk
+    request = client.post(reverse("account_logout")).wsgi_request
+    assert not request.user.is_authenticated
+    assert client.get(reverse("volunteers:home")).status_code == 302

@@ -75,6 +75,10 @@ class AccountSecurityMiddleware:
         signed_in = user is not None and user.is_authenticated
         if not signed_in:
             return self._call(request, user, signed_in)
+        # The account has just been read (is_authenticated): the request keeps it rather than
+        # AuthenticationMiddleware's lazy wrapper, through which each of the page's reads of it
+        # (its menu, scope, permissions, templates: about 90) passes with two Python calls.
+        user = request.user = getattr(user, "_wrapped", user)
         # The user's memberships are read once for the whole request (policy.staff_memberships),
         # and forgotten when its answer is out.
         remember_for_request(user)
