@@ -291,6 +291,26 @@ def test_readings_together_answer_as_each_alone_in_one_round_trip_on_postgresql(
     assert [row.pk for row in readings[0]()] == [row.pk for row in coming]
 
 
+def test_a_plain_sql_reading_goes_with_the_others_and_answers_the_driver_s_rows():
+    volunteer = factories.VolunteerFactory()
+    match = factories.MatchFactory(volunteer=volunteer)
+    factories.MatchFactory()  # another volunteer's
+    sql = f"SELECT id, status FROM {match._meta.db_table} WHERE volunteer_id = %s ORDER BY id"  # noqa: S608 - the model's table name; the value is a parameter
+    sent = []
+
+    def watch(execute, sql, params, many, context):
+        sent.append(getattr(context["connection"].connection, "_pipeline", None) is not None)
+        return execute(sql, params, many, context)
+
+    raw = Reading.raw(sql, [volunteer.pk]).then(lambda rows: [tuple(row) for row in rows])
+    with connection.execute_wrapper(watch):
+        rows, people = together(raw, _people_of.later(association=match.mission.association_id))
+    assert rows == [(match.pk, match.status)]
+    assert [row["pk"] for row in people] == [match.mission.beneficiary_id]
+    assert sent == [connection.vendor == "postgresql"] * 2
+    assert raw() == rows  # and alone, called
+
+
 def test_a_failing_statement_among_readings_raises_and_leaves_the_connection_usable():
     # In a savepoint, as a request's atomic block would be: the error undoes it, nothing else.
     with pytest.raises(DatabaseError), transaction.atomic():

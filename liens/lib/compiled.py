@@ -220,10 +220,11 @@ class CompiledQuery:
 class _Call:
     """One call's statement and values, not run yet."""
 
-    shape: _Shape | None  # None: `fallback`, a queryset the ORM runs
+    shape: _Shape | None  # None: `fallback`, a queryset the ORM runs, or `raw`, plain SQL
     params: list
     using: str
     fallback: QuerySet | None = None
+    raw: str | None = None  # plain SQL whose rows are answered as the driver gives them
 
     def answer(self, rows: list) -> list:
         """The model or values() rows the fetched rows make."""
@@ -253,6 +254,12 @@ class Reading:
         """The same reading, its answer passed through `make`."""
         finish = self.finish
         return Reading(self.calls, lambda *rows: make(finish(*rows)))
+
+    @classmethod
+    def raw(cls, sql: str, params: list, *, using: str = DEFAULT_DB_ALIAS) -> Reading:
+        """A query in plain SQL (the matching engine's), its rows as the driver gives them:
+        sent with a page's other readings like a compiled call."""
+        return cls((_Call(None, list(params), using, raw=sql),), _rows_as_they_are)
 
     @classmethod
     def known(cls, answer) -> Reading:
@@ -291,7 +298,7 @@ def _run(calls: list[_Call]) -> list[list]:
     for i, call in enumerate(calls):
         if call.fallback is not None:
             answers[i] = list(call.fallback)
-        elif call.shape.compiler is None:  # it can match no row
+        elif call.raw is None and call.shape.compiler is None:  # it can match no row
             answers[i] = []
         else:
             sent.setdefault(call.using, []).append(i)
@@ -304,10 +311,11 @@ def _run(calls: list[_Call]) -> list[list]:
                 stack.enter_context(connection.connection.pipeline())
             cursors = [stack.enter_context(connection.cursor()) for _ in positions]
             for cursor, i in zip(cursors, positions, strict=True):
-                cursor.execute(calls[i].shape.sql, calls[i].params)
+                call = calls[i]
+                cursor.execute(call.shape.sql if call.raw is None else call.raw, call.params)
             fetched = [cursor.fetchall() for cursor in cursors]
         for rows, i in zip(fetched, positions, strict=True):
-            answers[i] = calls[i].answer(rows)
+            answers[i] = rows if calls[i].raw is not None else calls[i].answer(rows)
     return answers
 
 

@@ -84,10 +84,11 @@ def unread_counts(*, user, side: str, match_ids: Iterable[int]) -> dict[int, int
 
 def volunteer_unread(volunteer) -> dict[int, int]:
     """Unread messages per match of the volunteer, any match of theirs (one query)."""
-    return _volunteer_unread_reading(volunteer)()
+    return volunteer_unread_reading(volunteer)()
 
 
-def _volunteer_unread_reading(volunteer) -> Reading:
+def volunteer_unread_reading(volunteer) -> Reading:
+    """volunteer_unread, to read with a page's other queries (liens.lib.compiled.together)."""
     return _unread_of_volunteer.later(volunteer=volunteer.pk, user=volunteer.user_id).then(
         lambda rows: {row["match_id"]: row["count"] for row in rows}
     )
@@ -140,7 +141,7 @@ def volunteer_unread_conversations_reading(volunteer) -> Reading:
     """The volunteer's conversations with unread messages, and how many: their home's notice
     (one query, read with the page's others by liens.lib.compiled.together; a second for the
     conversations' names when there is something unread)."""
-    return _volunteer_unread_reading(volunteer).then(_named)
+    return volunteer_unread_reading(volunteer).then(_named)
 
 
 def _named(counts: dict[int, int]) -> list[tuple[Match, int]]:

@@ -28,6 +28,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Cast
 
+from liens.lib.compiled import Reading
 from missions.models import Contact, Match, Mission, Visit, VisitReport
 from volunteers.models import AvailabilitySlot
 
@@ -209,6 +210,13 @@ def _in(values) -> tuple[str, list]:
 
 
 def facts_all(*, now, volunteers: list[int], missions=(), beneficiaries=(), weekdays=()) -> Facts:
+    """facts_all_reading's answer, read now."""
+    return facts_all_reading(
+        now=now, volunteers=volunteers, missions=missions, beneficiaries=beneficiaries, weekdays=weekdays
+    )()
+
+
+def facts_all_reading(*, now, volunteers: list[int], missions=(), beneficiaries=(), weekdays=()) -> Reading:
     """Live matches (of these missions or volunteers), who knows these people, visit records
     and slots (those weekdays) of these volunteers: ONE query, for the suggestion path.
 
@@ -262,9 +270,8 @@ def facts_all(*, now, volunteers: list[int], missions=(), beneficiaries=(), week
         *volunteer_args,
         *day_args,
     ]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, args)
-        return Facts().add(cursor.fetchall())
+    # A reading, so that a page can send it with its other queries (liens.lib.compiled.together).
+    return Reading.raw(sql, args).then(lambda rows: Facts().add(rows))
 
 
 def mission_facts_columns(*, volunteer: int) -> tuple[str, list]:

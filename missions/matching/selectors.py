@@ -21,6 +21,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from liens.choices import IN_PERSON_KINDS, VisitorPreference
+from liens.lib.compiled import Reading
 from liens.lib.geo import KM_PER_DEGREE_LAT, Box, bounding_box
 from liens.models import User
 from missions.models import Association, Beneficiary, Match, Mission
@@ -41,7 +42,9 @@ from .candidates import (
 )
 from .facts import (
     MISSION_FIELDS,
+    Facts,
     facts_all,
+    facts_all_reading,
     mission_facts_columns,
     mission_row_of,
     mission_rows,
@@ -497,8 +500,21 @@ def _mission_candidates(vt: VolunteerTable, *, now: datetime.datetime, once_vett
     return rows
 
 
+def volunteer_facts_reading(volunteer: Volunteer, *, now: datetime.datetime) -> Reading:
+    """The first of volunteer_recommendations' queries (the volunteer's live matches, visit
+    records and slots), for a page to send with its own (liens.lib.compiled.together) and hand
+    over as `facts`, with the same `now`."""
+    return facts_all_reading(now=now, volunteers=[volunteer.pk], weekdays=range(7))
+
+
 def volunteer_recommendations(
-    *, volunteer: Volunteer, limit: int = 20, once_vetted: bool = False, missions: QuerySet | None = None
+    *,
+    volunteer: Volunteer,
+    limit: int = 20,
+    once_vetted: bool = False,
+    missions: QuerySet | None = None,
+    facts: Facts | None = None,
+    now: datetime.datetime | None = None,
 ) -> list[Suggestion]:
     """Open missions that fit `volunteer` under the hard rules, best first; with `once_vetted`,
     under every rule but vetting (rules.rules_passed_once_vetted): what opens to a volunteer
@@ -509,13 +525,16 @@ def volunteer_recommendations(
     volunteer's profile when `volunteer` was loaded with some of its columns deferred (a
     loaded row is taken as it is: the pages pass the one they read this request). The chosen
     missions are read from `missions` (default: with their person and association, every
-    column), so a page may read only the columns it shows."""
-    now = timezone.now()
+    column), so a page may read only the columns it shows. A page that read the first query with
+    its own (volunteer_facts_reading) passes its answer as `facts`, and the `now` it read them at."""
+    if (facts is None) != (now is None):
+        raise TypeError("facts and the moment they were read at go together")
+    now = now or timezone.now()
     own_row = volunteer_row_of(volunteer)
     rows = [own_row] if own_row else volunteer_profiles(Volunteer.objects.filter(pk=volunteer.pk))
     if not rows:
         return []
-    own = facts_all(now=now, volunteers=[volunteer.pk], weekdays=range(7))
+    own = facts if facts is not None else volunteer_facts_reading(volunteer, now=now)()
     rows = rows_record(rows_load(rows, own.live, key="volunteer"), own.visits)
     vt = VolunteerTable.from_rows(rows, own.slots)
     found = _mission_candidates(vt, now=now, once_vetted=once_vetted)

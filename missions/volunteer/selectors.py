@@ -23,8 +23,10 @@ from liens.choices import Interest, VisitKind
 from liens.lib.compiled import Reading, compiled, together
 from liens.lib.geo import haversine_km
 from missions import disclosure
+from missions.conversations.selectors import volunteer_unread_reading
 from missions.disclosure import ADDRESS, parts_allowed_for, with_parts_allowed
-from missions.matching.selectors import volunteer_recommendations
+from missions.matching.facts import Facts
+from missions.matching.selectors import volunteer_facts_reading, volunteer_recommendations
 from missions.models import Match, Mission, Visit
 from missions.outcomes.hours import volunteer_total_hours_reading
 from volunteers.models import Volunteer
@@ -134,14 +136,22 @@ def mission_card(mission, volunteer: Volunteer, *, reasons=None, distance_km: fl
     )
 
 
-def mission_recommendations(volunteer: Volunteer, *, limit: int = 20) -> list[MissionCard]:
+def mission_recommendations(
+    volunteer: Volunteer, *, limit: int = 20, facts: Facts | None = None, now: datetime.datetime | None = None
+) -> list[MissionCard]:
     """Open missions that fit the volunteer, best first, as safe cards (matching area's ranking).
 
     A volunteer awaiting vetting also gets the missions that every rule but vetting lets
-    through: they open once approved, and their cards say so (`needs_approval`)."""
+    through: they open once approved, and their cards say so (`needs_approval`). `facts` and
+    `now`: the ranking's first query, read with the page's others (missions_page)."""
     pending = volunteer.vetting_state == Volunteer.Vetting.PENDING
     suggestions = volunteer_recommendations(
-        volunteer=volunteer, limit=limit, once_vetted=pending, missions=_missions().only(*_CARD_FIELDS)
+        volunteer=volunteer,
+        limit=limit,
+        once_vetted=pending,
+        missions=_missions().only(*_CARD_FIELDS),
+        facts=facts,
+        now=now,
     )
     return [mission_card(s.mission, volunteer, reasons=s.reasons, distance_km=s.distance_km) for s in suggestions]
 
@@ -172,7 +182,41 @@ class MatchItem:
 
 def volunteer_matches(volunteer: Volunteer) -> list[MatchItem]:
     """The volunteer's live matches (proposed, accepted, active, paused) with safe cards."""
-    return [MatchItem(match=m, card=mission_card(m.mission, volunteer)) for m in _live_matches(volunteer=volunteer.pk)]
+    return _volunteer_matches_reading(volunteer)()
+
+
+def _volunteer_matches_reading(volunteer: Volunteer) -> Reading:
+    return _live_matches.later(volunteer=volunteer.pk).then(
+        lambda matches: [MatchItem(match=m, card=mission_card(m.mission, volunteer)) for m in matches]
+    )
+
+
+@dataclass(frozen=True)
+class MissionsPage:
+    matches: list[MatchItem]  # live, proposed first
+    recommendations: list[MissionCard]  # open missions that fit, none the volunteer has a live match on
+    unread: dict[int, int]  # unread messages per match listed
+
+
+def missions_page(volunteer: Volunteer) -> MissionsPage:
+    """The volunteer's missions page: their live matches, the missions recommended to them and
+    the unread messages of the matches listed. The matches, the unread counts and the first of
+    the recommendations' queries do not depend on one another: sent together (one round trip on
+    PostgreSQL, liens.lib.compiled.together); the recommendations' others follow."""
+    now = timezone.now()
+    matches, facts, unread = together(
+        _volunteer_matches_reading(volunteer),
+        volunteer_facts_reading(volunteer, now=now),
+        volunteer_unread_reading(volunteer),
+    )
+    taken = {item.card.mission_id for item in matches}
+    cards = mission_recommendations(volunteer, facts=facts, now=now)
+    listed = {item.match.pk for item in matches}
+    return MissionsPage(
+        matches=matches,
+        recommendations=[card for card in cards if card.mission_id not in taken],
+        unread={match_id: count for match_id, count in unread.items() if match_id in listed},
+    )
 
 
 @compiled(volunteer=int)

@@ -23,10 +23,9 @@ from liens.forms import form_apply_domain_error
 from liens.lib.compiled import together
 from liens.pwa import install_hint_dismissed, offline_key, offline_page_mark
 from liens.scopes import view_scopes_disabled
-from missions.conversations.selectors import unread_counts, volunteer_unread_conversations_reading
+from missions.conversations.selectors import volunteer_unread_conversations_reading
 from missions.conversations.views import conversation_block
 from missions.matching import services as matching
-from missions.models import Message
 from missions.reports import visit_report_submit
 from missions.visits import services as visit_services
 from volunteers.models import Volunteer
@@ -107,9 +106,8 @@ def home(request, volunteer: Volunteer):
 @require_GET
 @volunteer_required
 def missions(request, volunteer: Volunteer):
-    matches = selectors.volunteer_matches(volunteer)
-    taken = {item.card.mission_id for item in matches}
-    cards = [card for card in selectors.mission_recommendations(volunteer) if card.mission_id not in taken]
+    page = selectors.missions_page(volunteer)
+    matches, cards = page.matches, page.recommendations
     pending = volunteer.vetting_state == Volunteer.Vetting.PENDING
     return render(
         request,
@@ -124,10 +122,7 @@ def missions(request, volunteer: Volunteer):
             "timeline": vetting_timeline(volunteer) if pending else [],
             "next_step": profile_next_step(volunteer),
             "install_hint": _install_hint(request, volunteer, seen=[item.match.status for item in matches]),
-            # The badges of the matches listed: none listed, nothing to read.
-            "unread": unread_counts(
-                user=volunteer.user, side=Message.Side.VOLUNTEER, match_ids=[item.match.pk for item in matches]
-            ),
+            "unread": page.unread,  # the badges of the matches listed
         },
     )
 

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from liens.models import SensitiveAccess
-from missions.models import Match
+from missions.models import Match, Message
 from tests import factories, queries
 from volunteers.models import Volunteer
 
@@ -177,6 +177,40 @@ def test_the_missions_page_does_a_constant_number_of_queries(
     with django_assert_max_num_queries(7 + queries.SESSION):
         response = volunteer_client.get(reverse("volunteers:missions"))
     assert response.content.decode().count('class="card mission"') == 9
+
+
+def test_the_missions_page_sends_its_independent_reads_together(volunteer_client, free_tuesday, association_a):
+    """The matches, the unread messages and the ranking's first query in one round trip on
+    PostgreSQL; the ranking's missions after it (they depend on its slots)."""
+    from django.db import connection
+
+    open_mission = factories.MissionFactory(beneficiary=factories.BeneficiaryFactory(association=association_a))
+    proposed = factories.MatchFactory(volunteer=free_tuesday, status=Match.Status.PROPOSED)
+    ended = factories.MatchFactory(volunteer=free_tuesday, status=Match.Status.ENDED, ended_at=timezone.now())
+    for match in (proposed, ended):
+        Message.objects.create(match=match, side=Message.Side.STAFF, body="Bonjour !", sent_at=timezone.now())
+    sent = []
+
+    def watch(execute, sql, params, many, context):
+        sent.append((getattr(context["connection"].connection, "_pipeline", None) is not None, sql))
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(watch):
+        response = volunteer_client.get(reverse("volunteers:missions"))
+    together = [sql for pipelined, sql in sent if pipelined]
+    if connection.vendor == "postgresql":
+        # The live matches, the ranking's facts (a UNION of plain SQL), the unread messages.
+        marks = ['"missions_match"."proposed_at"', "CAST(1 AS BIGINT)", '"missions_message"']
+        assert len(together) == 3 and all(any(mark in sql for sql in together) for mark in marks)
+        # Then the ranking's missions in reach, the rows of those it chose, the install hint.
+        assert len(sent) <= 7
+    else:
+        assert together == []
+    # The badges are the listed matches' (the ended match's message is not one of them).
+    assert response.context["unread"] == {proposed.pk: 1}
+    # The proposal is listed, and its mission is not recommended again; the ended match's is.
+    assert [item.match for item in response.context["proposed"]] == [proposed]
+    assert {card.mission_id for card in response.context["cards"]} == {open_mission.pk, ended.mission_id}
 
 
 def test_nothing_private_anywhere_before_the_match_is_active(volunteer_client, free_tuesday, mission, coordinator_a):
