@@ -226,8 +226,14 @@ class _Call:
     fallback: QuerySet | None = None
     raw: str | None = None  # plain SQL whose rows are answered as the driver gives them
 
+    @property
+    def sql(self) -> str:
+        return self.shape.sql if self.raw is None else self.raw
+
     def answer(self, rows: list) -> list:
-        """The model or values() rows the fetched rows make."""
+        """The model or values() rows the fetched rows make (plain SQL's rows as they are)."""
+        if self.raw is not None:
+            return rows
         reader = self.shape.readers.get(self.using)
         if reader is None:
             reader = self.shape.readers[self.using] = _reader(self.shape, self.using)
@@ -311,11 +317,10 @@ def _run(calls: list[_Call]) -> list[list]:
                 stack.enter_context(connection.connection.pipeline())
             cursors = [stack.enter_context(connection.cursor()) for _ in positions]
             for cursor, i in zip(cursors, positions, strict=True):
-                call = calls[i]
-                cursor.execute(call.shape.sql if call.raw is None else call.raw, call.params)
+                cursor.execute(calls[i].sql, calls[i].params)
             fetched = [cursor.fetchall() for cursor in cursors]
         for rows, i in zip(fetched, positions, strict=True):
-            answers[i] = rows if calls[i].raw is not None else calls[i].answer(rows)
+            answers[i] = calls[i].answer(rows)
     return answers
 
 

@@ -3,6 +3,7 @@
 import json
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
@@ -182,8 +183,6 @@ def test_the_missions_page_does_a_constant_number_of_queries(
 def test_the_missions_page_sends_its_independent_reads_together(volunteer_client, free_tuesday, association_a):
     """The matches, the unread messages and the ranking's first query in one round trip on
     PostgreSQL; the ranking's missions after it (they depend on its slots)."""
-    from django.db import connection
-
     open_mission = factories.MissionFactory(beneficiary=factories.BeneficiaryFactory(association=association_a))
     proposed = factories.MatchFactory(volunteer=free_tuesday, status=Match.Status.PROPOSED)
     ended = factories.MatchFactory(volunteer=free_tuesday, status=Match.Status.ENDED, ended_at=timezone.now())
