@@ -145,16 +145,20 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-liens.sqlite3")}
     # Without a busy timeout, the web server and the worker trip over SQLite's write lock.
     DATABASES["default"]["OPTIONS"] = {"timeout": 20}
-elif env_bool("DB_PREPARED_STATEMENTS", True):
-    # Parameters sent apart from the SQL (server-side binding), and psycopg prepares a query once
-    # a connection has run it five times, after which PostgreSQL skips parsing and planning it: a
-    # page's queries are the same every time. Django turns psycopg's preparing off unless
-    # prepare_threshold is named (binding alone prepares nothing): named, it took 2 to 6 ms off
-    # each page's wall time (benchmark pages). Turn both off behind a pooler that cannot keep
-    # prepared statements (PgBouncer in transaction mode before 1.21, or without
-    # max_prepared_statements). A statement prepared before a migration that changes a column's
-    # type fails after it: web and workers restart after `migrate`, as deploy/ has them do.
-    DATABASES["default"]["OPTIONS"] = {"server_side_binding": True, "prepare_threshold": 5}
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Django's PostgreSQL backend, told the bound on one statement's parameters that binding
+    # them on the server brings (liens.lib.postgresql), so that bulk writes and deletes split.
+    DATABASES["default"]["ENGINE"] = "liens.lib.postgresql"
+    if env_bool("DB_PREPARED_STATEMENTS", True):
+        # Parameters sent apart from the SQL (server-side binding), and psycopg prepares a query once
+        # a connection has run it five times, after which PostgreSQL skips parsing and planning it: a
+        # page's queries are the same every time. Django turns psycopg's preparing off unless
+        # prepare_threshold is named (binding alone prepares nothing): named, it took 2 to 6 ms off
+        # each page's wall time (benchmark pages). Turn both off behind a pooler that cannot keep
+        # prepared statements (PgBouncer in transaction mode before 1.21, or without
+        # max_prepared_statements). A statement prepared before a migration that changes a column's
+        # type fails after it: web and workers restart after `migrate`, as deploy/ has them do.
+        DATABASES["default"]["OPTIONS"] = {"server_side_binding": True, "prepare_threshold": 5}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # liens.lib.compiled: each reuse of a compiled query is also compiled afresh and compared (the
 # tests turn it on; it costs what the reuse saves).
