@@ -26,7 +26,7 @@ from django.db import connection, connections
 from django.test import override_settings
 from django.utils import timezone
 
-from liens.models import Notification, NotificationAttempt, User
+from liens.models import Notification, User
 from liens.outbox.channels import Channel, SmsChannel
 from liens.outbox.dispatch import dispatch_due
 
@@ -53,9 +53,6 @@ def add_arguments(parser) -> None:
         type=int,
         default=None,
         help="send urgent SMS over HTTP to a fake provider on loopback that answers after this many ms",
-    )
-    parser.add_argument(
-        "--keep", action="store_true", help="leave the benchmark rows in the outbox (until its database is dropped)"
     )
 
 
@@ -104,14 +101,13 @@ def run(
     dispatchers: int,
     batch_size: int = 500,
     latency_ms: int | None = None,
-    keep: bool = False,
     **_options,
 ) -> dict:
     """Fill, race K dispatcher processes, count; returns the figures (the command prints them)."""
     if notifications < 1 or dispatchers < 1:
         raise CommandError("--notifications and --dispatchers must be at least 1")
     if latency_ms is None:
-        return _run(notifications=notifications, dispatchers=dispatchers, batch_size=batch_size, keep=keep)
+        return _run(notifications=notifications, dispatchers=dispatchers, batch_size=batch_size)
     if latency_ms < 0:
         raise CommandError("--latency-ms must be 0 or more")
     with FakeSmsProvider(latency=latency_ms / 1000) as provider:
@@ -122,17 +118,16 @@ def run(
                 notifications=notifications,
                 dispatchers=dispatchers,
                 batch_size=batch_size,
-                keep=keep,
                 provider=provider,
             )
     return {**figures, "latency_ms": latency_ms}
 
 
-def _run(*, notifications: int, dispatchers: int, batch_size: int, keep: bool, provider=None) -> dict:
+def _run(*, notifications: int, dispatchers: int, batch_size: int, provider=None) -> dict:
     if Notification.objects.filter(status=Notification.Status.PENDING, due_at__lte=timezone.now()).exists():
         raise CommandError("rows are already due in this outbox: run the benchmark on a database of its own")
     tag = uuid.uuid4().hex[:10]
-    user, fill_seconds = _fill(tag=tag, count=notifications, sms=provider is not None)
+    _user, fill_seconds = _fill(tag=tag, count=notifications, sms=provider is not None)
     expected = set(Notification.objects.filter(dedup_key__startswith=f"bench:{tag}:").values_list("pk", flat=True))
     connections.close_all()
 
@@ -175,8 +170,5 @@ def _run(*, notifications: int, dispatchers: int, batch_size: int, keep: bool, p
         "not_marked_sent": rows.exclude(status=Notification.Status.SENT).count(),
         "per_dispatcher": sorted(per_dispatcher, reverse=True),
     }
-    if not keep:
-        NotificationAttempt.objects.filter(notification__recipient=user).delete()
-        rows.delete()
-        user.delete()
+    # The rows stay: the benchmark's database is dropped with them (benchmarks.database).
     return figures

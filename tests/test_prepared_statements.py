@@ -10,6 +10,7 @@ from django.db import connection
 from django.db.models.functions import Now
 
 from liens.lib.bulk import rows_copy
+from liens.lib.postgresql import planned_each_time
 from liens.lib.postgresql.base import MAX_PARAMETERS
 from liens.models import Notification, NotificationAttempt, User
 from tests.factories import UserFactory
@@ -95,3 +96,15 @@ def test_a_delete_whose_cascade_reads_more_rows_than_one_statement_takes_is_spli
     deleted, by_model = Notification.objects.filter(kind="bulk").delete()
     assert by_model == {"liens.Notification": count, "liens.NotificationAttempt": 1}
     assert not Notification.objects.filter(kind="bulk").exists()
+
+
+def test_queries_planned_each_time_are_never_prepared_and_the_connection_prepares_again_after():
+    if connection.vendor != "postgresql":
+        pytest.skip("prepared statements are PostgreSQL's (set DATABASE_URL)")
+    with planned_each_time():
+        for attempt in range(6):
+            User.objects.filter(first_name=f"Nobody {attempt}").exists()
+    assert not [sql for sql in _prepared_on_this_connection() if '"liens_user"."first_name" =' in sql]
+    for attempt in range(6):
+        User.objects.filter(first_name=f"Nobody {attempt}").exists()
+    assert len([sql for sql in _prepared_on_this_connection() if '"liens_user"."first_name" =' in sql]) == 1

@@ -23,6 +23,7 @@ from django.utils import timezone
 from liens.choices import IN_PERSON_KINDS, VisitorPreference
 from liens.lib.compiled import Reading
 from liens.lib.geo import KM_PER_DEGREE_LAT, Box, bounding_box
+from liens.lib.postgresql import planned_each_time
 from liens.models import User
 from missions.models import Association, Beneficiary, Match, Mission
 from missions.scoping import outreach_refusal, volunteers_visible
@@ -280,14 +281,16 @@ def mission_candidates(
     weekdays = [int(mt.weekday[0])]
     ids = [row["id"] for row in rows]
     # The mission's and the candidates' live matches, who already knows the person, the
-    # candidates' visit records and slots that weekday.
-    facts = facts_all(
-        now=now,
-        volunteers=ids,
-        missions=[mission.pk],
-        beneficiaries=[beneficiary_id] if beneficiary_id else [],
-        weekdays=weekdays,
-    )
+    # candidates' visit records and slots that weekday. Planned for these ids: the same text
+    # serves a mission with three candidates and one with hundreds.
+    with planned_each_time():
+        facts = facts_all(
+            now=now,
+            volunteers=ids,
+            missions=[mission.pk],
+            beneficiaries=[beneficiary_id] if beneficiary_id else [],
+            weekdays=weekdays,
+        )
     if not in_person:
         acquainted = sorted({v for b, v in facts.known if b == beneficiary_id} - set(ids))
         extra = _volunteer_candidates(mt, exclude=exclude, only=acquainted) if acquainted else []

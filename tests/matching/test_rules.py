@@ -4,6 +4,7 @@ neither suggested, nor planned by the batch, nor accepted by a coordinator's pro
 import datetime
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from liens.errors import DomainError
@@ -261,3 +262,17 @@ def test_a_call_looks_at_the_nearest_volunteers_and_those_who_know_the_person(mi
     )
     found = {s.volunteer.pk for s in mission_suggestions(mission=mission, limit=10)}
     assert found == {people[0].pk, people[1].pk, people[3].pk}
+
+
+def test_a_mission_s_facts_are_planned_for_its_own_candidates_never_from_a_prepared_plan(mission, candidate):
+    if connection.vendor != "postgresql":
+        pytest.skip("prepared statements are PostgreSQL's (set DATABASE_URL)")
+    for _ in range(7):  # past the connection's threshold for preparing a query (five runs)
+        assert [s.volunteer.pk for s in mission_suggestions(mission=mission, limit=10)] == [candidate.pk]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        prepared = [row[0] for row in cursor.fetchall()]
+    # One text serves a mission with three candidates and one with hundreds: a generic plan
+    # for both made the slowest suggestions three times slower (benchmark matching).
+    assert not [sql for sql in prepared if "SELECT CAST(1 AS BIGINT), m.mission_id" in sql]
+    assert [sql for sql in prepared if "SELECT v.id FROM volunteers_volunteer v" in sql]  # the candidates are
