@@ -282,7 +282,7 @@ def mission_candidates(
     ids = [row["id"] for row in rows]
     # The mission's and the candidates' live matches, who already knows the person, the
     # candidates' visit records and slots that weekday. Planned for these ids: the same text
-    # serves a mission with three candidates and one with hundreds.
+    # serves a mission with a handful of candidates and one with hundreds.
     with planned_each_time():
         facts = facts_all(
             now=now,

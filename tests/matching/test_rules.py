@@ -272,7 +272,7 @@ def test_a_mission_s_facts_are_planned_for_its_own_candidates_never_from_a_prepa
     with connection.cursor() as cursor:
         cursor.execute("SELECT statement FROM pg_prepared_statements")
         prepared = [row[0] for row in cursor.fetchall()]
-    # One text serves a mission with three candidates and one with hundreds: a generic plan
+    # One text serves a mission with a handful of candidates and one with hundreds: a generic plan
     # for both made the slowest suggestions three times slower (benchmark matching).
     assert not [sql for sql in prepared if "SELECT CAST(1 AS BIGINT), m.mission_id" in sql]
     assert [sql for sql in prepared if "SELECT v.id FROM volunteers_volunteer v" in sql]  # the candidates are
