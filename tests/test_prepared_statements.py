@@ -14,14 +14,9 @@ from liens.lib.postgresql import planned_each_time
 from liens.lib.postgresql.base import MAX_PARAMETERS
 from liens.models import Notification, NotificationAttempt, User
 from tests.factories import UserFactory
+from tests.queries import prepared_statements
 
 pytestmark = pytest.mark.django_db
-
-
-def _prepared_on_this_connection() -> list[str]:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT statement FROM pg_prepared_statements")
-        return [row[0] for row in cursor.fetchall()]
 
 
 def test_a_query_run_again_and_again_is_prepared_by_postgresql():
@@ -31,7 +26,7 @@ def test_a_query_run_again_and_again_is_prepared_by_postgresql():
     # parameters on the server alone prepares nothing.
     for attempt in range(6):
         User.objects.filter(email=f"nobody-{attempt}@example.org").exists()
-    prepared = [sql for sql in _prepared_on_this_connection() if '"liens_user"."email" =' in sql]
+    prepared = [sql for sql in prepared_statements() if '"liens_user"."email" =' in sql]
     assert len(prepared) == 1, prepared  # one statement for the six, its parameter bound apart
     assert "$1" in prepared[0]
 
@@ -104,7 +99,7 @@ def test_queries_planned_each_time_are_never_prepared_and_the_connection_prepare
     with planned_each_time():
         for attempt in range(6):
             User.objects.filter(first_name=f"Nobody {attempt}").exists()
-    assert not [sql for sql in _prepared_on_this_connection() if '"liens_user"."first_name" =' in sql]
+    assert not [sql for sql in prepared_statements() if '"liens_user"."first_name" =' in sql]
     for attempt in range(6):
         User.objects.filter(first_name=f"Nobody {attempt}").exists()
-    assert len([sql for sql in _prepared_on_this_connection() if '"liens_user"."first_name" =' in sql]) == 1
+    assert len([sql for sql in prepared_statements() if '"liens_user"."first_name" =' in sql]) == 1

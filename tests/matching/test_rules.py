@@ -15,6 +15,7 @@ from missions.matching.rules import RULES, rules_broken
 from missions.matching.selectors import mission_suggestions, volunteer_recommendations
 from missions.models import Contact, Match
 from tests import factories
+from tests.queries import prepared_statements
 
 pytestmark = pytest.mark.django_db
 
@@ -269,9 +270,7 @@ def test_a_mission_s_facts_are_planned_for_its_own_candidates_never_from_a_prepa
         pytest.skip("prepared statements are PostgreSQL's (set DATABASE_URL)")
     for _ in range(7):  # past the connection's threshold for preparing a query (five runs)
         assert [s.volunteer.pk for s in mission_suggestions(mission=mission, limit=10)] == [candidate.pk]
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT statement FROM pg_prepared_statements")
-        prepared = [row[0] for row in cursor.fetchall()]
+    prepared = prepared_statements()
     # One text serves a mission with a handful of candidates and one with hundreds: a generic plan
     # for both made the slowest suggestions three times slower (benchmark matching).
     assert not [sql for sql in prepared if "SELECT CAST(1 AS BIGINT), m.mission_id" in sql]
